@@ -1,0 +1,57 @@
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { registerGenerate } from './commands/generate.js';
+import { registerProviders } from './commands/providers.js';
+import { registerVerify } from './commands/verify.js';
+import { exitState } from './commands/common.js';
+import { exitCodes, isWebhookSimError } from './errors.js';
+import { configureColor, renderError } from './output.js';
+
+function buildProgram(): Command {
+  const program = new Command('webhook-sim')
+    .description('Simulate CryptoCloud, UTBS and UAPAY webhooks: sign, send, capture and verify them offline')
+    .version(pkg.version, '-V, --version')
+    .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)'))
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), 'see --help')) })
+    .hook('preAction', (command) => configureColor(command.optsWithGlobals().color as boolean | undefined))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ webhook-sim providers
+  $ webhook-sim generate utbs --status done --format capture --out ipn.json
+  $ webhook-sim verify ipn.json --explain
+
+Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable input, 3 internal error.`,
+    );
+  registerProviders(program);
+  registerGenerate(program);
+  registerVerify(program);
+  return program;
+}
+
+/** The single place where errors become exit codes; no stack traces for anything a user can cause. */
+async function main(argv: string[]): Promise<number> {
+  configureColor(undefined);
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return exitState.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : exitCodes.USAGE;
+    }
+    if (isWebhookSimError(error)) {
+      process.stderr.write(renderError(error.message, error.hint));
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
+    if (process.env.WEBHOOK_SIM_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    return exitCodes.INTERNAL;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { parseTime } from '../core/clock.js';
+import { parseSeed } from '../core/random.js';
+import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../core/secret.js';
+import { isObject, type JsonObject } from '../core/template.js';
+import { WebhookSimError, usage } from '../errors.js';
+import { notice } from '../output.js';
+import { providers, providerNames } from '../providers/index.js';
+
+/** Every provider's "(choice)" options, as flags derived from the registry (never retyped). */
+export function providerOptionFlags(): Array<{ key: string; flag: string; providers: string[]; description: string }> {
+  const flags = new Map<string, { key: string; flag: string; providers: string[]; description: string }>();
+  for (const name of providerNames) {
+    for (const [key, option] of Object.entries(providers[name].data.options)) {
+      const values = option.values ? option.values.join('|') : 'NAME';
+      const entry = flags.get(key) ?? { key, flag: `--${option.flag} <${values}>`, providers: [], description: `${option.description} (default ${option.default})` };
+      entry.providers.push(name);
+      flags.set(key, entry);
+    }
+  }
+  return [...flags.values()];
+}
+
+export function addSecretOptions(command: Command): Command {
+  return command
+    .option('--secret <secret>', 'signing secret (prefer --secret-env or the environment: command lines end up in shell history)')
+    .option('--secret-env <name>', 'read the secret from this environment variable')
+    .addHelpText('after', `\nSecrets: --secret, else --secret-env NAME, else $WEBHOOK_SIM_<PROVIDER>_SECRET, else $WEBHOOK_SIM_SECRET,\nelse a built-in public test secret (a notice says so on stderr).`);
+}
+
+export function addProviderOptions(command: Command): Command {
+  for (const flag of providerOptionFlags()) {
+    command.addOption(new Option(flag.flag, `${flag.providers.join(', ')}: ${flag.description}`));
+  }
+  return command;
+}
+
+/** The provider options the user chose, by key; validated against the provider later. */
+export function chosenProviderOptions(opts: Record<string, unknown>): Record<string, string> {
+  const chosen: Record<string, string> = {};
+  for (const { key } of providerOptionFlags()) {
+    const value = opts[key];
+    if (typeof value === 'string') chosen[key] = value;
+  }
+  return chosen;
+}
+
+export interface SecretFlags {
+  secret?: string;
+  secretEnv?: string;
+}
+
+/** Resolves (and memoises) a secret per provider, with a notice when the built-in test secret is used. */
+export function secretResolver(flags: SecretFlags): (provider: string) => ResolvedSecret {
+  const cache = new Map<string, ResolvedSecret>();
+  return (provider) => {
+    let resolved = cache.get(provider);
+    if (!resolved) {
+      resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv });
+      if (resolved.source === 'builtin') {
+        notice(`${provider}: using the built-in public test secret (see \`webhook-sim providers\`); set $${providerSecretEnv(provider)} or --secret-env NAME for your own`);
+      }
+      cache.set(provider, resolved);
+    }
+    return resolved;
+  };
+}
+
+export function parseTimeFlag(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : parseTime(value, flag);
+}
+
+export function parseSeedFlag(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseSeed(value);
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export async function readStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) throw usage('- reads standard input, but it is a terminal', 'pipe something in: cat capture.json | webhook-sim verify -');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** --data FILE|-: a JSON object merged over the template. */
+export async function readDataFlag(value: string | undefined): Promise<JsonObject | undefined> {
+  if (value === undefined) return undefined;
+  let text: string;
+  try {
+    text = value === '-' ? (await readStdin()).toString('utf8') : await readFile(value, 'utf8');
+  } catch (error) {
+    if (error instanceof WebhookSimError) throw error;
+    throw new WebhookSimError('INPUT', `--data ${value}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw usage(`--data ${value}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(parsed)) throw usage(`--data ${value}: expected a JSON object of fields to merge over the template`);
+  return parsed;
+}
+
+/** What the last action asked to exit with; src/cli.ts is the only place that turns it into the exit code. */
+export const exitState = { code: 0 };
+
+/** Wraps an action that returns an exit code (0 ok, 1 a check or delivery failed). */
+export function exitWith<A extends unknown[]>(action: (...args: A) => Promise<number | undefined> | number | undefined) {
+  return async (...args: A): Promise<void> => {
+    exitState.code = (await action(...args)) ?? 0;
+  };
+}

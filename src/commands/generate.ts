@@ -1,0 +1,102 @@
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { formatDelivery, formats, type Format } from '../core/formats.js';
+import { generate } from '../core/generate.js';
+import { WebhookSimError } from '../errors.js';
+import { print, printJson, printRaw } from '../output.js';
+import { providerNames } from '../providers/index.js';
+import {
+  addProviderOptions,
+  addSecretOptions,
+  chosenProviderOptions,
+  collect,
+  parseSeedFlag,
+  parseTimeFlag,
+  readDataFlag,
+  secretResolver,
+} from './common.js';
+
+export interface GenerateFlags {
+  status?: string;
+  set?: string[];
+  data?: string;
+  secret?: string;
+  secretEnv?: string;
+  now?: string;
+  seed?: string;
+  encoding?: string;
+  url?: string;
+  [option: string]: unknown;
+}
+
+/** The options `generate` and `send` share. */
+export function addGenerateOptions(command: Command): Command {
+  command
+    .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
+    .option('--set <path=value>', 'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)', collect)
+    .option('--data <file|->', 'a JSON object merged over the template')
+    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601 or unix seconds')
+    .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
+    .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
+    .option('--url <url>', 'target URL (used in http, curl and capture output)');
+  addSecretOptions(command);
+  return addProviderOptions(command);
+}
+
+export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
+  const secret = secretResolver(flags)(provider.toLowerCase());
+  return generate({
+    provider,
+    event,
+    status: flags.status,
+    set: flags.set,
+    data: await readDataFlag(flags.data),
+    secret: secret.value,
+    now: parseTimeFlag(flags.now, '--now'),
+    seed: parseSeedFlag(flags.seed),
+    encoding: flags.encoding,
+    options: chosenProviderOptions(flags),
+    url: flags.url,
+  });
+}
+
+export function registerGenerate(program: Command): void {
+  const command = program
+    .command('generate')
+    .argument('<provider>', `provider: ${providerNames.join(', ')}`)
+    .argument('[event]', 'event (default: the provider\'s first; see `webhook-sim providers`)')
+    .description('print a correctly signed sample webhook')
+    .addOption(new Option('-f, --format <format>', 'what to print').choices(formats).default('body'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option('--json', 'print the delivery (url, headers, body) as JSON');
+  addGenerateOptions(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  $ webhook-sim generate utbs --status inProgress
+  $ webhook-sim generate cryptocloud --encoding json --set invoice_info.status=overpaid
+  $ webhook-sim generate cryptocloud --set token.exp=1700000000 --format curl --url http://localhost:3000/cc
+  $ webhook-sim generate uapay p2p --status REJECTED --seed 7 --now 2026-01-01T00:00:00Z
+  $ WEBHOOK_SIM_UAPAY_SECRET=s3cret webhook-sim generate uapay --format capture --out cb.json && webhook-sim verify cb.json`,
+  );
+  command.action(async (provider: string, event: string | undefined, flags: GenerateFlags & { format: Format; out?: string; json?: boolean }) => {
+    const delivery = await generateFromFlags(provider, event, flags);
+    if (flags.json) {
+      printJson(delivery);
+      return;
+    }
+    const text = formatDelivery(delivery, flags.format);
+    if (flags.out !== undefined) {
+      try {
+        await writeFile(flags.out, text);
+      } catch (error) {
+        throw new WebhookSimError('INPUT', `cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      return;
+    }
+    // Exact bytes on a pipe; a newline only for a person at a terminal.
+    if (process.stdout.isTTY) print(text);
+    else printRaw(text);
+  });
+}

@@ -1,0 +1,76 @@
+import { isObject } from './template.js';
+import type { WebhookRequest } from './request.js';
+
+/** The capture file of PROVIDERS.md: what a receiver saw, byte for byte. */
+export interface Capture {
+  webhookSim: 1;
+  receivedAt: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function createCapture(input: {
+  receivedAt: number;
+  method: string;
+  url: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Uint8Array;
+}): Capture {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  let body: string;
+  let bodyEncoding: Capture['bodyEncoding'] = 'utf8';
+  try {
+    body = strictUtf8.decode(input.body);
+  } catch {
+    body = Buffer.from(input.body).toString('base64');
+    bodyEncoding = 'base64';
+  }
+  return { webhookSim: 1, receivedAt: new Date(input.receivedAt).toISOString(), method: input.method, url: input.url, headers, body, bodyEncoding };
+}
+
+export function serializeCapture(capture: Capture): string {
+  return `${JSON.stringify(capture, null, 2)}\n`;
+}
+
+export function isCaptureLike(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && Object.hasOwn(value, 'webhookSim');
+}
+
+/** Validates a parsed capture object; returns a request or the reason it is not a usable capture. */
+export function captureToRequest(value: Record<string, unknown>, source: string): WebhookRequest | { problem: string } {
+  if (value.webhookSim !== 1) return { problem: `unsupported capture version ${JSON.stringify(value.webhookSim)} (expected webhookSim: 1)` };
+  if (typeof value.body !== 'string') return { problem: 'capture has no "body" string' };
+  const encoding = value.bodyEncoding ?? 'utf8';
+  if (encoding !== 'utf8' && encoding !== 'base64') return { problem: `capture bodyEncoding ${JSON.stringify(encoding)} is not utf8 or base64` };
+  if (encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(value.body)) return { problem: 'capture body is marked base64 but is not base64' };
+  const headers: Record<string, string> = {};
+  if (value.headers !== undefined) {
+    if (!isObject(value.headers)) return { problem: 'capture "headers" is not an object' };
+    for (const [name, header] of Object.entries(value.headers)) {
+      if (typeof header !== 'string') return { problem: `capture header ${name} is not a string` };
+      headers[name.toLowerCase()] = header;
+    }
+  }
+  const request: WebhookRequest = {
+    source,
+    origin: 'capture',
+    headers,
+    body: Buffer.from(value.body, encoding),
+  };
+  if (value.receivedAt !== undefined) {
+    const at = typeof value.receivedAt === 'string' ? Date.parse(value.receivedAt) : Number.NaN;
+    if (!Number.isFinite(at)) return { problem: `capture receivedAt ${JSON.stringify(value.receivedAt)} is not an ISO 8601 time` };
+    request.receivedAt = at;
+  }
+  if (typeof value.method === 'string') request.method = value.method;
+  if (typeof value.url === 'string') request.url = value.url;
+  return request;
+}

@@ -1,0 +1,56 @@
+import { usage } from '../errors.js';
+
+/** Parses `--now`/`--at`: ISO 8601, or unix seconds (digits, optionally with a fraction). Returns epoch ms. */
+export function parseTime(value: string, flag: string): number {
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) {
+    const seconds = Number(text);
+    // 13+ digits is almost certainly milliseconds typed by mistake; say so rather than land in year 50000.
+    if (Math.abs(seconds) >= 1e11) {
+      throw usage(`${flag} ${value}: looks like milliseconds; give unix seconds or an ISO 8601 time`);
+    }
+    return Math.round(seconds * 1000);
+  }
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const ms = Date.parse(text);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw usage(`${flag} ${value}: not a time; use ISO 8601 (2026-01-31T12:00:00Z) or unix seconds (1769860800)`);
+}
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses durations such as `30s`, `2m`, `1h30m`, `500ms` or a bare number of seconds. Returns ms. */
+export function parseDuration(value: string, flag: string): number {
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let consumed = 0;
+  for (let match = re.exec(text); match; match = re.exec(text)) {
+    total += Number(match[1]) * (units[match[2] as string] as number);
+    consumed = re.lastIndex;
+  }
+  if (consumed === 0 || consumed !== text.length) {
+    throw usage(`${flag} ${value}: not a duration; use forms like 30s, 2m, 1h30m or 500ms`);
+  }
+  return Math.round(total);
+}
+
+/** 432000 → "7m12s"; 0 → "0s"; sub-second values keep their ms. */
+export function formatDuration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(Math.round(ms));
+  if (rest < 1000) return `${sign}${rest === 0 ? '0s' : `${rest}ms`}`;
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${unit}`);
+    rest -= count * size;
+  }
+  return sign + parts.join('');
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

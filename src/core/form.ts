@@ -1,0 +1,60 @@
+import { isObject, type Json, type JsonObject } from './template.js';
+
+/**
+ * application/x-www-form-urlencoded, as the providers send it: keys in object order, nested arrays and objects
+ * in bracket notation (`toValues[0][key]=…`), values as their string form (null → empty).
+ */
+export function encodeForm(fields: JsonObject): string {
+  const params = new URLSearchParams();
+  const add = (key: string, value: Json): void => {
+    if (Array.isArray(value)) value.forEach((item, i) => add(`${key}[${i}]`, item));
+    else if (isObject(value)) for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
+    else params.append(key, value === null ? '' : String(value));
+  };
+  for (const [key, value] of Object.entries(fields)) add(key, value);
+  return params.toString();
+}
+
+export interface FormFields {
+  /** First value of each name, in order. */
+  values: Map<string, string>;
+  /** Names that appear more than once. */
+  repeated: string[];
+}
+
+export function parseForm(body: string): FormFields {
+  const values = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (values.has(key)) repeated.add(key);
+    else values.set(key, value);
+  }
+  return { values, repeated: [...repeated] };
+}
+
+/** Folds bracket names back into nested objects for display and schema checks (`a[0][b]` → {a: [{b}]}). */
+export function nestForm(values: Map<string, string>): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, value] of values) {
+    const match = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name);
+    if (!match) {
+      out[name] = value;
+      continue;
+    }
+    const keys = [match[1] as string, ...[...(match[2] as string).matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] as string)];
+    let node: JsonObject | Json[] = out;
+    keys.forEach((key, i) => {
+      const last = i === keys.length - 1;
+      const nextIsIndex = !last && /^\d+$/.test(keys[i + 1] as string);
+      const container = node as Record<string, Json>;
+      if (last) container[key] = value;
+      else {
+        const existing = container[key];
+        node = (existing !== null && typeof existing === 'object' ? existing : (container[key] = nextIsIndex ? [] : {})) as
+          | JsonObject
+          | Json[];
+      }
+    });
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+import { usage } from '../errors.js';
+import { getEvent, getProvider, type Provider } from '../providers/index.js';
+import { optionValues } from '../providers/define.js';
+import type { ProviderOptions } from '../providers/types.js';
+import { createRng } from './random.js';
+import { clone, fill, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
+
+export interface GenerateOptions {
+  provider: string;
+  event?: string | undefined;
+  status?: string | undefined;
+  /** `path=value` assignments, applied after --data; `token.<claim>` sets a token claim. */
+  set?: readonly string[] | undefined;
+  /** Merged over the template before --set. */
+  data?: JsonObject | undefined;
+  secret: string;
+  /** Epoch ms; defaults to the real clock. */
+  now?: number | undefined;
+  seed?: number | undefined;
+  encoding?: string | undefined;
+  /** Provider choices (PROVIDERS.md "(choice)"), by option key. */
+  options?: Readonly<Record<string, string>> | undefined;
+  /** Where it would be sent; defaults to http://127.0.0.1:8787/<provider path>. */
+  url?: string | undefined;
+  /** Extra field patch of a flow step. */
+  patch?: JsonObject | undefined;
+}
+
+/** A signed request, ready to send or save: the body is the exact string that goes on the wire. */
+export interface Delivery {
+  provider: string;
+  event: string;
+  status: string;
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Epoch ms of the clock everything was signed on. */
+  now: number;
+  seed: number;
+  encoding: string;
+}
+
+export const userAgent = 'webhook-sim/0.1';
+
+export function resolveOptions(provider: Provider, chosen: Readonly<Record<string, string>> = {}): Record<string, string> {
+  for (const [key, value] of Object.entries(chosen)) {
+    const option = provider.data.options[key];
+    if (!option) {
+      const own = Object.values(provider.data.options).map((o) => `--${o.flag}`);
+      throw usage(`--${flagOf(key)} does not apply to ${provider.name}`, own.length ? `${provider.name} options: ${own.join(', ')}` : `${provider.name} has no options`);
+    }
+    if (option.values && !option.values.includes(value)) {
+      throw usage(`--${option.flag} ${value}: not one of ${option.values.join(', ')}`);
+    }
+    if (value === '') throw usage(`--${option.flag} is empty`);
+  }
+  return optionValues(provider.data, chosen);
+}
+
+function flagOf(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function checkStatus(provider: Provider, eventName: string, status: string): string {
+  const event = getEvent(provider, eventName);
+  if (Object.hasOwn(event.statuses, status)) return status;
+  const names = Object.keys(event.statuses);
+  const near = names.find((name) => name.toLowerCase() === status.toLowerCase());
+  if (near) throw usage(`unknown status '${status}' for ${provider.name} ${event.name}; did you mean '${near}'?`);
+  throw usage(`unknown status '${status}' for ${provider.name} ${event.name}`, `statuses: ${names.join(', ')}`);
+}
+
+/** template → status patch → --data → --set → sign. Signing is last, so the result is always correctly signed. */
+export async function generate(options: GenerateOptions): Promise<Delivery> {
+  const provider = getProvider(options.provider);
+  const event = getEvent(provider, options.event);
+  const status = checkStatus(provider, event.name, options.status ?? event.defaultStatus);
+  const chosen: ProviderOptions = resolveOptions(provider, options.options);
+  const encoding = options.encoding ?? provider.data.defaultEncoding;
+  if (!provider.data.encodings.includes(encoding)) {
+    throw usage(`--encoding ${encoding}: ${provider.name} sends ${provider.data.encodings.join(' or ')}`);
+  }
+  const now = options.now ?? Date.now();
+  const rng = createRng(options.seed);
+  const vars: Record<string, Json> = provider.vars({ rng, now, event: event.name, status, options: chosen });
+  const fields = fill(clone(event.body), vars) as JsonObject;
+  for (const patch of [event.statuses[status] ?? {}, options.patch ?? {}]) {
+    for (const [path, value] of Object.entries(fill(patch, vars) as JsonObject)) setPath(fields, path, value);
+  }
+  setPath(fields, event.statusField, status);
+  if (options.data) merge(fields, options.data);
+  const claims: JsonObject = {};
+  const computed = provider.signatureFields(chosen);
+  for (const assignment of options.set ?? []) {
+    const { path, value } = parseSet(assignment);
+    if (path.startsWith('token.')) setPath(claims, path.slice('token.'.length), value);
+    else if (computed.includes(path)) {
+      throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
+    } else setPath(fields, path, value);
+  }
+  const signed = await provider.sign({ event: event.name, fields, claims, vars, secret: options.secret, now, encoding, options: chosen });
+  const url = new URL(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
+  for (const [name, value] of Object.entries(signed.query ?? {})) url.searchParams.set(name, value);
+  return {
+    provider: provider.name,
+    event: event.name,
+    status,
+    method: 'POST',
+    url: url.toString(),
+    headers: { 'content-type': signed.contentType, 'user-agent': userAgent },
+    body: signed.body,
+    now,
+    seed: rng.seed,
+    encoding,
+  };
+}

@@ -1,0 +1,121 @@
+import { createHmac } from 'node:crypto';
+import { CompactSign, compactVerify, base64url, errors, type CompactJWSHeaderParameters } from 'jose';
+import { isObject, type JsonObject } from './template.js';
+
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Header parameters the providers send; anything else (kid, jku, crit, b64, …) is refused. */
+const allowedHeader = new Set(['alg', 'typ']);
+
+/**
+ * HS256 compact JWS over the exact claim bytes we pass: jose serialises the header object in key order, so each
+ * provider's documented header order (`{"typ","alg"}` vs `{"alg","typ"}`) is kept.
+ */
+export async function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
+  return new CompactSign(encoder.encode(claimsJson))
+    .setProtectedHeader(header as CompactJWSHeaderParameters)
+    .sign(encoder.encode(secret));
+}
+
+export interface JwtParts {
+  token: string;
+  header?: JsonObject;
+  claims?: JsonObject;
+  /** Why the header (or the token as a whole) could not be read; undefined when it decoded. */
+  headerProblem?: string;
+  claimsProblem?: string;
+  signature?: string;
+}
+
+function decodeSegment(segment: string, what: string): { value?: JsonObject; problem?: string } {
+  if (segment === '') return { problem: `malformed JWT ${what}: the segment is empty` };
+  let bytes: Uint8Array;
+  try {
+    bytes = base64url.decode(segment);
+  } catch {
+    return { problem: `malformed JWT ${what}: not base64url` };
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: `malformed JWT ${what}: not JSON (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` };
+  }
+  if (!isObject(value)) return { problem: `malformed JWT ${what}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object` };
+  return { value };
+}
+
+/** Splits and decodes a compact JWT without trusting it; every problem becomes a sentence, never a throw. */
+export function decodeJwt(token: string): JwtParts {
+  if (token.length === 0) return { token, headerProblem: 'the token is empty' };
+  if (/\s/.test(token)) return { token, headerProblem: 'the token contains whitespace' };
+  const segments = token.split('.');
+  if (segments.length !== 3) {
+    return { token, headerProblem: `not a compact JWT: ${segments.length} segment${segments.length === 1 ? '' : 's'}, expected 3 (header.claims.signature)` };
+  }
+  const [h, c, s] = segments as [string, string, string];
+  const header = decodeSegment(h, 'header');
+  const claims = decodeSegment(c, 'claims');
+  const parts: JwtParts = { token, signature: s };
+  if (header.value) parts.header = header.value;
+  if (header.problem) parts.headerProblem = header.problem;
+  if (claims.value) parts.claims = claims.value;
+  if (claims.problem) parts.claimsProblem = claims.problem;
+  return parts;
+}
+
+export function looksLikeJwt(text: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text);
+}
+
+export interface SignatureResult {
+  ok: boolean;
+  detail: string;
+  /** HMAC-SHA256 of the received header.claims under the secret, for --explain. */
+  computed?: string;
+  received?: string;
+}
+
+/**
+ * The verdict comes from jose (HS256 only); the computed signature shown by --explain is an HMAC over the exact
+ * signing input, which is what a receiver's own code would compute.
+ */
+export async function verifyHs256(parts: JwtParts, secret: string): Promise<SignatureResult> {
+  if (parts.headerProblem !== undefined || parts.header === undefined) {
+    return { ok: false, detail: parts.headerProblem ?? 'malformed JWT header' };
+  }
+  const { alg } = parts.header;
+  if (alg !== 'HS256') {
+    return {
+      ok: false,
+      detail: `JWT alg is ${JSON.stringify(alg ?? null)}: only HS256 is accepted (anything else is an unsigned or re-keyed token)`,
+    };
+  }
+  const extra = Object.keys(parts.header).filter((key) => !allowedHeader.has(key));
+  if (extra.length > 0) {
+    return { ok: false, detail: `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused` };
+  }
+  if (parts.header.typ !== undefined && parts.header.typ !== 'JWT') {
+    return { ok: false, detail: `JWT typ is ${JSON.stringify(parts.header.typ)}, expected "JWT"` };
+  }
+  const [h, c] = parts.token.split('.') as [string, string];
+  const computed = createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url');
+  const received = parts.signature ?? '';
+  try {
+    await compactVerify(parts.token, encoder.encode(secret), { algorithms: ['HS256'] });
+    return { ok: true, detail: 'HS256 signature matches', computed, received };
+  } catch (error) {
+    if (error instanceof errors.JWSSignatureVerificationFailed) {
+      return { ok: false, detail: 'HS256 signature does not match: wrong secret, or the token was changed after signing', computed, received };
+    }
+    const why = error instanceof errors.JOSEError ? error.message : String(error);
+    return { ok: false, detail: `JWT refused: ${why}`, computed, received };
+  }
+}

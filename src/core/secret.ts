@@ -1,0 +1,64 @@
+import { usage } from '../errors.js';
+
+/**
+ * The documented built-in test secrets, used when no secret is given anywhere. They are public by design:
+ * generate and verify agree out of the box, and a notice on stderr says it happened.
+ */
+export const builtinSecrets: Readonly<Record<string, string>> = {
+  cryptocloud: 'webhook-sim-test-cryptocloud-secret',
+  utbs: 'webhook-sim-test-utbs-secret',
+  uapay: 'webhook-sim-test-uapay-secret',
+};
+
+export interface SecretOptions {
+  secret?: string | undefined;
+  secretEnv?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ResolvedSecret {
+  value: string;
+  source: 'flag' | 'env' | 'builtin';
+  /** Where it came from, for messages: "--secret", "$WEBHOOK_SIM_UTBS_SECRET", "built-in test secret". */
+  origin: string;
+}
+
+export function providerSecretEnv(provider: string): string {
+  return `WEBHOOK_SIM_${provider.toUpperCase()}_SECRET`;
+}
+
+/** Precedence: --secret, --secret-env NAME, WEBHOOK_SIM_<PROVIDER>_SECRET, WEBHOOK_SIM_SECRET, built-in. */
+export function resolveSecret(provider: string, options: SecretOptions): ResolvedSecret {
+  const env = options.env ?? process.env;
+  if (options.secret !== undefined) {
+    if (options.secret === '') throw usage('--secret is empty; give the secret, or leave the flag out');
+    return { value: options.secret, source: 'flag', origin: '--secret' };
+  }
+  if (options.secretEnv !== undefined) {
+    const value = env[options.secretEnv];
+    if (value === undefined || value === '') {
+      throw usage(`--secret-env ${options.secretEnv}: that environment variable is not set or empty`);
+    }
+    return { value, source: 'env', origin: `$${options.secretEnv}` };
+  }
+  for (const name of [providerSecretEnv(provider), 'WEBHOOK_SIM_SECRET']) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { value, source: 'env', origin: `$${name}` };
+  }
+  const builtin = builtinSecrets[provider];
+  if (builtin === undefined) throw usage(`no built-in test secret for ${provider}`);
+  return { value: builtin, source: 'builtin', origin: 'built-in test secret' };
+}
+
+/** Shows at most a quarter of a secret: the first and last few characters. */
+export function maskSecret(secret: string): string {
+  const chars = [...secret];
+  const keep = Math.min(4, Math.floor(chars.length / 8));
+  if (keep === 0) return '•'.repeat(Math.max(3, Math.min(chars.length, 8)));
+  return `${chars.slice(0, keep).join('')}…${chars.slice(-keep).join('')}`;
+}
+
+/** Replaces every occurrence of the secret in a text (for anything that might echo it back). */
+export function redact(text: string, secret: string): string {
+  return secret.length === 0 ? text : text.split(secret).join(maskSecret(secret));
+}

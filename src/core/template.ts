@@ -1,0 +1,116 @@
+import { usage } from '../errors.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+const whole = /^\{\{(\w+)\}\}$/;
+const embedded = /\{\{(\w+)\}\}/g;
+
+/**
+ * Fills `{{name}}` placeholders. A string that is exactly one placeholder takes the variable's own type
+ * (number, object, null); placeholders inside longer strings are interpolated as text.
+ */
+export function fill(template: Json, vars: Readonly<Record<string, Json>>): Json {
+  if (typeof template === 'string') {
+    const only = whole.exec(template);
+    if (only) return lookup(vars, only[1] as string);
+    return template.replace(embedded, (_, name: string) => String(lookup(vars, name)));
+  }
+  if (Array.isArray(template)) return template.map((item) => fill(item, vars));
+  if (template !== null && typeof template === 'object') {
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(template)) out[key] = fill(value, vars);
+    return out;
+  }
+  return template;
+}
+
+function lookup(vars: Readonly<Record<string, Json>>, name: string): Json {
+  if (!Object.hasOwn(vars, name)) throw new Error(`template placeholder {{${name}}} has no value`);
+  return vars[name] as Json;
+}
+
+/** Every placeholder name used in a template (for the fixtures consistency test). */
+export function placeholders(template: Json, found: Set<string> = new Set()): Set<string> {
+  if (typeof template === 'string') {
+    for (const match of template.matchAll(embedded)) found.add(match[1] as string);
+  } else if (Array.isArray(template)) {
+    for (const item of template) placeholders(item, found);
+  } else if (template !== null && typeof template === 'object') {
+    for (const value of Object.values(template)) placeholders(value, found);
+  }
+  return found;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function clone<T extends Json>(value: T): T {
+  return structuredClone(value);
+}
+
+function splitPath(path: string): string[] {
+  const parts = path.split('.');
+  if (parts.some((part) => part === '')) throw usage(`--set ${path}: empty segment in the path`);
+  return parts;
+}
+
+/** Reads `a.b.0.c`. */
+export function getPath(target: Json, path: string): Json | undefined {
+  let node: Json | undefined = target;
+  for (const part of splitPath(path)) {
+    if (Array.isArray(node)) node = node[Number(part)];
+    else if (isObject(node) && Object.hasOwn(node, part)) node = node[part];
+    else return undefined;
+  }
+  return node;
+}
+
+/** Writes `a.b.0.c`, creating objects on the way; keeps key order (a new key goes last). */
+export function setPath(target: JsonObject, path: string, value: Json): void {
+  const parts = splitPath(path);
+  let node: Json = target;
+  for (const [index, part] of parts.entries()) {
+    const last = index === parts.length - 1;
+    if (Array.isArray(node)) {
+      const at = Number(part);
+      if (!Number.isInteger(at) || at < 0) throw usage(`--set ${path}: '${part}' is not an array index`);
+      if (last) node[at] = value;
+      else node = node[at] ??= {};
+    } else if (isObject(node)) {
+      if (last) node[part] = value;
+      else {
+        const child: Json | undefined = node[part];
+        node = child !== null && typeof child === 'object' ? child : (node[part] = {});
+      }
+    } else {
+      throw usage(`--set ${path}: cannot set inside a ${typeof node} value`);
+    }
+  }
+}
+
+/** Values given to `--set` parse as JSON when they can (numbers, true, null, objects), else stay strings. */
+export function parseSetValue(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}
+
+export function parseSet(assignment: string): { path: string; value: Json } {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw usage(`--set ${assignment}: expected path=value, e.g. --set invoice_info.status=overpaid`);
+  return { path: assignment.slice(0, eq).trim(), value: parseSetValue(assignment.slice(eq + 1)) };
+}
+
+/** Deep merge for `--data`: objects merge key by key, anything else replaces. */
+export function merge(target: JsonObject, patch: JsonObject): JsonObject {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (isObject(current) && isObject(value)) merge(current, value);
+    else target[key] = clone(value);
+  }
+  return target;
+}

@@ -1,0 +1,87 @@
+import { isoTime } from './clock.js';
+import { readInputs, type InputItem, type InputOptions } from './inputs.js';
+import { readBody, type WebhookRequest } from './request.js';
+import { resolveOptions } from './generate.js';
+import { getProvider, providerNames, providers } from '../providers/index.js';
+import type { Check, ExplainLine, Provider } from '../providers/types.js';
+
+export interface VerifyOptions {
+  /** Skip detection and treat every input as this provider's. */
+  provider?: string | undefined;
+  /** Secret per provider (resolved by the caller, so env and flags stay out of the core). */
+  secretFor: (provider: string) => string;
+  /** Epoch ms to judge expiry at; default: a capture's receivedAt, else `now`. */
+  at?: number | undefined;
+  now?: number | undefined;
+  toleranceMs?: number | undefined;
+  options?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+}
+
+export interface Verdict {
+  source: string;
+  ok: boolean;
+  provider?: string;
+  event?: string;
+  status?: string;
+  id?: string;
+  /** ISO time expiry was judged at. */
+  at?: string;
+  checks: Check[];
+  explain: ExplainLine[];
+}
+
+/** Picks the provider whose detector is most sure; undefined when none is. */
+export function detectProvider(request: WebhookRequest): Provider | undefined {
+  const body = readBody(request);
+  let best: { provider: Provider; score: number } | undefined;
+  for (const name of providerNames) {
+    const provider: Provider = providers[name];
+    const score = provider.detect(request, body);
+    if (score > 0 && (!best || score > best.score)) best = { provider, score };
+  }
+  return best?.provider;
+}
+
+/** Verifies one request; never throws for anything the request contains. */
+export async function verifyRequest(request: WebhookRequest, options: VerifyOptions): Promise<Verdict> {
+  const verdict: Verdict = { source: request.source, ok: false, checks: [], explain: [] };
+  const body = readBody(request);
+  if (body.kind === 'invalid') {
+    verdict.checks.push({ name: 'parse', ok: false, detail: `not a webhook: ${body.problem}` });
+    return verdict;
+  }
+  const provider = options.provider ? getProvider(options.provider) : detectProvider(request);
+  if (!provider) {
+    verdict.checks.push({ name: 'provider', ok: false, detail: `cannot tell the provider from this input; pass --provider ${providerNames.join('|')}` });
+    return verdict;
+  }
+  verdict.provider = provider.name;
+  const at = options.at ?? request.receivedAt ?? options.now ?? Date.now();
+  const atLabel = options.at !== undefined ? `--at ${isoTime(at)}` : request.receivedAt !== undefined ? 'the capture was received' : 'now';
+  verdict.at = isoTime(at);
+  const outcome = await provider.verify(request, body, {
+    secret: options.secretFor(provider.name),
+    at,
+    atLabel,
+    toleranceMs: options.toleranceMs ?? 0,
+    options: resolveOptions(provider, options.options?.[provider.name]),
+  });
+  if (outcome.event !== undefined) verdict.event = outcome.event;
+  if (outcome.status !== undefined) verdict.status = outcome.status;
+  if (outcome.id !== undefined) verdict.id = outcome.id;
+  verdict.checks = outcome.checks;
+  verdict.explain = outcome.explain;
+  verdict.ok = outcome.checks.length > 0 && outcome.checks.every((check) => check.ok !== false);
+  return verdict;
+}
+
+export function verdictOfProblem(item: Extract<InputItem, { problem: string }>): Verdict {
+  return { source: item.source, ok: false, checks: [{ name: 'parse', ok: false, detail: item.problem }], explain: [] };
+}
+
+/** Streams verdicts for every input (files, .ndjson, directories, tokens, stdin). */
+export async function* verifyInputs(args: readonly string[], options: VerifyOptions & InputOptions): AsyncGenerator<Verdict> {
+  for await (const item of readInputs(args, options)) {
+    yield 'problem' in item ? verdictOfProblem(item) : await verifyRequest(item.request, options);
+  }
+}

@@ -1,0 +1,11 @@
+// The library API: `import { generate, verify, providers } from 'webhook-sim'`.
+export { generate, type GenerateOptions, type Delivery } from './core/generate.js';
+export { verifyRequest, verifyInputs, detectProvider, type Verdict, type VerifyOptions } from './core/verify.js';
+export { createCapture, serializeCapture, type Capture } from './core/capture.js';
+export { formatDelivery, toCapture, toCurl, toHttp } from './core/formats.js';
+export { describeProviders, type ProviderDescription } from './core/describe.js';
+export { providers, providerNames, getProvider, type ProviderName } from './providers/index.js';
+export { resolveSecret, maskSecret, builtinSecrets } from './core/secret.js';
+export { WebhookSimError, type ErrorCode } from './errors.js';
+export type { Check, VerifyOutcome } from './providers/types.js';
+export type { WebhookRequest } from './core/request.js';

@@ -1,0 +1,175 @@
+// CryptoCloud "Automatic POSTBACK": ../shared/PROVIDERS.md § CryptoCloud, seeds/cryptocloud-postback.ru.txt.
+import { formatDuration, isoTime } from '../core/clock.js';
+import { encodeForm, nestForm } from '../core/form.js';
+import { decodeJwt, signHs256 } from '../core/jwt.js';
+import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
+import { checkFields, checkKnown } from '../core/schema.js';
+import { isObject, type Json, type JsonObject } from '../core/template.js';
+import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
+import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
+import { defineEvents, round } from './define.js';
+import { checkJwt, schemaCheck, secondsClaim, skipped } from './shared.js';
+import type { Check, Provider, ProviderData, VerifyContext, VerifyOutcome } from './types.js';
+
+type Currency = { usdRate: number; decimals: number; info: JsonObject };
+const providerData = data as ProviderData & {
+  tokenTtlSeconds: number;
+  invoiceStatuses: string[];
+  currencies: Record<string, Currency>;
+};
+
+/** `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. */
+function invoiceDate(ms: number, micros: string): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${micros}`;
+}
+
+/** The fields of a postback whatever its encoding: JSON object, or form values with invoice_info parsed back. */
+function fieldsOf(body: BodyShape): { fields?: JsonObject; problems: string[]; textual: boolean } {
+  if (body.kind === 'json') {
+    const object = jsonObject(body);
+    return object ? { fields: object, problems: [], textual: false } : { problems: ['the JSON body is not an object'], textual: false };
+  }
+  if (body.kind !== 'form') return { problems: [], textual: true };
+  const fields = nestForm(body.form.values);
+  const problems = body.form.repeated.map((name) => `field ${name} appears more than once`);
+  const info = fields.invoice_info;
+  if (typeof info === 'string') {
+    try {
+      fields.invoice_info = JSON.parse(info) as Json;
+    } catch {
+      problems.push('invoice_info is not a JSON string');
+    }
+  }
+  return { fields, problems, textual: true };
+}
+
+export const cryptocloud: Provider = {
+  name: 'cryptocloud',
+  data: providerData,
+  events: defineEvents(providerData, { 'postback.json': postback as JsonObject }),
+
+  vars({ rng, now, status }) {
+    const code = rng.pick(Object.keys(providerData.currencies));
+    const currency = providerData.currencies[code] as Currency;
+    const amountUsd = rng.int(10, 500);
+    const amountToPay = round(amountUsd * 1.02, 2);
+    const amountPaid = status === 'overpaid' ? round(amountToPay * (1 + rng.int(1, 10) / 100), 2) : amountToPay;
+    const fee = round((amountToPay - amountUsd) * 0.7, 4);
+    const serviceFee = round(amountPaid * 0.00789, 4);
+    const created = now - rng.int(120, 1800) * 1000;
+    return {
+      invoiceId: rng.alnumUpper(8),
+      orderId: `ORD${rng.digits(5)}`,
+      numericId: rng.int(1, 999_999),
+      currency: code,
+      currencyInfo: currency.info,
+      amountCrypto: round(amountPaid / currency.usdRate, currency.decimals),
+      amountUsd,
+      amountToPay,
+      amountPaid,
+      fee,
+      serviceFee,
+      received: round(amountPaid - fee - serviceFee, 4),
+      createdAt: invoiceDate(created, rng.digits(6)),
+      finishedAt: invoiceDate(now - rng.int(1, 20) * 1000, rng.digits(6)),
+      expiresAt: invoiceDate(created + 86_400_000, rng.digits(6)),
+      address: `T${rng.alnumUpper(33)}`,
+      txHash: rng.hex(64),
+      token: '',
+      status,
+    };
+  },
+
+  signatureFields: () => ['token'],
+
+  async sign({ fields, claims: overrides, vars, secret, now, encoding, options }) {
+    const invoiceId = String(fields.invoice_id ?? '');
+    const id: Json =
+      options.claimId === 'numeric' ? (vars.numericId as number) : options.claimId === 'uuid' ? `INV-${invoiceId.replace(/^INV-/, '')}` : invoiceId;
+    const claims: JsonObject = { id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds, ...overrides };
+    // Header key order as CryptoCloud sends it: {"typ":"JWT","alg":"HS256"}.
+    const token = await signHs256({ typ: 'JWT', alg: 'HS256' }, JSON.stringify(claims), secret);
+    const signed: JsonObject = { ...fields, token };
+    if (encoding === 'json') return { contentType: 'application/json', body: JSON.stringify(signed) };
+    const form: JsonObject = {};
+    for (const [key, value] of Object.entries(signed)) {
+      if (key === 'invoice_info' && isObject(value)) {
+        if (options.invoiceInfo !== 'omit') form[key] = JSON.stringify(value);
+      } else form[key] = value;
+    }
+    return { contentType: 'application/x-www-form-urlencoded', body: encodeForm(form) };
+  },
+
+  detect(_request: WebhookRequest, body: BodyShape) {
+    if (body.kind === 'token') {
+      const claims = decodeJwt(body.text).claims;
+      return claims && Object.hasOwn(claims, 'exp') && Object.hasOwn(claims, 'id') ? 2 : 0;
+    }
+    const { fields } = fieldsOf(body);
+    if (!fields) return 0;
+    if (Object.hasOwn(fields, 'invoice_id')) return 3;
+    return fields.status === 'success' && Object.hasOwn(fields, 'token') ? 2 : 0;
+  },
+
+  async verify(_request, body, context): Promise<VerifyOutcome> {
+    const { fields, problems, textual } = fieldsOf(body);
+    const token = body.kind === 'token' ? body.text : fields?.token;
+    const checks: Check[] = [];
+    const outcome: VerifyOutcome = { event: 'postback', checks, explain: [] };
+    if (typeof token !== 'string' || token === '') {
+      checks.push({ name: 'signature', ok: false, detail: 'no token field: CryptoCloud signs every postback with a JWT in `token`' });
+    }
+    const jwt = typeof token === 'string' && token !== '' ? await checkJwt(token, context) : undefined;
+    if (jwt) {
+      checks.push(jwt.check);
+      outcome.explain.push(...jwt.explain);
+      checks.push(expiryCheck(jwt.parts.claims, context));
+    }
+    if (!fields) {
+      checks.push(skipped('schema', 'bare token: no postback body to check'), skipped('consistency', 'bare token: no invoice_id to match'));
+      const id = jwt?.parts.claims?.id;
+      if (id !== undefined) outcome.id = String(id);
+      return outcome;
+    }
+    const info = isObject(fields.invoice_info) ? fields.invoice_info : undefined;
+    const event = cryptocloud.events.postback;
+    if (typeof fields.invoice_id === 'string') outcome.id = fields.invoice_id;
+    if (info && typeof info.status === 'string') outcome.status = info.status;
+    problems.push(...checkFields(event?.fields ?? {}, fields, textual));
+    if (fields.status !== undefined && fields.status !== 'success') problems.push(`status ${JSON.stringify(fields.status)} should be "success"`);
+    const known = info ? checkKnown('invoice_info.status', info.status, providerData.invoiceStatuses) : undefined;
+    if (known) problems.push(known);
+    checks.push(schemaCheck(problems, `postback fields present and typed${outcome.status ? `; invoice ${outcome.status}` : ''}`));
+    checks.push(consistencyCheck(jwt?.parts.claims, fields, info));
+    return outcome;
+  },
+};
+
+function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Check {
+  if (!claims) return skipped('expiry', 'claims could not be read');
+  const exp = secondsClaim(claims, 'exp');
+  if (typeof exp === 'string') return { name: 'expiry', ok: false, detail: `${exp}: CryptoCloud tokens expire 5 minutes after issue` };
+  const late = context.at - exp;
+  if (late > context.toleranceMs) {
+    return { name: 'expiry', ok: false, detail: `token expired ${formatDuration(late)} before ${context.atLabel} (exp ${isoTime(exp)})` };
+  }
+  return { name: 'expiry', ok: true, detail: `token valid: exp ${isoTime(exp)} is ${formatDuration(-late)} after ${context.atLabel}` };
+}
+
+/** The token names the invoice it was issued for; a token lifted from another postback fails here. */
+function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, info: JsonObject | undefined): Check {
+  if (!claims) return skipped('consistency', 'claims could not be read');
+  const invoiceId = fields.invoice_id;
+  const id = claims.id;
+  const bare = (value: Json | undefined): string => String(value ?? '').replace(/^INV-/, '');
+  const problems: string[] = [];
+  if (typeof id === 'number') return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
+  if (typeof id !== 'string') problems.push('the token has no id claim');
+  else if (bare(id) !== bare(invoiceId)) problems.push(`token id ${JSON.stringify(id)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
+  if (info?.uuid !== undefined && bare(info.uuid) !== bare(invoiceId)) {
+    problems.push(`invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
+  }
+  return problems.length === 0
+    ? { name: 'consistency', ok: true, detail: `token id matches invoice_id ${String(invoiceId)}` }
+    : { name: 'consistency', ok: false, detail: problems.join('; ') };
+}

@@ -1,0 +1,32 @@
+import { usage } from '../errors.js';
+import { cryptocloud } from './cryptocloud.js';
+import type { EventDefinition, Provider } from './types.js';
+import { uapay } from './uapay.js';
+import { utbs } from './utbs.js';
+
+/** The registry: every provider, event, status and flow a user sees is derived from it. */
+export const providers = { cryptocloud, utbs, uapay } as const satisfies Record<string, Provider>;
+
+export type ProviderName = keyof typeof providers;
+
+export const providerNames = Object.keys(providers) as ProviderName[];
+
+export function isProviderName(name: string): name is ProviderName {
+  return Object.hasOwn(providers, name);
+}
+
+export function getProvider(name: string): Provider {
+  const key = name.toLowerCase();
+  if (!isProviderName(key)) throw usage(`unknown provider '${name}'`, `choose one of: ${providerNames.join(', ')} (see \`webhook-sim providers\`)`);
+  return providers[key];
+}
+
+export function getEvent(provider: Provider, name: string | undefined): EventDefinition {
+  const names = Object.keys(provider.events);
+  const chosen = name ?? names[0];
+  const event = chosen === undefined ? undefined : provider.events[chosen];
+  if (!event) throw usage(`${provider.name} has no event '${String(name)}'`, `events of ${provider.name}: ${names.join(', ')}`);
+  return event;
+}
+
+export type { Provider, EventDefinition } from './types.js';

@@ -1,0 +1,132 @@
+import type { Rng } from '../core/random.js';
+import type { BodyShape, WebhookRequest } from '../core/request.js';
+import type { Json, JsonObject } from '../core/template.js';
+
+/** The shape of fixtures/<provider>/provider.json. */
+export interface OptionData {
+  flag: string;
+  /** Allowed values, or null for free text. */
+  values: string[] | null;
+  default: string;
+  description: string;
+}
+
+export type FlowStep = string | { status: string; set?: JsonObject };
+
+export interface EventData {
+  description: string;
+  template: string;
+  defaultStatus: string;
+  /** Dotted path of the field that carries the status. */
+  statusField: string;
+  /** Status → field patch (dotted paths, placeholders allowed). */
+  statuses: Record<string, JsonObject>;
+  flows: Record<string, FlowStep[]>;
+  /** Field → type (see core/schema.ts) for the schema check. */
+  fields: Record<string, string>;
+  knownValues?: Record<string, string[]>;
+}
+
+export interface DeliveryData {
+  summary: string;
+  /** Waits between tries; [] means a single try. */
+  retryIntervalsMs: number[];
+  /** What counts as delivered. */
+  success: '2xx' | 'exact-200';
+}
+
+export interface ProviderData {
+  name: string;
+  title: string;
+  docs: string;
+  signature: string;
+  /** Default path for sample URLs. */
+  path: string;
+  encodings: string[];
+  defaultEncoding: string;
+  delivery: DeliveryData;
+  options: Record<string, OptionData>;
+  events: Record<string, EventData>;
+}
+
+export interface EventDefinition extends EventData {
+  name: string;
+  /** The payload template (fixtures/<provider>/<template>). */
+  body: JsonObject;
+}
+
+export type ProviderOptions = Readonly<Record<string, string>>;
+
+export interface BuildContext {
+  rng: Rng;
+  /** Epoch ms: every timestamp and token time derives from it. */
+  now: number;
+  event: string;
+  status: string;
+  options: ProviderOptions;
+}
+
+export interface SignInput {
+  event: string;
+  fields: JsonObject;
+  /** `--set token.<claim>=…` overrides. */
+  claims: JsonObject;
+  vars: Readonly<Record<string, Json>>;
+  secret: string;
+  now: number;
+  encoding: string;
+  options: ProviderOptions;
+}
+
+export interface SignedBody {
+  contentType: string;
+  body: string;
+  /** Query parameters the signature travels in (UTBS `--checksum-in query`). */
+  query?: Record<string, string>;
+}
+
+export type CheckName = 'parse' | 'provider' | 'signature' | 'expiry' | 'schema' | 'consistency';
+
+export interface Check {
+  name: CheckName;
+  /** null: not applicable to this input (say why in detail). */
+  ok: boolean | null;
+  detail: string;
+}
+
+export interface ExplainLine {
+  label: string;
+  value: string;
+}
+
+export interface VerifyContext {
+  secret: string;
+  /** The instant expiry is judged at (epoch ms), and how to name it in messages. */
+  at: number;
+  atLabel: string;
+  toleranceMs: number;
+  options: ProviderOptions;
+}
+
+export interface VerifyOutcome {
+  event?: string;
+  status?: string;
+  /** Order / invoice / payment id, for display. */
+  id?: string;
+  checks: Check[];
+  explain: ExplainLine[];
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly data: ProviderData;
+  readonly events: Readonly<Record<string, EventDefinition>>;
+  /** Values for the template placeholders. */
+  vars(context: BuildContext): Record<string, Json>;
+  /** Fields that signing computes; `--set` on them is refused. */
+  signatureFields(options: ProviderOptions): string[];
+  sign(input: SignInput): Promise<SignedBody>;
+  /** How sure (0 = not this provider) that a request is this provider's. */
+  detect(request: WebhookRequest, body: BodyShape): number;
+  verify(request: WebhookRequest, body: BodyShape, context: VerifyContext): Promise<VerifyOutcome>;
+}

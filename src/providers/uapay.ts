@@ -1,0 +1,115 @@
+// UAPAY callbacks: ../shared/PROVIDERS.md § UAPAY, seeds/uapay-callback.uk.txt.
+import { decodeJwt, signHs256 } from '../core/jwt.js';
+import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
+import { checkFields, checkKnown } from '../core/schema.js';
+import { isoTime } from '../core/clock.js';
+import type { JsonObject } from '../core/template.js';
+import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
+import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
+import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
+import { defineEvents } from './define.js';
+import { checkJwt, notInFuture, schemaCheck, secondsClaim, skipped } from './shared.js';
+import type { Check, Provider, ProviderData, VerifyOutcome } from './types.js';
+
+const providerData = data as ProviderData;
+
+/** The token of a callback body, or why there is none. */
+function tokenOf(body: BodyShape): { token?: string; problem?: string } {
+  if (body.kind === 'token') return { token: body.text };
+  if (body.kind !== 'json') return { problem: 'a UAPAY callback is a JSON body {"token": "<JWT>"}' };
+  const object = jsonObject(body);
+  if (!object) return { problem: 'the JSON body is not an object' };
+  if (typeof object.token !== 'string' || object.token === '') return { problem: 'no token field: UAPAY signs every callback as {"token": "<JWT>"}' };
+  return { token: object.token };
+}
+
+/** P2P callbacks carry operation fields; invoice callbacks carry invoiceId. */
+function eventOf(claims: JsonObject): 'p2p' | 'invoice' {
+  return Object.hasOwn(claims, 'operationId') || Object.hasOwn(claims, 'paymentSystem') ? 'p2p' : 'invoice';
+}
+
+export const uapay: Provider = {
+  name: 'uapay',
+  data: providerData,
+  events: defineEvents(providerData, { 'invoice.json': invoice as JsonObject, 'p2p.json': p2p as JsonObject }),
+
+  vars({ rng, now, status }) {
+    const amount = rng.int(1, 5000) * 100;
+    return {
+      paymentId: rng.uuid(),
+      invoiceId: rng.uuid(),
+      externalId: rng.uuid(),
+      operationId: rng.uuid(),
+      cardFromId: rng.uuid(),
+      paymentNumber: rng.int(100_000, 999_999),
+      paymentNumberText: rng.digits(8),
+      cardFromMasked: `411111******${rng.digits(4)}`,
+      amount,
+      halfAmount: Math.floor(amount / 2),
+      commission: Math.round(amount * 0.015),
+      docId: rng.digits(10),
+      protocolNumber: rng.digits(7),
+      confirmationKey: rng.hex(32),
+      createDate: isoTime(now - rng.int(5, 600) * 1000),
+      nowIso: isoTime(now),
+      nowMs: now,
+      status,
+    };
+  },
+
+  signatureFields: () => ['token'],
+
+  async sign({ fields, claims: overrides, secret, now }) {
+    // Claims are the callback fields in documented order, then iat (seconds) last.
+    const { iat, ...rest } = { ...fields, ...overrides };
+    const claims: JsonObject = { ...rest, iat: iat ?? Math.floor(now / 1000) };
+    const token = await signHs256({ alg: 'HS256', typ: 'JWT' }, JSON.stringify(claims), secret);
+    return { contentType: 'application/json', body: JSON.stringify({ token }) };
+  },
+
+  detect(_request: WebhookRequest, body: BodyShape) {
+    if (body.kind === 'token') {
+      const claims = decodeJwt(body.text).claims;
+      return claims && Object.hasOwn(claims, 'iat') && !Object.hasOwn(claims, 'exp') ? 2 : 0;
+    }
+    const object = jsonObject(body);
+    return object && typeof object.token === 'string' && !Object.hasOwn(object, 'invoice_id') ? 3 : 0;
+  },
+
+  async verify(_request, body, context): Promise<VerifyOutcome> {
+    const checks: Check[] = [];
+    const outcome: VerifyOutcome = { checks, explain: [] };
+    const { token, problem } = tokenOf(body);
+    if (token === undefined) {
+      checks.push({ name: 'signature', ok: false, detail: problem ?? 'no token' });
+      return outcome;
+    }
+    const jwt = await checkJwt(token, context);
+    checks.push(jwt.check);
+    outcome.explain.push(...jwt.explain);
+    const claims = jwt.parts.claims;
+    if (!claims) {
+      checks.push(skipped('expiry', 'claims could not be read'), skipped('schema', 'claims could not be read'));
+      return outcome;
+    }
+    const iat = secondsClaim(claims, 'iat');
+    checks.push(typeof iat === 'string' ? { name: 'expiry', ok: false, detail: iat } : notInFuture('iat', iat, context));
+    const event = eventOf(claims);
+    const definition = uapay.events[event];
+    outcome.event = event;
+    const statusField = definition?.statusField ?? 'paymentStatus';
+    const status = claims[statusField];
+    if (typeof status === 'string') outcome.status = status;
+    const id = claims.paymentId ?? claims.operationId;
+    if (typeof id === 'string') outcome.id = id;
+    const problems = checkFields(definition?.fields ?? {}, claims);
+    const known = checkKnown(statusField, status, Object.keys(definition?.statuses ?? {}));
+    if (known) problems.push(known);
+    for (const [name, values] of Object.entries(definition?.knownValues ?? {})) {
+      const unknown = checkKnown(name, claims[name], values);
+      if (unknown) problems.push(unknown);
+    }
+    checks.push(schemaCheck(problems, `${event} callback fields present and typed; ${statusField} ${String(status)}`));
+    return outcome;
+  },
+};

@@ -1,0 +1,130 @@
+// UTBS / BoxExchanger IPN: ../shared/PROVIDERS.md § UTBS, seeds/utbs-ipn.ru.txt.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { encodeForm, nestForm } from '../core/form.js';
+import { queryOf, type BodyShape, type WebhookRequest } from '../core/request.js';
+import { checkFields, checkKnown } from '../core/schema.js';
+import { maskSecret } from '../core/secret.js';
+import { fill, type Json, type JsonObject } from '../core/template.js';
+import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
+import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
+import { defineEvents, round } from './define.js';
+import { notInFuture, schemaCheck } from './shared.js';
+import type { Check, Provider, ProviderData, ProviderOptions, VerifyOutcome } from './types.js';
+
+type Pair = { from: string; to: string; rate: number; payout: JsonObject };
+const providerData = data as ProviderData & { signedFields: string[]; pairs: Pair[]; terminalStatuses: string[] };
+
+/** The string UTBS hashes: the signed fields joined by ':', then the IPN secret. */
+export function utbsSignedString(values: (name: string) => string | undefined, secret: string): string {
+  return [...providerData.signedFields.map((name) => values(name) ?? ''), secret].join(':');
+}
+
+export function utbsChecksum(signedString: string): string {
+  return createHash('sha256').update(signedString, 'utf8').digest('hex');
+}
+
+function checksumField(options: ProviderOptions): string {
+  return options.checksumField ?? 'hash';
+}
+
+export const utbs: Provider = {
+  name: 'utbs',
+  data: providerData,
+  events: defineEvents(providerData, { 'ipn.json': ipn as JsonObject }),
+
+  vars({ rng, now, status }) {
+    const pair = rng.pick(providerData.pairs);
+    const inAmount = pair.rate > 1000 ? round(rng.int(1, 500) / 10_000, 4) : round(rng.int(100, 50_000) / 100, 2);
+    const payout = fill(pair.payout, { digits12: rng.digits(12) }) as JsonObject;
+    return {
+      orderUID: rng.int(1000, 99_999),
+      orderId: rng.hex(24),
+      status,
+      inAmount: String(inAmount),
+      outAmount: String(round(inAmount * pair.rate, 2)),
+      xmlFrom: pair.from,
+      xmlTo: pair.to,
+      timestampMs: now,
+      payoutKey: payout.key as Json,
+      payoutName: payout.name as Json,
+      payoutValue: payout.value as Json,
+    };
+  },
+
+  signatureFields: (options) => [checksumField(options)],
+
+  async sign({ fields, secret, options }) {
+    const hash = utbsChecksum(utbsSignedString((name) => (fields[name] === undefined ? undefined : String(fields[name])), secret));
+    const body: JsonObject = { ...fields };
+    if (options.arrayEncoding === 'json' && body.toValues !== undefined) body.toValues = JSON.stringify(body.toValues);
+    const field = checksumField(options);
+    if (options.checksumIn === 'query') {
+      return { contentType: 'application/x-www-form-urlencoded', body: encodeForm(body), query: { [field]: hash } };
+    }
+    body[field] = hash;
+    return { contentType: 'application/x-www-form-urlencoded', body: encodeForm(body) };
+  },
+
+  detect(_request: WebhookRequest, body: BodyShape) {
+    if (body.kind !== 'form') return 0;
+    return body.form.values.has('orderId') && body.form.values.has('newStatus') ? 3 : 0;
+  },
+
+  async verify(request, body, context): Promise<VerifyOutcome> {
+    const checks: Check[] = [];
+    const outcome: VerifyOutcome = { event: 'ipn', checks, explain: [] };
+    if (body.kind !== 'form') {
+      checks.push({ name: 'parse', ok: false, detail: 'a UTBS IPN is a form-urlencoded body (orderId=…&newStatus=…&hash=…)' });
+      return outcome;
+    }
+    const { values, repeated } = body.form;
+    const field = checksumField(context.options);
+    const query = queryOf(request);
+    const inBody = values.get(field);
+    const inQuery = query.get(field) ?? undefined;
+    const received = context.options.checksumIn === 'query' ? (inQuery ?? inBody) : (inBody ?? inQuery);
+    const signedString = utbsSignedString((name) => values.get(name), context.secret);
+    const computed = utbsChecksum(signedString);
+    const shown = signedString.slice(0, signedString.length - context.secret.length) + maskSecret(context.secret);
+    outcome.explain.push(
+      { label: 'signed string', value: shown },
+      { label: 'computed sha256', value: computed },
+      { label: 'received checksum', value: received ?? '(none)' },
+    );
+    const doubled = repeated.filter((name) => providerData.signedFields.includes(name) || name === field);
+    if (received === undefined) {
+      checks.push({ name: 'signature', ok: false, detail: `no ${field} field in the body or the query: UTBS signs every IPN (see --checksum-field, --checksum-in)` });
+    } else if (doubled.length > 0) {
+      checks.push({ name: 'signature', ok: false, detail: `signed field ${doubled.join(', ')} appears more than once: ambiguous, refused` });
+    } else {
+      checks.push(compareChecksum(received, computed, shown));
+    }
+    const timestamp = values.get('timestamp');
+    if (timestamp !== undefined && /^\d{1,16}$/.test(timestamp)) checks.push(notInFuture('timestamp', Number(timestamp), context));
+    else checks.push({ name: 'expiry', ok: false, detail: `timestamp ${JSON.stringify(timestamp ?? null)} is not unix milliseconds` });
+    const fields = nestForm(values);
+    const status = values.get('newStatus');
+    if (status !== undefined) outcome.status = status;
+    const orderId = values.get('orderId');
+    if (orderId !== undefined) outcome.id = orderId;
+    const problems = checkFields(utbs.events.ipn?.fields ?? {}, fields, true);
+    const known = checkKnown('newStatus', status, Object.keys(utbs.events.ipn?.statuses ?? {}));
+    if (known) problems.push(known);
+    checks.push(schemaCheck(problems, `IPN fields present; status ${status ?? '?'}`));
+    return outcome;
+  },
+};
+
+/** Constant-time compare of lowercase hex; uppercase or short hex is refused with its own reason. */
+function compareChecksum(received: string, computed: string, shown: string): Check {
+  if (/^[0-9A-F]{64}$/.test(received) && /[A-F]/.test(received)) {
+    return { name: 'signature', ok: false, detail: 'checksum is uppercase hex: UTBS sends lowercase sha256 hex, refused' };
+  }
+  if (!/^[0-9a-f]{64}$/.test(received)) {
+    return { name: 'signature', ok: false, detail: `checksum is not 64 lowercase hex characters (got ${received.length} characters)` };
+  }
+  const same = timingSafeEqual(Buffer.from(received, 'ascii'), Buffer.from(computed, 'ascii'));
+  return same
+    ? { name: 'signature', ok: true, detail: 'sha256 checksum matches' }
+    : { name: 'signature', ok: false, detail: `hash mismatch: signed string was ${shown}; computed ${computed}, received ${received}` };
+}
