@@ -3,6 +3,10 @@ import pkg from '../package.json' with { type: 'json' };
 import { registerGenerate } from './commands/generate.js';
 import { registerProviders } from './commands/providers.js';
 import { registerVerify } from './commands/verify.js';
+import { registerListen } from './commands/listen.js';
+import { registerSend } from './commands/send.js';
+import { registerReplay } from './commands/replay.js';
+import { registerDemo } from './commands/demo.js';
 import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, renderError } from './output.js';
@@ -29,6 +33,10 @@ Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable inpu
   registerProviders(program);
   registerGenerate(program);
   registerVerify(program);
+  registerListen(program);
+  registerSend(program);
+  registerReplay(program);
+  registerDemo(program);
   return program;
 }
 

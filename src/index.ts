@@ -2,6 +2,7 @@
 export { generate, type GenerateOptions, type Delivery } from './core/generate.js';
 export { verifyRequest, verifyInputs, detectProvider, type Verdict, type VerifyOptions } from './core/verify.js';
 export { createCapture, serializeCapture, type Capture } from './core/capture.js';
+export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverVerify, type ReceivedEvent, type ReceiverSummary } from './core/receiver.js';
 export { formatDelivery, toCapture, toCurl, toHttp } from './core/formats.js';
 export { describeProviders, type ProviderDescription } from './core/describe.js';
 export { providers, providerNames, getProvider, type ProviderName } from './providers/index.js';

@@ -68,9 +68,9 @@ export function renderVerdict(verdict: Verdict, explain: boolean): string {
   return [head, ...lines].join('\n');
 }
 
-export function renderSummary(total: number, passed: number): string {
+export function renderSummary(total: number, passed: number, noun = 'input'): string {
   const failed = total - passed;
-  const text = `${total} input${total === 1 ? '' : 's'}: ${passed} passed, ${failed} failed`;
+  const text = `${total} ${noun}${total === 1 ? '' : 's'}: ${passed} passed, ${failed} failed`;
   return failed === 0 ? chalk.green(text) : chalk.red(text);
 }
 
@@ -105,7 +105,98 @@ export function renderProviders(list: readonly import('./core/describe.js').Prov
         ];
         return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
       });
-      return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}`;
+      const scenarios = rows(
+        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => (e === 'accept' ? (p.delivery.success === 'exact-200' ? '200' : '2xx') : '4xx')).join(', ')}`)}`] as const),
+        '    ',
+      );
+      return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
     })
     .join('\n\n');
+}
+
+/** One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation. */
+export function renderTry(
+  label: string,
+  offset: string,
+  result: { status?: number; latencyMs: number; excerpt: string; error?: string; delivered: boolean },
+  expected: string,
+): string {
+  const answer = result.status === undefined ? chalk.red('---') : String(result.status);
+  const met = result.status !== undefined && matchesExpected(result.status, expected);
+  const detail = result.error ? chalk.red(result.error) : chalk.dim(result.excerpt.slice(0, 100));
+  return `  ${label.padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
+}
+
+function matchesExpected(status: number, expected: string): boolean {
+  if (expected === '2xx') return status >= 200 && status < 300;
+  if (expected === '4xx') return status >= 400 && status < 500;
+  return String(status) === expected;
+}
+
+export function renderStepSummary(met: number, total: number, why: string | undefined): string {
+  const text = `${met}/${total} deliveries met their expectation`;
+  return why === undefined ? chalk.green(text) : `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
+}
+
+/** The demo/suite table: provider, scenario, expected, got, pass. */
+export function renderMatrix(rowsIn: ReadonlyArray<{ provider: string; scenario: string; expected: string; got: string; pass: boolean }>): string {
+  const header = ['provider', 'scenario', 'expected', 'got', 'pass'];
+  const cells = rowsIn.map((r) => [r.provider, r.scenario, r.expected, r.got, r.pass ? 'pass' : 'FAIL']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (c: string[]) => c.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ');
+  return [
+    chalk.bold(line(header)),
+    ...cells.map((c, i) => {
+      const text = line(c);
+      return rowsIn[i]?.pass ? text.replace(/pass\s*$/, chalk.green('pass')) : chalk.red(text);
+    }),
+  ].join('\n');
+}
+
+// listen: one line per request received, a summary when it stops.
+type ReceivedEvent = import('./core/receiver.js').ReceivedEvent;
+type ReceiverSummary = import('./core/receiver.js').ReceiverSummary;
+
+/** One compact JSON line: `listen --json` streams these (NDJSON). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** `12:00:01.123  POST /webhooks/utbs  utbs ipn done  ✓ 200  → captures/….json` (time is UTC). */
+export function renderReceived(event: ReceivedEvent): string {
+  const good = event.status >= 200 && event.status < 300;
+  const mark = event.verdict ? (event.verdict.ok ? chalk.green('✓') : chalk.red('✗')) : good ? chalk.dim('•') : chalk.red('✗');
+  const answer = event.status === 0 ? chalk.red('no answer') : good ? chalk.green(String(event.status)) : chalk.red(String(event.status));
+  const what = [event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' ');
+  const note =
+    event.duplicate ? chalk.yellow('duplicate')
+    : event.ignored !== undefined ? chalk.yellow(`ignored: ${event.ignored}`)
+    : !good || event.forced !== undefined ? event.reason
+    : '';
+  return [
+    chalk.dim(event.receivedAt.slice(11, 23) || '--:--:--.---'),
+    `${event.method} ${event.url}`,
+    event.provider === undefined ? chalk.dim(what) : chalk.cyan(what),
+    `${mark} ${answer}${note ? ` ${note}` : ''}`,
+    event.file === undefined ? '' : chalk.dim(`→ ${event.file}`),
+  ].filter((part) => part !== '').join('  ');
+}
+
+export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
+  return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : { ...event };
+}
+
+export function renderReceiverSummary(summary: ReceiverSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status}×${count}`).join(' ');
+  const text = [
+    plural(summary.requests, 'request'),
+    `${summary.captured} captured`,
+    `${summary.verified} verified`,
+    `${summary.refused} refused`,
+    plural(summary.duplicates, 'duplicate'),
+    `${summary.ignored} ignored`,
+    plural(summary.errors, 'error'),
+  ].join(', ');
+  return `${chalk.bold('stopped:')} ${text}${statuses ? `; answers ${statuses}` : ''}`;
 }

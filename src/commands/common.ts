@@ -52,13 +52,13 @@ export interface SecretFlags {
 }
 
 /** Resolves (and memoises) a secret per provider, with a notice when the built-in test secret is used. */
-export function secretResolver(flags: SecretFlags): (provider: string) => ResolvedSecret {
+export function secretResolver(flags: SecretFlags, { quiet = false }: { quiet?: boolean } = {}): (provider: string) => ResolvedSecret {
   const cache = new Map<string, ResolvedSecret>();
   return (provider) => {
     let resolved = cache.get(provider);
     if (!resolved) {
       resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv });
-      if (resolved.source === 'builtin') {
+      if (resolved.source === 'builtin' && !quiet) {
         notice(`${provider}: using the built-in public test secret (see \`webhook-sim providers\`); set $${providerSecretEnv(provider)} or --secret-env NAME for your own`);
       }
       cache.set(provider, resolved);

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { formatDelivery, formats, type Format } from '../core/formats.js';
-import { generate } from '../core/generate.js';
+import { checkStatus, generate } from '../core/generate.js';
 import { WebhookSimError } from '../errors.js';
 import { print, printJson, printRaw } from '../output.js';
-import { providerNames } from '../providers/index.js';
+import { getEvent, getProvider, providerNames } from '../providers/index.js';
 import {
   addProviderOptions,
   addSecretOptions,
@@ -43,8 +43,16 @@ export function addGenerateOptions(command: Command): Command {
   return addProviderOptions(command);
 }
 
+/** Names first: a typo in provider, event or status is reported before any notice about secrets. */
+export function checkNames(provider: string, event: string | undefined, status: string | undefined): string {
+  const chosen = getProvider(provider);
+  const eventName = getEvent(chosen, event).name;
+  if (status !== undefined) checkStatus(chosen, eventName, status);
+  return chosen.name;
+}
+
 export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
-  const secret = secretResolver(flags)(provider.toLowerCase());
+  const secret = secretResolver(flags)(checkNames(provider, event, flags.status));
   return generate({
     provider,
     event,

@@ -1,6 +1,6 @@
 import { builtinSecrets, providerSecretEnv } from './secret.js';
 import { providerNames, providers } from '../providers/index.js';
-import type { DeliveryData, FlowStep, OptionData } from '../providers/types.js';
+import type { DeliveryData, FlowStep, OptionData, ScenarioData } from '../providers/types.js';
 
 export interface ProviderDescription {
   name: string;
@@ -13,6 +13,7 @@ export interface ProviderDescription {
   options: Record<string, OptionData>;
   secretEnv: string;
   builtinSecret: string;
+  scenarios: Record<string, ScenarioData>;
   events: Array<{
     name: string;
     description: string;
@@ -44,6 +45,7 @@ export function describeProviders(only?: string): ProviderDescription[] {
         options: data.options,
         secretEnv: providerSecretEnv(name),
         builtinSecret: builtinSecrets[name] ?? '',
+        scenarios: data.scenarios,
         events: Object.values(provider.events).map((event) => ({
           name: event.name,
           description: event.description,

@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject } from './template.js';
+import { isObject, ownValue, setOwn, type Json, type JsonObject } from './template.js';
 
 /**
  * application/x-www-form-urlencoded, as the providers send it: keys in object order, nested arrays and objects
@@ -38,23 +38,33 @@ export function nestForm(values: Map<string, string>): JsonObject {
   for (const [name, value] of values) {
     const match = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name);
     if (!match) {
-      out[name] = value;
+      setOwn(out, name, value);
       continue;
     }
     const keys = [match[1] as string, ...[...(match[2] as string).matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] as string)];
     let node: JsonObject | Json[] = out;
-    keys.forEach((key, i) => {
+    let parent: JsonObject | Json[] = out;
+    let parentKey = '';
+    for (const [i, key] of keys.entries()) {
       const last = i === keys.length - 1;
       const nextIsIndex = !last && /^\d+$/.test(keys[i + 1] as string);
-      const container = node as Record<string, Json>;
-      if (last) container[key] = value;
-      else {
-        const existing = container[key];
-        node = (existing !== null && typeof existing === 'object' ? existing : (container[key] = nextIsIndex ? [] : {})) as
-          | JsonObject
-          | Json[];
+      if (Array.isArray(node) && !/^\d+$/.test(key)) {
+        // `a[0]=x&a[length]=y`: an array cannot hold a named key (assigning `length` throws); make it an object.
+        const object: JsonObject = Object.fromEntries(Object.entries(node));
+        setOwn(parent, parentKey, object);
+        node = object;
       }
-    });
+      // Names come from the request: `__proto__[x]=1` must make a field, not reach Object.prototype.
+      if (last) setOwn(node, key, value);
+      else {
+        const existing = ownValue(node, key);
+        const child: JsonObject | Json[] = existing !== null && typeof existing === 'object' ? existing : nextIsIndex ? [] : {};
+        if (child !== existing) setOwn(node, key, child);
+        parent = node;
+        parentKey = key;
+        node = child;
+      }
+    }
   }
   return out;
 }

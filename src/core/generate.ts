@@ -1,7 +1,7 @@
 import { usage } from '../errors.js';
 import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
-import type { ProviderOptions } from '../providers/types.js';
+import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from './random.js';
 import { clone, fill, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
 
@@ -24,6 +24,8 @@ export interface GenerateOptions {
   url?: string | undefined;
   /** Extra field patch of a flow step. */
   patch?: JsonObject | undefined;
+  /** Sign wrongly on purpose (scenarios). */
+  attack?: Attack | undefined;
 }
 
 /** A signed request, ready to send or save: the body is the exact string that goes on the wire. */
@@ -35,6 +37,8 @@ export interface Delivery {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The exact bytes when they are not UTF-8 text (a replayed binary capture); `body` is then for display only. */
+  bodyBytes?: Uint8Array;
   /** Epoch ms of the clock everything was signed on. */
   now: number;
   seed: number;
@@ -94,12 +98,15 @@ export async function generate(options: GenerateOptions): Promise<Delivery> {
   const computed = provider.signatureFields(chosen);
   for (const assignment of options.set ?? []) {
     const { path, value } = parseSet(assignment);
-    if (path.startsWith('token.')) setPath(claims, path.slice('token.'.length), value);
+    if (path.startsWith('token.')) {
+      if (!computed.includes('token')) throw usage(`--set ${path}: ${provider.name} signs no token; set its fields directly`);
+      setPath(claims, path.slice('token.'.length), value);
+    }
     else if (computed.includes(path)) {
       throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
     } else setPath(fields, path, value);
   }
-  const signed = await provider.sign({ event: event.name, fields, claims, vars, secret: options.secret, now, encoding, options: chosen });
+  const signed = await provider.sign({ event: event.name, fields, claims, vars, secret: options.secret, now, encoding, options: chosen, attack: options.attack });
   const url = new URL(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
   for (const [name, value] of Object.entries(signed.query ?? {})) url.searchParams.set(name, value);
   return {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { CompactSign, compactVerify, base64url, errors, type CompactJWSHeaderParameters } from 'jose';
 import { isObject, type JsonObject } from './template.js';
 
@@ -13,6 +13,13 @@ const allowedHeader = new Set(['alg', 'typ']);
  * provider's documented header order (`{"typ","alg"}` vs `{"alg","typ"}`) is kept.
  */
 export async function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
+  return new CompactSign(encoder.encode(claimsJson))
+    .setProtectedHeader(header as CompactJWSHeaderParameters)
+    .sign(encoder.encode(secret));
+}
+
+/** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
+export async function signHs512(header: { alg: 'HS512'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
   return new CompactSign(encoder.encode(claimsJson))
     .setProtectedHeader(header as CompactJWSHeaderParameters)
     .sign(encoder.encode(secret));
@@ -110,6 +117,11 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
   const received = parts.signature ?? '';
   try {
     await compactVerify(parts.token, encoder.encode(secret), { algorithms: ['HS256'] });
+    // jose compares decoded bytes, so a signature whose last character differs only in base64url's unused bits
+    // still passes; the token on the wire must be the one that was signed, byte for byte.
+    if (!sameText(received, computed)) {
+      return { ok: false, detail: 'HS256 signature is not the canonical base64url of the HMAC: the token was changed after signing', computed, received };
+    }
     return { ok: true, detail: 'HS256 signature matches', computed, received };
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) {
@@ -118,4 +130,11 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
     const why = error instanceof errors.JOSEError ? error.message : String(error);
     return { ok: false, detail: `JWT refused: ${why}`, computed, received };
   }
+}
+
+/** Constant-time equality of two ASCII strings, with the length check first. */
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

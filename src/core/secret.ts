@@ -46,7 +46,10 @@ export function resolveSecret(provider: string, options: SecretOptions): Resolve
     if (value !== undefined && value !== '') return { value, source: 'env', origin: `$${name}` };
   }
   const builtin = builtinSecrets[provider];
-  if (builtin === undefined) throw usage(`no built-in test secret for ${provider}`);
+  // Every provider has one, so a miss means the name is wrong (commands resolve the secret before the provider).
+  if (builtin === undefined) {
+    throw usage(`unknown provider '${provider}'`, `choose one of: ${Object.keys(builtinSecrets).join(', ')} (see \`webhook-sim providers\`)`);
+  }
   return { value: builtin, source: 'builtin', origin: 'built-in test secret' };
 }
 
@@ -54,7 +57,7 @@ export function resolveSecret(provider: string, options: SecretOptions): Resolve
 export function maskSecret(secret: string): string {
   const chars = [...secret];
   const keep = Math.min(4, Math.floor(chars.length / 8));
-  if (keep === 0) return '•'.repeat(Math.max(3, Math.min(chars.length, 8)));
+  if (keep === 0) return '••••••'; // short secrets: not even their length
   return `${chars.slice(0, keep).join('')}…${chars.slice(-keep).join('')}`;
 }
 

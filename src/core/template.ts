@@ -46,6 +46,19 @@ export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/**
+ * Creates or replaces an own property. Plain assignment of `__proto__` would change the object's prototype (or,
+ * read back, walk into Object.prototype): field names come from request bodies and --set/--data, so never.
+ */
+export function setOwn(target: JsonObject | Json[], key: string, value: Json): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** An own property's value; inherited ones (`__proto__`, `constructor`, …) are not fields. */
+export function ownValue(target: JsonObject | Json[], key: string): Json | undefined {
+  return Object.hasOwn(target, key) ? (target as Record<string, Json>)[key] : undefined;
+}
+
 export function clone<T extends Json>(value: T): T {
   return structuredClone(value);
 }
@@ -79,10 +92,15 @@ export function setPath(target: JsonObject, path: string, value: Json): void {
       if (last) node[at] = value;
       else node = node[at] ??= {};
     } else if (isObject(node)) {
-      if (last) node[part] = value;
+      if (last) setOwn(node, part, value);
       else {
-        const child: Json | undefined = node[part];
-        node = child !== null && typeof child === 'object' ? child : (node[part] = {});
+        const child = ownValue(node, part);
+        if (child !== null && typeof child === 'object') node = child;
+        else {
+          const fresh: JsonObject = {};
+          setOwn(node, part, fresh);
+          node = fresh;
+        }
       }
     } else {
       throw usage(`--set ${path}: cannot set inside a ${typeof node} value`);
@@ -92,11 +110,16 @@ export function setPath(target: JsonObject, path: string, value: Json): void {
 
 /** Values given to `--set` parse as JSON when they can (numbers, true, null, objects), else stay strings. */
 export function parseSetValue(text: string): Json {
+  let value: Json;
   try {
-    return JSON.parse(text) as Json;
+    value = JSON.parse(text) as Json;
   } catch {
     return text;
   }
+  // A number whose text would change on the way back (317.40, 1e3, a 24-digit id) stays the text the user typed:
+  // signed strings are built from field text, so silently rewriting it would sign something else.
+  if (typeof value === 'number' && String(value) !== text.trim()) return text;
+  return value;
 }
 
 export function parseSet(assignment: string): { path: string; value: Json } {
@@ -108,9 +131,9 @@ export function parseSet(assignment: string): { path: string; value: Json } {
 /** Deep merge for `--data`: objects merge key by key, anything else replaces. */
 export function merge(target: JsonObject, patch: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(patch)) {
-    const current = target[key];
+    const current = ownValue(target, key);
     if (isObject(current) && isObject(value)) merge(current, value);
-    else target[key] = clone(value);
+    else setOwn(target, key, clone(value));
   }
   return target;
 }

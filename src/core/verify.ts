@@ -24,6 +24,8 @@ export interface Verdict {
   event?: string;
   status?: string;
   id?: string;
+  /** Epoch ms the provider stamped the event with (orders events of one id). */
+  occurredAt?: number;
   /** ISO time expiry was judged at. */
   at?: string;
   checks: Check[];
@@ -69,6 +71,7 @@ export async function verifyRequest(request: WebhookRequest, options: VerifyOpti
   if (outcome.event !== undefined) verdict.event = outcome.event;
   if (outcome.status !== undefined) verdict.status = outcome.status;
   if (outcome.id !== undefined) verdict.id = outcome.id;
+  if (outcome.occurredAt !== undefined) verdict.occurredAt = outcome.occurredAt;
   verdict.checks = outcome.checks;
   verdict.explain = outcome.explain;
   verdict.ok = outcome.checks.length > 0 && outcome.checks.every((check) => check.ok !== false);

@@ -1,14 +1,14 @@
 // CryptoCloud "Automatic POSTBACK": ../shared/PROVIDERS.md § CryptoCloud, seeds/cryptocloud-postback.ru.txt.
 import { formatDuration, isoTime } from '../core/clock.js';
 import { encodeForm, nestForm } from '../core/form.js';
-import { decodeJwt, signHs256 } from '../core/jwt.js';
+import { decodeJwt } from '../core/jwt.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { isObject, type Json, type JsonObject } from '../core/template.js';
 import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
-import { checkJwt, schemaCheck, secondsClaim, skipped } from './shared.js';
+import { checkJwt, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
 import type { Check, Provider, ProviderData, VerifyContext, VerifyOutcome } from './types.js';
 
 type Currency = { usdRate: number; decimals: number; info: JsonObject };
@@ -82,14 +82,19 @@ export const cryptocloud: Provider = {
 
   signatureFields: () => ['token'],
 
-  async sign({ fields, claims: overrides, vars, secret, now, encoding, options }) {
+  async sign({ fields, claims: overrides, vars, secret, now, encoding, options, attack }) {
     const invoiceId = String(fields.invoice_id ?? '');
     const id: Json =
       options.claimId === 'numeric' ? (vars.numericId as number) : options.claimId === 'uuid' ? `INV-${invoiceId.replace(/^INV-/, '')}` : invoiceId;
     const claims: JsonObject = { id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds, ...overrides };
+    // tampered: another invoice's id in both the body and the token, under the original signature.
+    const otherId = `${invoiceId.slice(0, -1)}${invoiceId.endsWith('X') ? 'Y' : 'X'}`;
+    const tampered = { ...claims, id: typeof id === 'string' ? id.replace(invoiceId, otherId) : id };
     // Header key order as CryptoCloud sends it: {"typ":"JWT","alg":"HS256"}.
-    const token = await signHs256({ typ: 'JWT', alg: 'HS256' }, JSON.stringify(claims), secret);
+    const token = await signToken({ typ: 'JWT', alg: 'HS256' }, claims, secret, attack, tampered);
     const signed: JsonObject = { ...fields, token };
+    if (attack === 'tamper') signed.invoice_id = otherId;
+    if (attack === 'strip') delete signed.token;
     if (encoding === 'json') return { contentType: 'application/json', body: JSON.stringify(signed) };
     const form: JsonObject = {};
     for (const [key, value] of Object.entries(signed)) {
@@ -124,6 +129,8 @@ export const cryptocloud: Provider = {
       checks.push(jwt.check);
       outcome.explain.push(...jwt.explain);
       checks.push(expiryCheck(jwt.parts.claims, context));
+      const exp = secondsClaim(jwt.parts.claims, 'exp');
+      if (typeof exp === 'number') outcome.occurredAt = exp - providerData.tokenTtlSeconds * 1000;
     }
     if (!fields) {
       checks.push(skipped('schema', 'bare token: no postback body to check'), skipped('consistency', 'bare token: no invoice_id to match'));
@@ -152,6 +159,9 @@ function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Ch
   const late = context.at - exp;
   if (late > context.toleranceMs) {
     return { name: 'expiry', ok: false, detail: `token expired ${formatDuration(late)} before ${context.atLabel} (exp ${isoTime(exp)})` };
+  }
+  if (late > 0) {
+    return { name: 'expiry', ok: true, detail: `token expired ${formatDuration(late)} before ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)} (exp ${isoTime(exp)})` };
   }
   return { name: 'expiry', ok: true, detail: `token valid: exp ${isoTime(exp)} is ${formatDuration(-late)} after ${context.atLabel}` };
 }

@@ -1,7 +1,30 @@
 import { formatDuration, isoTime } from '../core/clock.js';
-import { decodeJwt, verifyHs256, type JwtParts } from '../core/jwt.js';
+import { base64url } from 'jose';
+import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts } from '../core/jwt.js';
 import type { Json, JsonObject } from '../core/template.js';
-import type { Check, ExplainLine, VerifyContext } from './types.js';
+import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
+
+/**
+ * Signs claims as the provider does, or wrongly on purpose: alg none (no signature), HS512 instead of HS256,
+ * or claims swapped for `tampered` after signing (the signature is of the original claims).
+ */
+export async function signToken(
+  header: { alg: 'HS256'; typ: 'JWT' } | { typ: 'JWT'; alg: 'HS256' },
+  claims: JsonObject,
+  secret: string,
+  attack: Attack | undefined,
+  tampered?: JsonObject,
+): Promise<string> {
+  const json = JSON.stringify(claims);
+  if (attack === 'alg-none') {
+    return `${base64url.encode(JSON.stringify({ ...header, alg: 'none' }))}.${base64url.encode(json)}.`;
+  }
+  if (attack === 'alg-swap') return signHs512({ ...header, alg: 'HS512' }, json, secret);
+  const token = await signHs256(header, json, secret);
+  if (attack !== 'tamper' || tampered === undefined) return token;
+  const [h, , s] = token.split('.') as [string, string, string];
+  return `${h}.${base64url.encode(JSON.stringify(tampered))}.${s}`;
+}
 
 export interface JwtCheck {
   parts: JwtParts;
@@ -38,8 +61,11 @@ export function notInFuture(name: string, stamped: number, context: VerifyContex
     return {
       name: 'expiry',
       ok: false,
-      detail: `${name} ${isoTime(stamped)} is ${formatDuration(ahead)} in the future of ${context.atLabel}${context.toleranceMs ? ` (tolerance ${formatDuration(context.toleranceMs)})` : ''}`,
+      detail: `${name} ${isoTime(stamped)} is ${formatDuration(ahead)} after ${context.atLabel}${context.toleranceMs ? ` (tolerance ${formatDuration(context.toleranceMs)})` : ''}`,
     };
+  }
+  if (ahead > 0) {
+    return { name: 'expiry', ok: true, detail: `${name} ${isoTime(stamped)} is ${formatDuration(ahead)} after ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)}` };
   }
   return { name: 'expiry', ok: true, detail: `${name} ${isoTime(stamped)} is not in the future (${formatDuration(-ahead)} before ${context.atLabel})` };
 }

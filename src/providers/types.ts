@@ -35,6 +35,20 @@ export interface DeliveryData {
   success: '2xx' | 'exact-200';
 }
 
+/** A scenario as data: what it sends is built in core/scenarios.ts; what a correct receiver answers is here. */
+export interface ScenarioData {
+  /** One per delivery: accept = the provider's success answer (2xx, or exactly 200), refuse = 4xx. */
+  expect: Array<'accept' | 'refuse'>;
+  description: string;
+  /** What a correct handler does, said when one does not. */
+  why: string;
+  signedAgoMs?: number;
+  signedAheadMs?: number;
+}
+
+/** Ways to sign wrongly on purpose, for scenarios. */
+export type Attack = 'alg-none' | 'alg-swap' | 'tamper' | 'strip';
+
 export interface ProviderData {
   name: string;
   title: string;
@@ -47,6 +61,7 @@ export interface ProviderData {
   delivery: DeliveryData;
   options: Record<string, OptionData>;
   events: Record<string, EventData>;
+  scenarios: Record<string, ScenarioData>;
 }
 
 export interface EventDefinition extends EventData {
@@ -76,6 +91,7 @@ export interface SignInput {
   now: number;
   encoding: string;
   options: ProviderOptions;
+  attack?: Attack | undefined;
 }
 
 export interface SignedBody {
@@ -111,8 +127,10 @@ export interface VerifyContext {
 export interface VerifyOutcome {
   event?: string;
   status?: string;
-  /** Order / invoice / payment id, for display. */
+  /** Order / invoice / payment id, for display and for a receiver's per-order state. */
   id?: string;
+  /** When the provider says the event happened (epoch ms): UTBS timestamp, UAPAY iat, CryptoCloud exp − 5 min. */
+  occurredAt?: number;
   checks: Check[];
   explain: ExplainLine[];
 }

@@ -1,5 +1,5 @@
 // UAPAY callbacks: ../shared/PROVIDERS.md § UAPAY, seeds/uapay-callback.uk.txt.
-import { decodeJwt, signHs256 } from '../core/jwt.js';
+import { decodeJwt } from '../core/jwt.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { isoTime } from '../core/clock.js';
@@ -8,7 +8,7 @@ import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
 import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
 import { defineEvents } from './define.js';
-import { checkJwt, notInFuture, schemaCheck, secondsClaim, skipped } from './shared.js';
+import { checkJwt, notInFuture, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
 import type { Check, Provider, ProviderData, VerifyOutcome } from './types.js';
 
 const providerData = data as ProviderData;
@@ -59,11 +59,15 @@ export const uapay: Provider = {
 
   signatureFields: () => ['token'],
 
-  async sign({ fields, claims: overrides, secret, now }) {
+  async sign({ fields, claims: overrides, secret, now, attack }) {
     // Claims are the callback fields in documented order, then iat (seconds) last.
     const { iat, ...rest } = { ...fields, ...overrides };
     const claims: JsonObject = { ...rest, iat: iat ?? Math.floor(now / 1000) };
-    const token = await signHs256({ alg: 'HS256', typ: 'JWT' }, JSON.stringify(claims), secret);
+    if (attack === 'strip') return { contentType: 'application/json', body: '{}' };
+    // tampered: ten times the amount under the original signature.
+    const amountField = Object.hasOwn(claims, 'amount') ? 'amount' : 'paymentAmount';
+    const tampered = { ...claims, [amountField]: Number(claims[amountField] ?? 0) * 10 };
+    const token = await signToken({ alg: 'HS256', typ: 'JWT' }, claims, secret, attack, tampered);
     return { contentType: 'application/json', body: JSON.stringify({ token }) };
   },
 
@@ -93,6 +97,7 @@ export const uapay: Provider = {
       return outcome;
     }
     const iat = secondsClaim(claims, 'iat');
+    if (typeof iat === 'number') outcome.occurredAt = typeof claims.postbackTime === 'number' ? claims.postbackTime : iat;
     checks.push(typeof iat === 'string' ? { name: 'expiry', ok: false, detail: iat } : notInFuture('iat', iat, context));
     const event = eventOf(claims);
     const definition = uapay.events[event];

@@ -1,5 +1,6 @@
 // UTBS / BoxExchanger IPN: ../shared/PROVIDERS.md § UTBS, seeds/utbs-ipn.ru.txt.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { usage } from '../errors.js';
 import { encodeForm, nestForm } from '../core/form.js';
 import { queryOf, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
@@ -24,7 +25,11 @@ export function utbsChecksum(signedString: string): string {
 }
 
 function checksumField(options: ProviderOptions): string {
-  return options.checksumField ?? 'hash';
+  const field = options.checksumField ?? 'hash';
+  if (providerData.signedFields.includes(field) || field === 'toValues' || field === 'orderUID') {
+    throw usage(`--checksum-field ${field}: that name is an IPN field of its own; choose another (default hash)`);
+  }
+  return field;
 }
 
 export const utbs: Provider = {
@@ -53,9 +58,12 @@ export const utbs: Provider = {
 
   signatureFields: (options) => [checksumField(options)],
 
-  async sign({ fields, secret, options }) {
+  async sign({ fields, secret, options, attack }) {
     const hash = utbsChecksum(utbsSignedString((name) => (fields[name] === undefined ? undefined : String(fields[name])), secret));
     const body: JsonObject = { ...fields };
+    // tampered: a tenfold payout under the original checksum.
+    if (attack === 'tamper') body.outAmount = String(round(Number(body.outAmount) * 10, 2));
+    if (attack === 'strip') return { contentType: 'application/x-www-form-urlencoded', body: encodeForm(body) };
     if (options.arrayEncoding === 'json' && body.toValues !== undefined) body.toValues = JSON.stringify(body.toValues);
     const field = checksumField(options);
     if (options.checksumIn === 'query') {
@@ -100,7 +108,11 @@ export const utbs: Provider = {
       checks.push(compareChecksum(received, computed, shown));
     }
     const timestamp = values.get('timestamp');
-    if (timestamp !== undefined && /^\d{1,16}$/.test(timestamp)) checks.push(notInFuture('timestamp', Number(timestamp), context));
+    // At most the year 3000 (as for JWT seconds claims): 16 digits can exceed what a Date holds, and isoTime threw.
+    if (timestamp !== undefined && /^\d{1,16}$/.test(timestamp) && Number(timestamp) <= 32_503_680_000_000) {
+      outcome.occurredAt = Number(timestamp);
+      checks.push(notInFuture('timestamp', outcome.occurredAt, context));
+    }
     else checks.push({ name: 'expiry', ok: false, detail: `timestamp ${JSON.stringify(timestamp ?? null)} is not unix milliseconds` });
     const fields = nestForm(values);
     const status = values.get('newStatus');

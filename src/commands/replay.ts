@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../core/clock.js';
+import { replayItems } from '../core/replay.js';
+import { print, printJson, renderSummary, renderTry } from '../output.js';
+import { collect, exitWith, readStdin } from './common.js';
+
+interface ReplayFlags {
+  url: string;
+  timeout: string;
+  header?: string[];
+  expect: string;
+  json?: boolean;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .argument('<capture...>', 'capture files, .ndjson files, directories, or - for stdin')
+    .description('resend captured requests byte for byte: method, path and query, content type, body')
+    .requiredOption('--url <url>', "target origin; each capture's path and query are resolved against it")
+    .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx')
+    .option('--timeout <duration>', 'no answer within it is a failure', '10s')
+    .option('--header <name: value>', 'extra request header (repeatable)', collect)
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExamples:\n  $ webhook-sim replay captures/ --url http://localhost:3000\n  $ webhook-sim replay cb.json --url http://localhost:3000 --expect 4xx   # a replay must be refused')
+    .action(
+      exitWith(async (inputs: string[], flags: ReplayFlags) => {
+        const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meetsExpectation, describeExpectation }] = await Promise.all([
+          import('../core/deliver.js'),
+          import('../core/scenarios.js'),
+        ]);
+        const expect = parseExpectation(flags.expect);
+        const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
+        const timeoutMs = parseDuration(flags.timeout, '--timeout');
+        const agent = createDeliveryAgent();
+        const results: Array<Record<string, unknown>> = [];
+        let total = 0;
+        let passed = 0;
+        try {
+          for await (const item of replayItems(inputs, flags.url, { readStdin })) {
+            total++;
+            if ('problem' in item) {
+              results.push({ source: item.source, ok: false, error: item.problem });
+              if (!flags.json) print(`  ${item.source}: ${item.problem}`);
+              continue;
+            }
+            const sent = await sendOnce(item.delivery, { timeoutMs, headers, dispatcher: agent });
+            const ok = sent.error === undefined && meetsExpectation(sent.status, expect);
+            if (ok) passed++;
+            results.push({ source: item.source, ok, ...sent });
+            if (!flags.json) print(renderTry(item.source, '', { ...sent, delivered: ok }, describeExpectation(expect)));
+          }
+        } finally {
+          await agent.close();
+        }
+        if (flags.json) printJson({ ok: passed === total, total, passed, failed: total - passed, results });
+        else print(renderSummary(total, passed, 'capture'));
+        return passed === total ? 0 : 1;
+      }),
+    );
+}

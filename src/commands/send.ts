@@ -1,0 +1,139 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseDuration } from '../core/clock.js';
+import { toCapture } from '../core/formats.js';
+import { describeExpectation, parseExpectation, buildScenario } from '../core/scenarios.js';
+import { WebhookSimError, usage } from '../errors.js';
+import { print, printJson, renderTry, renderStepSummary } from '../output.js';
+import { getProvider, providerNames } from '../providers/index.js';
+import { addGenerateOptions, checkNames, type GenerateFlags } from './generate.js';
+import { chosenProviderOptions, collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+
+interface SendFlags extends GenerateFlags {
+  scenario: string;
+  flow?: string;
+  timeout: string;
+  header?: string[];
+  save?: string;
+  json?: boolean;
+  concurrent?: boolean;
+  expect?: string;
+  timeScale?: string;
+  wait: boolean;
+}
+
+export function registerSend(program: Command): void {
+  const command = program
+    .command('send')
+    .argument('<provider>', `provider: ${providerNames.join(', ')}`)
+    .argument('[event]', "event (default: the provider's first)")
+    .description('fire signed webhooks at a URL: scenarios, flows, duplicates, attacks, and the retry schedule')
+    .option('--scenario <name>', 'what to send (see `webhook-sim providers`)', 'valid')
+    .option('--flow <name>', 'which documented status flow the flow and out-of-order scenarios use')
+    .option('--expect <code|2xx|4xx>', "override what every delivery's answer must be")
+    .option('--concurrent', 'duplicate scenario: send both copies at once')
+    .option('--timeout <duration>', 'per try: no answer within it is a failed try', '10s')
+    .option('--header <name: value>', 'extra request header (repeatable)', collect)
+    .option('--save <dir>', 'save the exact requests sent, as capture files')
+    .option('--time-scale <n>', 'run the retry schedule N times faster than real time')
+    .option('--no-wait', 'run the retry schedule at once (virtual time only)')
+    .option('--json', 'machine-readable output');
+  addGenerateOptions(command);
+  command.addHelpText(
+    'after',
+    `
+With no --url, send starts the built-in verifying receiver on 127.0.0.1 (a random port) and shows its verdict.
+
+Examples:
+  $ webhook-sim send uapay                                    # one valid callback to the built-in receiver
+  $ webhook-sim send utbs --url http://localhost:3000/ipn --scenario flow --flow hold
+  $ webhook-sim send cryptocloud --url http://localhost:3000/cc --scenario expired
+  $ webhook-sim send uapay --url http://localhost:3000/cb --time-scale 1000   # the whole retry schedule in ~98 s
+  $ webhook-sim send uapay --url http://localhost:3000/cb --no-wait --json`,
+  );
+  command.action(
+    exitWith(async (providerArg: string, event: string | undefined, flags: SendFlags) => {
+      const provider = checkNames(providerArg, event, flags.status);
+      const secrets = secretResolver(flags);
+      const secret = secrets(provider).value;
+      const timeoutMs = parseDuration(flags.timeout, '--timeout');
+      const timeScale = flags.timeScale === undefined ? 1 : Number(flags.timeScale);
+      if (!(timeScale > 0)) throw usage(`--time-scale ${flags.timeScale}: expected a number above 0`);
+      const [{ createVirtualClock, formatOffset }, { parseHeaderFlag, createDeliveryAgent }, { runScenario }] = await Promise.all([
+        import('../core/virtual-clock.js'),
+        import('../core/deliver.js'),
+        import('../core/send.js'),
+      ]);
+      const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
+      const scenario = await buildScenario(flags.scenario, {
+        provider,
+        event,
+        status: flags.status,
+        set: flags.set,
+        data: await readDataFlag(flags.data),
+        secret,
+        now: parseTimeFlag(flags.now, '--now'),
+        seed: parseSeedFlag(flags.seed),
+        encoding: flags.encoding,
+        options: chosenProviderOptions(flags),
+        flow: flags.flow,
+        expect: flags.expect === undefined ? undefined : parseExpectation(flags.expect),
+        concurrent: flags.concurrent,
+        ...(flags.url === undefined ? {} : { url: flags.url }),
+      });
+      // The embedded default: our own verifying receiver, so `send` works with no setup at all.
+      const receiver =
+        flags.url === undefined
+          ? await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value } })
+          : undefined;
+      const url = flags.url ?? `${receiver?.url ?? ''}${getProvider(provider).data.path}`;
+      const agent = createDeliveryAgent();
+      const saved: string[] = [];
+      const writes: Array<Promise<void>> = [];
+      if (flags.save !== undefined) await mkdir(flags.save, { recursive: true });
+      try {
+        if (!flags.json) print(`${scenario.provider} ${scenario.event} ${scenario.name}: ${scenario.description}\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}`);
+        const results = await runScenario(scenario, {
+          clock: createVirtualClock({ timeScale, noWait: flags.wait === false }),
+          url,
+          timeoutMs,
+          headers,
+          dispatcher: agent,
+          onTry: (step, result) => {
+            if (!flags.json) print(renderTry(step.label, formatOffset(result.offsetMs), result, describeExpectation(step.expect)));
+            if (flags.save !== undefined) {
+              const file = join(flags.save, `${String(saved.length + 1).padStart(3, '0')}-${scenario.provider}-${scenario.name}.json`);
+              saved.push(file);
+              writes.push(writeFile(file, toCapture({ ...step.delivery, url: result.url }, Date.now())));
+            }
+          },
+        });
+        await Promise.all(writes).catch((error: NodeJS.ErrnoException) => {
+          throw new WebhookSimError('INPUT', `--save ${flags.save ?? ''}: cannot write a capture (${error.code ?? error.message})`);
+        });
+        const ok = results.every((r) => r.met);
+        if (flags.json) {
+          printJson({
+            ok,
+            provider: scenario.provider,
+            event: scenario.event,
+            scenario: scenario.name,
+            url,
+            deliveries: results.map((r) => ({ label: r.step.label, expect: describeExpectation(r.step.expect), status: r.status ?? null, met: r.met, tries: r.tries })),
+            saved,
+          });
+        } else {
+          print(renderStepSummary(results.filter((r) => r.met).length, results.length, ok ? undefined : scenario.why));
+        }
+        return ok ? 0 : 1;
+      } catch (error) {
+        if (error instanceof WebhookSimError) throw error;
+        throw new WebhookSimError('DELIVERY_FAILED', `sending to ${url} failed: ${(error as Error).message}`, { cause: error });
+      } finally {
+        await agent.close();
+        await receiver?.close();
+      }
+    }),
+  );
+}

@@ -1,0 +1,183 @@
+import { usage } from '../errors.js';
+import { getEvent, getProvider, type Provider } from '../providers/index.js';
+import type { FlowStep, ScenarioData } from '../providers/types.js';
+import { generate, resolveOptions, type Delivery, type GenerateOptions } from './generate.js';
+import { randomInt } from 'node:crypto';
+
+/** What a receiver must answer: a class of status codes, or one exact code (UAPAY's "exactly 200"). */
+export type Expectation = { kind: '2xx' } | { kind: '4xx' } | { kind: 'code'; code: number };
+
+export function parseExpectation(text: string): Expectation {
+  const value = text.trim().toLowerCase();
+  if (value === '2xx' || value === '4xx') return { kind: value };
+  if (/^[1-5]\d\d$/.test(value)) return { kind: 'code', code: Number(value) };
+  throw usage(`--expect ${text}: expected an HTTP status code (200), 2xx or 4xx`);
+}
+
+export function describeExpectation(expectation: Expectation): string {
+  return expectation.kind === 'code' ? String(expectation.code) : expectation.kind;
+}
+
+export function meetsExpectation(status: number | undefined, expectation: Expectation): boolean {
+  if (status === undefined) return false;
+  if (expectation.kind === 'code') return status === expectation.code;
+  return expectation.kind === '2xx' ? status >= 200 && status < 300 : status >= 400 && status < 500;
+}
+
+/** The answer that means "delivered" for this provider: exactly 200 for UAPAY, any 2xx otherwise. */
+export function acceptExpectation(provider: Provider): Expectation {
+  return provider.data.delivery.success === 'exact-200' ? { kind: 'code', code: 200 } : { kind: '2xx' };
+}
+
+export interface ScenarioStep {
+  label: string;
+  delivery: Delivery;
+  expect: Expectation;
+  /** A delivery the provider considers valid: its retry schedule applies when it is not acknowledged. */
+  accept: boolean;
+  /** The same event signed again at a later instant (retries with a fresh iat). */
+  resign: (offsetMs: number) => Promise<Delivery>;
+}
+
+export interface BuiltScenario {
+  name: string;
+  provider: string;
+  event: string;
+  description: string;
+  why: string;
+  /** Send every step at once (duplicate --concurrent). */
+  concurrent: boolean;
+  /** Retries carry a re-signed delivery (UAPAY --retry-token fresh-iat) instead of the same bytes. */
+  resignRetries: boolean;
+  steps: ScenarioStep[];
+}
+
+export interface ScenarioOptions extends GenerateOptions {
+  flow?: string | undefined;
+  expect?: Expectation | undefined;
+  concurrent?: boolean | undefined;
+}
+
+export function scenarioNames(provider: string): string[] {
+  return Object.keys(getProvider(provider).data.scenarios);
+}
+
+function stepOf(step: FlowStep): { status: string; set?: GenerateOptions['patch'] } {
+  return typeof step === 'string' ? { status: step } : { status: step.status, ...(step.set ? { set: step.set } : {}) };
+}
+
+/**
+ * Cuts a body short so that no correct receiver can accept it: JSON mid-document; a form body in the middle of its
+ * signature field (cutting after the signature would leave a body a receiver reading only the signed fields may
+ * rightly accept).
+ */
+function truncate(delivery: Delivery, provider: Provider): string {
+  const { body } = delivery;
+  if (delivery.headers['content-type']?.includes('urlencoded')) {
+    for (const field of provider.signatureFields(resolveOptions(provider))) {
+      const at = body.indexOf(`${field}=`);
+      if (at === -1) continue;
+      const start = at + field.length + 1;
+      const end = body.indexOf('&', start) === -1 ? body.length : body.indexOf('&', start);
+      return body.slice(0, start + Math.floor((end - start) / 2));
+    }
+  }
+  return body.slice(0, Math.floor(body.length / 2));
+}
+
+/** Every scenario is a list of deliveries of one order (same seed → same ids) plus what a correct receiver answers. */
+export async function buildScenario(name: string, options: ScenarioOptions): Promise<BuiltScenario> {
+  const provider = getProvider(options.provider);
+  const data: ScenarioData | undefined = provider.data.scenarios[name];
+  if (!data) {
+    throw usage(`${provider.name} has no scenario '${name}'`, `scenarios of ${provider.name}: ${Object.keys(provider.data.scenarios).join(', ')}`);
+  }
+  const event = getEvent(provider, options.event);
+  const now = options.now ?? Date.now();
+  const seed = options.seed ?? randomInt(0, 2 ** 32);
+  const base: GenerateOptions = { ...options, event: event.name, now, seed };
+  const flowNames = Object.keys(event.flows);
+  const flowName = options.flow ?? (name === 'out-of-order' ? flowNames.find((f) => (event.flows[f]?.length ?? 0) >= 2) : flowNames[0]);
+  const flow = flowName === undefined ? undefined : event.flows[flowName];
+  if (options.flow !== undefined && !flow) {
+    throw usage(`${provider.name} ${event.name} has no flow '${options.flow}'`, `flows: ${flowNames.join(', ')}`);
+  }
+
+  type Planned = { label: string; options: GenerateOptions; body?: (delivery: Delivery) => string };
+  const planned: Planned[] = [];
+  const at = (offsetMs: number, extra: Partial<GenerateOptions> = {}): GenerateOptions => ({ ...base, now: now + offsetMs, ...extra });
+  const status = options.status ?? event.defaultStatus;
+  switch (name) {
+    case 'flow':
+    case 'out-of-order': {
+      const steps = (flow ?? [status]).map(stepOf);
+      // Rising timestamps, 30 s apart, the last one now (nothing in the receiver's future).
+      const dated = steps.map((step, i) => ({ label: step.status, options: at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }) }));
+      if (name === 'flow') planned.push(...dated);
+      else {
+        if (dated.length < 2) throw usage(`out-of-order needs a flow of two or more steps; ${flowName ?? 'this event'} has ${dated.length}`);
+        const later = dated.at(-1) as Planned;
+        const earlier = dated.at(-2) as Planned;
+        planned.push({ ...later, label: `${later.label} (newer, first)` }, { ...earlier, label: `${earlier.label} (older, second)` });
+      }
+      break;
+    }
+    case 'duplicate':
+      planned.push({ label: 'original', options: at(0) }, { label: 'duplicate', options: at(0) });
+      break;
+    case 'replay':
+      for (let i = 0; i < data.expect.length; i++) planned.push({ label: i === 0 ? 'replayed' : 'replayed again', options: at(-(data.signedAgoMs ?? 3_600_000)) });
+      break;
+    case 'expired':
+      planned.push({ label: 'expired token', options: at(-(data.signedAgoMs ?? 360_000)) });
+      break;
+    case 'future-iat':
+      planned.push({ label: 'iat in the future', options: at(data.signedAheadMs ?? 3_600_000) });
+      break;
+    case 'tampered':
+      planned.push({ label: 'changed after signing', options: at(0, { attack: 'tamper' }) });
+      break;
+    case 'wrong-secret':
+      planned.push({ label: 'wrong secret', options: at(0, { secret: `not-the-right-secret-${seed}` }) });
+      break;
+    case 'alg-none':
+    case 'alg-swap':
+      planned.push({ label: name === 'alg-none' ? 'alg none' : 'HS512', options: at(0, { attack: name }) });
+      break;
+    case 'malformed':
+      planned.push(
+        { label: 'truncated body', options: at(0), body: (d) => truncate(d, provider) },
+        { label: 'signature missing', options: at(0, { attack: 'strip' }) },
+      );
+      break;
+    case 'valid':
+      planned.push({ label: status, options: at(0) });
+      break;
+    default:
+      throw new Error(`scenario '${name}' is in ${provider.name}'s data but has no builder in core/scenarios.ts`);
+  }
+
+  const accept = acceptExpectation(provider);
+  const steps: ScenarioStep[] = [];
+  for (const [i, plan] of planned.entries()) {
+    const delivery = await generate(plan.options);
+    const kind = data.expect[Math.min(i, data.expect.length - 1)] ?? 'accept';
+    steps.push({
+      label: plan.label,
+      delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery,
+      expect: options.expect ?? (kind === 'accept' ? accept : { kind: '4xx' }),
+      accept: kind === 'accept',
+      resign: (offsetMs) => generate({ ...plan.options, now: (plan.options.now ?? now) + offsetMs }),
+    });
+  }
+  return {
+    name,
+    provider: provider.name,
+    event: event.name,
+    description: data.description,
+    why: data.why,
+    concurrent: name === 'duplicate' && options.concurrent === true,
+    resignRetries: resolveOptions(provider, options.options).retryToken === 'fresh-iat',
+    steps,
+  };
+}

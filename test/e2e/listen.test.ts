@@ -1,0 +1,151 @@
+// `listen` through the built binary: real process, real signals, real loopback; we wait on its stdout lines and its
+// exit, never on sleeps. Deliveries come from the library's `generate`.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Agent, request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generate, type Delivery } from '../../src/core/generate.js';
+import { providerNames } from '../../src/providers/index.js';
+import { bin, root, run, tempDir } from '../helpers/cli.js';
+
+const secret = 'listen-e2e-secret';
+const secretEnv = { LISTEN_E2E_SECRET: secret };
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+interface Listener {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  lines: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line (already seen or to come) that matches. */
+  waitFor: (match: (line: string) => boolean) => Promise<string>;
+  exited: Promise<number | null>;
+}
+
+async function listen(args: readonly string[]): Promise<Listener> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...secretEnv };
+  for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env });
+  const lines: string[] = [];
+  const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const waitFor = (match: (line: string) => boolean): Promise<string> => {
+    const seen = lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      waiters.push({ match, resolve });
+      void exited.then(() => reject(new Error(`listen exited before the line we waited for\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`)));
+    });
+  };
+  const first = await waitFor(() => true);
+  const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1];
+  if (url === undefined) throw new Error(`no URL in the first line: ${first}`);
+  return { child, url, lines, stderr: () => stderr, waitFor, exited };
+}
+
+async function post(url: string, delivery: Delivery, dispatcher?: Agent): Promise<{ status: number; body: string }> {
+  const path = new URL(delivery.url);
+  const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
+  return { status: response.statusCode, body: await response.body.text() };
+}
+
+async function captureBodies(dir: string): Promise<{ names: string[]; bodies: string[] }> {
+  const names = await readdir(dir);
+  const bodies = await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body));
+  return { names, bodies };
+}
+
+describe('webhook-sim listen (built binary)', () => {
+  it('--out --verify: valid deliveries → 200 and one line each; SIGINT → summary, exit 0; `verify DIR` then exits 0', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const out = join(dir, 'captures');
+    const listener = await listen(['--out', out, '--verify', '--secret-env', 'LISTEN_E2E_SECRET']);
+    expect(listener.lines[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+ \(captures → .*captures, verifying with \$LISTEN_E2E_SECRET\)$/);
+    for (const provider of providerNames) {
+      const answer = await post(listener.url, await generate({ provider, secret }));
+      expect(answer).toEqual({ status: 200, body: '{"ok":true}' });
+      const line = await listener.waitFor((l) => l.includes(`POST /webhooks/${provider}`));
+      expect(line).toMatch(new RegExp(`${provider} .*✓ 200 .*→ .*-${provider}\\.json$`));
+    }
+    listener.child.kill('SIGINT');
+    expect(await listener.exited).toBe(0);
+    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${providerNames.length} requests, ${providerNames.length} captured, ${providerNames.length} verified, 0 refused`));
+    const verified = await run(['verify', out, '--secret-env', 'LISTEN_E2E_SECRET'], { env: secretEnv });
+    expect(verified.stdout).toMatch(new RegExp(`${providerNames.length} inputs: ${providerNames.length} passed, 0 failed`));
+    expect(verified.code).toBe(0);
+  });
+
+  it('--json: a JSON first line, one JSON line per request (401 with the reason), a JSON summary on SIGTERM', async () => {
+    const listener = await listen(['--verify', '--secret-env', 'LISTEN_E2E_SECRET', '--json']);
+    expect(JSON.parse(listener.lines[0] as string)).toMatchObject({ listening: listener.url, verify: true });
+    const forged = await post(listener.url, await generate({ provider: 'uapay', secret: 'someone-elses-secret' }));
+    expect(forged.status).toBe(401);
+    const event = JSON.parse(await listener.waitFor((l) => l.includes('"seq":1'))) as Record<string, unknown>;
+    expect(event).toMatchObject({ seq: 1, method: 'POST', status: 401, provider: 'uapay', reason: (JSON.parse(forged.body) as { reason: string }).reason });
+    listener.child.kill('SIGTERM');
+    expect(await listener.exited).toBe(0);
+    expect(JSON.parse(listener.lines.at(-1) as string)).toMatchObject({ summary: { requests: 1, refused: 1, byStatus: { 401: 1 } } });
+  });
+
+  it('SIGINT during load: every request answered 2xx has its capture file, and no partial or .tmp file is left', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const listener = await listen(['--out', dir]);
+    const deliveries = await Promise.all(Array.from({ length: 500 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
+    const agent = new Agent({ connections: 32 });
+    cleanups.push(() => agent.close());
+    let answered = 0;
+    const results = await Promise.allSettled(
+      deliveries.map(async (delivery) => {
+        const answer = await post(listener.url, delivery, agent);
+        if (++answered === 200) listener.child.kill('SIGINT');
+        return { ...answer, delivery };
+      }),
+    );
+    expect(await listener.exited).toBe(0);
+    const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status >= 200 && r.value.status < 300 ? [r.value.delivery.body] : []));
+    const { names, bodies } = await captureBodies(dir);
+    console.log(`listen under SIGINT: ${ok.length} of 500 answered 2xx, ${results.filter((r) => r.status === 'rejected').length} refused or reset, ${bodies.length} capture files`);
+    expect(ok.length).toBeGreaterThanOrEqual(200);
+    expect(names.filter((n) => n.endsWith('.tmp') || !n.endsWith('.json'))).toEqual([]);
+    expect(bodies.length).toBe(ok.length);
+    expect(new Set(bodies)).toEqual(new Set(ok));
+    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${ok.length} requests, ${ok.length} captured`));
+  });
+
+  it('a port in use → one error line, exit 2; --respond out of range → exit 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => blocker.close(resolve)));
+    const port = (blocker.address() as { port: number }).port;
+    const taken = await run(['listen', '--port', String(port)]);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr.trimEnd().split('\n')).toEqual([`webhook-sim: error: cannot listen on 127.0.0.1:${port}: the port is in use (choose another; 0 picks a free one)`]);
+    const bad = await run(['listen', '--port', '0', '--respond', '200,700']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--respond 200,700: '700' is not a status code from 200 to 599/);
+  });
+});

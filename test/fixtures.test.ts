@@ -1,0 +1,143 @@
+// Consistency of fixtures/ with the registry (stripe-cli's triggers_consistency_test.go, in spirit): every folder
+// is a provider, every file is used, every placeholder has a value, every name a flow or default uses exists,
+// and every status of every event generates and verifies.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../src/core/generate.js';
+import { createRng } from '../src/core/random.js';
+import { builtinSecrets } from '../src/core/secret.js';
+import { placeholders, getPath, type Json } from '../src/core/template.js';
+import { verifyRequest } from '../src/core/verify.js';
+import { optionValues } from '../src/providers/define.js';
+import { providerNames, providers } from '../src/providers/index.js';
+import type { FlowStep, Provider } from '../src/providers/types.js';
+import { root } from './helpers/cli.js';
+import { requestOf } from './helpers/requests.js';
+
+const fixtures = join(root, 'fixtures');
+const folders = readdirSync(fixtures, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+const fieldTypes = new Set(['string', 'integer', 'decimal', 'objectId', 'iso-date', 'object']);
+const NOW = Date.UTC(2026, 2, 15, 9, 30, 0);
+
+function readJson(...path: string[]): Json {
+  return JSON.parse(readFileSync(join(fixtures, ...path), 'utf8')) as Json;
+}
+
+function stepStatus(step: FlowStep): string {
+  return typeof step === 'string' ? step : step.status;
+}
+
+function registryProvider(name: string): Provider {
+  return (providers as Record<string, Provider>)[name] as Provider;
+}
+
+describe('fixtures/ and the registry', () => {
+  it('each provider folder is in the registry, and each registry provider has a folder', () => {
+    expect(folders).toEqual([...providerNames].sort());
+    expect(folders.length).toBeGreaterThan(0);
+  });
+
+  it('every provider has a built-in test secret, and there are none for unknown names', () => {
+    expect(Object.keys(builtinSecrets).sort()).toEqual([...providerNames].sort());
+  });
+
+  for (const name of folders) {
+    describe(name, () => {
+      const provider = registryProvider(name);
+      const data = provider.data;
+
+      it('provider.json is the registry data, named after its folder', () => {
+        expect(readJson(name, 'provider.json')).toEqual(data);
+        expect(data.name).toBe(name);
+        expect(provider.name).toBe(name);
+      });
+
+      it('every file in the folder is provider.json or the template of an event, and every template exists', () => {
+        const files = readdirSync(join(fixtures, name)).sort();
+        const referenced = new Set(['provider.json', ...Object.values(data.events).map((event) => event.template)]);
+        expect(files).toEqual([...referenced].sort());
+        for (const [eventName, event] of Object.entries(data.events)) {
+          expect(readJson(name, event.template), `${eventName} template`).toEqual(provider.events[eventName]?.body);
+        }
+      });
+
+      it('encodings include the default; option defaults are among their values', () => {
+        expect(data.encodings.length).toBeGreaterThan(0);
+        expect(data.encodings).toContain(data.defaultEncoding);
+        for (const [key, option] of Object.entries(data.options)) {
+          expect(option.flag, key).toMatch(/^[a-z][a-z-]*$/);
+          if (option.values !== null) expect(option.values, `${key} default`).toContain(option.default);
+          else expect(option.default, `${key} default`).not.toBe('');
+        }
+      });
+
+      for (const [eventName, event] of Object.entries(data.events)) {
+        describe(`event ${eventName}`, () => {
+          const statuses = Object.keys(event.statuses);
+
+          it('defaultStatus and every flow step name a known status', () => {
+            expect(statuses.length).toBeGreaterThan(0);
+            expect(statuses).toContain(event.defaultStatus);
+            for (const [flow, steps] of Object.entries(event.flows)) {
+              expect(steps.length, `flow ${flow}`).toBeGreaterThan(0);
+              for (const step of steps) expect(statuses, `flow ${flow}`).toContain(stepStatus(step));
+            }
+          });
+
+          it('the status field is in the template, and field types are ones the schema knows', () => {
+            expect(getPath(provider.events[eventName]?.body ?? {}, event.statusField), event.statusField).toBeDefined();
+            for (const [field, type] of Object.entries(event.fields)) expect(fieldTypes, `${field}: ${type}`).toContain(type.replace(/\?$/, ''));
+          });
+
+          it('every placeholder in the template, status patches and flow sets is produced by vars()', () => {
+            const used = placeholders(provider.events[eventName]?.body ?? {});
+            for (const patch of Object.values(event.statuses)) placeholders(patch, used);
+            for (const steps of Object.values(event.flows)) {
+              for (const step of steps) if (typeof step !== 'string' && step.set) placeholders(step.set, used);
+            }
+            expect(used.size).toBeGreaterThan(0);
+            for (const status of statuses) {
+              const vars = provider.vars({ rng: createRng(7), now: NOW, event: eventName, status, options: optionValues(data, {}) });
+              const missing = [...used].filter((placeholder) => !Object.hasOwn(vars, placeholder));
+              expect(missing, `placeholders without a value for status ${status}`).toEqual([]);
+            }
+          });
+
+          for (const encoding of data.encodings) {
+            it(`every status generates (${encoding}) and verifies with the same secret`, async () => {
+              for (const status of statuses) {
+                const secret = `${name}-${eventName}-${status}-secret`;
+                const delivery = await generate({ provider: name, event: eventName, status, encoding, secret, now: NOW, seed: 99 });
+                expect(delivery.status).toBe(status);
+                expect(delivery.headers['content-type']).toBe(encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+                expect(delivery.body).not.toMatch(/\{\{\w+\}\}/);
+                const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => secret });
+                expect(verdict.checks.filter((check) => check.ok === false), `${status}`).toEqual([]);
+                expect(verdict.ok).toBe(true);
+                expect(verdict.provider).toBe(name);
+                expect(verdict.event).toBe(eventName);
+              }
+            });
+          }
+
+          it('every flow step (with its set patch) generates and verifies', async () => {
+            for (const [flow, steps] of Object.entries(event.flows)) {
+              for (const step of steps) {
+                const status = stepStatus(step);
+                const patch = typeof step === 'string' ? undefined : step.set;
+                const delivery = await generate({ provider: name, event: eventName, status, patch, secret: 's3cret', now: NOW, seed: 5 });
+                const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => 's3cret' });
+                expect(verdict.ok, `${flow} → ${status}: ${JSON.stringify(verdict.checks)}`).toBe(true);
+              }
+            }
+          });
+        });
+      }
+    });
+  }
+});
