@@ -15,12 +15,12 @@ function newest(path: string): number {
 
 export default function setup(): void {
   const built = join(root, 'dist', 'cli.js');
-  const sources = Math.max(...['src', 'fixtures', 'package.json', 'tsup.config.ts'].map((path) => newest(join(root, path))));
+  const sources = Math.max(...['src', 'fixtures', 'package.json', 'scripts'].map((path) => newest(join(root, path))));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   try {
-    execFileSync(process.execPath, [join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js')], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'pipe' });
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? error);
-    throw new Error(`tsup could not build dist/ for the e2e tests:\n${stderr.split('\n').slice(0, 20).join('\n')}`);
+    throw new Error(`scripts/build.mjs could not build dist/ for the e2e tests:\n${stderr.split('\n').slice(0, 20).join('\n')}`);
   }
 }
