@@ -70,11 +70,13 @@ Examples:
         providerNames.map((name) => [name, Object.fromEntries(Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)))]),
       );
       for (const name of providerNames) resolveOptions(getProvider(name), options[name]);
-      const secrets = secretResolver(flags);
+      // The start line names where each secret comes from, so no per-provider notice on stderr.
+      const secrets = secretResolver(flags, { quiet: true });
       // Resolve every secret now: a missing --secret-env is a usage error at start, not a 500 later.
       const origins = providerNames.map((name) => `${name} ${secrets(name).origin}`);
       const same = new Set(providerNames.map((name) => secrets(name).origin));
       verifying = same.size === 1 ? [...same][0] ?? '' : origins.join(', ');
+      if (verifying === 'built-in test secret') verifying = 'the built-in public test secrets (set $WEBHOOK_SIM_<PROVIDER>_SECRET or --secret-env NAME for yours)';
       verify = {
         secretFor: (name) => secrets(name).value,
         options,

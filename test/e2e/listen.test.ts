@@ -110,6 +110,26 @@ describe('webhook-sim listen (built binary)', () => {
     expect(JSON.parse(listener.lines.at(-1) as string)).toMatchObject({ summary: { requests: 1, refused: 1, byStatus: { 401: 1 } } });
   });
 
+  it('2,000 requests at 32 concurrent: every one answered 2xx and captured once, every file valid (`verify DIR` passes)', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const listener = await listen(['--out', dir, '--verify', '--secret-env', 'LISTEN_E2E_SECRET']);
+    const deliveries = await Promise.all(Array.from({ length: 2000 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
+    const agent = new Agent({ connections: 32 });
+    cleanups.push(() => agent.close());
+    const answers = await Promise.all(deliveries.map((delivery) => post(listener.url, delivery, agent)));
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    listener.child.kill('SIGINT');
+    expect(await listener.exited).toBe(0);
+    const { names, bodies } = await captureBodies(dir);
+    expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
+    expect(bodies).toHaveLength(2000);
+    expect(new Set(bodies)).toEqual(new Set(deliveries.map((d) => d.body)));
+    const verified = await run(['verify', dir, '--json', '--secret-env', 'LISTEN_E2E_SECRET'], { env: secretEnv });
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, total: 2000, passed: 2000, failed: 0 });
+  });
+
   it('SIGINT during load: every request answered 2xx has its capture file, and no partial or .tmp file is left', async () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
