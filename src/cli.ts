@@ -7,19 +7,39 @@ import { registerListen } from './commands/listen.js';
 import { registerSend } from './commands/send.js';
 import { registerReplay } from './commands/replay.js';
 import { registerDemo } from './commands/demo.js';
+import { registerSuite } from './commands/suite.js';
+import { registerConfig } from './commands/config.js';
+import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
-import { configureColor, renderError } from './output.js';
+import { configureColor, configureQuiet, renderError } from './output.js';
+import { askCommand, commandChoices, isBareInvocation } from './interactive.js';
+
+/** The subcommand being parsed, so a missing argument or option can say how to pass it. */
+let active: Command | undefined;
+
+function usageHint(text: string): string {
+  if (active === undefined || !/missing required|required option|argument missing/.test(text)) return 'see --help';
+  return `usage: webhook-sim ${active.name()} ${active.usage()} (see webhook-sim ${active.name()} --help)`;
+}
 
 function buildProgram(): Command {
   const program = new Command('webhook-sim')
     .description('Simulate CryptoCloud, UTBS and UAPAY webhooks: sign, send, capture and verify them offline')
     .version(pkg.version, '-V, --version')
-    .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)'))
+    .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)'))
+    .addOption(new Option('-q, --quiet', 'results and errors only: no notices, progress or decoration'))
+    .addOption(new Option('--config <file>', 'settings file (default: the nearest webhook-sim.config.json from here upward)'))
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), 'see --help')) })
-    .hook('preAction', (command) => configureColor(command.optsWithGlobals().color as boolean | undefined))
+    .configureOutput({ outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), usageHint(text))) })
+    .hook('preSubcommand', (_program, command) => void (active = command))
+    .hook('preAction', (command) => {
+      const globals = command.optsWithGlobals();
+      configureColor(globals.color as boolean | undefined);
+      configureQuiet(globals.quiet === true);
+    })
+    .hook('preAction', (command, action) => applyGlobalOptions(command, action))
     .addHelpText(
       'after',
       `
@@ -37,6 +57,8 @@ Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable inpu
   registerSend(program);
   registerReplay(program);
   registerDemo(program);
+  registerSuite(program);
+  registerConfig(program);
   return program;
 }
 
@@ -45,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
   configureColor(undefined);
   const program = buildProgram();
   try {
+    // No command: on a terminal, ask which (inquirer loads only then); elsewhere a usage error naming the choices.
+    if (isBareInvocation(program, argv.slice(2))) argv = [...argv, ...(await askCommand(commandChoices(program))).split(' ')];
     await program.parseAsync(argv);
     return exitState.code;
   } catch (error) {

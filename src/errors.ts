@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'INPUT' // a file or stream that cannot be read
   | 'CHECK_FAILED' // a verification found a problem
   | 'DELIVERY_FAILED' // a delivery did not meet its expectation
+  | 'UNREACHABLE' // the target accepts no TCP connection (checked before anything is sent)
   | 'INTERNAL'; // a bug in webhook-sim
 
 export const exitCodes = {
@@ -14,6 +15,7 @@ export const exitCodes = {
   INPUT: 2,
   CHECK_FAILED: 1,
   DELIVERY_FAILED: 1,
+  UNREACHABLE: 2,
   INTERNAL: 3,
 } as const satisfies Record<ErrorCode, number>;
 

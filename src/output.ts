@@ -13,6 +13,22 @@ export function configureColor(enabled: boolean | undefined): void {
   else chalk = new Chalk();
 }
 
+let quiet = false;
+
+/** --quiet: results and errors only; notices, progress and decoration (`info`) are dropped. */
+export function configureQuiet(enabled: boolean): void {
+  quiet = enabled;
+}
+
+export function isQuiet(): boolean {
+  return quiet;
+}
+
+/** Progress and decoration on stdout (headers, "next:" hints); nothing with --quiet. */
+export function info(text: string): void {
+  if (!quiet) print(text);
+}
+
 export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -27,6 +43,7 @@ export function printJson(value: unknown): void {
 
 /** A one-line notice on stderr that never mixes with data on stdout. */
 export function notice(text: string): void {
+  if (quiet) return;
   process.stderr.write(`${chalk.yellow('webhook-sim:')} ${text}\n`);
 }
 

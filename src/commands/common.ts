@@ -7,6 +7,7 @@ import { isObject, type JsonObject } from '../core/template.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { notice } from '../output.js';
 import { providers, providerNames } from '../providers/index.js';
+import { configFor } from './settings.js';
 
 /** Every provider's "(choice)" options, as flags derived from the registry (never retyped). */
 export function providerOptionFlags(): Array<{ key: string; flag: string; providers: string[]; description: string }> {
@@ -52,12 +53,12 @@ export interface SecretFlags {
 }
 
 /** Resolves (and memoises) a secret per provider, with a notice when the built-in test secret is used. */
-export function secretResolver(flags: SecretFlags, { quiet = false }: { quiet?: boolean } = {}): (provider: string) => ResolvedSecret {
+export function secretResolver(flags: SecretFlags, { quiet = false, useConfig = true }: { quiet?: boolean; useConfig?: boolean } = {}): (provider: string) => ResolvedSecret {
   const cache = new Map<string, ResolvedSecret>();
   return (provider) => {
     let resolved = cache.get(provider);
     if (!resolved) {
-      resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv });
+      resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv, config: useConfig ? configFor(provider) : undefined });
       if (resolved.source === 'builtin' && !quiet) {
         notice(`${provider}: using the built-in public test secret (see \`webhook-sim providers\`); set $${providerSecretEnv(provider)} or --secret-env NAME for your own`);
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildScenario, describeExpectation } from '../core/scenarios.js';
-import { print, printJson, renderMatrix, renderSummary } from '../output.js';
+import { info, print, printJson, renderMatrix, renderSummary } from '../output.js';
 import { providerNames, providers } from '../providers/index.js';
 import { exitWith, secretResolver } from './common.js';
 
@@ -26,12 +26,12 @@ export function registerDemo(program: Command): void {
           import('../core/virtual-clock.js'),
           import('../core/deliver.js'),
         ]);
-        const secrets = secretResolver({}, { quiet: true });
+        const secrets = secretResolver({}, { quiet: true, useConfig: false });
         const receiver = await startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value } });
         const agent = createDeliveryAgent();
         const rows: DemoRow[] = [];
         try {
-          if (!flags.json) print(`built-in verifying receiver on ${receiver.url}\n`);
+          if (!flags.json) info(`built-in verifying receiver on ${receiver.url}\n`);
           for (const provider of providerNames) {
             for (const name of Object.keys(providers[provider].data.scenarios)) {
               const scenario = await buildScenario(name, { provider, secret: secrets(provider).value });
@@ -58,7 +58,7 @@ export function registerDemo(program: Command): void {
         else {
           print(renderMatrix(rows));
           print(`\n${renderSummary(rows.length, passed, 'scenario')}`);
-          print('Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>');
+          info('Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>');
         }
         return passed === rows.length ? 0 : 1;
       }),

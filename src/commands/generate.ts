@@ -4,6 +4,7 @@ import { formatDelivery, formats, type Format } from '../core/formats.js';
 import { checkStatus, generate } from '../core/generate.js';
 import { WebhookSimError } from '../errors.js';
 import { print, printJson, printRaw } from '../output.js';
+import { completeCommand } from '../interactive.js';
 import { getEvent, getProvider, providerNames } from '../providers/index.js';
 import {
   addProviderOptions,
@@ -15,6 +16,7 @@ import {
   readDataFlag,
   secretResolver,
 } from './common.js';
+import { configFor } from './settings.js';
 
 export interface GenerateFlags {
   status?: string;
@@ -62,8 +64,8 @@ export async function generateFromFlags(provider: string, event: string | undefi
     secret: secret.value,
     now: parseTimeFlag(flags.now, '--now'),
     seed: parseSeedFlag(flags.seed),
-    encoding: flags.encoding,
-    options: chosenProviderOptions(flags),
+    encoding: flags.encoding ?? configFor(provider)?.encoding,
+    options: { ...configFor(provider)?.options, ...chosenProviderOptions(flags) },
     url: flags.url,
   });
 }
@@ -71,8 +73,9 @@ export async function generateFromFlags(provider: string, event: string | undefi
 export function registerGenerate(program: Command): void {
   const command = program
     .command('generate')
-    .argument('<provider>', `provider: ${providerNames.join(', ')}`)
+    .argument('[provider]', `provider: ${providerNames.join(', ')} (asked on a terminal when left out)`)
     .argument('[event]', 'event (default: the provider\'s first; see `webhook-sim providers`)')
+    .usage('[options] <provider> [event]')
     .description('print a correctly signed sample webhook')
     .addOption(new Option('-f, --format <format>', 'what to print').choices(formats).default('body'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
@@ -88,7 +91,8 @@ Examples:
   $ webhook-sim generate uapay p2p --status REJECTED --seed 7 --now 2026-01-01T00:00:00Z
   $ WEBHOOK_SIM_UAPAY_SECRET=s3cret webhook-sim generate uapay --format capture --out cb.json && webhook-sim verify cb.json`,
   );
-  command.action(async (provider: string, event: string | undefined, flags: GenerateFlags & { format: Format; out?: string; json?: boolean }) => {
+  command.action(async (providerArg: string | undefined, eventArg: string | undefined, flags: GenerateFlags & { format: Format; out?: string; json?: boolean }) => {
+    const { provider, event } = await completeCommand('generate', providerArg, eventArg, flags, (name) => secretResolver(flags, { quiet: true })(name).source);
     const delivery = await generateFromFlags(provider, event, flags);
     if (flags.json) {
       printJson(delivery);

@@ -28,7 +28,7 @@ export function registerListen(program: Command): void {
     .description('run a local webhook receiver: capture every request byte for byte; with --verify, answer as a correct handler')
     .option('--port <n>', 'port to listen on; 0 picks a free one (the first line says which)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--out <dir>', 'save one capture file per request (created if missing); a 2xx means it is on disk')
+    .option('--out <dir|file.ndjson>', 'save one capture file per request (created if missing), or append one line per request to FILE.ndjson (fastest under load); a 2xx means it is saved')
     .option('--verify', 'verify every request and answer 200, duplicate, ignored (stale) or 401/400 as a correct receiver would')
     .option('--tolerance <duration>', 'with --verify: allowed clock skew, e.g. 30s')
     .option('--respond <codes>', 'answer these codes in order, then repeat the last (e.g. 500,500,200)')
@@ -84,15 +84,16 @@ Examples:
       };
     }
     const { startReceiver } = await import('../core/receiver.js');
+    const requestLines = lineBatcher();
     const receiver = await startReceiver({
       port,
       host: flags.host,
-      outDir: flags.out,
+      ...(flags.out?.endsWith('.ndjson') ? { outFile: flags.out } : { outDir: flags.out }),
       verify,
       respond,
       forwardTo: flags.forwardTo,
       maxBodyBytes,
-      onRequest: (event) => (flags.json ? printJsonLine(receivedJson(event)) : print(renderReceived(event))),
+      onRequest: (event) => requestLines.write(flags.json ? JSON.stringify(receivedJson(event)) : renderReceived(event)),
     });
     if (flags.json) {
       printJsonLine({ listening: receiver.url, out: flags.out ?? null, verify: flags.verify === true, respond: flags.respond ?? null, forwardTo: flags.forwardTo ?? null });
@@ -109,9 +110,28 @@ Examples:
     await signals.received;
     // Still caught while closing: a repeated signal (npx and the terminal both forward Ctrl-C) must not cut it short.
     const summary = await receiver.close().finally(signals.release);
+    requestLines.flush();
     if (flags.json) printJsonLine({ summary });
     else print(renderReceiverSummary(summary));
   });
+}
+
+/** One line per request, written once per event-loop turn: under load, one write for many lines (issue 5). */
+function lineBatcher(): { write: (line: string) => void; flush: () => void } {
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    process.stdout.write(text);
+  };
+  return {
+    write(line) {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(line.endsWith('\n') ? line : `${line}\n`);
+    },
+    flush,
+  };
 }
 
 /** SIGINT and SIGTERM are caught from now until `release()`; `received` resolves on the first one. */

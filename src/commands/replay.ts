@@ -3,9 +3,10 @@ import { parseDuration } from '../core/clock.js';
 import { replayItems } from '../core/replay.js';
 import { print, printJson, renderSummary, renderTry } from '../output.js';
 import { collect, exitWith, readStdin } from './common.js';
+import { askInputs, askUrl } from '../interactive.js';
 
 interface ReplayFlags {
-  url: string;
+  url?: string;
   timeout: string;
   header?: string[];
   expect: string;
@@ -15,16 +16,19 @@ interface ReplayFlags {
 export function registerReplay(program: Command): void {
   program
     .command('replay')
-    .argument('<capture...>', 'capture files, .ndjson files, directories, or - for stdin')
+    .argument('[capture...]', 'capture files, .ndjson files, directories, or - for stdin')
+    .usage('[options] <capture...> --url <url>')
     .description('resend captured requests byte for byte: method, path and query, content type, body')
-    .requiredOption('--url <url>', "target origin; each capture's path and query are resolved against it")
+    .option('--url <url>', "target origin; each capture's path and query are resolved against it (required; asked on a terminal)")
     .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx')
     .option('--timeout <duration>', 'no answer within it is a failure', '10s')
     .option('--header <name: value>', 'extra request header (repeatable)', collect)
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExamples:\n  $ webhook-sim replay captures/ --url http://localhost:3000\n  $ webhook-sim replay cb.json --url http://localhost:3000 --expect 4xx   # a replay must be refused')
     .action(
-      exitWith(async (inputs: string[], flags: ReplayFlags) => {
+      exitWith(async (given: string[], flags: ReplayFlags) => {
+        const inputs = await askInputs('replay', given);
+        flags.url = await askUrl('replay', flags.url);
         const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meetsExpectation, describeExpectation }] = await Promise.all([
           import('../core/deliver.js'),
           import('../core/scenarios.js'),

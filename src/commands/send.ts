@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../core/clock.js';
 import { toCapture } from '../core/formats.js';
-import { describeExpectation, parseExpectation, buildScenario } from '../core/scenarios.js';
+import { describeExpectation, parseExpectation, buildScenario, type ScenarioOptions } from '../core/scenarios.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { print, printJson, renderTry, renderStepSummary } from '../output.js';
+import { info, print, printJson, renderTry, renderStepSummary } from '../output.js';
+import { completeCommand } from '../interactive.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { addGenerateOptions, checkNames, type GenerateFlags } from './generate.js';
 import { chosenProviderOptions, collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import { configFor, configuredUrl } from './settings.js';
 
 interface SendFlags extends GenerateFlags {
   scenario: string;
@@ -21,13 +23,16 @@ interface SendFlags extends GenerateFlags {
   expect?: string;
   timeScale?: string;
   wait: boolean;
+  count?: string;
+  concurrency?: string;
 }
 
 export function registerSend(program: Command): void {
   const command = program
     .command('send')
-    .argument('<provider>', `provider: ${providerNames.join(', ')}`)
+    .argument('[provider]', `provider: ${providerNames.join(', ')} (asked on a terminal when left out)`)
     .argument('[event]', "event (default: the provider's first)")
+    .usage('[options] <provider> [event]')
     .description('fire signed webhooks at a URL: scenarios, flows, duplicates, attacks, and the retry schedule')
     .option('--scenario <name>', 'what to send (see `webhook-sim providers`)', 'valid')
     .option('--flow <name>', 'which documented status flow the flow and out-of-order scenarios use')
@@ -38,7 +43,9 @@ export function registerSend(program: Command): void {
     .option('--save <dir>', 'save the exact requests sent, as capture files')
     .option('--time-scale <n>', 'run the retry schedule N times faster than real time')
     .option('--no-wait', 'run the retry schedule at once (virtual time only)')
-    .option('--json', 'machine-readable output');
+    .option('--json', 'machine-readable output')
+    .option('--count <n>', 'load mode: send N fresh deliveries (new ids, timestamps, signatures) and report req/s, latency, statuses')
+    .option('--concurrency <n>', 'load mode: requests in flight over as many keep-alive connections (default 1)');
   addGenerateOptions(command);
   command.addHelpText(
     'after',
@@ -50,11 +57,15 @@ Examples:
   $ webhook-sim send utbs --url http://localhost:3000/ipn --scenario flow --flow hold
   $ webhook-sim send cryptocloud --url http://localhost:3000/cc --scenario expired
   $ webhook-sim send uapay --url http://localhost:3000/cb --time-scale 1000   # the whole retry schedule in ~98 s
-  $ webhook-sim send uapay --url http://localhost:3000/cb --no-wait --json`,
+  $ webhook-sim send uapay --url http://localhost:3000/cb --no-wait --json
+  $ webhook-sim send utbs --url http://localhost:3000/ipn --count 20000 --concurrency 32   # load mode`,
   );
   command.action(
-    exitWith(async (providerArg: string, event: string | undefined, flags: SendFlags) => {
+    exitWith(async (providerGiven: string | undefined, eventGiven: string | undefined, flags: SendFlags) => {
+      const { provider: providerArg, event } = await completeCommand('send', providerGiven, eventGiven, flags, (name) => secretResolver(flags, { quiet: true })(name).source);
       const provider = checkNames(providerArg, event, flags.status);
+      const configured = configuredUrl(provider);
+      if (flags.url === undefined && configured !== undefined) flags.url = configured; // the config's URL over the built-in receiver
       const secrets = secretResolver(flags);
       const secret = secrets(provider).value;
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
@@ -66,7 +77,7 @@ Examples:
         import('../core/send.js'),
       ]);
       const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
-      const scenario = await buildScenario(flags.scenario, {
+      const scenarioOptions: ScenarioOptions = {
         provider,
         event,
         status: flags.status,
@@ -75,17 +86,25 @@ Examples:
         secret,
         now: parseTimeFlag(flags.now, '--now'),
         seed: parseSeedFlag(flags.seed),
-        encoding: flags.encoding,
-        options: chosenProviderOptions(flags),
+        encoding: flags.encoding ?? configFor(provider)?.encoding,
+        options: { ...configFor(provider)?.options, ...chosenProviderOptions(flags) },
         flow: flags.flow,
-        expect: flags.expect === undefined ? undefined : parseExpectation(flags.expect),
+        expect: flags.expect === undefined ? configFor(provider)?.expect[flags.scenario] : parseExpectation(flags.expect),
         concurrent: flags.concurrent,
         ...(flags.url === undefined ? {} : { url: flags.url }),
-      });
+      };
+      if (flags.count !== undefined || flags.concurrency !== undefined) {
+        const notForLoad = [flags.save !== undefined && '--save', flags.timeScale !== undefined && '--time-scale', !flags.wait && '--no-wait', flags.concurrent && '--concurrent'].filter(Boolean);
+        if (notForLoad.length > 0) throw usage(`${notForLoad.join(', ')}: not with --count (load mode sends each delivery once, without a retry schedule)`);
+        const { sendLoad } = await import('./send-load.js');
+        return sendLoad(flags.scenario, scenarioOptions, { count: flags.count, concurrency: flags.concurrency, json: flags.json === true, timeoutMs, headers, secretFor: (name) => secrets(name).value });
+      }
+      const scenario = await buildScenario(flags.scenario, scenarioOptions);
       // The embedded default: our own verifying receiver, so `send` works with no setup at all.
       const receiver =
         flags.url === undefined
-          ? await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value } })
+          ? // It verifies with the provider options the delivery was made with (--checksum-field sig, --claim-id numeric, …).
+            await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value, options: { [provider]: scenarioOptions.options ?? {} } } })
           : undefined;
       const url = flags.url ?? `${receiver?.url ?? ''}${getProvider(provider).data.path}`;
       const agent = createDeliveryAgent();
@@ -93,7 +112,7 @@ Examples:
       const writes: Array<Promise<void>> = [];
       if (flags.save !== undefined) await mkdir(flags.save, { recursive: true });
       try {
-        if (!flags.json) print(`${scenario.provider} ${scenario.event} ${scenario.name}: ${scenario.description}\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}`);
+        if (!flags.json) info(`${scenario.provider} ${scenario.event} ${scenario.name}: ${scenario.description}\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}`);
         const results = await runScenario(scenario, {
           clock: createVirtualClock({ timeScale, noWait: flags.wait === false }),
           url,

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../core/clock.js';
-import { verifyInputs, type Verdict } from '../core/verify.js';
 import { getProvider, providerNames } from '../providers/index.js';
-import { print, printJson, renderSummary, renderVerdict, verdictJson } from '../output.js';
+import { print, renderSummary, renderVerdict, verdictJson } from '../output.js';
 import { usage } from '../errors.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, readStdin, secretResolver } from './common.js';
+import { configFor } from './settings.js';
 
 interface VerifyFlags {
   provider?: string;
@@ -20,7 +20,8 @@ interface VerifyFlags {
 export function registerVerify(program: Command): void {
   const command = program
     .command('verify')
-    .argument('<input...>', 'capture file, .ndjson of captures, raw body file, bare JWT, directory, or - for stdin')
+    .argument('[input...]', 'capture file, .ndjson of captures, raw body file, bare JWT, directory, or - for stdin')
+    .usage('[options] <input...>')
     .description('verify saved webhooks offline: signature, expiry, schema, consistency')
     .option('-p, --provider <provider>', `provider (default: detected from the body): ${providerNames.join(', ')}`)
     .option('--at <time>', "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)")
@@ -41,7 +42,8 @@ Examples:
   $ cat body.txt | webhook-sim verify - --provider utbs --json`,
   );
   command.action(
-    exitWith(async (inputs: string[], flags: VerifyFlags) => {
+    exitWith(async (given: string[], flags: VerifyFlags) => {
+      const inputs = given.length > 0 ? given : await (await import('../interactive.js')).askInputs('verify', given);
       const provider = flags.provider === undefined ? undefined : getProvider(flags.provider).name;
       const secrets = secretResolver(flags);
       const chosen = chosenProviderOptions(flags);
@@ -49,10 +51,13 @@ Examples:
       const options = Object.fromEntries(
         providerNames.map((name) => [
           name,
-          name === provider ? chosen : Object.fromEntries(Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key))),
+          { ...configFor(name)?.options, ...(name === provider ? chosen : Object.fromEntries(Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)))) },
         ]),
       );
-      const results: Verdict[] = [];
+      // Streamed (issue 5): 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
+      const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('./stream-out.js'), import('../core/verify.js')]);
+      const out = streamOut();
+      const json = jsonResults(out);
       let total = 0;
       let passed = 0;
       for await (const verdict of verifyInputs(inputs, {
@@ -65,12 +70,13 @@ Examples:
       })) {
         total++;
         if (verdict.ok) passed++;
-        if (flags.json) results.push(verdict);
-        else print(renderVerdict(verdict, flags.explain === true));
+        if (flags.json) await json.add(verdictJson(verdict, flags.explain === true));
+        else await out.write(`${renderVerdict(verdict, flags.explain === true)}\n`);
       }
+      await out.flush();
       if (total === 0) throw usage(`nothing to verify in ${inputs.join(' ')}`, 'a folder is searched for capture files (.json, .ndjson) directly inside it');
       if (flags.json) {
-        printJson({ ok: passed === total, total, passed, failed: total - passed, results: results.map((v) => verdictJson(v, flags.explain === true)) });
+        await json.end({ ok: passed === total, total, passed, failed: total - passed });
       } else if (total > 1) {
         print(renderSummary(total, passed));
       }

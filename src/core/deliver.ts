@@ -306,16 +306,20 @@ export async function deliverWithSchedule(delivery: Delivery, options: DeliverOp
 
   const results: TryResult[] = [];
   let current = delivery;
+  let firstStart = 0;
   for (const [index, offsetMs] of offsets.entries()) {
     if (index > 0) {
+      if (options.resign) current = await options.resign(offsetMs);
+      // Offsets count from the first try's start: the time tries (and re-signing) took is part of the wait, not added
+      // to it, so a scaled schedule keeps its shape (`--time-scale 10000`: 30 ms stays 30 ms, not 30 ms + a round trip).
+      const spent = (performance.now() - firstStart) * clock.timeScale;
       try {
-        await clock.wait(intervals[index - 1] ?? 0, signal);
+        await clock.wait(clock.noWait ? (intervals[index - 1] ?? 0) : Math.max(0, offsetMs - spent), signal);
       } catch (error) {
         if (signal?.aborted) break;
         throw error;
       }
-      if (options.resign) current = await options.resign(offsetMs);
-    }
+    } else firstStart = performance.now();
     if (signal?.aborted) break;
     const sent = await sendOnce(current, sendOptions);
     const result: TryResult = { try: index + 1, offsetMs, ...sent, delivered: sent.error === undefined && isDelivered(sent.status, success) };

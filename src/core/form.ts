@@ -36,7 +36,7 @@ export function parseForm(body: string): FormFields {
 export function nestForm(values: Map<string, string>): JsonObject {
   const out: JsonObject = {};
   for (const [name, value] of values) {
-    const match = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name);
+    const match = name.includes('[') ? /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name) : null;
     if (!match) {
       setOwn(out, name, value);
       continue;

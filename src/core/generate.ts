@@ -3,7 +3,7 @@ import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from './random.js';
-import { clone, fill, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
+import { fill, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
 
 export interface GenerateOptions {
   provider: string;
@@ -88,7 +88,8 @@ export async function generate(options: GenerateOptions): Promise<Delivery> {
   const now = options.now ?? Date.now();
   const rng = createRng(options.seed);
   const vars: Record<string, Json> = provider.vars({ rng, now, event: event.name, status, options: chosen });
-  const fields = fill(clone(event.body), vars) as JsonObject;
+  // fill builds a new tree and never writes to the template, so no clone first (load mode builds one per request).
+  const fields = fill(event.body, vars) as JsonObject;
   for (const patch of [event.statuses[status] ?? {}, options.patch ?? {}]) {
     for (const [path, value] of Object.entries(fill(patch, vars) as JsonObject)) setPath(fields, path, value);
   }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
 import { CompactSign, compactVerify, base64url, errors, type CompactJWSHeaderParameters } from 'jose';
 import { isObject, type JsonObject } from './template.js';
 
@@ -15,7 +15,20 @@ const allowedHeader = new Set(['alg', 'typ']);
 export async function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
   return new CompactSign(encoder.encode(claimsJson))
     .setProtectedHeader(header as CompactJWSHeaderParameters)
-    .sign(encoder.encode(secret));
+    .sign(secret === '' ? encoder.encode(secret) : await hs256Key(secret));
+}
+
+// jose imports a raw secret as a WebCrypto key on every call, which is about half the cost of an HS256 sign or
+// verify; load mode and bulk verify use few secrets many times, so each is imported once (issue 5). Bounded.
+const hs256Keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function hs256Key(secret: string): Promise<webcrypto.CryptoKey> {
+  let key = hs256Keys.get(secret);
+  if (key === undefined) {
+    if (hs256Keys.size >= 64) hs256Keys.clear();
+    key = webcrypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hs256Keys.set(secret, key);
+  }
+  return key;
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
@@ -33,10 +46,29 @@ export interface JwtParts {
   headerProblem?: string;
   claimsProblem?: string;
   signature?: string;
+  /** Why the signature segment is not canonical base64url; undefined when it is (or is empty). */
+  signatureProblem?: string;
+}
+
+/**
+ * RFC 7515 §2: base64url without padding, and (§ "canonical") one text per byte string. jose's decoder forgives
+ * `=`, `+`, `/` and set unused bits, so a token could be re-spelled without being re-signed; each is named here.
+ */
+export function segmentProblem(segment: string, what: string): string | undefined {
+  if (segment.includes('=')) return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;
+  if (/[+/]/.test(segment)) return `malformed JWT ${what}: '+' and '/' are base64, not base64url ('-' and '_')`;
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return `malformed JWT ${what}: characters outside the base64url alphabet`;
+  if (segment.length % 4 === 1) return `malformed JWT ${what}: not base64url (a length of 4n+1 characters cannot be decoded)`;
+  if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+    return `malformed JWT ${what}: non-canonical base64url (unused bits set in the last character): the token was re-spelled after signing`;
+  }
+  return undefined;
 }
 
 function decodeSegment(segment: string, what: string): { value?: JsonObject; problem?: string } {
   if (segment === '') return { problem: `malformed JWT ${what}: the segment is empty` };
+  const spelling = segmentProblem(segment, what);
+  if (spelling !== undefined) return { problem: spelling };
   let bytes: Uint8Array;
   try {
     bytes = base64url.decode(segment);
@@ -55,7 +87,7 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   } catch {
     return { problem: `malformed JWT ${what}: not JSON (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` };
   }
-  if (!isObject(value)) return { problem: `malformed JWT ${what}: a JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object` };
+  if (!isObject(value)) return { problem: `malformed JWT ${what}: a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object` };
   return { value };
 }
 
@@ -75,6 +107,8 @@ export function decodeJwt(token: string): JwtParts {
   if (header.problem) parts.headerProblem = header.problem;
   if (claims.value) parts.claims = claims.value;
   if (claims.problem) parts.claimsProblem = claims.problem;
+  const signatureProblem = s === '' ? undefined : segmentProblem(s, 'signature');
+  if (signatureProblem !== undefined) parts.signatureProblem = signatureProblem;
   return parts;
 }
 
@@ -112,11 +146,15 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
   if (parts.header.typ !== undefined && parts.header.typ !== 'JWT') {
     return { ok: false, detail: `JWT typ is ${JSON.stringify(parts.header.typ)}, expected "JWT"` };
   }
+  // A signed payload that is not a JSON object has no claims to check (exp, iat, id): refused, not waved through.
+  if (parts.claimsProblem !== undefined) return { ok: false, detail: parts.claimsProblem };
+  if (parts.signature === '') return { ok: false, detail: 'the JWT has no signature (an empty third segment): unsigned, refused' };
+  if (parts.signatureProblem !== undefined) return { ok: false, detail: parts.signatureProblem };
   const [h, c] = parts.token.split('.') as [string, string];
   const computed = createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url');
   const received = parts.signature ?? '';
   try {
-    await compactVerify(parts.token, encoder.encode(secret), { algorithms: ['HS256'] });
+    await compactVerify(parts.token, secret === '' ? encoder.encode(secret) : await hs256Key(secret), { algorithms: ['HS256'] });
     // jose compares decoded bytes, so a signature whose last character differs only in base64url's unused bits
     // still passes; the token on the wire must be the one that was signed, byte for byte.
     if (!sameText(received, computed)) {

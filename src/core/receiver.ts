@@ -21,6 +21,8 @@ export interface ReceiverOptions {
   host?: string | undefined;
   /** One capture file per request, written before the answer: a 2xx means the capture is on disk. */
   outDir?: string | undefined;
+  /** Instead of outDir: every capture is one line appended to this .ndjson file, before the answer (fast under load). */
+  outFile?: string | undefined;
   /** Be the reference receiver: verify at the receipt instant and keep per-order state. */
   verify?: ReceiverVerify | undefined;
   /** Forced status codes in order, then the last one repeated (e.g. [500, 500, 200]). */
@@ -123,6 +125,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     for (const [name, chosen] of Object.entries(options.verify.options)) resolveOptions(getProvider(name), chosen);
   }
   if (options.outDir !== undefined) await prepareOutDir(options.outDir);
+  const appender = options.outFile === undefined ? undefined : await (await import('./ndjson-appender.js')).openAppender(options.outFile);
   const undici = forwardBase ? await import('undici') : undefined;
   const ownAgent = undici && !options.dispatcher ? new undici.Agent({ keepAliveTimeout: 4000 }) : undefined;
   const dispatcher = options.dispatcher ?? ownAgent;
@@ -171,17 +174,23 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         event.bytes = read.bytes;
         const declared = read.declared === undefined ? 'while streaming' : `(Content-Length ${read.declared})`;
         totals.refused++;
-        drain(req, Math.max(4 * maxBodyBytes, 8 * MiB));
+        // The rest is read and dropped before the 413 is written (bounded): a connection closed while the client is
+        // still sending is reset, and the reset discards the 413 the client has not read yet (found with 10 MiB).
+        const drained = await drain(req, Math.max(16 * maxBodyBytes, 64 * MiB));
         const reason = `body over the ${sizeText(maxBodyBytes)} limit ${declared}: refused unread, not captured`;
+        if (!drained) res.setHeader('connection', 'close');
         return finish(res, event, { status: 413, reason, json: { ok: false, reason } });
       }
       event.bytes = read.body.length;
       const capture = createCapture({ receivedAt: at, method: event.method, url: event.url, headers: req.headersDistinct, body: read.body });
       const request: WebhookRequest = { source: `request #${n}`, origin: 'capture', method: event.method, url: event.url, headers: capture.headers, body: read.body, receivedAt: at };
       // Saved first, whatever the verdict: the capture is the record of what arrived.
-      if (options.outDir !== undefined) {
+      if (options.outDir !== undefined || appender !== undefined) {
         try {
-          event.file = await saveCapture(options.outDir, captureName(at, n, detectProvider(request)?.name), serializeCapture(capture));
+          if (appender) {
+            await appender.append(JSON.stringify(capture));
+            event.file = options.outFile as string;
+          } else if (options.outDir !== undefined) event.file = await saveCapture(options.outDir, captureName(at, n, detectProvider(request)?.name), serializeCapture(capture));
         } catch (error) {
           totals.errors++;
           const reason = `capture not saved (${errorText(error)}): answered 503 so the sender tries again`;
@@ -302,6 +311,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         // What is left is mid-headers: nothing was received, nothing is owed.
         server.closeAllConnections();
         await stopped;
+        await appender?.close();
         await ownAgent?.close();
         return summary();
       })();
@@ -385,14 +395,30 @@ function readLimited(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
-/** Reads and drops the rest of a refused body so the client sees the 413 (and keep-alive survives); too much → cut. */
-function drain(req: IncomingMessage, cap: number): void {
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) req.socket.destroy();
+/**
+ * Reads and drops the rest of a refused body so the client sees the 413 (and keep-alive survives). Resolves true
+ * at its end, false when it is bigger than `cap` (declared or streamed): then the connection is closed after the 413.
+ * A client that stalls is cut by the server's request timeout ('close').
+ */
+function drain(req: IncomingMessage, cap: number): Promise<boolean> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (req.complete || req.readableEnded) return Promise.resolve(true);
+  if (req.destroyed || declared > cap) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let dropped = 0;
+    const settle = (drained: boolean): void => {
+      req.off('data', onData).off('end', onEnd).off('close', onClose);
+      resolve(drained);
+    };
+    const onData = (chunk: Buffer): void => {
+      dropped += chunk.length;
+      if (dropped > cap) settle(false);
+    };
+    const onEnd = (): void => settle(true);
+    const onClose = (): void => settle(false);
+    req.on('data', onData).on('end', onEnd).on('close', onClose);
+    req.resume();
   });
-  req.resume();
 }
 
 async function forward(
@@ -517,7 +543,13 @@ export function captureName(at: number, seq: number, provider: string | undefine
 async function saveCapture(dir: string, name: string, text: string): Promise<string> {
   const final = join(dir, name);
   const tmp = `${final}.tmp`;
-  await writeFile(tmp, text, { flag: 'wx' });
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+  } catch (error) {
+    // A write cut short (ENOSPC, EIO) leaves a partial .tmp behind: remove it. EEXIST: that file is someone else's.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
   try {
     for (let n = 1; ; n++) {
       const target = n === 1 ? final : final.replace(/\.json$/, `-${n}.json`);

@@ -14,11 +14,13 @@ export interface SecretOptions {
   secret?: string | undefined;
   secretEnv?: string | undefined;
   env?: Readonly<Record<string, string | undefined>>;
+  /** The config file's entry for this provider: its secretEnv, then its secret, after every flag and variable. */
+  config?: { secret?: string | undefined; secretEnv?: string | undefined; file: string } | undefined;
 }
 
 export interface ResolvedSecret {
   value: string;
-  source: 'flag' | 'env' | 'builtin';
+  source: 'flag' | 'env' | 'config' | 'builtin';
   /** Where it came from, for messages: "--secret", "$WEBHOOK_SIM_UTBS_SECRET", "built-in test secret". */
   origin: string;
 }
@@ -27,7 +29,7 @@ export function providerSecretEnv(provider: string): string {
   return `WEBHOOK_SIM_${provider.toUpperCase()}_SECRET`;
 }
 
-/** Precedence: --secret, --secret-env NAME, WEBHOOK_SIM_<PROVIDER>_SECRET, WEBHOOK_SIM_SECRET, built-in. */
+/** Precedence: --secret, --secret-env NAME, WEBHOOK_SIM_<PROVIDER>_SECRET, WEBHOOK_SIM_SECRET, config, built-in. */
 export function resolveSecret(provider: string, options: SecretOptions): ResolvedSecret {
   const env = options.env ?? process.env;
   if (options.secret !== undefined) {
@@ -45,6 +47,15 @@ export function resolveSecret(provider: string, options: SecretOptions): Resolve
     const value = env[name];
     if (value !== undefined && value !== '') return { value, source: 'env', origin: `$${name}` };
   }
+  const config = options.config;
+  if (config?.secretEnv !== undefined) {
+    const value = env[config.secretEnv];
+    if (value !== undefined && value !== '') return { value, source: 'config', origin: `$${config.secretEnv} (secretEnv in ${config.file})` };
+    if (config.secret === undefined) {
+      throw usage(`${config.file}: providers.${provider}.secretEnv names $${config.secretEnv}, which is not set or empty`, `export ${config.secretEnv}=…, or pass --secret-env NAME`);
+    }
+  }
+  if (config?.secret !== undefined) return { value: config.secret, source: 'config', origin: `secret in ${config.file}` };
   const builtin = builtinSecrets[provider];
   // Every provider has one, so a miss means the name is wrong (commands resolve the secret before the provider).
   if (builtin === undefined) {

@@ -1,6 +1,6 @@
 import { isoTime } from './clock.js';
 import { readInputs, type InputItem, type InputOptions } from './inputs.js';
-import { readBody, type WebhookRequest } from './request.js';
+import { readBody, type BodyShape, type WebhookRequest } from './request.js';
 import { resolveOptions } from './generate.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
 import type { Check, ExplainLine, Provider } from '../providers/types.js';
@@ -33,8 +33,7 @@ export interface Verdict {
 }
 
 /** Picks the provider whose detector is most sure; undefined when none is. */
-export function detectProvider(request: WebhookRequest): Provider | undefined {
-  const body = readBody(request);
+export function detectProvider(request: WebhookRequest, body: BodyShape = readBody(request)): Provider | undefined {
   let best: { provider: Provider; score: number } | undefined;
   for (const name of providerNames) {
     const provider: Provider = providers[name];
@@ -52,7 +51,7 @@ export async function verifyRequest(request: WebhookRequest, options: VerifyOpti
     verdict.checks.push({ name: 'parse', ok: false, detail: `not a webhook: ${body.problem}` });
     return verdict;
   }
-  const provider = options.provider ? getProvider(options.provider) : detectProvider(request);
+  const provider = options.provider ? getProvider(options.provider) : detectProvider(request, body);
   if (!provider) {
     verdict.checks.push({ name: 'provider', ok: false, detail: `cannot tell the provider from this input; pass --provider ${providerNames.join('|')}` });
     return verdict;
@@ -84,7 +83,15 @@ export function verdictOfProblem(item: Extract<InputItem, { problem: string }>):
 
 /** Streams verdicts for every input (files, .ndjson, directories, tokens, stdin). */
 export async function* verifyInputs(args: readonly string[], options: VerifyOptions & InputOptions): AsyncGenerator<Verdict> {
+  // Up to `window` verifications in flight, yielded in input order: jose's HMAC runs on WebCrypto's thread pool, so
+  // the next inputs are parsed while it works (bulk .ndjson, issue 5). Verdicts are the same as one by one.
+  const window = 16;
+  const pending: Array<Promise<Verdict>> = [];
   for await (const item of readInputs(args, options)) {
-    yield 'problem' in item ? verdictOfProblem(item) : await verifyRequest(item.request, options);
+    const verdict = 'problem' in item ? Promise.resolve(verdictOfProblem(item)) : verifyRequest(item.request, options);
+    verdict.catch(() => undefined); // awaited below, in order; never an unhandled rejection meanwhile
+    pending.push(verdict);
+    if (pending.length >= window) yield await (pending.shift() as Promise<Verdict>);
   }
+  while (pending.length > 0) yield await (pending.shift() as Promise<Verdict>);
 }

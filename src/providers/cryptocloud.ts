@@ -2,6 +2,7 @@
 import { formatDuration, isoTime } from '../core/clock.js';
 import { encodeForm, nestForm } from '../core/form.js';
 import { decodeJwt } from '../core/jwt.js';
+import { repeatedTopLevelKeys } from '../core/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { isObject, type Json, type JsonObject } from '../core/template.js';
@@ -27,7 +28,9 @@ function invoiceDate(ms: number, micros: string): string {
 function fieldsOf(body: BodyShape): { fields?: JsonObject; problems: string[]; textual: boolean } {
   if (body.kind === 'json') {
     const object = jsonObject(body);
-    return object ? { fields: object, problems: [], textual: false } : { problems: ['the JSON body is not an object'], textual: false };
+    // JSON.parse keeps the last of two `token` (or `invoice_id`) members: ambiguous, refused like a repeated form field.
+    const problems = repeatedTopLevelKeys(body.text).map((name) => `field ${name} appears more than once`);
+    return object ? { fields: object, problems, textual: false } : { problems: ['the JSON body is not an object'], textual: false };
   }
   if (body.kind !== 'form') return { problems: [], textual: true };
   const fields = nestForm(body.form.values);
@@ -147,7 +150,7 @@ export const cryptocloud: Provider = {
     const known = info ? checkKnown('invoice_info.status', info.status, providerData.invoiceStatuses) : undefined;
     if (known) problems.push(known);
     checks.push(schemaCheck(problems, `postback fields present and typed${outcome.status ? `; invoice ${outcome.status}` : ''}`));
-    checks.push(consistencyCheck(jwt?.parts.claims, fields, info));
+    checks.push(consistencyCheck(jwt?.parts.claims, fields, info, context.options.claimId === 'numeric'));
     return outcome;
   },
 };
@@ -167,14 +170,17 @@ function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Ch
 }
 
 /** The token names the invoice it was issued for; a token lifted from another postback fails here. */
-function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, info: JsonObject | undefined): Check {
+function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, info: JsonObject | undefined, numericIds: boolean): Check {
   if (!claims) return skipped('consistency', 'claims could not be read');
   const invoiceId = fields.invoice_id;
   const id = claims.id;
   const bare = (value: Json | undefined): string => String(value ?? '').replace(/^INV-/, '');
   const problems: string[] = [];
-  if (typeof id === 'number') return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
-  if (typeof id !== 'string') problems.push('the token has no id claim');
+  // Only a project set up for numeric ids (--claim-id numeric) gets a pass here: elsewhere a numeric id is another
+  // project's token, which would otherwise authenticate any invoice_id.
+  if (typeof id === 'number' && numericIds) return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
+  if (typeof id === 'number') problems.push(`token id ${id} is a number, not the invoice id ${JSON.stringify(invoiceId ?? null)} (numeric ids need --claim-id numeric)`);
+  else if (typeof id !== 'string') problems.push('the token has no id claim');
   else if (bare(id) !== bare(invoiceId)) problems.push(`token id ${JSON.stringify(id)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
   if (info?.uuid !== undefined && bare(info.uuid) !== bare(invoiceId)) {
     problems.push(`invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);

@@ -49,8 +49,9 @@ export async function checkJwt(token: string, context: VerifyContext): Promise<J
 export function secondsClaim(claims: JsonObject | undefined, name: string): number | string {
   const value: Json | undefined = claims?.[name];
   if (value === undefined) return `no ${name} claim`;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return `${name} claim ${JSON.stringify(value)} is not a whole number of seconds`;
-  if (value < 0 || value > 32503680000) return `${name} claim ${value} is out of range`;
+  if (typeof value === 'string') return `${name} claim ${JSON.stringify(value)} is a string, not a number of seconds (RFC 7519 NumericDate)`;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `${name} claim ${JSON.stringify(value)} is not a whole number of seconds`;
+  if (value < 0 || value > 32503680000) return `${name} claim ${value} is out of range (0 to 32503680000 seconds, 1970 to the year 3000)`;
   return value * 1000;
 }
 

@@ -1,5 +1,6 @@
 // UAPAY callbacks: ../shared/PROVIDERS.md § UAPAY, seeds/uapay-callback.uk.txt.
 import { decodeJwt } from '../core/jwt.js';
+import { repeatedTopLevelKeys } from '../core/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { isoTime } from '../core/clock.js';
@@ -19,6 +20,8 @@ function tokenOf(body: BodyShape): { token?: string; problem?: string } {
   if (body.kind !== 'json') return { problem: 'a UAPAY callback is a JSON body {"token": "<JWT>"}' };
   const object = jsonObject(body);
   if (!object) return { problem: 'the JSON body is not an object' };
+  // JSON.parse keeps the last of two `token` members, another parser the first: ambiguous, refused.
+  if (repeatedTopLevelKeys(body.text).includes('token')) return { problem: 'the body has more than one token field: ambiguous, refused' };
   if (typeof object.token !== 'string' || object.token === '') return { problem: 'no token field: UAPAY signs every callback as {"token": "<JWT>"}' };
   return { token: object.token };
 }

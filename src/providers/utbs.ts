@@ -102,6 +102,9 @@ export const utbs: Provider = {
     const doubled = repeated.filter((name) => providerData.signedFields.includes(name) || name === field);
     if (received === undefined) {
       checks.push({ name: 'signature', ok: false, detail: `no ${field} field in the body or the query: UTBS signs every IPN (see --checksum-field, --checksum-in)` });
+    } else if ((inBody !== undefined && inQuery !== undefined) || query.getAll(field).length > 1) {
+      // Two checksums (body and URL, or twice on the URL): which one a receiver reads is up to its code, so neither.
+      checks.push({ name: 'signature', ok: false, detail: `${field} appears more than once (in the body and the query, or twice in the query): ambiguous, refused` });
     } else if (doubled.length > 0) {
       checks.push({ name: 'signature', ok: false, detail: `signed field ${doubled.join(', ')} appears more than once: ambiguous, refused` });
     } else {

@@ -153,7 +153,8 @@ describe('failures and their reasons', () => {
     );
     const result = await run(['verify', ...files, '--secret', wrong, '--explain']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('');
+    // Only the one-line hint that a secret typed on the command line ends up in shell history.
+    expect(result.stderr).toMatch(/^webhook-sim: --secret lands in your shell history[^\n]*\n$/);
     expect(result.stdout).toContain('3 inputs: 0 passed, 3 failed');
 
     const form = new URLSearchParams((await readCapture(files[0] as string)).body);

@@ -1,0 +1,105 @@
+// `send --count N --concurrency C`: load mode. Loaded only when those flags are given (src/commands/send.ts).
+import { randomInt } from 'node:crypto';
+import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '../core/load.js';
+import { buildScenario, describeExpectation, type ScenarioOptions } from '../core/scenarios.js';
+import { usage } from '../errors.js';
+import { info, isQuiet, print, printJson, style } from '../output.js';
+import { getProvider } from '../providers/index.js';
+
+export interface LoadFlags {
+  count: string | undefined;
+  concurrency: string | undefined;
+  json: boolean;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  secretFor: (provider: string) => string;
+}
+
+function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim())) throw usage(`${flag} ${text}: expected a whole number`);
+  return Number(text);
+}
+
+export async function sendLoad(scenarioName: string, options: ScenarioOptions, flags: LoadFlags): Promise<number> {
+  if (flags.count === undefined) throw usage('--concurrency is for load mode: add --count N', 'e.g. --count 20000 --concurrency 32');
+  const count = wholeNumber(flags.count, '--count', 1);
+  const concurrency = wholeNumber(flags.concurrency, '--concurrency', 1);
+  checkLoadNumbers(count, concurrency);
+  const provider = getProvider(options.provider);
+  // Check the scenario, flow and options once, before any server starts or request goes.
+  const probe = await buildScenario(scenarioName, options);
+  const receiver =
+    options.url === undefined
+      ? await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: flags.secretFor } })
+      : undefined;
+  const url = options.url ?? `${receiver?.url ?? ''}${provider.data.path}`;
+  const baseSeed = options.seed ?? randomInt(0, 2 ** 32);
+  const expects = [...new Set(probe.steps.map((step) => describeExpectation(step.expect)))].join('/');
+  if (!flags.json) {
+    info(`load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch, fresh ids and signatures), ${concurrency} in flight\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`);
+  }
+  const bar = !flags.json && !isQuiet() && process.stderr.isTTY === true ? progressBar() : undefined;
+  let report: LoadReport;
+  // Ctrl-C stops starting requests; those in flight finish and the report covers what was sent.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    report = await runLoad({
+      signal: stop.signal,
+      count,
+      concurrency,
+      timeoutMs: flags.timeoutMs,
+      headers: flags.headers,
+      // A batch is the scenario built again: a new seed (ids, amounts) and the clock now (timestamps, signatures).
+      batch: async (index) => {
+        const built = await buildScenario(scenarioName, { ...options, url, seed: (baseSeed + index) % 2 ** 32, now: options.now ?? Date.now() });
+        return built.steps.map((step) => ({ delivery: step.delivery, expect: step.expect }));
+      },
+      ...(bar ? { onProgress: bar.update } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    bar?.end();
+    await receiver?.close();
+  }
+  const ok = report.met === report.requests && report.requests === count;
+  if (flags.json) {
+    printJson({ ok, provider: probe.provider, event: probe.event, scenario: probe.name, url, count, concurrency, expect: expects, ...report });
+  } else {
+    print(renderLoadReport(report, expects));
+  }
+  return ok ? 0 : 1;
+}
+
+export function renderLoadReport(report: LoadReport, expects: string): string {
+  const ms = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+  const l = report.latencyMs;
+  const statuses = Object.entries(report.statuses).map(([code, n]) => `${code} × ${n}`).join(', ') || 'none';
+  const errors = Object.entries(report.errors).map(([why, n]) => `${why} × ${n}`).join(', ');
+  const lines = [
+    `${style.heading(`${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(2)} s`)}: ${style.name(`${report.requestsPerSecond} req/s`)}`,
+    `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
+    `  statuses  ${statuses}`,
+    `  errors    ${errors ? style.bad(errors) : 'none'}`,
+    `  ${report.met === report.requests ? style.good(`all ${report.met} answers met ${expects}`) : style.bad(`${report.requests - report.met} of ${report.requests} did not meet ${expects}`)}`,
+  ];
+  if (report.aborted) lines.push(style.bad('  stopped early'));
+  return lines.join('\n');
+}
+
+/** A one-line bar on stderr (a terminal only), redrawn at most every 100 ms. */
+function progressBar(): { update: (progress: LoadProgress) => void; end: () => void } {
+  const width = 30;
+  return {
+    update({ done, count, elapsedMs }) {
+      const filled = Math.round((done / count) * width);
+      const rate = elapsedMs > 0 ? Math.round((done / elapsedMs) * 1000) : 0;
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count}  ${rate} req/s `);
+    },
+    end() {
+      process.stderr.write('\r\x1b[2K');
+    },
+  };
+}

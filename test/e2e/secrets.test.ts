@@ -1,0 +1,238 @@
+// Issue 6: a known, distinctive secret goes into every command by every route (--secret, $WEBHOOK_SIM_*_SECRET,
+// --secret-env NAME, a config file) and must appear in full nowhere: stdout, stderr, --json, reports, capture files,
+// saved requests. Encoded forms (URL, base64, base64url, hex) count as leaks too. Built binary, loopback only.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/core/generate.js';
+import { providerNames } from '../../src/providers/index.js';
+import { bin, root, run, tempDir, type RunResult } from '../helpers/cli.js';
+
+const secret = 'wh-sim-SECRET-7f3a9c2e-do-not-leak';
+const leaks = [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex')])];
+
+type Route = { name: string; args: string[]; env: Record<string, string> };
+const routes: Route[] = [
+  { name: '--secret', args: ['--secret', secret], env: {} },
+  { name: '--secret-env', args: ['--secret-env', 'MY_HOOK_SECRET'], env: { MY_HOOK_SECRET: secret } },
+  { name: '$WEBHOOK_SIM_SECRET', args: [], env: { WEBHOOK_SIM_SECRET: secret } },
+  {
+    name: '$WEBHOOK_SIM_<PROVIDER>_SECRET',
+    args: [],
+    env: Object.fromEntries(providerNames.map((name) => [`WEBHOOK_SIM_${name.toUpperCase()}_SECRET`, secret])),
+  },
+];
+
+/** Everything a command left behind: its output and every file under the given folders. */
+const seen: Array<{ where: string; text: string }> = [];
+function record(label: string, result: RunResult): RunResult {
+  seen.push({ where: `${label} stdout`, text: result.stdout }, { where: `${label} stderr`, text: result.stderr });
+  return result;
+}
+
+async function recordFiles(dir: string, label: string): Promise<number> {
+  let count = 0;
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if ((await stat(path)).isDirectory()) count += await recordFiles(path, label);
+    else {
+      seen.push({ where: `${label} ${path}`, text: await readFile(path, 'latin1') });
+      count++;
+    }
+  }
+  return count;
+}
+
+function expectNoLeak(): void {
+  const found = seen.flatMap(({ where, text }) => leaks.filter((form) => text.includes(form)).map((form) => `${where}: ${form === secret ? 'the secret' : `an encoding of it (${form})`}`));
+  expect(found).toEqual([]);
+}
+
+let work: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  work = await tempDir();
+});
+afterAll(async () => {
+  await work.remove();
+});
+
+interface Listening {
+  url: string;
+  stop: () => Promise<RunResult>;
+}
+
+/** `listen` as a child: resolves once it prints its first line; stop() sends SIGINT and collects everything. */
+function listen(args: readonly string[], env: Record<string, string>): Promise<Listening> {
+  const full: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const name of Object.keys(full)) if (name.startsWith('WEBHOOK_SIM_')) delete full[name];
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env: { ...full, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (stdout === '') {
+        const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
+        if (url === undefined) reject(new Error(`no URL in ${line}`));
+        else
+          resolve({
+            url,
+            stop: async () => {
+              child.kill('SIGINT');
+              const code = await closed;
+              return { code, stdout, stderr, raw: Buffer.from(stdout) };
+            },
+          });
+      }
+      stdout += `${line}\n`;
+    });
+    void closed.then(() => reject(new Error(`listen exited: ${stderr}`)));
+  });
+}
+
+/** Valid, tampered and wrong-secret deliveries of each provider, posted in-process (no spawn per request). */
+async function postDeliveries(url: string): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const provider of providerNames) {
+    for (const variant of [{ secret }, { secret, attack: 'tamper' as const }, { secret: 'another-secret-entirely' }]) {
+      const delivery = await generate({ provider, ...variant, url: `${url}/webhooks/${provider}` });
+      const response = await request(delivery.url, { method: 'POST', headers: delivery.headers, body: delivery.body });
+      await response.body.dump();
+      statuses.push(response.statusCode);
+    }
+  }
+  return statuses;
+}
+
+describe('the secret appears in full nowhere', () => {
+  it('providers, and generate in every format (flag, env, --secret-env)', async () => {
+    await mkdir(join(work.dir, 'generated'));
+    for (const route of routes) {
+      record(`providers --json [${route.name}]`, await run(['providers', '--json'], { env: route.env }));
+      for (const provider of providerNames) {
+        const out = join(work.dir, 'generated', `${provider}-${routes.indexOf(route)}.json`);
+        expect(record(`generate --out [${route.name}]`, await run(['generate', provider, '--format', 'capture', '--out', out, ...route.args], { env: route.env })).code).toBe(0);
+      }
+    }
+    const route = routes[1] as Route;
+    record('providers', await run(['providers'], { env: route.env }));
+    for (const provider of providerNames) {
+      for (const format of [['--format', 'body'], ['--format', 'http'], ['--format', 'curl'], ['--json']]) {
+        const result = record(`generate ${provider} ${format.join(' ')} [${route.name}]`, await run(['generate', provider, ...format, ...route.args], { env: route.env }));
+        expect(result.code).toBe(0);
+      }
+    }
+    expect(await recordFiles(join(work.dir, 'generated'), 'generated')).toBe(12);
+    expectNoLeak();
+  });
+
+  it('verify: passing and failing inputs, --explain, --json, both (the UTBS signed string shows the secret masked)', async () => {
+    const files: string[] = [];
+    await mkdir(join(work.dir, 'verify'));
+    for (const provider of providerNames) {
+      const good = join(work.dir, 'verify', `good-${provider}.json`);
+      const bad = join(work.dir, 'verify', `bad-${provider}.json`);
+      await run(['generate', provider, '--format', 'capture', '--out', good, '--secret', secret]);
+      // Signed with another secret: verify explains the mismatch (UTBS: the signed string, secret masked).
+      await run(['generate', provider, '--format', 'capture', '--out', bad, '--secret', 'another-secret-entirely']);
+      files.push(good, bad);
+    }
+    for (const route of routes) {
+      for (const extra of [[], ['--explain'], ['--json'], ['--explain', '--json']]) {
+        const result = record(`verify ${extra.join(' ')} [${route.name}]`, await run(['verify', ...files, ...extra, ...route.args], { env: route.env }));
+        expect(result.code).toBe(1);
+        if (extra.length === 1 && extra[0] === '--explain') expect(result.stdout).toMatch(/PASS.*good-utbs/);
+      }
+    }
+    const explained = await run(['verify', join(work.dir, 'verify', 'bad-utbs.json'), '--explain', '--secret', secret]);
+    expect(explained.stdout).toMatch(/signed string.*:wh-s…leak/);
+    expectNoLeak();
+  });
+
+  it('send: valid, tampered and wrong-secret scenarios to the built-in receiver, with --save and --json', async () => {
+    for (const route of routes) {
+      for (const provider of providerNames) {
+        const save = join(work.dir, 'sent', route.name.replace(/\W/g, ''), provider);
+        const result = record(`send ${provider} wrong-secret --json [${route.name}]`, await run(['send', provider, '--scenario', 'wrong-secret', '--save', save, '--no-wait', '--json', ...route.args], { env: route.env }));
+        expect(result.code, result.stderr).toBe(0);
+        if (route === routes[0]) {
+          for (const scenario of ['valid', 'tampered']) {
+            const human = record(`send ${provider} ${scenario} [${route.name}]`, await run(['send', provider, '--scenario', scenario, '--save', save, '--no-wait', ...route.args], { env: route.env }));
+            expect(human.code, human.stderr).toBe(0);
+          }
+        }
+      }
+    }
+    expect(await recordFiles(join(work.dir, 'sent'), 'send --save')).toBeGreaterThanOrEqual(18);
+    expectNoLeak();
+  });
+
+  it('listen --out --verify (human and --json), replay into it, and the captures it wrote', async () => {
+    for (const [i, route] of routes.entries()) {
+      const json = i % 2 === 0 ? ['--json'] : [];
+      const out = join(work.dir, 'captured', String(i));
+      const receiver = await listen(['--out', out, '--verify', ...json, ...route.args], route.env);
+      // Valid, tampered and wrong-secret: the 401 reasons (UTBS: the signed string) go to its log.
+      expect(await postDeliveries(receiver.url)).toEqual(providerNames.flatMap(() => [200, 401, 401]));
+      record(`replay → listen [${route.name}]`, await run(['replay', out, '--url', receiver.url, ...json], { env: route.env }));
+      const stopped = record(`listen ${json.join('')} [${route.name}]`, await receiver.stop());
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toMatch(/401/);
+      expect(await recordFiles(out, 'listen --out')).toBe(9 * 2);
+    }
+    expectNoLeak();
+  });
+
+  it('demo, suite (report files in every format) and config init with --secret-env', async () => {
+    record('demo', await run(['demo'], { env: routes[3]?.env ?? {} }));
+    record('demo --json', await run(['demo', '--json'], { env: routes[3]?.env ?? {} }));
+    const receiver = await listen(['--verify', '--secret', secret], {});
+    const reports = join(work.dir, 'reports');
+    await mkdir(reports, { recursive: true });
+    for (const [i, route] of routes.entries()) {
+      for (const reporter of i === 0 ? ['pretty', 'json', 'junit'] : ['json']) {
+        const output = join(reports, `${i}-${reporter}.txt`);
+        const result = record(
+          `suite ${reporter} [${route.name}]`,
+          await run(['suite', '--url', `${receiver.url}/webhooks/{provider}`, '--reporter', reporter, '--output', output, '--timeout', '2s', ...route.args], { env: route.env, cwd: work.dir }),
+        );
+        expect(result.code, result.stderr).toBe(0);
+      }
+    }
+    record('listen for suite', await receiver.stop());
+    expect(await recordFiles(reports, 'suite --output')).toBe(6);
+    // config init writes the variable's NAME, never its value.
+    const configDir = join(work.dir, 'config');
+    await mkdir(configDir, { recursive: true });
+    const made = record('config init', await run(['config', 'init', '--secret-env', 'MY_HOOK_SECRET', '--out', join(configDir, 'webhook-sim.config.json'), '--url', 'http://127.0.0.1:9/{provider}'], { env: { MY_HOOK_SECRET: secret, CI: '1' } }));
+    expect(made.code, made.stderr).toBe(0);
+    expect(await recordFiles(configDir, 'config')).toBe(1);
+    expectNoLeak();
+  });
+
+  it('a config file holding the raw secret (config init --secret): commands that read it do not print it', async () => {
+    const cwd = join(work.dir, 'raw-config');
+    await mkdir(cwd, { recursive: true });
+    const made = await run(['config', 'init', '--secret', secret, '--out', join(cwd, 'webhook-sim.config.json'), '--url', 'http://127.0.0.1:9/{provider}'], { env: { CI: '1' }, cwd });
+    // The file holds it by the user's explicit choice; what the command printed must not.
+    record('config init --secret', made);
+    expect(made.code, made.stderr).toBe(0);
+    // The detector itself: it finds the secret where it really is.
+    expect(leaks.filter((form) => readFileSync(join(cwd, 'webhook-sim.config.json'), 'utf8').includes(form))).toEqual([secret]);
+    const captures: string[] = [];
+    for (const provider of providerNames) {
+      const capture = join(cwd, `${provider}.capture`);
+      record(`generate with config ${provider}`, await run(['generate', provider, '--format', 'capture', '--out', capture], { cwd }));
+      captures.push(capture);
+    }
+    const verified = record('verify with config', await run(['verify', ...captures, '--explain', '--json'], { cwd }));
+    expect(verified.code, verified.stderr).toBe(0);
+    record('send with config', await run(['send', 'utbs', '--scenario', 'wrong-secret', '--no-wait', '--json'], { cwd }));
+    expectNoLeak();
+  });
+});
