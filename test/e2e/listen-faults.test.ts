@@ -1,15 +1,15 @@
 // Issue 6: `listen` through the built binary under client faults, a flood, bad output folders and signals. Raw
 // sockets on loopback for what no HTTP client would send; we wait on the binary's JSON lines and its exit, no sleeps.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generate, type Delivery } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
-import { bin, root, run, tempDir } from '../helpers/cli.js';
+import { run, tempDir } from '../helpers/cli.js';
+import { post, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-faults-secret';
 
@@ -19,57 +19,11 @@ afterEach(async () => {
 });
 
 type Line = Record<string, unknown>;
-interface Listener {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  port: number;
-  lines: Line[];
-  stderr: () => string;
-  waitFor: (match: (line: Line) => boolean) => Promise<Line>;
-  exited: Promise<number | null>;
-}
+type Listener = Awaited<ReturnType<typeof listen>>;
 
 /** `listen --json --port 0 …`: every stdout line is JSON (first {listening}, then one per request, last {summary}). */
-async function listen(args: readonly string[]): Promise<Listener> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--json', ...args], { cwd: root, env });
-  const lines: Line[] = [];
-  const waiters: Array<{ match: (line: Line) => boolean; resolve: (line: Line) => void }> = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    const line = JSON.parse(text) as Line;
-    lines.push(line);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(line)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  const waitFor = (match: (line: Line) => boolean): Promise<Line> => {
-    const seen = lines.find(match);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      waiters.push({ match, resolve });
-      void exited.then(() => reject(new Error(`listen exited before the line we waited for\nstdout:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\nstderr:\n${stderr}`)));
-    });
-  };
-  const first = await waitFor(() => true);
-  const url = String(first.listening);
-  return { child, url, port: Number(new URL(url).port), lines, stderr: () => stderr, waitFor, exited };
-}
-
-async function post(url: string, delivery: Delivery, dispatcher?: Agent): Promise<{ status: number; body: string }> {
-  const path = new URL(delivery.url);
-  const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
-  return { status: response.statusCode, body: await response.body.text() };
+function listen(args: readonly string[]) {
+  return spawnListen<Line>(['--json', ...args], { parse: (text) => JSON.parse(text) as Line, urlOf: (first) => String(first.listening), cleanups });
 }
 
 /** Writes raw bytes on a fresh connection and collects whatever comes back until the server closes it. */

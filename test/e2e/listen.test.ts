@@ -1,15 +1,14 @@
 // `listen` through the built binary: real process, real signals, real loopback; we wait on its stdout lines and its
 // exit, never on sleeps. Deliveries come from the library's `generate`.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generate, type Delivery } from '../../src/core/generate.js';
+import { generate } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
-import { bin, root, run, tempDir } from '../helpers/cli.js';
+import { run, tempDir } from '../helpers/cli.js';
+import { post, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-e2e-secret';
 const secretEnv = { LISTEN_E2E_SECRET: secret };
@@ -19,56 +18,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-interface Listener {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  lines: string[];
-  stderr: () => string;
-  /** Resolves with the first stdout line (already seen or to come) that matches. */
-  waitFor: (match: (line: string) => boolean) => Promise<string>;
-  exited: Promise<number | null>;
-}
-
-async function listen(args: readonly string[]): Promise<Listener> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...secretEnv };
-  for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env });
-  const lines: string[] = [];
-  const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of [...waiters]) {
-      if (waiter.match(line)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  const waitFor = (match: (line: string) => boolean): Promise<string> => {
-    const seen = lines.find(match);
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      waiters.push({ match, resolve });
-      void exited.then(() => reject(new Error(`listen exited before the line we waited for\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`)));
-    });
-  };
-  const first = await waitFor(() => true);
-  const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1];
-  if (url === undefined) throw new Error(`no URL in the first line: ${first}`);
-  return { child, url, lines, stderr: () => stderr, waitFor, exited };
-}
-
-async function post(url: string, delivery: Delivery, dispatcher?: Agent): Promise<{ status: number; body: string }> {
-  const path = new URL(delivery.url);
-  const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
-  return { status: response.statusCode, body: await response.body.text() };
+function listen(args: readonly string[]) {
+  return spawnListen<string>(args, { parse: (text) => text, urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1], env: secretEnv, cleanups });
 }
 
 async function captureBodies(dir: string): Promise<{ names: string[]; bodies: string[] }> {

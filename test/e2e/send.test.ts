@@ -1,15 +1,13 @@
 // `send` through the built binary, against a receiver written here (not ours): its verdicts come from node:crypto.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, tempDir } from '../helpers/cli.js';
+import { judge, secretEnv, type Name } from '../helpers/judge.js';
 
-const secrets = { cryptocloud: 'cc-secret-for-send-tests', utbs: 'utbs-secret-for-send-tests', uapay: 'uapay-secret-for-send-tests' } as const;
-type Name = keyof typeof secrets;
-const env = { WEBHOOK_SIM_CRYPTOCLOUD_SECRET: secrets.cryptocloud, WEBHOOK_SIM_UTBS_SECRET: secrets.utbs, WEBHOOK_SIM_UAPAY_SECRET: secrets.uapay };
+const env = secretEnv;
 
 interface Seen {
   path: string;
@@ -22,65 +20,14 @@ interface Seen {
 
 const b64json = (segment: string): Record<string, unknown> => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** An HS256 check done by hand: decode, insist on HS256, HMAC the signing input, compare in constant time. */
-function jwtClaims(token: string, secret: string): Record<string, unknown> | string {
-  const parts = token.split('.');
-  if (parts.length !== 3) return 'not a JWT';
-  const [h, c, s] = parts as [string, string, string];
-  let header: Record<string, unknown>;
-  try {
-    header = b64json(h);
-  } catch {
-    return 'bad header';
-  }
-  if (header.alg !== 'HS256') return `alg ${String(header.alg)}`;
-  const expected = createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url');
-  if (!sameText(expected, s)) return 'bad signature';
-  try {
-    return b64json(c);
-  } catch {
-    return 'bad claims';
-  }
-}
-
-/** A correct receiver for each provider, per PROVIDERS.md, plus a log of what arrived. */
-function judge(provider: Name, body: Buffer, contentType: string, state: Map<string, number>, now: number): { answer: number; reason: string; fields: Record<string, unknown> } {
+/** The request's fields as the test asserts on them (the verdict itself comes from the shared judge). */
+function fieldsOf(body: Buffer, contentType: string): Record<string, unknown> {
   const text = body.toString('utf8');
-  let fields: Record<string, unknown> = {};
   try {
-    fields = contentType.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text));
+    return contentType.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text));
   } catch {
-    return { answer: 400, reason: 'unparseable', fields };
+    return {};
   }
-  if (provider === 'utbs') {
-    const names = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp'];
-    const hash = createHash('sha256').update([...names.map((n) => String(fields[n] ?? '')), secrets.utbs].join(':')).digest('hex');
-    if (typeof fields.hash !== 'string' || !sameText(hash, fields.hash)) return { answer: 401, reason: 'bad hash', fields };
-    const ts = Number(fields.timestamp);
-    if (ts > now) return { answer: 401, reason: 'future', fields };
-    const key = `utbs:${String(fields.orderId)}`;
-    if ((state.get(key) ?? 0) > ts) return { answer: 200, reason: 'stale ignored', fields };
-    state.set(key, ts);
-    return { answer: 200, reason: 'applied', fields };
-  }
-  const token = fields.token;
-  if (typeof token !== 'string') return { answer: 400, reason: 'no token', fields };
-  const claims = jwtClaims(token, secrets[provider]);
-  if (typeof claims === 'string') return { answer: 401, reason: claims, fields };
-  fields = { ...fields, claims };
-  if (provider === 'cryptocloud') {
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) return { answer: 401, reason: 'expired', fields };
-    if (String(claims.id).replace(/^INV-/, '') !== String(fields.invoice_id)) return { answer: 401, reason: 'id mismatch', fields };
-    return { answer: 200, reason: 'credited', fields };
-  }
-  if (typeof claims.iat !== 'number' || claims.iat * 1000 > now + 1000) return { answer: 401, reason: 'future iat', fields };
-  return { answer: 200, reason: 'stored', fields };
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -100,7 +47,7 @@ beforeAll(async () => {
     void readBody(req).then((body) => {
       const [, , provider = '', run = ''] = (req.url ?? '').split('?')[0]?.split('/') ?? [];
       const contentType = req.headers['content-type'] ?? '';
-      const verdict = judge(provider as Name, body, contentType, state, Date.now());
+      const verdict = { ...judge(provider as Name, body, contentType, state, Date.now()), fields: fieldsOf(body, contentType) };
       const queue = forced.get(run);
       const answer = queue && queue.length > 0 ? (queue.length > 1 ? (queue.shift() as number) : (queue[0] as number)) : verdict.answer;
       const list = seen.get(run) ?? [];

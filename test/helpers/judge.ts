@@ -1,5 +1,5 @@
-// A handler written here, not ours: a correct one whose verdicts come from node:crypto (copied from
-// test/e2e/send.test.ts), or a sloppy one that answers 200 to everything. URLs: <base>/hooks/<provider>/<run>.
+// A handler written here, not ours (shared by the send and suite tests): a correct one whose verdicts come from
+// node:crypto, or a sloppy one that answers 200 to everything. URLs: <base>/hooks/<provider>/<run>.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';

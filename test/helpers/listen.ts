@@ -1,0 +1,73 @@
+// Runs `webhook-sim listen --port 0 …` as a real child process and follows its stdout line by line, so tests wait on
+// the lines it prints and on its exit, never on sleeps.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { request, type Agent } from 'undici';
+import type { Delivery } from '../../src/core/generate.js';
+import { bin, root } from './cli.js';
+
+export interface Listener<Line> {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  port: number;
+  lines: Line[];
+  stderr: () => string;
+  /** Resolves with the first stdout line (already seen or to come) that matches. */
+  waitFor: (match: (line: Line) => boolean) => Promise<Line>;
+  exited: Promise<number | null>;
+}
+
+export interface ListenOptions<Line> {
+  /** One stdout line → what tests match on (text, or parsed JSON with --json). */
+  parse: (text: string) => Line;
+  /** The listening URL, from the first line. */
+  urlOf: (first: Line) => string | undefined;
+  env?: Record<string, string>;
+  /** Where to register the kill-and-wait cleanup (the test file's afterEach list). */
+  cleanups: Array<() => Promise<unknown>>;
+}
+
+export async function spawnListen<Line>(args: readonly string[], options: ListenOptions<Line>): Promise<Listener<Line>> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env: { ...env, ...options.env } });
+  const lines: Line[] = [];
+  const waiters: Array<{ match: (line: Line) => boolean; resolve: (line: Line) => void }> = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    const line = options.parse(text);
+    lines.push(line);
+    for (const waiter of [...waiters]) {
+      if (waiter.match(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  });
+  options.cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const waitFor = (match: (line: Line) => boolean): Promise<Line> => {
+    const seen = lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      waiters.push({ match, resolve });
+      void exited.then(() =>
+        reject(new Error(`listen exited before the line we waited for\nstdout:\n${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\nstderr:\n${stderr}`)),
+      );
+    });
+  };
+  const url = options.urlOf(await waitFor(() => true));
+  if (url === undefined) throw new Error(`no URL in the first line of listen: ${JSON.stringify(lines[0])}`);
+  return { child, url, port: Number(new URL(url).port), lines, stderr: () => stderr, waitFor, exited };
+}
+
+/** POSTs a delivery's exact bytes to the listener, keeping its path and query. */
+export async function post(url: string, delivery: Delivery, dispatcher?: Agent): Promise<{ status: number; body: string }> {
+  const path = new URL(delivery.url);
+  const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
+  return { status: response.statusCode, body: await response.body.text() };
+}
