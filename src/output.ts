@@ -150,8 +150,9 @@ function matchesExpected(status: number, expected: string): boolean {
   return String(status) === expected;
 }
 
-export function renderStepSummary(met: number, total: number, why: string | undefined): string {
+export function renderStepSummary(met: number, total: number, why: string | undefined, unreached?: string): string {
   const text = `${met}/${total} deliveries met their expectation`;
+  if (unreached !== undefined) return `${chalk.red(text)}\n${chalk.red('  the target never answered:')} ${unreached}`;
   return why === undefined ? chalk.green(text) : `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
 }
 

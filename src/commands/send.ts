@@ -143,7 +143,9 @@ Examples:
             saved,
           });
         } else {
-          print(renderStepSummary(results.filter((r) => r.met).length, results.length, ok ? undefined : scenario.why));
+          // A target that never answered says so; the scenario's "what a correct handler does" would miss the point.
+          const unreached = results.every((r) => r.met || r.status === undefined) ? results.find((r) => !r.met)?.tries.at(-1)?.error : undefined;
+          print(renderStepSummary(results.filter((r) => r.met).length, results.length, ok ? undefined : unreached === undefined ? scenario.why : undefined, unreached));
         }
         return ok ? 0 : 1;
       } catch (error) {
