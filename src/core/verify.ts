@@ -14,6 +14,8 @@ export interface VerifyOptions {
   at?: number | undefined;
   now?: number | undefined;
   toleranceMs?: number | undefined;
+  /** false: decode and label only, without checking signatures (a receiver that is not verifying). */
+  checkSignatures?: boolean | undefined;
   options?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
 }
 
@@ -65,6 +67,7 @@ export async function verifyRequest(request: WebhookRequest, options: VerifyOpti
     at,
     atLabel,
     toleranceMs: options.toleranceMs ?? 0,
+    ...(options.checkSignatures === false ? { checkSignatures: false } : {}),
     options: resolveOptions(provider, options.options?.[provider.name]),
   });
   if (outcome.event !== undefined) verdict.event = outcome.event;

@@ -1,6 +1,6 @@
 import { formatDuration, isoTime } from '../core/clock.js';
 import { base64url } from 'jose';
-import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts } from '../core/jwt.js';
+import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts, type SignatureResult } from '../core/jwt.js';
 import type { Json, JsonObject } from '../core/template.js';
 import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
 
@@ -35,14 +35,15 @@ export interface JwtCheck {
 /** Signature check of an HS256 token, plus the --explain lines (header, claims, computed vs received). */
 export async function checkJwt(token: string, context: VerifyContext): Promise<JwtCheck> {
   const parts = decodeJwt(token);
-  const result = await verifyHs256(parts, context.secret);
+  const result: SignatureResult =
+    context.checkSignatures === false ? { ok: false, detail: 'not checked (labelling only)' } : await verifyHs256(parts, context.secret);
   const explain: ExplainLine[] = [
     { label: 'JWT header', value: parts.header ? JSON.stringify(parts.header) : `(${parts.headerProblem ?? 'undecodable'})` },
     { label: 'JWT claims', value: parts.claims ? JSON.stringify(parts.claims) : `(${parts.claimsProblem ?? 'undecodable'})` },
   ];
   if (result.computed !== undefined) explain.push({ label: 'computed signature', value: result.computed });
   if (result.received !== undefined) explain.push({ label: 'received signature', value: result.received });
-  return { parts, check: { name: 'signature', ok: result.ok, detail: result.detail }, explain };
+  return { parts, check: { name: 'signature', ok: context.checkSignatures === false ? null : result.ok, detail: result.detail }, explain };
 }
 
 /** Seconds claim → epoch ms, or a reason it is not usable. */

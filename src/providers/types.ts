@@ -122,6 +122,8 @@ export interface VerifyContext {
   atLabel: string;
   toleranceMs: number;
   options: ProviderOptions;
+  /** false: decode and label only, no signature check (a receiver that is not verifying). */
+  checkSignatures?: boolean;
 }
 
 export interface VerifyOutcome {
