@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generate, type Delivery } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { run, tempDir } from '../helpers/cli.js';
-import { post, spawnListen } from '../helpers/listen.js';
+import { loadThenSignal, post, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-faults-secret';
 
@@ -144,14 +144,7 @@ describe('listen under load and signals (built binary)', () => {
     const deliveries = await Promise.all(Array.from({ length: 600 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
     const agent = new Agent({ connections: 32 });
     cleanups.push(() => agent.close());
-    let answered = 0;
-    const results = await Promise.allSettled(
-      deliveries.map(async (delivery) => {
-        const answer = await post(listener.url, delivery, agent);
-        if (++answered === 250) listener.child.kill('SIGTERM');
-        return { ...answer, delivery };
-      }),
-    );
+    const results = await loadThenSignal(listener, deliveries, { after: 250, signal: 'SIGTERM', dispatcher: agent });
     expect(await listener.exited).toBe(0);
     const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status === 200 ? [r.value.delivery.body] : []));
     const { names, bodies } = await captureFiles(dir);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generate } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { run, tempDir } from '../helpers/cli.js';
-import { post, spawnListen } from '../helpers/listen.js';
+import { loadThenSignal, post, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-e2e-secret';
 const secretEnv = { LISTEN_E2E_SECRET: secret };
@@ -88,14 +88,7 @@ describe('webhook-sim listen (built binary)', () => {
     const deliveries = await Promise.all(Array.from({ length: 500 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
     const agent = new Agent({ connections: 32 });
     cleanups.push(() => agent.close());
-    let answered = 0;
-    const results = await Promise.allSettled(
-      deliveries.map(async (delivery) => {
-        const answer = await post(listener.url, delivery, agent);
-        if (++answered === 200) listener.child.kill('SIGINT');
-        return { ...answer, delivery };
-      }),
-    );
+    const results = await loadThenSignal(listener, deliveries, { after: 200, signal: 'SIGINT', dispatcher: agent });
     expect(await listener.exited).toBe(0);
     const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status >= 200 && r.value.status < 300 ? [r.value.delivery.body] : []));
     const { names, bodies } = await captureBodies(dir);

@@ -71,3 +71,21 @@ export async function post(url: string, delivery: Delivery, dispatcher?: Agent):
   const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
   return { status: response.statusCode, body: await response.body.text() };
 }
+
+export type Answered = { status: number; body: string; delivery: Delivery };
+
+/** Sends every delivery at once and signals the listener after the `after`-th answer: shutdown under load. */
+export async function loadThenSignal(
+  listener: Listener<unknown>,
+  deliveries: readonly Delivery[],
+  { after, signal, dispatcher }: { after: number; signal: NodeJS.Signals; dispatcher: Agent },
+): Promise<Array<PromiseSettledResult<Answered>>> {
+  let answered = 0;
+  return Promise.allSettled(
+    deliveries.map(async (delivery) => {
+      const answer = await post(listener.url, delivery, dispatcher);
+      if (++answered === after) listener.child.kill(signal);
+      return { ...answer, delivery };
+    }),
+  );
+}
