@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
-import { CompactSign, compactVerify, base64url, errors, type CompactJWSHeaderParameters } from 'jose';
+import type { CompactJWSHeaderParameters } from 'jose';
+import * as base64url from 'jose/base64url';
 import { isObject, type JsonObject } from './template.js';
 
 const encoder = new TextEncoder();
@@ -8,11 +9,19 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** Header parameters the providers send; anything else (kid, jku, crit, b64, …) is refused. */
 const allowedHeader = new Set(['alg', 'typ']);
 
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+/** jose loads on first sign or verify (only its small base64url module loads at start): `--help` never pays for it. */
+function loadJose(): Promise<Jose> {
+  return (jose ??= import('jose'));
+}
+
 /**
  * HS256 compact JWS over the exact claim bytes we pass: jose serialises the header object in key order, so each
  * provider's documented header order (`{"typ","alg"}` vs `{"alg","typ"}`) is kept.
  */
 export async function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
+  const { CompactSign } = await loadJose();
   return new CompactSign(encoder.encode(claimsJson))
     .setProtectedHeader(header as CompactJWSHeaderParameters)
     .sign(secret === '' ? encoder.encode(secret) : await hs256Key(secret));
@@ -33,6 +42,7 @@ function hs256Key(secret: string): Promise<webcrypto.CryptoKey> {
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
 export async function signHs512(header: { alg: 'HS512'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
+  const { CompactSign } = await loadJose();
   return new CompactSign(encoder.encode(claimsJson))
     .setProtectedHeader(header as CompactJWSHeaderParameters)
     .sign(encoder.encode(secret));
@@ -153,6 +163,7 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
   const [h, c] = parts.token.split('.') as [string, string];
   const computed = createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url');
   const received = parts.signature ?? '';
+  const { compactVerify, errors } = await loadJose();
   try {
     await compactVerify(parts.token, secret === '' ? encoder.encode(secret) : await hs256Key(secret), { algorithms: ['HS256'] });
     // jose compares decoded bytes, so a signature whose last character differs only in base64url's unused bits

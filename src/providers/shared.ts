@@ -1,5 +1,5 @@
 import { formatDuration, isoTime } from '../core/clock.js';
-import { base64url } from 'jose';
+import * as base64url from 'jose/base64url';
 import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts, type SignatureResult } from '../core/jwt.js';
 import type { Json, JsonObject } from '../core/template.js';
 import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
