@@ -70,12 +70,16 @@ export async function generateFromFlags(provider: string, event: string | undefi
   });
 }
 
-export function registerGenerate(program: Command): void {
-  const command = program
-    .command('generate')
+/** `<provider> [event]`, shared by generate and send; optional to commander so a terminal can ask for them. */
+export function addProviderArguments(command: Command): Command {
+  return command
     .argument('[provider]', `provider: ${providerNames.join(', ')} (asked on a terminal when left out)`)
-    .argument('[event]', 'event (default: the provider\'s first; see `webhook-sim providers`)')
-    .usage('[options] <provider> [event]')
+    .argument('[event]', "event (default: the provider's first; see `webhook-sim providers`)")
+    .usage('[options] <provider> [event]');
+}
+
+export function registerGenerate(program: Command): void {
+  const command = addProviderArguments(program.command('generate'))
     .description('print a correctly signed sample webhook')
     .addOption(new Option('-f, --format <format>', 'what to print').choices(formats).default('body'))
     .option('-o, --out <file>', 'write to a file instead of stdout')

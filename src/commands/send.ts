@@ -7,8 +7,8 @@ import { describeExpectation, parseExpectation, buildScenario, type ScenarioOpti
 import { WebhookSimError, usage } from '../errors.js';
 import { info, print, printJson, renderTry, renderStepSummary } from '../output.js';
 import { completeCommand } from '../interactive.js';
-import { getProvider, providerNames } from '../providers/index.js';
-import { addGenerateOptions, checkNames, type GenerateFlags } from './generate.js';
+import { getProvider } from '../providers/index.js';
+import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate.js';
 import { chosenProviderOptions, collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
 import { configFor, configuredUrl } from './settings.js';
 
@@ -28,11 +28,7 @@ interface SendFlags extends GenerateFlags {
 }
 
 export function registerSend(program: Command): void {
-  const command = program
-    .command('send')
-    .argument('[provider]', `provider: ${providerNames.join(', ')} (asked on a terminal when left out)`)
-    .argument('[event]', "event (default: the provider's first)")
-    .usage('[options] <provider> [event]')
+  const command = addProviderArguments(program.command('send'))
     .description('fire signed webhooks at a URL: scenarios, flows, duplicates, attacks, and the retry schedule')
     .option('--scenario <name>', 'what to send (see `webhook-sim providers`)', 'valid')
     .option('--flow <name>', 'which documented status flow the flow and out-of-order scenarios use')

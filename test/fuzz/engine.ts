@@ -492,6 +492,18 @@ function formSplit(body: string): string[] {
   return body.split('&');
 }
 
+/** Rewrites the index-th pair of a form body (index wraps); undefined when there is no pair or the edit declines. */
+function editPair(body: string, index: number, edit: (pair: string, eq: number) => string | undefined): string | undefined {
+  const pairs = formSplit(body);
+  if (pairs.length === 0) return undefined;
+  const i = index % pairs.length;
+  const pair = pairs[i] as string;
+  const edited = edit(pair, pair.indexOf('='));
+  if (edited === undefined) return undefined;
+  pairs[i] = edited;
+  return pairs.join('&');
+}
+
 function pick<T>(items: readonly T[], index: number): T | undefined {
   return items.length === 0 ? undefined : items[index % items.length];
 }
@@ -677,54 +689,40 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
       return out;
     }
     case 'formPercent': {
-      const pairs = formSplit(body);
-      if (pairs.length === 0) return out;
-      const i = m.index % pairs.length;
-      const pair = pairs[i] as string;
-      const eq = pair.indexOf('=');
-      const [from, to] = m.inKey ? [0, eq === -1 ? pair.length : eq] : [eq + 1, pair.length];
-      if (to <= from) return out;
-      const j = from + (m.at % (to - from));
-      const c = pair.charCodeAt(j);
-      if (pair[j] === '%') return out;
-      // Percent-encoding a byte changes the bytes, not the decoded value: a pass is allowed.
-      pairs[i] = `${pair.slice(0, j)}%${c.toString(16).toUpperCase().padStart(2, '0')}${pair.slice(j + 1)}`;
-      out.body = pairs.join('&');
+      out.body = editPair(body, m.index, (pair, eq) => {
+        const [from, to] = m.inKey ? [0, eq === -1 ? pair.length : eq] : [eq + 1, pair.length];
+        if (to <= from) return undefined;
+        const j = from + (m.at % (to - from));
+        if (pair[j] === '%') return undefined;
+        // Percent-encoding a byte changes the bytes, not the decoded value: a pass is allowed.
+        return `${pair.slice(0, j)}%${pair.charCodeAt(j).toString(16).toUpperCase().padStart(2, '0')}${pair.slice(j + 1)}`;
+      }) ?? body;
       return out;
     }
     case 'formValue': {
-      const pairs = formSplit(body);
-      if (pairs.length === 0) return out;
-      const i = m.index % pairs.length;
-      const pair = pairs[i] as string;
-      const eq = pair.indexOf('=');
-      const key = eq === -1 ? pair : pair.slice(0, eq);
-      const value = eq === -1 ? '' : pair.slice(eq + 1);
-      const edited =
-        m.edit === 'space' ? `%20${value}`
-        : m.edit === 'trail' ? `${value}%20`
-        : m.edit === 'zero' ? `0${value}`
-        : m.edit === 'upper' ? value.toUpperCase()
-        : m.edit === 'nul' ? `${value}%00`
-        : m.edit === 'empty' ? ''
-        : m.edit === 'plus' ? `${value}+`
-        : m.edit === 'inv' ? `INV-${value}`
-        : `[${value}]`;
-      pairs[i] = `${key}=${edited}`;
-      out.body = pairs.join('&');
+      out.body = editPair(body, m.index, (pair, eq) => {
+        const key = eq === -1 ? pair : pair.slice(0, eq);
+        const value = eq === -1 ? '' : pair.slice(eq + 1);
+        const edited =
+          m.edit === 'space' ? `%20${value}`
+          : m.edit === 'trail' ? `${value}%20`
+          : m.edit === 'zero' ? `0${value}`
+          : m.edit === 'upper' ? value.toUpperCase()
+          : m.edit === 'nul' ? `${value}%00`
+          : m.edit === 'empty' ? ''
+          : m.edit === 'plus' ? `${value}+`
+          : m.edit === 'inv' ? `INV-${value}`
+          : `[${value}]`;
+        return `${key}=${edited}`;
+      }) ?? body;
       return out;
     }
     case 'formKey': {
-      const pairs = formSplit(body);
-      if (pairs.length === 0) return out;
-      const i = m.index % pairs.length;
-      const pair = pairs[i] as string;
-      const eq = pair.indexOf('=');
-      const key = eq === -1 ? pair : pair.slice(0, eq);
-      const rest = eq === -1 ? '' : pair.slice(eq);
-      const edited = m.edit === 'upper' ? key.toUpperCase() : m.edit === 'bracket' ? `${key}[]` : m.edit === 'space' ? `${key}+` : `${key}[0]`;
-      pairs[i] = edited + rest;
-      out.body = pairs.join('&');
+      out.body = editPair(body, m.index, (pair, eq) => {
+        const key = eq === -1 ? pair : pair.slice(0, eq);
+        const rest = eq === -1 ? '' : pair.slice(eq);
+        return (m.edit === 'upper' ? key.toUpperCase() : m.edit === 'bracket' ? `${key}[]` : m.edit === 'space' ? `${key}+` : `${key}[0]`) + rest;
+      }) ?? body;
       return out;
     }
     case 'formSemicolon': {
