@@ -86,4 +86,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`webhook-sim providers | head`) closes the pipe: that is the reader's choice, not an
+// error, so leave quietly instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await main(process.argv);

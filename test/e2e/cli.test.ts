@@ -434,3 +434,20 @@ describe('secrets', () => {
     expect(wrongEnv.stdout).toContain('HS256 signature does not match');
   });
 });
+
+describe('a reader that stops early (`webhook-sim verify … | head`)', () => {
+  it('the closed pipe ends the run quietly: no EPIPE stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { bin, root } = await import('../helpers/cli.js');
+    // 300 inputs, 300 separate writes: some land after the reader has gone.
+    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+    const child = spawn(process.execPath, [bin, 'verify', ...Array.from({ length: 300 }, () => token)], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE/);
+    expect(stderr).not.toMatch(stackFrame);
+    expect(code).not.toBe(null);
+  });
+});
