@@ -65,6 +65,8 @@ export function captureToRequest(value: Record<string, unknown>, source: string)
     headers,
     body: Buffer.from(value.body, encoding),
   };
+  // Text without surrogates encodes to UTF-8 and decodes back unchanged: no need to decode the bytes again.
+  if (encoding === 'utf8' && !/[\uD800-\uDFFF]/.test(value.body)) request.text = value.body;
   if (value.receivedAt !== undefined) {
     const at = typeof value.receivedAt === 'string' ? Date.parse(value.receivedAt) : Number.NaN;
     if (!Number.isFinite(at)) return { problem: `capture receivedAt ${JSON.stringify(value.receivedAt)} is not an ISO 8601 time` };

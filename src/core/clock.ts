@@ -51,6 +51,13 @@ export function formatDuration(ms: number): string {
   return sign + parts.join('');
 }
 
+// Bulk verify formats the same instants (receivedAt, stamps) again and again: the last one is remembered.
+let lastMs = Number.NaN;
+let lastIso = '';
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }

@@ -1,6 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
-import * as base64url from 'jose/base64url';
 import { isObject, type JsonObject } from './template.js';
 
 const encoder = new TextEncoder();
@@ -53,12 +52,14 @@ export interface JwtParts {
  * RFC 7515 §2: base64url without padding, and (§ "canonical") one text per byte string. jose's decoder forgives
  * `=`, `+`, `/` and set unused bits, so a token could be re-spelled without being re-signed; each is named here.
  */
-export function segmentProblem(segment: string, what: string): string | undefined {
-  if (segment.includes('=')) return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;
-  if (/[+/]/.test(segment)) return `malformed JWT ${what}: '+' and '/' are base64, not base64url ('-' and '_')`;
-  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return `malformed JWT ${what}: characters outside the base64url alphabet`;
+export function segmentProblem(segment: string, what: string, bytes: Buffer = Buffer.from(segment, 'base64url')): string | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) {
+    if (segment.includes('=')) return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;
+    if (/[+/]/.test(segment)) return `malformed JWT ${what}: '+' and '/' are base64, not base64url ('-' and '_')`;
+    return `malformed JWT ${what}: characters outside the base64url alphabet`;
+  }
   if (segment.length % 4 === 1) return `malformed JWT ${what}: not base64url (a length of 4n+1 characters cannot be decoded)`;
-  if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) {
+  if (bytes.toString('base64url') !== segment) {
     return `malformed JWT ${what}: non-canonical base64url (unused bits set in the last character): the token was re-spelled after signing`;
   }
   return undefined;
@@ -66,14 +67,10 @@ export function segmentProblem(segment: string, what: string): string | undefine
 
 function decodeSegment(segment: string, what: string): { value?: JsonObject; problem?: string } {
   if (segment === '') return { problem: `malformed JWT ${what}: the segment is empty` };
-  const spelling = segmentProblem(segment, what);
+  // Decoded once: the same bytes prove the spelling canonical and are read as UTF-8 JSON.
+  const bytes = Buffer.from(segment, 'base64url');
+  const spelling = segmentProblem(segment, what, bytes);
   if (spelling !== undefined) return { problem: spelling };
-  let bytes: Uint8Array;
-  try {
-    bytes = base64url.decode(segment);
-  } catch {
-    return { problem: `malformed JWT ${what}: not base64url` };
-  }
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
@@ -159,7 +156,7 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
   // Refused: jose gives the verdict and its reason (bulk verify and `listen --verify` only pay for it on a failure).
   const { compactVerify, errors } = await loadJose();
   try {
-    await compactVerify(parts.token, encoder.encode(secret), { algorithms: ['HS256'] });
+    await compactVerify(parts.token, secret === '' ? encoder.encode(secret) : await hs256Key(secret), { algorithms: ['HS256'] });
     return { ok: false, detail: 'HS256 signature is not the canonical base64url of the HMAC: the token was changed after signing', computed, received };
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) {
@@ -168,6 +165,19 @@ export async function verifyHs256(parts: JwtParts, secret: string): Promise<Sign
     const why = error instanceof errors.JOSEError ? error.message : String(error);
     return { ok: false, detail: `JWT refused: ${why}`, computed, received };
   }
+}
+
+// jose imports a raw secret as a WebCrypto key on every call, which is about half the cost of its verify; a bulk
+// verify with many refusals uses few secrets many times, so each is imported once. Bounded.
+const hs256Keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function hs256Key(secret: string): Promise<webcrypto.CryptoKey> {
+  let key = hs256Keys.get(secret);
+  if (key === undefined) {
+    if (hs256Keys.size >= 64) hs256Keys.clear();
+    key = webcrypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    hs256Keys.set(secret, key);
+  }
+  return key;
 }
 
 /** Constant-time equality of two ASCII strings, with the length check first. */

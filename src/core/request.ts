@@ -13,6 +13,8 @@ export interface WebhookRequest {
   /** Lower-case header names. */
   headers: Readonly<Record<string, string>>;
   body: Buffer;
+  /** The body as text, when it is known to be exactly the UTF-8 decoding of `body` (a capture's utf8 body). */
+  text?: string;
   /** Epoch ms, from a capture's receivedAt. */
   receivedAt?: number;
 }
@@ -30,7 +32,7 @@ export function readBody(request: WebhookRequest): BodyShape {
   if (request.body.length === 0) return { kind: 'invalid', problem: 'the body is empty' };
   let text: string;
   try {
-    text = strictUtf8.decode(request.body);
+    text = request.text ?? strictUtf8.decode(request.body);
   } catch {
     return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
   }

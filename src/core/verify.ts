@@ -1,5 +1,5 @@
 import { isoTime } from './clock.js';
-import { readInputs, type InputItem, type InputOptions } from './inputs.js';
+import { readInputLines, type InputItem, type InputOptions, type NdjsonLine } from './inputs.js';
 import { readBody, type BodyShape, type WebhookRequest } from './request.js';
 import { resolveOptions } from './generate.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
@@ -84,17 +84,67 @@ export function verdictOfProblem(item: Extract<InputItem, { problem: string }>):
   return { source: item.source, ok: false, checks: [{ name: 'parse', ok: false, detail: item.problem }], explain: [] };
 }
 
+/** Bulk verify on worker threads: the built worker script, how many, and the secrets they may use. */
+export interface VerifyWorkers {
+  file: string;
+  count: number;
+  /** .ndjson files at least this big go to the workers (default 4 MiB); smaller ones are not worth a thread. */
+  minBytes?: number;
+  secrets: Readonly<Record<string, string | undefined>>;
+}
+
 /** Streams verdicts for every input (files, .ndjson, directories, tokens, stdin). */
-export async function* verifyInputs(args: readonly string[], options: VerifyOptions & InputOptions): AsyncGenerator<Verdict> {
-  // Up to `window` verifications in flight, yielded in input order: jose's HMAC runs on WebCrypto's thread pool, so
-  // the next inputs are parsed while it works (bulk .ndjson, issue 5). Verdicts are the same as one by one.
+export async function* verifyInputs(args: readonly string[], options: VerifyOptions & InputOptions & { workers?: VerifyWorkers | undefined }): AsyncGenerator<Verdict> {
+  // Up to `window` verifications (or batches of lines on workers) in flight, yielded in input order: the next inputs
+  // are read while earlier ones are verified (bulk .ndjson, issue 5). Verdicts are the same as one by one.
   const window = 16;
-  const pending: Array<Promise<Verdict>> = [];
-  for await (const item of readInputs(args, options)) {
-    const verdict = 'problem' in item ? Promise.resolve(verdictOfProblem(item)) : verifyRequest(item.request, options);
-    verdict.catch(() => undefined); // awaited below, in order; never an unhandled rejection meanwhile
-    pending.push(verdict);
-    if (pending.length >= window) yield await (pending.shift() as Promise<Verdict>);
+  const batchSize = 256;
+  const workers = options.workers;
+  const pending: Array<Promise<Verdict[]>> = [];
+  let pool: import('./verify-pool.js').VerifyPool | undefined;
+  let batch: NdjsonLine[] = [];
+  const onWorkers = (_path: string, bytes: number): boolean => workers !== undefined && workers.count > 0 && bytes >= (workers.minBytes ?? 4 * 1024 * 1024);
+  const queue = (verdicts: Promise<Verdict[]>): void => {
+    verdicts.catch(() => undefined); // awaited below, in order; never an unhandled rejection meanwhile
+    pending.push(verdicts);
+  };
+  const sendBatch = async (): Promise<void> => {
+    if (batch.length === 0 || workers === undefined) return;
+    if (pool === undefined) {
+      const { VerifyPool } = await import('./verify-pool.js');
+      const { provider, at, now, toleranceMs, checkSignatures, options: providerOptions } = options;
+      pool = new VerifyPool(workers.file, workers.count, { provider, at, now, toleranceMs, checkSignatures, options: providerOptions, secrets: workers.secrets });
+    }
+    const lines = batch;
+    batch = [];
+    queue(
+      pool.verify(lines).then((results) =>
+        results.map((result, i) => {
+          // Resolved here too, in order: the notice for a built-in secret, or the error for a missing one.
+          if ('secretMissing' in result) {
+            options.secretFor(result.secretMissing);
+            throw new Error(`verify worker: no secret for ${result.secretMissing} (${(lines[i] as NdjsonLine).source})`);
+          }
+          if (result.verdict.provider !== undefined) options.secretFor(result.verdict.provider);
+          return result.verdict;
+        }),
+      ),
+    );
+  };
+  try {
+    for await (const item of readInputLines(args, options, onWorkers)) {
+      if ('line' in item) {
+        batch.push(item);
+        if (batch.length >= batchSize) await sendBatch();
+      } else {
+        await sendBatch();
+        queue(('problem' in item ? Promise.resolve(verdictOfProblem(item)) : verifyRequest(item.request, options)).then((verdict) => [verdict]));
+      }
+      while (pending.length >= window) yield* await (pending.shift() as Promise<Verdict[]>);
+    }
+    await sendBatch();
+    while (pending.length > 0) yield* await (pending.shift() as Promise<Verdict[]>);
+  } finally {
+    await pool?.close();
   }
-  while (pending.length > 0) yield await (pending.shift() as Promise<Verdict>);
 }

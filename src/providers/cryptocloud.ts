@@ -113,10 +113,16 @@ export const cryptocloud: Provider = {
       const claims = decodeJwt(body.text).claims;
       return claims && Object.hasOwn(claims, 'exp') && Object.hasOwn(claims, 'id') ? 2 : 0;
     }
-    const { fields } = fieldsOf(body);
-    if (!fields) return 0;
-    if (Object.hasOwn(fields, 'invoice_id')) return 3;
-    return fields.status === 'success' && Object.hasOwn(fields, 'token') ? 2 : 0;
+    // Top-level names only (a bracketed `invoice_id[x]` folds into `invoice_id` too): no nesting or parsing of
+    // invoice_info just to tell the provider; every capture of a bulk verify is detected (issue 5).
+    const has = (name: string): boolean =>
+      body.kind === 'json'
+        ? Object.hasOwn(jsonObject(body) ?? {}, name)
+        : body.kind === 'form' && (body.form.values.has(name) || [...body.form.values.keys()].some((key) => key.startsWith(`${name}[`)));
+    if (body.kind !== 'json' && body.kind !== 'form') return 0;
+    if (has('invoice_id')) return 3;
+    const status = body.kind === 'json' ? jsonObject(body)?.status : body.form.values.get('status');
+    return status === 'success' && has('token') ? 2 : 0;
   },
 
   async verify(_request, body, context): Promise<VerifyOutcome> {
