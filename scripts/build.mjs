@@ -59,8 +59,6 @@ await Promise.all([
     banner: { js: "import{createRequire as __wsRequire}from'node:module';const require=__wsRequire(import.meta.url);" },
     chunkNames: 'chunks/cli-[name]-[hash]',
   }),
-  // Bulk verify's worker thread (src/core/verify-pool.ts): its own entry, found next to the CLI at run time.
-  build({ ...common, splitting: false, entryPoints: { 'verify-worker': 'src/verify-worker.ts' }, packages: 'external' }),
   build({
     ...common,
     entryPoints: { index: 'src/index.ts' },

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { VerifyWorkers } from '../core/verify.js';
 import { parseDuration } from '../core/clock.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { print, renderSummary, renderVerdict, verdictJson } from '../output.js';
@@ -19,41 +15,6 @@ interface VerifyFlags {
   explain?: boolean;
   json?: boolean;
   [option: string]: unknown;
-}
-
-/**
- * Worker threads for large .ndjson inputs (issue 5): as many as the machine has cores (at most 4), none on one core.
- * WEBHOOK_SIM_VERIFY_WORKERS=N sets the number (0: none) and sends every .ndjson to them, whatever its size.
- */
-function verifyWorkers(flags: VerifyFlags): VerifyWorkers | undefined {
-  const setting = process.env.WEBHOOK_SIM_VERIFY_WORKERS;
-  const forced = setting !== undefined && /^\d+$/.test(setting) ? Math.min(Number(setting), 16) : undefined;
-  const count = forced ?? (availableParallelism() > 1 ? Math.min(4, availableParallelism()) : 0);
-  // dist/verify-worker.js, next to the bundle that is running (bin/ → ../dist, or dist/ itself).
-  let file: string;
-  try {
-    const entry = realpathSync(process.argv[1] ?? '');
-    file = [join(dirname(entry), '..', 'dist', 'verify-worker.js'), join(dirname(entry), 'verify-worker.js')].find((path) => existsSync(path)) ?? '';
-  } catch {
-    return undefined;
-  }
-  if (count === 0) return undefined;
-  if (file === '') {
-    if (forced !== undefined) throw new Error(`WEBHOOK_SIM_VERIFY_WORKERS=${setting}: the worker script dist/verify-worker.js is missing (rebuild with npm run build)`);
-    return undefined;
-  }
-  // Resolved without notices: the notice (or the error) comes when a verdict first needs the provider's secret.
-  const quiet = secretResolver(flags, { quiet: true });
-  const secrets = Object.fromEntries(
-    providerNames.map((name) => {
-      try {
-        return [name, quiet(name).value];
-      } catch {
-        return [name, undefined];
-      }
-    }),
-  );
-  return { file, count, secrets, ...(forced !== undefined ? { minBytes: 0 } : {}) };
 }
 
 export function registerVerify(program: Command): void {
@@ -106,7 +67,6 @@ Examples:
         toleranceMs: parseDuration(flags.tolerance, '--tolerance'),
         options,
         readStdin,
-        workers: verifyWorkers(flags),
       })) {
         total++;
         if (verdict.ok) passed++;

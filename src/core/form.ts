@@ -25,11 +25,33 @@ export interface FormFields {
 export function parseForm(body: string): FormFields {
   const values = new Map<string, string>();
   const repeated = new Set<string>();
-  for (const [key, value] of new URLSearchParams(body)) {
+  for (const [key, value] of formPairs(body)) {
     if (values.has(key)) repeated.add(key);
     else values.set(key, value);
   }
   return { values, repeated: [...repeated] };
+}
+
+/**
+ * The name/value pairs of an application/x-www-form-urlencoded body, exactly as URLSearchParams reads them (WHATWG).
+ * Well-formed bodies (every % escape valid UTF-8, no lone surrogates) are decoded with decodeURIComponent, three to
+ * four times faster than URLSearchParams on a CryptoCloud postback (bulk verify, issue 5); any other body is read by
+ * URLSearchParams itself. test/core/form.test.ts holds the two to the same answers on arbitrary text.
+ */
+export function formPairs(body: string): Array<[string, string]> {
+  if (/[\uD800-\uDFFF]/.test(body)) return [...new URLSearchParams(body)];
+  const pairs: Array<[string, string]> = [];
+  const decode = (text: string): string => (text.includes('%') || text.includes('+') ? decodeURIComponent(text.replaceAll('+', ' ')) : text);
+  try {
+    for (const pair of body.split('&')) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      pairs.push(eq === -1 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))]);
+    }
+  } catch {
+    return [...new URLSearchParams(body)]; // a malformed % escape: URLSearchParams keeps it as text
+  }
+  return pairs;
 }
 
 /** Folds bracket names back into nested objects for display and schema checks (`a[0][b]` → {a: [{b}]}). */

@@ -14,7 +14,7 @@ export interface InputOptions {
   readStdin?: () => Promise<Buffer>;
 }
 
-type Planned = { kind: 'file' | 'ndjson'; path: string; bytes: number } | { kind: 'stdin' } | { kind: 'token'; text: string };
+type Planned = { kind: 'file' | 'ndjson'; path: string } | { kind: 'stdin' } | { kind: 'token'; text: string };
 
 /** Checks every argument before anything is verified: a missing file is a usage error (exit 2), not a verdict. */
 async function plan(args: readonly string[]): Promise<Planned[]> {
@@ -40,11 +40,10 @@ async function plan(args: readonly string[]): Promise<Planned[]> {
       const names = (await readdir(arg)).filter((name) => !name.startsWith('.') && !name.endsWith('.tmp')).sort();
       for (const name of names) {
         const path = join(arg, name);
-        const entry = await stat(path);
-        if (entry.isFile()) planned.push({ kind: name.endsWith('.ndjson') ? 'ndjson' : 'file', path, bytes: entry.size });
+        if ((await stat(path)).isFile()) planned.push({ kind: name.endsWith('.ndjson') ? 'ndjson' : 'file', path });
       }
     } else {
-      planned.push({ kind: arg.endsWith('.ndjson') ? 'ndjson' : 'file', path: arg, bytes: info.size });
+      planned.push({ kind: arg.endsWith('.ndjson') ? 'ndjson' : 'file', path: arg });
     }
   }
   return planned;
@@ -94,26 +93,8 @@ export function classifyLine(line: string, source: string): InputItem {
   return isCaptureLike(parsed) ? fromCapture(parsed, source) : { source, problem: 'not a capture: the line has no "webhookSim" field' };
 }
 
-/** A line of an .ndjson file, not yet parsed (bulk verify hands these to worker threads). */
-export interface NdjsonLine {
-  line: string;
-  source: string;
-}
-
 /** Streams every input in order; .ndjson files are read line by line, so size does not matter. */
 export async function* readInputs(args: readonly string[], options: InputOptions = {}): AsyncGenerator<InputItem> {
-  for await (const item of readInputLines(args, options, () => false)) yield 'line' in item ? classifyLine(item.line, item.source) : item;
-}
-
-/**
- * As readInputs, but the lines of each .ndjson file for which `raw(path, bytes)` says so come unparsed, so the
- * caller can parse and verify them elsewhere (in order, by their source).
- */
-export async function* readInputLines(
-  args: readonly string[],
-  options: InputOptions,
-  raw: (path: string, bytes: number) => boolean,
-): AsyncGenerator<InputItem | NdjsonLine> {
   for (const item of await plan(args)) {
     if (item.kind === 'token') {
       yield { request: { source: 'argument', origin: 'token', headers: {}, body: Buffer.from(item.text) } };
@@ -129,13 +110,11 @@ export async function* readInputLines(
     } else if (item.kind === 'file') {
       yield classifyBytes(await readOrFail(item.path), item.path);
     } else {
-      const unparsed = raw(item.path, item.bytes);
       const lines = createInterface({ input: createReadStream(item.path), crlfDelay: Number.POSITIVE_INFINITY });
       let n = 0;
       for await (const line of lines) {
         n++;
-        if (line.trim() === '') continue;
-        yield unparsed ? { line, source: `${item.path}:${n}` } : classifyLine(line, `${item.path}:${n}`);
+        if (line.trim() !== '') yield classifyLine(line, `${item.path}:${n}`);
       }
     }
   }

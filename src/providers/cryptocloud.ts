@@ -125,7 +125,7 @@ export const cryptocloud: Provider = {
     return status === 'success' && has('token') ? 2 : 0;
   },
 
-  async verify(_request, body, context): Promise<VerifyOutcome> {
+  verify(_request, body, context): VerifyOutcome {
     const { fields, problems, textual } = fieldsOf(body);
     const token = body.kind === 'token' ? body.text : fields?.token;
     const checks: Check[] = [];
@@ -133,7 +133,7 @@ export const cryptocloud: Provider = {
     if (typeof token !== 'string' || token === '') {
       checks.push({ name: 'signature', ok: false, detail: 'no token field: CryptoCloud signs every postback with a JWT in `token`' });
     }
-    const jwt = typeof token === 'string' && token !== '' ? await checkJwt(token, context) : undefined;
+    const jwt = typeof token === 'string' && token !== '' ? checkJwt(token, context) : undefined;
     if (jwt) {
       checks.push(jwt.check);
       outcome.explain.push(...jwt.explain);

@@ -33,10 +33,10 @@ export interface JwtCheck {
 }
 
 /** Signature check of an HS256 token, plus the --explain lines (header, claims, computed vs received). */
-export async function checkJwt(token: string, context: VerifyContext): Promise<JwtCheck> {
+export function checkJwt(token: string, context: VerifyContext): JwtCheck {
   const parts = decodeJwt(token);
   const result: SignatureResult =
-    context.checkSignatures === false ? { ok: false, detail: 'not checked (labelling only)' } : await verifyHs256(parts, context.secret);
+    context.checkSignatures === false ? { ok: false, detail: 'not checked (labelling only)' } : verifyHs256(parts, context.secret);
   const explain: ExplainLine[] = [
     { label: 'JWT header', value: parts.header ? JSON.stringify(parts.header) : `(${parts.headerProblem ?? 'undecodable'})` },
     { label: 'JWT claims', value: parts.claims ? JSON.stringify(parts.claims) : `(${parts.claimsProblem ?? 'undecodable'})` },

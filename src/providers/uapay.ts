@@ -83,7 +83,7 @@ export const uapay: Provider = {
     return object && typeof object.token === 'string' && !Object.hasOwn(object, 'invoice_id') ? 3 : 0;
   },
 
-  async verify(_request, body, context): Promise<VerifyOutcome> {
+  verify(_request, body, context): VerifyOutcome {
     const checks: Check[] = [];
     const outcome: VerifyOutcome = { checks, explain: [] };
     const { token, problem } = tokenOf(body);
@@ -91,7 +91,7 @@ export const uapay: Provider = {
       checks.push({ name: 'signature', ok: false, detail: problem ?? 'no token' });
       return outcome;
     }
-    const jwt = await checkJwt(token, context);
+    const jwt = checkJwt(token, context);
     checks.push(jwt.check);
     outcome.explain.push(...jwt.explain);
     const claims = jwt.parts.claims;

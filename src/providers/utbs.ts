@@ -78,7 +78,7 @@ export const utbs: Provider = {
     return body.form.values.has('orderId') && body.form.values.has('newStatus') ? 3 : 0;
   },
 
-  async verify(request, body, context): Promise<VerifyOutcome> {
+  verify(request, body, context): VerifyOutcome {
     const checks: Check[] = [];
     const outcome: VerifyOutcome = { event: 'ipn', checks, explain: [] };
     if (body.kind !== 'form') {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeForm, nestForm, parseForm } from '../../src/core/form.js';
+import { encodeForm, formPairs, nestForm, parseForm } from '../../src/core/form.js';
 import type { JsonObject } from '../../src/core/template.js';
 
 describe('encodeForm', () => {
@@ -23,6 +23,19 @@ describe('parseForm', () => {
 
   it('decodes + and percent escapes', () => {
     expect(parseForm('x=a+b%2Bc%26').values.get('x')).toBe('a b+c&');
+  });
+
+  it('reads every text exactly as URLSearchParams does: bad escapes, broken UTF-8, lone surrogates, empty pairs', () => {
+    const pieces = fc.constantFrom('a', 'b', '=', '&', '+', '%', '%2', '%41', '%2B', '%26', '%3D', '%C3%A9', '%C3', '%E2%82', '%FF', '%zz', 'é', '€', '😀', '\uD800', '\uDC00', ' ', '%20', '');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 30 }), (parts) => {
+        const body = parts.join('');
+        expect(formPairs(body)).toEqual([...new URLSearchParams(body)]);
+      }),
+      { seed: 20261122, numRuns: 3000 },
+    );
+    expect(formPairs('a=%zz&b=%C3%A9')).toEqual([['a', '%zz'], ['b', 'é']]);
+    expect(formPairs('a=%C3&&=x&y')).toEqual([['a', '\uFFFD'], ['', 'x'], ['y', '']]);
   });
 });
 
