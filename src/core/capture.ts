@@ -59,14 +59,24 @@ export function captureToRequest(value: Record<string, unknown>, source: string)
       headers[name.toLowerCase()] = header;
     }
   }
-  const request: WebhookRequest = {
-    source,
-    origin: 'capture',
-    headers,
-    body: Buffer.from(value.body, encoding),
-  };
-  // Text without surrogates encodes to UTF-8 and decodes back unchanged: no need to decode the bytes again.
-  if (encoding === 'utf8' && !/[\uD800-\uDFFF]/.test(value.body)) request.text = value.body;
+  const text = value.body;
+  let request: WebhookRequest;
+  if (encoding === 'utf8' && !/[\uD800-\uDFFF]/.test(text)) {
+    // Text without surrogates encodes to UTF-8 and decodes back unchanged: verify reads the text, and the bytes are
+    // only made if something asks for them (bulk verify never does: 100,000 bodies not copied, issue 5).
+    let bytes: Buffer | undefined;
+    request = {
+      source,
+      origin: 'capture',
+      headers,
+      text,
+      get body() {
+        return (bytes ??= Buffer.from(text, 'utf8'));
+      },
+    };
+  } else {
+    request = { source, origin: 'capture', headers, body: Buffer.from(text, encoding) };
+  }
   if (value.receivedAt !== undefined) {
     const at = typeof value.receivedAt === 'string' ? Date.parse(value.receivedAt) : Number.NaN;
     if (!Number.isFinite(at)) return { problem: `capture receivedAt ${JSON.stringify(value.receivedAt)} is not an ISO 8601 time` };

@@ -148,9 +148,9 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   if (parts.claimsProblem !== undefined) return { ok: false, detail: parts.claimsProblem };
   if (parts.signature === '') return { ok: false, detail: 'the JWT has no signature (an empty third segment): unsigned, refused' };
   if (parts.signatureProblem !== undefined) return { ok: false, detail: parts.signatureProblem };
-  const [h, c] = parts.token.split('.') as [string, string];
-  const computed = createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url');
   const received = parts.signature ?? '';
+  // The signing input is the token up to its last dot (header.claims), exactly as received.
+  const computed = createHmac('sha256', secret).update(parts.token.slice(0, parts.token.length - received.length - 1)).digest('base64url');
   // The token on the wire must be the one that was signed, byte for byte: its signature text must be the canonical
   // base64url of the HMAC (jose compares decoded bytes, so it forgives set unused bits in the last character, and
   // the spelling checks above already refused those). Every header jose would refuse on its own was refused above.

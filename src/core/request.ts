@@ -29,7 +29,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Classifies a body by its content type, else by its look; never throws. */
 export function readBody(request: WebhookRequest): BodyShape {
-  if (request.body.length === 0) return { kind: 'invalid', problem: 'the body is empty' };
+  if ((request.text ?? request.body).length === 0) return { kind: 'invalid', problem: 'the body is empty' };
   let text: string;
   try {
     text = request.text ?? strictUtf8.decode(request.body);
