@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { CompactSign, compactVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeJwt, signHs256, verifyHs256 } from '../src/core/jwt.js';
+import { decodeJwt, segmentProblem, signHs256, verifyHs256 } from '../src/core/jwt.js';
 
 const encoder = new TextEncoder();
 const headers = fc.constantFrom<{ alg: 'HS256'; typ?: string }>({ alg: 'HS256', typ: 'JWT' }, { typ: 'JWT', alg: 'HS256' } as { alg: 'HS256'; typ: string }, { alg: 'HS256' });
@@ -56,5 +56,18 @@ describe('HS256 against jose', () => {
     const token = await joseSign({ alg: 'HS256', typ: 'JWT' }, '{"id":"INV-1"}', 'right');
     expect(await verifyHs256(decodeJwt(token), 'right')).toMatchObject({ ok: true, detail: 'HS256 signature matches' });
     expect(await verifyHs256(decodeJwt(token), 'wrong')).toMatchObject({ ok: false, detail: expect.stringContaining('does not match') });
+  });
+
+  it('calls a segment canonical exactly when decoding and encoding it again gives it back', () => {
+    const chars = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+    fc.assert(
+      fc.property(fc.array(chars, { minLength: 1, maxLength: 23 }), (list) => {
+        const segment = list.join('');
+        if (segment.length % 4 === 1) return;
+        const canonical = Buffer.from(segment, 'base64url').toString('base64url') === segment;
+        expect(segmentProblem(segment, 'signature') === undefined).toBe(canonical);
+      }),
+      { seed: 7, numRuns: 5000 },
+    );
   });
 });

@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { WebhookSimError } from '../errors.js';
 import { captureToRequest, isCaptureLike } from './capture.js';
 import { looksLikeJwt } from './jwt.js';
+import { readLines } from './lines.js';
 import type { WebhookRequest } from './request.js';
 
 /** One thing to verify, or the reason it could not even be read as one. */
@@ -110,9 +109,8 @@ export async function* readInputs(args: readonly string[], options: InputOptions
     } else if (item.kind === 'file') {
       yield classifyBytes(await readOrFail(item.path), item.path);
     } else {
-      const lines = createInterface({ input: createReadStream(item.path), crlfDelay: Number.POSITIVE_INFINITY });
       let n = 0;
-      for await (const line of lines) {
+      for await (const line of readLines(item.path)) {
         n++;
         if (line.trim() !== '') yield classifyLine(line, `${item.path}:${n}`);
       }
