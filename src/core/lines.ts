@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 const lineBreak = /\r\n|\n|\r/;
 
 /** Yields every line, empty ones included, in order (so a caller can number them as readline would). */
-export async function* readLines(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
+export async function* readLines(path: string, chunkBytes = 1 << 16): AsyncGenerator<string> {
   let rest = '';
   for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: chunkBytes })) {
     const text = rest + (chunk as string);

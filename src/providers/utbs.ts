@@ -93,9 +93,15 @@ export const utbs: Provider = {
     const received = context.options.checksumIn === 'query' ? (inQuery ?? inBody) : (inBody ?? inQuery);
     const signedString = utbsSignedString((name) => values.get(name), context.secret);
     const computed = utbsChecksum(signedString);
-    const shown = signedString.slice(0, signedString.length - context.secret.length) + maskSecret(context.secret);
+    // The signed string with the secret masked: written only when shown (--explain, or a mismatch).
+    const shown = (): string => signedString.slice(0, signedString.length - context.secret.length) + maskSecret(context.secret);
     outcome.explain.push(
-      { label: 'signed string', value: shown },
+      {
+        label: 'signed string',
+        get value() {
+          return shown();
+        },
+      },
       { label: 'computed sha256', value: computed },
       { label: 'received checksum', value: received ?? '(none)' },
     );
@@ -131,7 +137,7 @@ export const utbs: Provider = {
 };
 
 /** Constant-time compare of lowercase hex; uppercase or short hex is refused with its own reason. */
-function compareChecksum(received: string, computed: string, shown: string): Check {
+function compareChecksum(received: string, computed: string, shown: () => string): Check {
   if (/^[0-9A-F]{64}$/.test(received) && /[A-F]/.test(received)) {
     return { name: 'signature', ok: false, detail: 'checksum is uppercase hex: UTBS sends lowercase sha256 hex, refused' };
   }
@@ -141,5 +147,5 @@ function compareChecksum(received: string, computed: string, shown: string): Che
   const same = timingSafeEqual(Buffer.from(received, 'ascii'), Buffer.from(computed, 'ascii'));
   return same
     ? { name: 'signature', ok: true, detail: 'sha256 checksum matches' }
-    : { name: 'signature', ok: false, detail: `hash mismatch: signed string was ${shown}; computed ${computed}, received ${received}` };
+    : { name: 'signature', ok: false, detail: `hash mismatch: signed string was ${shown()}; computed ${computed}, received ${received}` };
 }
