@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual, webcrypto } from 'node:crypto';
+import { createHmac, timingSafeEqual, type webcrypto } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
 import * as base64url from 'jose/base64url';
 import { isObject, type JsonObject } from './template.js';
@@ -34,7 +34,9 @@ function hs256Key(secret: string): Promise<webcrypto.CryptoKey> {
   let key = hs256Keys.get(secret);
   if (key === undefined) {
     if (hs256Keys.size >= 64) hs256Keys.clear();
-    key = webcrypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    // The global WebCrypto: in the CLI bundle, node:crypto is a stand-in that loads the module on the first call and
+    // forwards functions only (scripts/build.mjs), so `--help` never loads it.
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     hs256Keys.set(secret, key);
   }
   return key;
