@@ -1,68 +1,141 @@
-// Bundles src/ into dist/ with esbuild: one ESM entry for the CLI and one for the library, and dynamic imports kept
-// lazy (undici, the receiver and inquirer load only in the commands that use them). Type declarations come from
-// `tsc -p tsconfig.build.json` (see "prepare").
+// Bundles src/ into dist/ with esbuild: the CLI as one CommonJS file (dist/cli.cjs) with its V8 code cache
+// (dist/cli.cjs.cache), and the library as ES modules (dist/index.js, every dependency external, as a library should).
+// Type declarations come from `tsc -p tsconfig.build.json` (see "prepare").
 //
-// Start-up time (issue 5, README "Performance"): the CLI bundle inlines the dependencies every run needs
-// (commander, chalk, jose: one file instead of ~60 resolved and compiled modules); undici and @inquirer/prompts stay
-// external and are only imported inside the commands that use them. Two shims keep builtins off the start path:
-// `import process from 'node:process'` (chalk) would build an ES module facade that reads every property of
-// `process`, opening stdin/stdout/stderr; and commander only needs child_process for executable subcommands, which
-// webhook-sim has none of. The library entry keeps every dependency external, as a library should.
+// Start-up time (issue 5, goal 1: `--help` and `verify <capture>` within 1.3× `node -e 0`). Figures are medians on
+// the 2-core development machine, Node 20.20, `node -e 0` ≈ 66–86 ms:
+// - One file: commander, chalk and jose are inlined (one file instead of ~60 resolved and compiled modules); undici
+//   and @inquirer/prompts stay external and load only in the commands that use them (`listen`, `send`, questions).
+// - CommonJS, with a CommonJS bin (bin/package.json says "commonjs"): an ES entry point starts Node's ES module
+//   loader, ~8 ms that a require()d file does not pay.
+// - A V8 code cache: bin/webhook-sim.js compiles the bundle with vm.Script and the cache written below, so the
+//   functions a run needs are deserialized instead of parsed and compiled (Node 20 has no module.enableCompileCache;
+//   vm.Script's cachedData is the API it has). The cache is made by running the fresh CLI (generate, verify,
+//   --help) and saving script.createCachedData() at exit, so functions compiled lazily during those runs are in
+//   it. It is only a shortcut: bin/webhook-sim.js compiles normally when it is missing, from another source, or
+//   refused by V8 (another Node version, other V8 flags).
+// - import() does not work in code compiled by vm.Script on Node 20, so the bundle's import() of an external goes
+//   through dist/import.cjs (the dynamic-import stand-in below); the build fails if any other import() is left.
+// - Builtins off the start path (module lists from process.moduleLoadList): crypto, fs/promises and readline load on
+//   first use (a stand-in module, below; crypto alone is ~4 ms), so `--help` loads none of them. ES-module stand-ins
+//   rather than CommonJS ones: an ES import of a CommonJS module goes through esbuild's __toESM, which copies every
+//   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
+//   commander only needs child_process for executable subcommands, which webhook-sim has none of.
+// - `verify` reads its input with synchronous fs calls (src/core/inputs.ts): no node:fs/promises, no thread-pool trips.
+// Measured with `npm run bench -- 1` (21 interleaved runs, medians) on the shared machine: before (ES bundle with
+// split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after, `--help` 1.16–1.37× and `verify`
+// 1.19–1.35× (three runs each, the spread is the machine's load). The CommonJS file alone gave ~8 ms, the code cache
+// ~10–15 ms, the deferred builtins ~5 ms for `--help`.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const outdir = new URL('../dist/', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = join(root, 'dist');
+const cliBundle = join(outdir, 'cli.cjs');
 
 /** @type {import('esbuild').Plugin} */
 const startupShims = {
   name: 'startup-shims',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'shim' }));
+    // An ES module (no CommonJS interop): `import process from 'node:process'` would otherwise copy every property
+    // of `process` into a namespace object.
+    b.onResolve({ filter: /^(node:)?process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'shim' } : undefined));
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
       /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'shim' } : undefined,
     );
-    // Builtins through require(): an ES import of one evaluates every export (fs.ReadStream loads all of streams).
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'shim' || args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
+    // Builtins that `--help` does not need (crypto alone is ~4 ms): a stand-in module whose functions require the
+    // builtin on first call. Functions only, and no constructors (capitalised names): importing anything else from
+    // these builtins fails the build ("No matching export") rather than the run.
+    b.onResolve({ filter: /^node:(crypto|fs\/promises|readline)$/ }, (args) =>
+      args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' },
     );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const builtin = require(args.path);
+      const names = Object.keys(builtin).filter((name) => typeof builtin[name] === 'function' && /^[a-z]/.test(name));
+      const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`];
+      for (const name of names) lines.push(`export const ${name} = (...args) => load().${name}(...args);`);
+      return { loader: 'js', contents: lines.join('\n') };
+    });
+    // import() does not work in code compiled by vm.Script on Node 20 (it needs --experimental-vm-modules, or loses
+    // its callback with a code cache), and @inquirer/prompts is ES-only: the bundle's import() of an external goes
+    // through dist/import.cjs, a file Node compiles itself. The stand-in is a thenable, so `await import(…)` in the
+    // sources receives the package's real module namespace.
+    b.onResolve({ filter: /^(@inquirer\/prompts|undici)$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'dynamic-import' } : undefined,
+    );
+    b.onResolve({ filter: /^\.\/import\.cjs$/ }, (args) => (args.namespace === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'dynamic-import' }, (args) => ({
+      loader: 'js',
+      contents: `export function then(onLoaded, onFailed) { require('./import.cjs')(${JSON.stringify(args.path)}).then(onLoaded, onFailed); }`,
+    }));
     b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
       loader: 'js',
       contents:
         args.path === 'process'
-          ? 'module.exports = globalThis.process;'
+          ? 'export default globalThis.process;'
           : "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
     }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
   },
-};
-
-const common = {
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
 };
 
 await rm(outdir, { recursive: true, force: true });
 await Promise.all([
   build({
-    ...common,
-    entryPoints: { cli: 'src/cli.ts' },
+    entryPoints: [join(root, 'src', 'cli.ts')],
+    outfile: cliBundle,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
     external: ['undici', '@inquirer/prompts'],
     plugins: [startupShims],
     minifyWhitespace: true,
     minifySyntax: true,
-    // commander is CommonJS: its require() calls need a real `require` inside an ES module.
-    banner: { js: "import{createRequire as __wsRequire}from'node:module';const require=__wsRequire(import.meta.url);" },
-    chunkNames: 'chunks/cli-[name]-[hash]',
+    logLevel: 'warning',
   }),
   build({
-    ...common,
-    entryPoints: { index: 'src/index.ts' },
+    outdir,
+    entryPoints: { index: join(root, 'src', 'index.ts') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
     packages: 'external',
     chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
   }),
 ]);
+
+if (/\bimport\(/.test(await readFile(cliBundle, 'utf8'))) throw new Error('dist/cli.cjs contains an import(), which fails under vm.Script: route it through dist/import.cjs');
+await writeFile(join(outdir, 'import.cjs'), "// import() for dist/cli.cjs (see scripts/build.mjs).\nmodule.exports = (specifier) => import(specifier);\n");
+
+// The code cache: run the fresh CLI the way users start it, each run reading the cache the previous one wrote (so the
+// functions of all three end up in it). bin/webhook-sim.js writes the cache only when WEBHOOK_SIM_WRITE_CODE_CACHE
+// names a file; without NODE_OPTIONS, so that V8's flags are those of a plain `node` (other flags make V8 refuse it).
+const work = mkdtempSync(join(tmpdir(), 'webhook-sim-build-'));
+try {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name === 'NODE_OPTIONS' || name.startsWith('WEBHOOK_SIM_')) delete env[name];
+  const capture = join(work, 'capture.json');
+  // The nearest settings file from the runs' directory is this empty one, not one that happens to be above /tmp.
+  writeFileSync(join(work, 'webhook-sim.config.json'), '{}\n');
+  for (const args of [['generate', 'uapay', '--format', 'capture', '--out', capture], ['verify', capture], ['--help']]) {
+    const written = `${cliBundle}.cache.tmp`;
+    try {
+      execFileSync(process.execPath, [join(root, 'bin', 'webhook-sim.js'), ...args], { cwd: work, env: { ...env, WEBHOOK_SIM_WRITE_CODE_CACHE: written }, stdio: 'pipe' });
+    } catch (error) {
+      throw new Error(`webhook-sim ${args.join(' ')} failed while writing the code cache:\n${String(error.stderr ?? error)}`);
+    }
+    renameSync(written, `${cliBundle}.cache`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

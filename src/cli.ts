@@ -95,4 +95,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+// No top-level await: the CLI is bundled as CommonJS (see scripts/build.mjs).
+void main(process.argv).then((code) => {
+  process.exitCode = code;
+});

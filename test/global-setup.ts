@@ -14,7 +14,7 @@ function newest(path: string): number {
 }
 
 export default function setup(): void {
-  const built = join(root, 'dist', 'cli.js');
+  const built = join(root, 'dist', 'cli.cjs.cache'); // written last by the build
   const sources = Math.max(...['src', 'fixtures', 'package.json', 'scripts'].map((path) => newest(join(root, path))));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   try {

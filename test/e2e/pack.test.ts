@@ -44,7 +44,7 @@ beforeAll(async () => {
   const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   if (!info) throw new Error(`npm pack printed no file:\n${packed.stdout}`);
   const files = info.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['bin/webhook-sim.js', 'dist/cli.js', 'dist/index.js', 'dist/types/src/index.d.ts', 'package.json']));
+  expect(files).toEqual(expect.arrayContaining(['bin/webhook-sim.js', 'bin/package.json', 'dist/cli.cjs', 'dist/cli.cjs.cache', 'dist/import.cjs', 'dist/index.js', 'dist/types/src/index.d.ts', 'package.json']));
   expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
 
   app = join(tmp.dir, 'app');
