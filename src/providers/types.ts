@@ -126,6 +126,13 @@ export interface VerifyContext {
   checkSignatures?: boolean;
 }
 
+/** Event, status and id, read without checking anything: what `verify` reports for them (VerifyOutcome). */
+export interface Labels {
+  event?: string;
+  status?: string;
+  id?: string;
+}
+
 export interface VerifyOutcome {
   event?: string;
   status?: string;
@@ -149,4 +156,6 @@ export interface Provider {
   /** How sure (0 = not this provider) that a request is this provider's. */
   detect(request: WebhookRequest, body: BodyShape): number;
   verify(request: WebhookRequest, body: BodyShape, context: VerifyContext): Promise<VerifyOutcome>;
+  /** The event, status and id `verify` reports, without any check or signature work (a receiver that is not verifying). */
+  label(request: WebhookRequest, body: BodyShape): Labels;
 }
