@@ -201,7 +201,8 @@ export function renderReceived(event: ReceivedEvent): string {
 }
 
 export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
-  return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : { ...event };
+  // Without a verdict the event is its own JSON (no copy per request under load: issue 5).
+  return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
 }
 
 export function renderReceiverSummary(summary: ReceiverSummary): string {

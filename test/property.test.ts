@@ -1,10 +1,11 @@
 // Properties of generate and verify at library level (fast, no spawning), with fixed seeds for reproducibility.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nestForm } from '../src/core/form.js';
 import { classifyBytes } from '../src/core/inputs.js';
+import { readBody, type WebhookRequest } from '../src/core/request.js';
 import { generate } from '../src/core/generate.js';
-import type { WebhookRequest } from '../src/core/request.js';
-import { verifyRequest, type Verdict } from '../src/core/verify.js';
+import { labelRequest, verifyRequest, type Verdict } from '../src/core/verify.js';
 import { providerNames, providers } from '../src/providers/index.js';
 import type { Provider } from '../src/providers/types.js';
 import { b64url, requestOf, utbsSigned } from './helpers/requests.js';
@@ -243,6 +244,54 @@ describe('arbitrary input never throws and always fails with a reason', () => {
       ),
       { seed: 3, numRuns: 300 },
     );
+  });
+
+  // A receiver that is not verifying labels its log line with labelRequest instead of a verdict (issue 5): the
+  // provider, event, status and id must be what verifyRequest says, for anything a client can send.
+  it('labelRequest gives the provider, event, status and id verifyRequest gives, without checking', async () => {
+    const labelsOf = (verdict: Verdict): Record<string, string | undefined> => ({ provider: verdict.provider, event: verdict.event, status: verdict.status, id: verdict.id });
+    const defined = (labels: Record<string, string | undefined>): Record<string, string> =>
+      Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const same = async (request: WebhookRequest): Promise<void> => {
+      const verdict = await verifyRequest(request, { secretFor: () => 'x', checkSignatures: false });
+      expect(defined({ ...labelRequest(request) })).toEqual(defined(labelsOf(verdict)));
+    };
+    const bodyArb = fc.oneof(textArb.map((text) => Buffer.from(text)), fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)));
+    await fc.assert(
+      fc.asyncProperty(bodyArb, contentTypeArb, fc.constantFrom<'capture' | 'raw' | 'token'>('capture', 'raw', 'token'), async (body, contentType, origin) => {
+        await same({ source: 'prop', origin, headers: contentType ? { 'content-type': contentType } : {}, body });
+      }),
+      { seed: 4, numRuns: 1500 },
+    );
+    // And every event, status and encoding as generated, where the labels are not empty.
+    let labelled = 0;
+    for (const [i, combo] of combos.entries()) {
+      const delivery = await generate({ ...combo, secret: 'x', seed: i + 1, now: 1_767_225_600_000 });
+      await same(requestOf(delivery));
+      if (labelRequest(requestOf(delivery)).status !== undefined) labelled++;
+    }
+    expect(labelled).toBe(combos.length);
+  });
+
+  // CryptoCloud's detect skips nesting a form that has no name it could score on (issue 5): same score as nesting it.
+  it('cryptocloud detects a form body as it would from the nested fields', () => {
+    const name = fc.constantFrom('status', 'status[x]', 'status[0]', 'statusx', 'xstatus', 'token', 'token[0]', 'tokens', 'invoice_id', 'invoice_id[a]', 'invoice_idx', 'invoice_info', 'orderId', 'newStatus', 'a');
+    const pairs = fc.array(fc.tuple(fc.oneof(name, fc.string({ maxLength: 3 })), fc.constantFrom('success', '', 'x', '{"status":"paid"}')), { maxLength: 8 });
+    const cryptocloud = providers.cryptocloud as Provider;
+    let scored = 0;
+    fc.assert(
+      fc.property(pairs, (list) => {
+        const request: WebhookRequest = { source: 'prop', origin: 'capture', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(new URLSearchParams(list).toString() || 'a=') };
+        const shape = readBody(request);
+        if (shape.kind !== 'form') throw new Error(`not a form: ${shape.kind}`);
+        const fields = nestForm(shape.form.values);
+        const want = Object.hasOwn(fields, 'invoice_id') ? 3 : fields.status === 'success' && Object.hasOwn(fields, 'token') ? 2 : 0;
+        expect(cryptocloud.detect(request, shape)).toBe(want);
+        if (want > 0) scored++;
+      }),
+      { seed: 6, numRuns: 2000 },
+    );
+    expect(scored).toBeGreaterThan(100);
   });
 
   it('files and capture files of arbitrary content are classified without throwing', async () => {

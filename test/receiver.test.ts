@@ -9,9 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { captureToRequest } from '../src/core/capture.js';
+import { captureOfRaw, captureToRequest, createCapture } from '../src/core/capture.js';
 import { generate, type Delivery } from '../src/core/generate.js';
-import { startReceiver, type ReceivedEvent, type Receiver, type ReceiverOptions } from '../src/core/receiver.js';
+import { contentLength, startReceiver, type ReceivedEvent, type Receiver, type ReceiverOptions } from '../src/core/receiver.js';
 import { verifyInputs } from '../src/core/verify.js';
 import { WebhookSimError } from '../src/errors.js';
 import { getEvent, providerNames, providers } from '../src/providers/index.js';
@@ -262,6 +262,115 @@ describe('capture-only receiver', () => {
     const taken = startReceiver({ port: receiver.port });
     await expect(taken).rejects.toBeInstanceOf(WebhookSimError);
     await expect(taken).rejects.toMatchObject({ code: 'USAGE', message: `cannot listen on 127.0.0.1:${receiver.port}: the port is in use (choose another; 0 picks a free one)` });
+  });
+});
+
+// `outFile` (listen --out FILE.ndjson) writes the lines of one event-loop turn in one append (issue 5).
+describe('ndjson capture file', () => {
+  it('an answer comes only once its line is in the file; lines are whole, one per request, in the order answered', async () => {
+    const file = join(await tempDir(), 'captures.ndjson');
+    const events: ReceivedEvent[] = [];
+    const receiver = await startReceiver({ port: 0, outFile: file, onRequest: (e) => events.push(e) });
+    cleanups.push(() => receiver.close());
+    const agent = new Agent({ connections: 16 });
+    cleanups.push(() => agent.close());
+    const total = 400;
+    const template = await deliver('utbs');
+    let next = 0;
+    const missing: string[] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < total) {
+          const n = next++;
+          // Bodies of different sizes and a multi-byte character, so lines do not all look alike.
+          const body = `${template.body}&note=${'é'.repeat(n % 37)}${n}`;
+          const response = await request(`${receiver.url}/n/${n}`, { method: 'POST', headers: template.headers, body, dispatcher: agent });
+          await response.body.dump();
+          expect(response.statusCode).toBe(200);
+          // Read right when the 200 arrives: the line must already be there.
+          if (!(await readFile(file, 'utf8')).includes(`"url":"/n/${n}"`)) missing.push(`/n/${n}`);
+        }
+      }),
+    );
+    expect(missing).toEqual([]);
+    await receiver.close();
+    const text = await readFile(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as { url: string; body: string });
+    expect(lines).toHaveLength(total);
+    expect(lines.map((line) => line.url)).toEqual(events.map((event) => event.url));
+    expect(new Set(lines.map((line) => line.url)).size).toBe(total);
+    for (const line of lines) expect(line.body.endsWith(line.url.slice(3))).toBe(true);
+  });
+
+  it('a line that cannot be written is never answered 2xx: every write to /dev/full fails (ENOSPC) → 503', async () => {
+    const events: ReceivedEvent[] = [];
+    const receiver = await startReceiver({ port: 0, outFile: '/dev/full', onRequest: (e) => events.push(e) });
+    cleanups.push(() => receiver.close());
+    const template = await deliver('utbs');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send(receiver, template)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 503));
+    expect(String(answers[0]?.json?.reason)).toMatch(/^capture not saved \(ENOSPC: /);
+    expect(receiver.summary()).toMatchObject({ requests: 20, captured: 0, errors: 20 });
+    expect(events.every((event) => event.file === undefined)).toBe(true);
+  });
+
+  it('appends to what the file already holds, and lines appended just before close are written', async () => {
+    const { openAppender } = await import('../src/core/ndjson-appender.js');
+    const file = join(await tempDir(), 'old.ndjson');
+    await writeFile(file, '{"old":1}\n');
+    const appender = await openAppender(file);
+    const appended = Array.from({ length: 50 }, (_, i) => appender.append(JSON.stringify({ i })));
+    const closed = appender.close();
+    await Promise.all([...appended, closed]);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines).toEqual(['{"old":1}', ...Array.from({ length: 50 }, (_, i) => JSON.stringify({ i }))]);
+    await expect(appender.append('{}')).rejects.toThrow(/closed/);
+  });
+});
+
+// The receiver builds captures from req.rawHeaders (issue 5): byte for byte the capture headersDistinct gives.
+describe('captures from raw header lines', () => {
+  it('equal createCapture from headersDistinct (and Content-Length req.headers): repeated and mixed-case names, numeric names, __proto__, over 1,000 lines', async () => {
+    const compared: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const at = T;
+        const body = Buffer.concat(chunks);
+        const fromRaw = JSON.stringify(captureOfRaw({ receivedAt: new Date(at).toISOString(), method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body }));
+        const fromDistinct = JSON.stringify(createCapture({ receivedAt: at, method: req.method ?? '', url: req.url ?? '', headers: req.headersDistinct, body }));
+        compared.push(fromRaw);
+        const length = contentLength(req) === req.headers['content-length'] ? '' : `content-length ${contentLength(req)} vs ${req.headers['content-length']}`;
+        res.end(fromRaw === fromDistinct && length === '' ? 'same' : `differ:\n${fromRaw}\n${fromDistinct}\n${length}`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as AddressInfo).port;
+    const many = Array.from({ length: 1100 }, (_, i) => `X-Many-${i % 1050}: v${i}`).join('\r\n');
+    const heads = [
+      'X-Dup: 1\r\nx-dup: 2\r\nX-DUP: 3\r\nContent-Type: text/plain',
+      '123: a\r\n7: b\r\nzeta: c\r\n7: d\r\nalpha: e',
+      '__proto__: p\r\nconstructor: c\r\ntoString: t\r\nhasOwnProperty: h',
+      'Set-Cookie: a=1\r\nset-cookie: b=2\r\nCookie: x\r\ncookie: y\r\nAuthorization: one\r\nauthorization: two',
+      many,
+      // Content-Length as line 1,007: Node frames the body by it but leaves it out of req.headers.
+      Array.from({ length: 1005 }, (_, i) => `Y-${i}: v`).join('\r\n'),
+    ];
+    for (const head of heads) {
+      const reply = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(`POST /p?q=1 HTTP/1.1\r\nHost: h\r\n${head}\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text.slice(text.indexOf('\r\n\r\n') + 4)));
+      });
+      expect(reply).toBe('same');
+    }
+    expect(compared).toHaveLength(heads.length);
+    // The limit is real: the capture of the last request stops at 1,000 header lines, as headersDistinct does.
+    expect(Object.keys((JSON.parse(compared.at(-1) as string) as { headers: object }).headers).length).toBeLessThan(1050);
   });
 });
 

@@ -36,6 +36,34 @@ export function createCapture(input: {
   return { webhookSim: 1, receivedAt: new Date(input.receivedAt).toISOString(), method: input.method, url: input.url, headers, body, bodyEncoding };
 }
 
+/**
+ * `createCapture` for a request as node:http received it (issue 5: the receiver's hot path): the header lines as they
+ * came (`req.rawHeaders`) instead of the `headersDistinct` object Node would build for it, and the receipt time
+ * already in ISO form. The same capture as `createCapture({ …, headers: req.headersDistinct })`
+ * (test/receiver.test.ts compares them): names lower-cased, repeated names joined with ", " in the order received,
+ * and only the first 1,000 header lines, as Node keeps by default (server.maxHeadersCount 2000 counts names and values).
+ */
+export function captureOfRaw(input: { receivedAt: string; method: string; url: string; rawHeaders: readonly string[]; body: Uint8Array }): Capture {
+  const raw = input.rawHeaders;
+  const joined = new Map<string, string>();
+  for (let i = 0, n = Math.min(raw.length, 2000); i + 1 < n; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const seen = joined.get(name);
+    joined.set(name, seen === undefined ? (raw[i + 1] as string) : `${seen}, ${raw[i + 1] as string}`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of joined) headers[name] = value;
+  let body: string;
+  let bodyEncoding: Capture['bodyEncoding'] = 'utf8';
+  try {
+    body = strictUtf8.decode(input.body);
+  } catch {
+    body = Buffer.from(input.body).toString('base64');
+    bodyEncoding = 'base64';
+  }
+  return { webhookSim: 1, receivedAt: input.receivedAt, method: input.method, url: input.url, headers, body, bodyEncoding };
+}
+
 export function serializeCapture(capture: Capture): string {
   return `${JSON.stringify(capture, null, 2)}\n`;
 }

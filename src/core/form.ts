@@ -22,36 +22,56 @@ export interface FormFields {
   repeated: string[];
 }
 
+/**
+ * WHATWG form decoding (what URLSearchParams does), faster (issue 5: `listen` parses every form body it labels): the
+ * sequences between '&' are decoded on their own, and one without '+' or '%' needs no decoding at all; the others
+ * go through URLSearchParams. The same pairs as `new URLSearchParams(body)` (test/core/form.test.ts checks it).
+ */
 export function parseForm(body: string): FormFields {
   const values = new Map<string, string>();
   const repeated = new Set<string>();
-  for (const [key, value] of formPairs(body)) {
+  const add = (key: string, value: string): void => {
     if (values.has(key)) repeated.add(key);
     else values.set(key, value);
+  };
+  if (/[\uD800-\uDFFF]/.test(body)) {
+    // Lone surrogates become U+FFFD in URLSearchParams: leave bodies with any surrogate (rare unencoded) to it.
+    for (const [key, value] of new URLSearchParams(body)) add(key, value);
+    return { values, repeated: [...repeated] };
+  }
+  // URLSearchParams drops one leading '?'.
+  let start = body.startsWith('?') ? 1 : 0;
+  while (start < body.length) {
+    let end = body.indexOf('&', start);
+    if (end === -1) end = body.length;
+    if (end > start) {
+      const sequence = body.slice(start, end);
+      if (sequence.includes('%') || sequence.includes('+')) {
+        const eq = sequence.indexOf('=');
+        const key = decodeComponent(eq === -1 ? sequence : sequence.slice(0, eq));
+        const value = eq === -1 ? '' : decodeComponent(sequence.slice(eq + 1));
+        if (key !== undefined && value !== undefined) add(key, value);
+        // Escapes that are not UTF-8 (or a '%' without two hex digits): URLSearchParams decides. A leading '&' keeps
+        // a sequence that starts with '?' from losing it; the empty sequence before it is skipped.
+        else for (const [k, v] of new URLSearchParams(`&${sequence}`)) add(k, v);
+      } else {
+        const eq = sequence.indexOf('=');
+        if (eq === -1) add(sequence, '');
+        else add(sequence.slice(0, eq), sequence.slice(eq + 1));
+      }
+    }
+    start = end + 1;
   }
   return { values, repeated: [...repeated] };
 }
 
-/**
- * The name/value pairs of an application/x-www-form-urlencoded body, exactly as URLSearchParams reads them (WHATWG).
- * Well-formed bodies (every % escape valid UTF-8, no lone surrogates) are decoded with decodeURIComponent, three to
- * four times faster than URLSearchParams on a CryptoCloud postback (bulk verify, issue 5); any other body is read by
- * URLSearchParams itself. test/core/form.test.ts holds the two to the same answers on arbitrary text.
- */
-export function formPairs(body: string): Array<[string, string]> {
-  if (/[\uD800-\uDFFF]/.test(body)) return [...new URLSearchParams(body)];
-  const pairs: Array<[string, string]> = [];
-  const decode = (text: string): string => (text.includes('%') || text.includes('+') ? decodeURIComponent(text.replaceAll('+', ' ')) : text);
+/** '+' is a space, then percent-decoding; undefined where decodeURIComponent refuses (not well-formed UTF-8 escapes). */
+function decodeComponent(text: string): string | undefined {
   try {
-    for (const pair of body.split('&')) {
-      if (pair === '') continue;
-      const eq = pair.indexOf('=');
-      pairs.push(eq === -1 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))]);
-    }
+    return decodeURIComponent(text.includes('+') ? text.replaceAll('+', ' ') : text);
   } catch {
-    return [...new URLSearchParams(body)]; // a malformed % escape: URLSearchParams keeps it as text
+    return undefined;
   }
-  return pairs;
 }
 
 /** Folds bracket names back into nested objects for display and schema checks (`a[0][b]` → {a: [{b}]}). */

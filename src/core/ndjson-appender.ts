@@ -1,7 +1,12 @@
 // `listen --out FILE.ndjson`: every capture is one line appended to one file (issue 5, capture under load). Lines
-// from concurrent requests are written together (group commit), whole lines only, in one append per batch; each
-// `append` resolves once its line is written, so a 2xx still means the capture is in the file.
-import { open, type FileHandle } from 'node:fs/promises';
+// from concurrent requests are written together (group commit): whatever arrived in one turn of the event loop goes
+// out in one append, whole lines only, in arrival order; each `append` resolves once its line is written, so a 2xx
+// still means the capture is in the file.
+//
+// The append is a synchronous write at the end of the loop turn (setImmediate), not a thread-pool write: a few KiB
+// into the page cache cost less than the hand-off to a thread and back, and the answers of the batch go out in the
+// same turn. A write that fails part-way (ENOSPC, EIO) is cut back to the last whole line and fails the whole batch.
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { WebhookSimError } from '../errors.js';
 
 export interface Appender {
@@ -9,47 +14,77 @@ export interface Appender {
   close(): Promise<void>;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export async function openAppender(path: string): Promise<Appender> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(path, 'a');
+    fd = openSync(path, 'a');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code ?? error);
     throw new WebhookSimError('USAGE', `cannot save captures in ${path}: ${why}`, { cause: error });
   }
-  let queue: string[] = [];
-  let waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  let writing: Promise<void> | undefined;
+  let lines: string[] = [];
+  let waiters: Waiter[] = [];
+  let scheduled = false;
+  let closed: Promise<void> | undefined;
 
-  const pump = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const bytes = Buffer.from(queue.join(''), 'utf8');
-      const batch = waiting;
-      queue = [];
-      waiting = [];
-      try {
-        let offset = 0;
-        while (offset < bytes.length) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
-        for (const waiter of batch) waiter.resolve();
-      } catch (error) {
-        for (const waiter of batch) waiter.reject(error);
+  const flush = (): void => {
+    scheduled = false;
+    if (lines.length === 0) return;
+    const bytes = Buffer.from(lines.join(''), 'utf8');
+    const batch = waiters;
+    lines = [];
+    waiters = [];
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    } catch (error) {
+      // Part of the batch may be in the file: cut it back so the file ends with a whole line (none of this batch is
+      // answered 2xx). Only our own bytes are removed: the file is opened for appending and they are at its end.
+      if (written > 0) {
+        try {
+          ftruncateSync(fd, fstatSync(fd).size - written);
+        } catch {
+          // Nothing more can be done; the batch is refused all the same.
+        }
       }
+      for (const waiter of batch) waiter.reject(error);
+      return;
     }
-    writing = undefined;
+    for (const waiter of batch) waiter.resolve();
   };
 
   return {
     append(line) {
+      if (closed) return Promise.reject(new Error(`${path} is closed`));
       return new Promise<void>((resolve, reject) => {
-        queue.push(line.endsWith('\n') ? line : `${line}\n`);
-        waiting.push({ resolve, reject });
-        writing ??= pump();
+        lines.push(line.endsWith('\n') ? line : `${line}\n`);
+        waiters.push({ resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       });
     },
-    async close() {
-      await writing;
-      await handle.close();
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        // Lines appended before close are still written (the pending flush runs first: setImmediate is FIFO).
+        setImmediate(() => {
+          flush();
+          try {
+            closeSync(fd);
+          } catch {
+            // Every line was written (or refused) above; a failing close loses nothing more.
+          }
+          resolve();
+        });
+      });
+      return closed;
     },
   };
 }

@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { WebhookSimError } from '../errors.js';
 import { getProvider } from '../providers/index.js';
-import { createCapture, serializeCapture } from './capture.js';
+import { captureOfRaw, serializeCapture } from './capture.js';
 import { formatDuration } from './clock.js';
 import { resolveOptions } from './generate.js';
 import type { WebhookRequest } from './request.js';
-import { detectProvider, verifyRequest, type Verdict } from './verify.js';
+import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict } from './verify.js';
 
 export interface ReceiverOptions {
   /** Default 8787; 0 picks any free port (read it back from `port`). */
@@ -109,6 +109,9 @@ interface OrderState {
   status: string | undefined;
   occurredAt: number | undefined;
 }
+/** The answer of a receiver that is not verifying (issue 5: built once, not per request). */
+const notVerifying: Answer = { status: 200, reason: 'accepted (not verifying)', json: { ok: true } };
+const notVerifyingBody = Buffer.from(JSON.stringify(notVerifying.json));
 type Decision = { kind: 'apply' } | { kind: 'duplicate' } | { kind: 'ignore'; why: string };
 type BodyRead = { kind: 'complete'; body: Buffer } | { kind: 'too-large'; bytes: number; declared?: number } | { kind: 'aborted'; bytes: number; why: string };
 
@@ -134,7 +137,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const orders = new Map<string, OrderState>();
   const seen = new Set<string>();
   const locks = new Map<string, Promise<void>>();
-  const inflight = new Set<Promise<unknown>>();
+  // Requests not yet both handled (answered, saved, logged) and closed; `close()` waits for none to be left.
+  let inflight = 0;
+  let settled: (() => void) | undefined;
   let seq = 0;
   let responded = 0;
   let closing = false;
@@ -145,10 +150,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     // Node checks these timeouts on this interval (default 30 s), so a short headersTimeout needs a shorter one.
     { connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersMs / 4))), headersTimeout: headersMs, requestTimeout: requestMs },
     (req, res) => {
-      const handled = handle(req, res, ++seq).catch(() => undefined);
-      const done = Promise.all([handled, new Promise((resolve) => res.once('close', resolve))]);
-      inflight.add(done);
-      void done.finally(() => inflight.delete(done));
+      // A counter, not a promise per request (issue 5): done once handled and once closed.
+      inflight++;
+      let pending = 2;
+      const done = (): void => {
+        if (--pending === 0 && --inflight === 0) settled?.();
+      };
+      res.on('close', done);
+      handle(req, res, ++seq).then(done, done);
     },
   );
   server.keepAliveTimeout = options.timeouts?.keepAliveMs ?? 5000;
@@ -182,15 +191,20 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         return finish(res, event, { status: 413, reason, json: { ok: false, reason } });
       }
       event.bytes = read.body.length;
-      const capture = createCapture({ receivedAt: at, method: event.method, url: event.url, headers: req.headersDistinct, body: read.body });
+      const capture = captureOfRaw({ receivedAt: event.receivedAt, method: event.method, url: event.url, rawHeaders: req.rawHeaders, body: read.body });
       const request: WebhookRequest = { source: `request #${n}`, origin: 'capture', method: event.method, url: event.url, headers: capture.headers, body: read.body, receivedAt: at };
+      // Not verifying: the verdict would only label the log line, so read the labels without any check (issue 5).
+      const labels = options.verify ? undefined : labelRequest(request);
       // Saved first, whatever the verdict: the capture is the record of what arrived.
       if (options.outDir !== undefined || appender !== undefined) {
         try {
           if (appender) {
             await appender.append(JSON.stringify(capture));
             event.file = options.outFile as string;
-          } else if (options.outDir !== undefined) event.file = await saveCapture(options.outDir, captureName(at, n, detectProvider(request)?.name), serializeCapture(capture));
+          } else if (options.outDir !== undefined) {
+            const provider = labels ? labels.provider : detectProvider(request)?.name;
+            event.file = await saveCapture(options.outDir, captureName(at, n, provider), serializeCapture(capture));
+          }
         } catch (error) {
           totals.errors++;
           const reason = `capture not saved (${errorText(error)}): answered 503 so the sender tries again`;
@@ -198,19 +212,18 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         }
       }
       totals.captured++;
+      if (labels) {
+        label(event, labels);
+        return finish(res, event, forwardBase || respond.length > 0 ? await answerWith(notVerifying, req, read.body) : notVerifying);
+      }
       const verdict = await verifyRequest(request, {
-        secretFor: options.verify ? (name) => options.verify?.secretFor(name) ?? '' : () => 'not-verifying',
+        secretFor: (name) => options.verify?.secretFor(name) ?? '',
         options: options.verify?.options,
         toleranceMs: options.verify?.toleranceMs,
-        // Not verifying: the verdict only labels the log line, so spare the signature check (captures are saved above).
-        ...(options.verify ? {} : { checkSignatures: false }),
       });
       label(event, verdict);
-      if (options.verify) {
-        event.verdict = verdict;
-        if (verdict.ok) totals.verified++;
-      }
-      if (!options.verify) return finish(res, event, await answerWith({ status: 200, reason: 'accepted (not verifying)', json: { ok: true } }, req, read.body));
+      event.verdict = verdict;
+      if (verdict.ok) totals.verified++;
       if (!verdict.ok) {
         totals.refused++;
         return finish(res, event, await answerWith(refusal(verdict), req, read.body));
@@ -263,11 +276,16 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     // While closing, tell keep-alive clients not to reuse this connection.
     if (closing) res.setHeader('connection', 'close');
     const bodyless = answer.status === 204 || answer.status === 304;
-    const bytes = bodyless ? undefined : answer.raw ? answer.raw.bytes : Buffer.from(JSON.stringify(answer.json ?? {}));
+    const bytes =
+      bodyless ? undefined
+      : answer.raw ? answer.raw.bytes
+      : answer === notVerifying ? notVerifyingBody
+      : Buffer.from(JSON.stringify(answer.json ?? {}));
     const type = answer.raw ? answer.raw.type : 'application/json';
-    if (bytes && type) res.setHeader('content-type', type);
-    if (bytes) res.setHeader('content-length', bytes.length);
-    res.writeHead(answer.status);
+    // One writeHead with the fields (Node's fast path when nothing was set before, e.g. `connection: close`).
+    if (bytes && type) res.writeHead(answer.status, ['content-type', type, 'content-length', String(bytes.length)]);
+    else if (bytes) res.writeHead(answer.status, ['content-length', String(bytes.length)]);
+    else res.writeHead(answer.status);
     res.end(bytes);
     emit(event);
   }
@@ -307,9 +325,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         closing = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         do {
-          await Promise.all([...inflight]);
+          if (inflight > 0) await new Promise<void>((resolve) => (settled = resolve));
+          settled = undefined;
           server.closeIdleConnections();
-        } while (inflight.size > 0);
+        } while (inflight > 0);
         // What is left is mid-headers: nothing was received, nothing is owed.
         server.closeAllConnections();
         await stopped;
@@ -367,7 +386,7 @@ function refusal(verdict: Verdict): Answer {
 }
 
 /** Provider, event, status and id for the log line; without `verify` they are read, not trusted. */
-function label(event: ReceivedEvent, verdict: Verdict): void {
+function label(event: ReceivedEvent, verdict: Verdict | RequestLabels): void {
   if (verdict.provider !== undefined) event.provider = verdict.provider;
   if (verdict.event !== undefined) event.event = verdict.event;
   if (verdict.status !== undefined) event.webhookStatus = verdict.status;
@@ -375,14 +394,19 @@ function label(event: ReceivedEvent, verdict: Verdict): void {
 }
 
 function readLimited(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  const header = req.headers['content-length'];
+  const header = contentLength(req);
   const declared = header === undefined ? undefined : Number(header);
   if (declared !== undefined && declared > limit) return Promise.resolve({ kind: 'too-large', bytes: 0, declared });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
+    let settled = false;
     const settle = (result: BodyRead): void => {
-      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+      if (settled) return;
+      settled = true;
+      // After 'end' nothing but 'close' can follow, which `settled` ignores: the listeners are left to go with the
+      // request (issue 5: four removals per request saved). Otherwise stop listening, so drain() reads the rest.
+      if (result.kind !== 'complete') req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
@@ -390,11 +414,25 @@ function readLimited(req: IncomingMessage, limit: number): Promise<BodyRead> {
       if (bytes > limit) settle({ kind: 'too-large', bytes });
       else chunks.push(chunk);
     };
-    const onEnd = (): void => settle({ kind: 'complete', body: Buffer.concat(chunks, bytes) });
+    // One chunk (the usual webhook) is the body as it is: no copy.
+    const onEnd = (): void => settle({ kind: 'complete', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes) });
     const onClose = (): void => settle({ kind: 'aborted', bytes, why: 'the client closed the connection' });
     const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: `the request failed (${error.message})` });
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
   });
+}
+
+/**
+ * `req.headers['content-length']` without building `req.headers` (issue 5: nothing else on the hot path needs it):
+ * the first Content-Length line among the first 1,000, as Node keeps them (test/receiver.test.ts compares them).
+ */
+export function contentLength(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0, n = Math.min(raw.length, 2000); i + 1 < n; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') return raw[i + 1];
+  }
+  return undefined;
 }
 
 /**

@@ -38,8 +38,10 @@ export function readBody(request: WebhookRequest): BodyShape {
   }
   if (request.origin === 'token') return { kind: 'token', text };
   const type = (request.headers['content-type'] ?? '').toLowerCase();
-  const trimmed = text.trim();
-  const jsonish = type.includes('json') || (!type.includes('urlencoded') && /^[{[]/.test(trimmed));
+  // A form content type needs no trimmed copy of the body (issue 5: `listen` reads every form body it labels).
+  const form = type.includes('urlencoded');
+  const trimmed = form && !type.includes('json') ? '' : text.trim();
+  const jsonish = type.includes('json') || (!form && /^[{[]/.test(trimmed));
   if (jsonish) {
     try {
       return { kind: 'json', text, value: JSON.parse(text) as unknown };
@@ -49,7 +51,7 @@ export function readBody(request: WebhookRequest): BodyShape {
     }
   }
   if (!type && looksLikeJwt(trimmed)) return { kind: 'token', text: trimmed };
-  if (type.includes('urlencoded') || /^[^=&\s]+=/.test(trimmed)) return { kind: 'form', text, form: parseForm(text) };
+  if (form || /^[^=&\s]+=/.test(trimmed)) return { kind: 'form', text, form: parseForm(text) };
   return { kind: 'invalid', problem: 'the body is neither JSON, form fields nor a JWT' };
 }
 

@@ -85,6 +85,20 @@ function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
   return verdict;
 }
 
+/** Provider, event, status and id as `verifyRequest` reports them, without any check: a receiver that is not verifying labels its log line with these. */
+export interface RequestLabels {
+  provider?: string;
+  event?: string;
+  status?: string;
+  id?: string;
+}
+
+export function labelRequest(request: WebhookRequest, body: BodyShape = readBody(request)): RequestLabels {
+  if (body.kind === 'invalid') return {};
+  const provider = detectProvider(request, body);
+  return provider ? { provider: provider.name, ...provider.label(request, body) } : {};
+}
+
 export function verdictOfProblem(item: Extract<InputItem, { problem: string }>): Verdict {
   return { source: item.source, ok: false, checks: [{ name: 'parse', ok: false, detail: item.problem }], explain: [] };
 }

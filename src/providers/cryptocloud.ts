@@ -10,7 +10,7 @@ import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' 
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
 import { checkJwt, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
-import type { Check, Provider, ProviderData, VerifyContext, VerifyOutcome } from './types.js';
+import type { Check, Labels, Provider, ProviderData, VerifyContext, VerifyOutcome } from './types.js';
 
 type Currency = { usdRate: number; decimals: number; info: JsonObject };
 const providerData = data as ProviderData & {
@@ -24,15 +24,23 @@ function invoiceDate(ms: number, micros: string): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${micros}`;
 }
 
-/** The fields of a postback whatever its encoding: JSON object, or form values with invoice_info parsed back. */
-function fieldsOf(body: BodyShape): { fields?: JsonObject; problems: string[]; textual: boolean } {
+const folded = new WeakMap<BodyShape, { fields: JsonObject; problems: string[]; textual: true }>();
+
+/**
+ * The fields of a postback whatever its encoding: JSON object, or form values with invoice_info parsed back.
+ * `problems: false` (detect, label) skips the search for repeated JSON members, which only the schema check uses.
+ */
+function fieldsOf(body: BodyShape, { problems: wanted = true } = {}): { fields?: JsonObject; problems: string[]; textual: boolean } {
   if (body.kind === 'json') {
     const object = jsonObject(body);
     // JSON.parse keeps the last of two `token` (or `invoice_id`) members: ambiguous, refused like a repeated form field.
-    const problems = repeatedTopLevelKeys(body.text).map((name) => `field ${name} appears more than once`);
+    const problems = wanted ? repeatedTopLevelKeys(body.text).map((name) => `field ${name} appears more than once`) : [];
     return object ? { fields: object, problems, textual: false } : { problems: ['the JSON body is not an object'], textual: false };
   }
   if (body.kind !== 'form') return { problems: [], textual: true };
+  // detect and verify both need one body's nested fields: they are folded (and invoice_info parsed) once.
+  const known = folded.get(body);
+  if (known !== undefined) return { ...known, problems: [...known.problems] };
   const fields = nestForm(body.form.values);
   const problems = body.form.repeated.map((name) => `field ${name} appears more than once`);
   const info = fields.invoice_info;
@@ -43,6 +51,7 @@ function fieldsOf(body: BodyShape): { fields?: JsonObject; problems: string[]; t
       problems.push('invoice_info is not a JSON string');
     }
   }
+  folded.set(body, { fields, problems: [...problems], textual: true });
   return { fields, problems, textual: true };
 }
 
@@ -113,16 +122,13 @@ export const cryptocloud: Provider = {
       const claims = decodeJwt(body.text).claims;
       return claims && Object.hasOwn(claims, 'exp') && Object.hasOwn(claims, 'id') ? 2 : 0;
     }
-    // Top-level names only (a bracketed `invoice_id[x]` folds into `invoice_id` too): no nesting or parsing of
-    // invoice_info just to tell the provider; every capture of a bulk verify is detected (issue 5).
-    const has = (name: string): boolean =>
-      body.kind === 'json'
-        ? Object.hasOwn(jsonObject(body) ?? {}, name)
-        : body.kind === 'form' && (body.form.values.has(name) || [...body.form.values.keys()].some((key) => key.startsWith(`${name}[`)));
-    if (body.kind !== 'json' && body.kind !== 'form') return 0;
-    if (has('invoice_id')) return 3;
-    const status = body.kind === 'json' ? jsonObject(body)?.status : body.form.values.get('status');
-    return status === 'success' && has('token') ? 2 : 0;
+    // Every top-level field of a nested form is a form name or the part of one before its first '[': a form with no
+    // name starting invoice_id, and not both status and token, cannot score (and is not nested, e.g. every UTBS IPN).
+    if (body.kind === 'form' && !mayBePostbackForm(body.form.values)) return 0;
+    const { fields } = fieldsOf(body, { problems: false });
+    if (!fields) return 0;
+    if (Object.hasOwn(fields, 'invoice_id')) return 3;
+    return fields.status === 'success' && Object.hasOwn(fields, 'token') ? 2 : 0;
   },
 
   verify(_request, body, context): VerifyOutcome {
@@ -149,8 +155,7 @@ export const cryptocloud: Provider = {
     }
     const info = isObject(fields.invoice_info) ? fields.invoice_info : undefined;
     const event = cryptocloud.events.postback;
-    if (typeof fields.invoice_id === 'string') outcome.id = fields.invoice_id;
-    if (info && typeof info.status === 'string') outcome.status = info.status;
+    Object.assign(outcome, fieldLabels(fields));
     problems.push(...checkFields(event?.fields ?? {}, fields, textual));
     if (fields.status !== undefined && fields.status !== 'success') problems.push(`status ${JSON.stringify(fields.status)} should be "success"`);
     const known = info ? checkKnown('invoice_info.status', info.status, providerData.invoiceStatuses) : undefined;
@@ -159,7 +164,35 @@ export const cryptocloud: Provider = {
     checks.push(consistencyCheck(jwt?.parts.claims, fields, info, context.options.claimId === 'numeric'));
     return outcome;
   },
+
+  label(_request, body) {
+    const { fields } = fieldsOf(body, { problems: false });
+    if (fields) return fieldLabels(fields);
+    // A bare token: its id claim (as verify reports it).
+    const id = body.kind === 'token' && body.text !== '' ? decodeJwt(body.text).claims?.id : undefined;
+    return id === undefined ? { event: 'postback' } : { event: 'postback', id: String(id) };
+  },
 };
+
+/** Event, status and id of postback fields: what `verify` reports, read without checking. */
+function fieldLabels(fields: JsonObject): Labels {
+  const labels: Labels = { event: 'postback' };
+  const info = isObject(fields.invoice_info) ? fields.invoice_info : undefined;
+  if (typeof fields.invoice_id === 'string') labels.id = fields.invoice_id;
+  if (info && typeof info.status === 'string') labels.status = info.status;
+  return labels;
+}
+
+function mayBePostbackForm(values: ReadonlyMap<string, string>): boolean {
+  let status = false;
+  let token = false;
+  for (const name of values.keys()) {
+    if (name.startsWith('invoice_id')) return true;
+    status ||= name.startsWith('status');
+    token ||= name.startsWith('token');
+  }
+  return status && token;
+}
 
 function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Check {
   if (!claims) return skipped('expiry', 'claims could not be read');

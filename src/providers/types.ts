@@ -126,6 +126,13 @@ export interface VerifyContext {
   checkSignatures?: boolean;
 }
 
+/** Event, status and id, read without checking anything: what `verify` reports for them (VerifyOutcome). */
+export interface Labels {
+  event?: string;
+  status?: string;
+  id?: string;
+}
+
 export interface VerifyOutcome {
   event?: string;
   status?: string;
@@ -150,4 +157,6 @@ export interface Provider {
   detect(request: WebhookRequest, body: BodyShape): number;
   /** Synchronous: every check is plain computation (bulk verify runs it 100,000 times in a row, issue 5). */
   verify(request: WebhookRequest, body: BodyShape, context: VerifyContext): VerifyOutcome;
+  /** The event, status and id `verify` reports, without any check or signature work (a receiver that is not verifying). */
+  label(request: WebhookRequest, body: BodyShape): Labels;
 }

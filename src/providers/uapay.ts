@@ -10,7 +10,7 @@ import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
 import { defineEvents } from './define.js';
 import { checkJwt, notInFuture, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
-import type { Check, Provider, ProviderData, VerifyOutcome } from './types.js';
+import type { Check, Labels, Provider, ProviderData, VerifyOutcome } from './types.js';
 
 const providerData = data as ProviderData;
 
@@ -104,12 +104,9 @@ export const uapay: Provider = {
     checks.push(typeof iat === 'string' ? { name: 'expiry', ok: false, detail: iat } : notInFuture('iat', iat, context));
     const event = eventOf(claims);
     const definition = uapay.events[event];
-    outcome.event = event;
     const statusField = definition?.statusField ?? 'paymentStatus';
     const status = claims[statusField];
-    if (typeof status === 'string') outcome.status = status;
-    const id = claims.paymentId ?? claims.operationId;
-    if (typeof id === 'string') outcome.id = id;
+    Object.assign(outcome, claimLabels(claims));
     const problems = checkFields(definition?.fields ?? {}, claims);
     const known = checkKnown(statusField, status, Object.keys(definition?.statuses ?? {}));
     if (known) problems.push(known);
@@ -120,4 +117,21 @@ export const uapay: Provider = {
     checks.push(schemaCheck(problems, `${event} callback fields present and typed; ${statusField} ${String(status)}`));
     return outcome;
   },
+
+  label(_request, body) {
+    const { token } = tokenOf(body);
+    const claims = token === undefined ? undefined : decodeJwt(token).claims;
+    return claims ? claimLabels(claims) : {};
+  },
 };
+
+/** Event, status and id of a callback's claims: what `verify` reports, read without checking. */
+function claimLabels(claims: JsonObject): Labels {
+  const event = eventOf(claims);
+  const labels: Labels = { event };
+  const status = claims[uapay.events[event]?.statusField ?? 'paymentStatus'];
+  if (typeof status === 'string') labels.status = status;
+  const id = claims.paymentId ?? claims.operationId;
+  if (typeof id === 'string') labels.id = id;
+  return labels;
+}

@@ -10,7 +10,7 @@ import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
 import { notInFuture, schemaCheck } from './shared.js';
-import type { Check, Provider, ProviderData, ProviderOptions, VerifyOutcome } from './types.js';
+import type { Check, Labels, Provider, ProviderData, ProviderOptions, VerifyOutcome } from './types.js';
 
 type Pair = { from: string; to: string; rate: number; payout: JsonObject };
 const providerData = data as ProviderData & { signedFields: string[]; pairs: Pair[]; terminalStatuses: string[] };
@@ -125,16 +125,28 @@ export const utbs: Provider = {
     else checks.push({ name: 'expiry', ok: false, detail: `timestamp ${JSON.stringify(timestamp ?? null)} is not unix milliseconds` });
     const fields = nestForm(values);
     const status = values.get('newStatus');
-    if (status !== undefined) outcome.status = status;
-    const orderId = values.get('orderId');
-    if (orderId !== undefined) outcome.id = orderId;
+    Object.assign(outcome, formLabels(values));
     const problems = checkFields(utbs.events.ipn?.fields ?? {}, fields, true);
     const known = checkKnown('newStatus', status, Object.keys(utbs.events.ipn?.statuses ?? {}));
     if (known) problems.push(known);
     checks.push(schemaCheck(problems, `IPN fields present; status ${status ?? '?'}`));
     return outcome;
   },
+
+  label(_request, body) {
+    return body.kind === 'form' ? formLabels(body.form.values) : { event: 'ipn' };
+  },
 };
+
+/** Event, status and id of an IPN: what `verify` reports, read without checking. */
+function formLabels(values: Map<string, string>): Labels {
+  const labels: Labels = { event: 'ipn' };
+  const status = values.get('newStatus');
+  if (status !== undefined) labels.status = status;
+  const orderId = values.get('orderId');
+  if (orderId !== undefined) labels.id = orderId;
+  return labels;
+}
 
 /** Constant-time compare of lowercase hex; uppercase or short hex is refused with its own reason. */
 function compareChecksum(received: string, computed: string, shown: () => string): Check {

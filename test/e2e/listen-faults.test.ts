@@ -233,6 +233,37 @@ describe('listen output folders (built binary)', () => {
       expect(listener.lines.at(-1)?.summary).toMatchObject({ captured: ok + 1, errors: refused.length });
     });
 
+    // FILE.ndjson writes the lines of concurrent requests in one append: one that does not fit must not leave part of
+    // a line behind (the next line would be glued to it), and none of its requests is answered 2xx.
+    it('FILE.ndjson full while running, under concurrent load → 503s; the file holds whole lines, one per 200', async () => {
+      const dir = await tmpfs('size=64k');
+      const file = join(dir, 'captures.ndjson');
+      const listener = await listen(['--out', file]);
+      const delivery = await generate({ provider: 'cryptocloud', encoding: 'json', secret, seed: 6 });
+      const agent = new Agent({ connections: 8 });
+      cleanups.push(() => agent.close());
+      const statuses: number[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < 200 && statuses.filter((s) => s === 503).length < 16) {
+            const n = next++;
+            statuses.push((await post(listener.url, { ...delivery, url: `http://x/full/${n}` }, agent)).status);
+          }
+        }),
+      );
+      expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+      listener.child.kill('SIGTERM');
+      expect(await listener.exited).toBe(0);
+      const text = await readFile(file, 'utf8');
+      expect(text === '' || text.endsWith('\n')).toBe(true);
+      const lines = text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as { body: string });
+      expect(lines).toHaveLength(statuses.filter((s) => s === 200).length);
+      for (const line of lines) expect(line.body).toBe(delivery.body);
+      expect(listener.lines.at(-1)?.summary).toMatchObject({ captured: lines.length });
+    });
+
     it('made read-only while running (remount ro) → 503 with the reason, never a silently dropped capture', async () => {
       const dir = await tmpfs('size=1m');
       const listener = await listen(['--out', dir]);
