@@ -1,7 +1,7 @@
 // `send --count N --concurrency C`: load mode. Loaded only when those flags are given (src/commands/send.ts).
 import { randomInt } from 'node:crypto';
 import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '../core/load.js';
-import { buildScenario, describeExpectation, type ScenarioOptions } from '../core/scenarios.js';
+import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../core/scenarios.js';
 import { usage } from '../errors.js';
 import { info, isQuiet, print, printJson, style } from '../output.js';
 import { getProvider } from '../providers/index.js';
@@ -46,6 +46,7 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
+    const scenario = prepareScenario(scenarioName, { ...options, url });
     report = await runLoad({
       signal: stop.signal,
       count,
@@ -53,10 +54,8 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
       timeoutMs: flags.timeoutMs,
       headers: flags.headers,
       // A batch is the scenario built again: a new seed (ids, amounts) and the clock now (timestamps, signatures).
-      batch: async (index) => {
-        const built = await buildScenario(scenarioName, { ...options, url, seed: (baseSeed + index) % 2 ** 32, now: options.now ?? Date.now() });
-        return built.steps.map((step) => ({ delivery: step.delivery, expect: step.expect }));
-      },
+      // What does not change between batches (checks, templates, the URL) is prepared once.
+      batch: (index) => scenario.deliveries((baseSeed + index) % 2 ** 32, options.now ?? Date.now()),
       ...(bar ? { onProgress: bar.update } : {}),
     });
   } finally {

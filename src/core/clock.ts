@@ -51,13 +51,20 @@ export function formatDuration(ms: number): string {
   return sign + parts.join('');
 }
 
-// Bulk verify formats the same instants (receivedAt, stamps) again and again: the last one is remembered.
-let lastMs = Number.NaN;
-let lastIso = '';
+/** "YYYY-MM-DDTHH:MM:SS" by whole second, for the seconds seen lately (load mode stamps two times per delivery). */
+const isoSeconds = new Map<number, string>();
+
+/** ISO 8601 in UTC, exactly `new Date(ms).toISOString()` (test/core/clock.test.ts), with the second part kept. */
 export function isoTime(ms: number): string {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
+  // Fractions, NaN and instants out of a Date's range: Date itself (it truncates, or throws a RangeError).
+  if (!Number.isInteger(ms) || Math.abs(ms) > 8.64e15) return new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000);
+  let prefix = isoSeconds.get(second);
+  if (prefix === undefined) {
+    prefix = new Date(second * 1000).toISOString().slice(0, -5);
+    if (isoSeconds.size >= 4096) isoSeconds.clear();
+    isoSeconds.set(second, prefix);
   }
-  return lastIso;
+  const milli = ms - second * 1000;
+  return `${prefix}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }

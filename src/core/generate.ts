@@ -3,7 +3,7 @@ import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from './random.js';
-import { fill, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
+import { clone, compile, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
 
 export interface GenerateOptions {
   provider: string;
@@ -77,6 +77,22 @@ export function checkStatus(provider: Provider, eventName: string, status: strin
 
 /** template → status patch → --data → --set → sign. Signing is last, so the result is always correctly signed. */
 export async function generate(options: GenerateOptions): Promise<Delivery> {
+  return prepareGenerate(options)({ now: options.now ?? Date.now(), seed: options.seed });
+}
+
+/** The per-request part of `generate`: a clock, a seed (ids, amounts) and, for wrong-secret, the secret. */
+export interface GenerateInstant {
+  now: number;
+  seed?: number | undefined;
+  secret?: string | undefined;
+}
+
+/**
+ * `generate` in two halves: everything that does not depend on the clock or the seed (provider, event, status and
+ * option checks, --set parsing, the compiled template, the URL) once; then per call only vars → fill → patches →
+ * --data → --set → sign. Load mode builds one delivery per request this way (issue 5); `generate` is both halves.
+ */
+export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>): (instant: GenerateInstant) => Promise<Delivery> {
   const provider = getProvider(options.provider);
   const event = getEvent(provider, options.event);
   const status = checkStatus(provider, event.name, options.status ?? event.defaultStatus);
@@ -85,41 +101,53 @@ export async function generate(options: GenerateOptions): Promise<Delivery> {
   if (!provider.data.encodings.includes(encoding)) {
     throw usage(`--encoding ${encoding}: ${provider.name} sends ${provider.data.encodings.join(' or ')}`);
   }
-  const now = options.now ?? Date.now();
-  const rng = createRng(options.seed);
-  const vars: Record<string, Json> = provider.vars({ rng, now, event: event.name, status, options: chosen });
-  // fill builds a new tree and never writes to the template, so no clone first (load mode builds one per request).
-  const fields = fill(event.body, vars) as JsonObject;
-  for (const patch of [event.statuses[status] ?? {}, options.patch ?? {}]) {
-    for (const [path, value] of Object.entries(fill(patch, vars) as JsonObject)) setPath(fields, path, value);
-  }
-  setPath(fields, event.statusField, status);
-  if (options.data) merge(fields, options.data);
-  const claims: JsonObject = {};
+  // compile builds a new tree per call and never writes to the template, so no clone first.
+  const body = compile(event.body);
+  const patches = [event.statuses[status] ?? {}, options.patch ?? {}].map(compile);
   const computed = provider.signatureFields(chosen);
+  const sets: Array<{ claim: boolean; path: string; value: Json }> = [];
   for (const assignment of options.set ?? []) {
     const { path, value } = parseSet(assignment);
     if (path.startsWith('token.')) {
       if (!computed.includes('token')) throw usage(`--set ${path}: ${provider.name} signs no token; set its fields directly`);
-      setPath(claims, path.slice('token.'.length), value);
+      sets.push({ claim: true, path: path.slice('token.'.length), value });
     }
     else if (computed.includes(path)) {
       throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
-    } else setPath(fields, path, value);
+    } else sets.push({ claim: false, path, value });
   }
-  const signed = await provider.sign({ event: event.name, fields, claims, vars, secret: options.secret, now, encoding, options: chosen, attack: options.attack });
-  const url = new URL(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
-  for (const [name, value] of Object.entries(signed.query ?? {})) url.searchParams.set(name, value);
-  return {
-    provider: provider.name,
-    event: event.name,
-    status,
-    method: 'POST',
-    url: url.toString(),
-    headers: { 'content-type': signed.contentType, 'user-agent': userAgent },
-    body: signed.body,
-    now,
-    seed: rng.seed,
-    encoding,
+  const baseUrl = new URL(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
+  const urlText = baseUrl.toString();
+  return async ({ now, seed, secret = options.secret }) => {
+    const rng = createRng(seed);
+    const vars: Record<string, Json> = provider.vars({ rng, now, event: event.name, status, options: chosen });
+    const fields = body(vars) as JsonObject;
+    for (const patch of patches) {
+      for (const [path, value] of Object.entries(patch(vars) as JsonObject)) setPath(fields, path, value);
+    }
+    setPath(fields, event.statusField, status);
+    if (options.data) merge(fields, options.data);
+    const claims: JsonObject = {};
+    // A --set value is shared by every call: each delivery gets its own copy (a later step may change it in place).
+    for (const set of sets) setPath(set.claim ? claims : fields, set.path, set.value !== null && typeof set.value === 'object' ? clone(set.value) : set.value);
+    const signed = await provider.sign({ event: event.name, fields, claims, vars, secret, now, encoding, options: chosen, attack: options.attack });
+    let url = urlText;
+    if (signed.query !== undefined) {
+      const withQuery = new URL(baseUrl);
+      for (const [name, value] of Object.entries(signed.query)) withQuery.searchParams.set(name, value);
+      url = withQuery.toString();
+    }
+    return {
+      provider: provider.name,
+      event: event.name,
+      status,
+      method: 'POST',
+      url,
+      headers: { 'content-type': signed.contentType, 'user-agent': userAgent },
+      body: signed.body,
+      now,
+      seed: rng.seed,
+      encoding,
+    };
   };
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
 import { isObject, type JsonObject } from './template.js';
 
@@ -15,6 +15,11 @@ function loadJose(): Promise<Jose> {
   return (jose ??= import('jose'));
 }
 
+/** The base64url of the few header texts ever signed ({"alg","typ"} in either order), each encoded once. */
+const encodedHeaders = new Map<string, string>();
+let lastSecret: string | undefined;
+let lastKey: KeyObject | undefined;
+
 /**
  * HS256 compact JWS over the exact claim bytes we pass: the header object is serialised in key order, so each
  * provider's documented header order (`{"typ","alg"}` vs `{"alg","typ"}`) is kept.
@@ -24,8 +29,19 @@ function loadJose(): Promise<Jose> {
  * computation jose 5 made on Node (createHmac); test/jwt.test.ts pins the bytes to jose's, token for token.
  */
 export function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): string {
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(claimsJson).toString('base64url')}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  const headerJson = JSON.stringify(header);
+  let encodedHeader = encodedHeaders.get(headerJson);
+  if (encodedHeader === undefined) {
+    encodedHeader = Buffer.from(headerJson).toString('base64url');
+    if (encodedHeaders.size < 16) encodedHeaders.set(headerJson, encodedHeader);
+  }
+  const input = `${encodedHeader}.${Buffer.from(claimsJson).toString('base64url')}`;
+  // The key as a KeyObject, kept for the last secret: one less copy and key setup per token.
+  if (secret !== lastSecret) {
+    lastSecret = secret;
+    lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
+  return `${input}.${createHmac('sha256', lastKey as KeyObject).update(input).digest('base64url')}`;
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */

@@ -1,7 +1,7 @@
 import { usage } from '../errors.js';
 import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import type { FlowStep, ScenarioData } from '../providers/types.js';
-import { generate, resolveOptions, type Delivery, type GenerateOptions } from './generate.js';
+import { prepareGenerate, resolveOptions, type Delivery, type GenerateOptions } from './generate.js';
 import { randomInt } from 'node:crypto';
 
 /** What a receiver must answer: a class of status codes, or one exact code (UAPAY's "exactly 200"). */
@@ -87,15 +87,28 @@ function truncate(delivery: Delivery, provider: Provider): string {
 
 /** Every scenario is a list of deliveries of one order (same seed → same ids) plus what a correct receiver answers. */
 export async function buildScenario(name: string, options: ScenarioOptions): Promise<BuiltScenario> {
+  const prepared = prepareScenario(name, options);
+  const { build, deliveries: _deliveries, ...about } = prepared;
+  return { ...about, steps: await build(options.seed ?? randomInt(0, 2 ** 32), options.now ?? Date.now()) };
+}
+
+/** A scenario checked and compiled once; `build` makes its deliveries for one seed and clock (load mode: per batch). */
+export interface PreparedScenario extends Omit<BuiltScenario, 'steps'> {
+  build(seed: number, now: number): Promise<ScenarioStep[]>;
+  /** The same deliveries as `build`, with only what load mode needs of each step. */
+  deliveries(seed: number, now: number): Promise<Array<{ delivery: Delivery; expect: Expectation }>>;
+}
+
+/** Everything of `buildScenario` that does not depend on the seed or the clock. */
+export function prepareScenario(name: string, options: ScenarioOptions): PreparedScenario {
   const provider = getProvider(options.provider);
   const data: ScenarioData | undefined = provider.data.scenarios[name];
   if (!data) {
     throw usage(`${provider.name} has no scenario '${name}'`, `scenarios of ${provider.name}: ${Object.keys(provider.data.scenarios).join(', ')}`);
   }
   const event = getEvent(provider, options.event);
-  const now = options.now ?? Date.now();
-  const seed = options.seed ?? randomInt(0, 2 ** 32);
-  const base: GenerateOptions = { ...options, event: event.name, now, seed };
+  const { now: _now, seed: _seed, ...rest } = options;
+  const base: Omit<GenerateOptions, 'now' | 'seed'> = { ...rest, event: event.name };
   const flowNames = Object.keys(event.flows);
   const flowName = options.flow ?? (name === 'out-of-order' ? flowNames.find((f) => (event.flows[f]?.length ?? 0) >= 2) : flowNames[0]);
   const flow = flowName === undefined ? undefined : event.flows[flowName];
@@ -103,16 +116,23 @@ export async function buildScenario(name: string, options: ScenarioOptions): Pro
     throw usage(`${provider.name} ${event.name} has no flow '${options.flow}'`, `flows: ${flowNames.join(', ')}`);
   }
 
-  type Planned = { label: string; options: GenerateOptions; body?: (delivery: Delivery) => string };
+  /** One delivery: signed `offsetMs` from the clock, with these options; `secret` per seed (wrong-secret). */
+  type Planned = {
+    label: string;
+    offsetMs: number;
+    options: Omit<GenerateOptions, 'now' | 'seed'>;
+    secret?: (seed: number) => string;
+    body?: (delivery: Delivery) => string;
+  };
   const planned: Planned[] = [];
-  const at = (offsetMs: number, extra: Partial<GenerateOptions> = {}): GenerateOptions => ({ ...base, now: now + offsetMs, ...extra });
+  const at = (offsetMs: number, extra: Partial<GenerateOptions> = {}): Pick<Planned, 'offsetMs' | 'options'> => ({ offsetMs, options: { ...base, ...extra } });
   const status = options.status ?? event.defaultStatus;
   switch (name) {
     case 'flow':
     case 'out-of-order': {
       const steps = (flow ?? [status]).map(stepOf);
       // Rising timestamps, 30 s apart, the last one now (nothing in the receiver's future).
-      const dated = steps.map((step, i) => ({ label: step.status, options: at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }) }));
+      const dated = steps.map((step, i): Planned => ({ label: step.status, ...at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }) }));
       if (name === 'flow') planned.push(...dated);
       else {
         if (dated.length < 2) throw usage(`out-of-order needs a flow of two or more steps; ${flowName ?? 'this event'} has ${dated.length}`);
@@ -123,53 +143,50 @@ export async function buildScenario(name: string, options: ScenarioOptions): Pro
       break;
     }
     case 'duplicate':
-      planned.push({ label: 'original', options: at(0) }, { label: 'duplicate', options: at(0) });
+      planned.push({ label: 'original', ...at(0) }, { label: 'duplicate', ...at(0) });
       break;
     case 'replay':
-      for (let i = 0; i < data.expect.length; i++) planned.push({ label: i === 0 ? 'replayed' : 'replayed again', options: at(-(data.signedAgoMs ?? 3_600_000)) });
+      for (let i = 0; i < data.expect.length; i++) planned.push({ label: i === 0 ? 'replayed' : 'replayed again', ...at(-(data.signedAgoMs ?? 3_600_000)) });
       break;
     case 'expired':
-      planned.push({ label: 'expired token', options: at(-(data.signedAgoMs ?? 360_000)) });
+      planned.push({ label: 'expired token', ...at(-(data.signedAgoMs ?? 360_000)) });
       break;
     case 'future-iat':
-      planned.push({ label: 'iat in the future', options: at(data.signedAheadMs ?? 3_600_000) });
+      planned.push({ label: 'iat in the future', ...at(data.signedAheadMs ?? 3_600_000) });
       break;
     case 'tampered':
-      planned.push({ label: 'changed after signing', options: at(0, { attack: 'tamper' }) });
+      planned.push({ label: 'changed after signing', ...at(0, { attack: 'tamper' }) });
       break;
     case 'wrong-secret':
-      planned.push({ label: 'wrong secret', options: at(0, { secret: `not-the-right-secret-${seed}` }) });
+      planned.push({ label: 'wrong secret', ...at(0), secret: (seed) => `not-the-right-secret-${seed}` });
       break;
     case 'alg-none':
     case 'alg-swap':
-      planned.push({ label: name === 'alg-none' ? 'alg none' : 'HS512', options: at(0, { attack: name }) });
+      planned.push({ label: name === 'alg-none' ? 'alg none' : 'HS512', ...at(0, { attack: name }) });
       break;
     case 'malformed':
       planned.push(
-        { label: 'truncated body', options: at(0), body: (d) => truncate(d, provider) },
-        { label: 'signature missing', options: at(0, { attack: 'strip' }) },
+        { label: 'truncated body', ...at(0), body: (d) => truncate(d, provider) },
+        { label: 'signature missing', ...at(0, { attack: 'strip' }) },
       );
       break;
     case 'valid':
-      planned.push({ label: status, options: at(0) });
+      planned.push({ label: status, ...at(0) });
       break;
     default:
       throw new Error(`scenario '${name}' is in ${provider.name}'s data but has no builder in core/scenarios.ts`);
   }
 
   const accept = acceptExpectation(provider);
-  const steps: ScenarioStep[] = [];
-  for (const [i, plan] of planned.entries()) {
-    const delivery = await generate(plan.options);
+  const compiled = planned.map((plan, i) => {
     const kind = data.expect[Math.min(i, data.expect.length - 1)] ?? 'accept';
-    steps.push({
-      label: plan.label,
-      delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery,
-      expect: options.expect ?? (kind === 'accept' ? accept : { kind: '4xx' }),
+    return {
+      plan,
+      generate: prepareGenerate(plan.options),
+      expect: options.expect ?? (kind === 'accept' ? accept : ({ kind: '4xx' } as Expectation)),
       accept: kind === 'accept',
-      resign: (offsetMs) => generate({ ...plan.options, now: (plan.options.now ?? now) + offsetMs }),
-    });
-  }
+    };
+  });
   return {
     name,
     provider: provider.name,
@@ -178,6 +195,28 @@ export async function buildScenario(name: string, options: ScenarioOptions): Pro
     why: data.why,
     concurrent: name === 'duplicate' && options.concurrent === true,
     resignRetries: resolveOptions(provider, options.options).retryToken === 'fresh-iat',
-    steps,
+    async build(seed, now) {
+      const steps: ScenarioStep[] = [];
+      for (const { plan, generate, expect, accept } of compiled) {
+        const instant = { now: now + plan.offsetMs, seed, secret: plan.secret?.(seed) ?? plan.options.secret };
+        const delivery = await generate(instant);
+        steps.push({
+          label: plan.label,
+          delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery,
+          expect,
+          accept,
+          resign: (offsetMs) => generate({ ...instant, now: instant.now + offsetMs }),
+        });
+      }
+      return steps;
+    },
+    async deliveries(seed, now) {
+      const items: Array<{ delivery: Delivery; expect: Expectation }> = [];
+      for (const { plan, generate, expect } of compiled) {
+        const delivery = await generate({ now: now + plan.offsetMs, seed, secret: plan.secret?.(seed) ?? plan.options.secret });
+        items.push({ delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery, expect });
+      }
+      return items;
+    },
   };
 }

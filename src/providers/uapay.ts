@@ -63,13 +63,20 @@ export const uapay: Provider = {
   signatureFields: () => ['token'],
 
   async sign({ fields, claims: overrides, secret, now, attack }) {
-    // Claims are the callback fields in documented order, then iat (seconds) last.
-    const { iat, ...rest } = { ...fields, ...overrides };
-    const claims: JsonObject = { ...rest, iat: iat ?? Math.floor(now / 1000) };
+    // Claims are the callback fields in documented order, then iat (seconds) last. Without token overrides or an iat
+    // field (every load-mode request) that is one copy of the fields (issue 5).
+    let claims: JsonObject;
+    if (!Object.hasOwn(fields, 'iat') && Object.keys(overrides).length === 0) {
+      claims = { ...fields };
+      claims.iat = Math.floor(now / 1000);
+    } else {
+      const { iat, ...rest } = { ...fields, ...overrides };
+      claims = { ...rest, iat: iat ?? Math.floor(now / 1000) };
+    }
     if (attack === 'strip') return { contentType: 'application/json', body: '{}' };
     // tampered: ten times the amount under the original signature.
     const amountField = Object.hasOwn(claims, 'amount') ? 'amount' : 'paymentAmount';
-    const tampered = { ...claims, [amountField]: Number(claims[amountField] ?? 0) * 10 };
+    const tampered = attack === 'tamper' ? { ...claims, [amountField]: Number(claims[amountField] ?? 0) * 10 } : undefined;
     const token = await signToken({ alg: 'HS256', typ: 'JWT' }, claims, secret, attack, tampered);
     return { contentType: 'application/json', body: JSON.stringify({ token }) };
   },

@@ -79,3 +79,21 @@ describe('formatDuration', () => {
 it('isoTime is UTC ISO 8601 with milliseconds', () => {
   expect(isoTime(Date.UTC(2026, 0, 1))).toBe('2026-01-01T00:00:00.000Z');
 });
+
+describe('isoTime', () => {
+  it('is exactly Date#toISOString for any instant, and throws where it throws', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+        // The same second again (served from the kept prefix) and a neighbour in another second.
+        expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+        if (ms > -8.64e15) expect(isoTime(ms - 1)).toBe(new Date(ms - 1).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ms of [0, -1, 999, 1000, -1000, -1001, 1.7, -0.5, 8.64e15, -8.64e15, 253402300799999, 253402300800000, -62167219200001]) {
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+    for (const bad of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => isoTime(bad)).toThrow(RangeError);
+  });
+});

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,7 @@ import { generate } from '../../src/core/generate.js';
 import { builtinSecrets } from '../../src/core/secret.js';
 import { LatencyHistogram } from '../../src/core/histogram.js';
 import { bin, root, run, tempDir } from '../helpers/cli.js';
+import { utbsExpectedHash } from '../helpers/requests.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -118,6 +119,147 @@ describe('send --count --concurrency (load mode)', () => {
     expect(withSave.code).toBe(2);
     expect(withSave.stderr).toContain('--no-wait: not with --count');
     expect(server.bodies).toHaveLength(12);
+  });
+});
+
+describe('load mode: what every request carries (fresh, signed, in flow order)', () => {
+  it('a UTBS flow per batch: the statuses of each order arrive in flow order, every checksum verifies, every header is sent once', async () => {
+    const server = await target();
+    const result = await run(['send', 'utbs', '--url', `${server.url}/webhooks/utbs?src=load`, '--scenario', 'flow', '--flow', 'happy', '--count', '100', '--concurrency', '6', '--header', 'X-Trace: load-1', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, requests: 100, answered: 100, met: 100, failed: 0, statuses: { 200: 100 } });
+    expect(server.bodies).toHaveLength(100);
+    const forms = server.bodies.map((body) => new URLSearchParams(body));
+    // Independent sha256 over the documented fields and the built-in secret.
+    for (const form of forms) expect(form.get('hash')).toBe(utbsExpectedHash(form, builtinSecrets.utbs as string));
+    // Each order's steps arrive in the documented order with rising timestamps; only the batches in flight when the
+    // count is reached (at most one per connection) are cut short.
+    const flow = ['new', 'waitPayment', 'inProgress', 'inProgressPayout', 'done'];
+    const byOrder = new Map<string, Array<{ status: string; timestamp: number }>>();
+    for (const form of forms) {
+      const id = form.get('orderId') as string;
+      byOrder.set(id, [...(byOrder.get(id) ?? []), { status: form.get('newStatus') as string, timestamp: Number(form.get('timestamp')) }]);
+    }
+    let cut = 0;
+    for (const steps of byOrder.values()) {
+      expect(steps.map((step) => step.status)).toEqual(flow.slice(0, steps.length));
+      if (steps.length < flow.length) cut++;
+      for (let i = 1; i < steps.length; i++) expect((steps[i] as { timestamp: number }).timestamp).toBeGreaterThan((steps[i - 1] as { timestamp: number }).timestamp);
+    }
+    expect(cut).toBeLessThanOrEqual(6);
+    expect(byOrder.size).toBeGreaterThanOrEqual(20);
+    expect(new Set(server.bodies).size).toBe(100);
+    for (const headers of server.headers) {
+      expect(headers['x-trace']).toBe('load-1');
+      expect(headers['content-type']).toBe('application/x-www-form-urlencoded');
+      expect(headers['user-agent']).toBe('webhook-sim/0.1');
+      expect(headers.host).toBe(new URL(server.url).host);
+    }
+  });
+
+  it('UTBS --checksum-in query: the checksum of each body travels on its own URL', async () => {
+    const seen: Array<{ url: string; body: string }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ipn`;
+    const result = await run(['send', 'utbs', '--url', url, '--checksum-in', 'query', '--count', '40', '--concurrency', '4', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen).toHaveLength(40);
+    for (const { url: path, body } of seen) {
+      const query = new URL(path, 'http://x').searchParams;
+      expect(new URL(path, 'http://x').pathname).toBe('/ipn');
+      expect(query.get('hash')).toBe(utbsExpectedHash(new URLSearchParams(body), builtinSecrets.utbs as string));
+    }
+    expect(new Set(seen.map((request) => request.url)).size).toBe(40);
+  });
+
+  it('with no --url, the built-in verifying receiver accepts every request of every provider', async () => {
+    for (const provider of ['uapay', 'utbs', 'cryptocloud']) {
+      const result = await run(['send', provider, '--count', '150', '--concurrency', '8', '--json']);
+      expect(result.code, `${provider}: ${result.stderr}`).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, requests: 150, met: 150, failed: 0 });
+    }
+  });
+
+  it('attack scenarios expect 4xx: a target that accepts them misses, the verifying receiver meets', async () => {
+    const server = await target();
+    const accepted = await run(['send', 'uapay', '--url', `${server.url}/cb`, '--scenario', 'tampered', '--count', '30', '--concurrency', '3', '--json']);
+    expect(accepted.code).toBe(1);
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ ok: false, expect: '4xx', requests: 30, met: 0, statuses: { 200: 30 } });
+    const refused = await run(['send', 'uapay', '--scenario', 'tampered', '--count', '30', '--concurrency', '3', '--json']);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: true, requests: 30, met: 30 });
+  });
+
+  it('--timeout: a request with no answer in time counts as an error; statuses and errors add up to the requests', async () => {
+    const held: ServerResponse[] = [];
+    let n = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        // Every 4th request is never answered (until the test ends).
+        if (++n % 4 === 0) held.push(res);
+        else res.end('{"ok":true}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(async () => {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ipn`;
+    const result = await run(['send', 'utbs', '--url', url, '--count', '40', '--concurrency', '4', '--timeout', '300ms', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { requests: number; answered: number; failed: number; statuses: Record<string, number>; errors: Record<string, number> };
+    expect(report.requests).toBe(40);
+    expect(report.failed).toBeGreaterThan(0);
+    expect(Object.keys(report.errors)).toEqual(['timeout (no complete answer in time)']);
+    expect(report.answered + report.failed).toBe(40);
+    expect(sum(report.statuses) + sum(report.errors)).toBe(40);
+  });
+
+  it('SIGINT stops starting requests: the report covers what was sent, and every request sent is counted once', async () => {
+    let received = 0;
+    let child: ReturnType<typeof spawn> | undefined;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        if (received === 200) child?.kill('SIGINT');
+        res.end('{"ok":true}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/uapay`;
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
+    child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', url, '--count', '1000000', '--concurrency', '8', '--json'], { cwd: root, env });
+    const out: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    const report = JSON.parse(Buffer.concat(out).toString('utf8')) as { ok: boolean; aborted: boolean; requests: number; answered: number; statuses: Record<string, number>; errors: Record<string, number> };
+    expect(report).toMatchObject({ ok: false, aborted: true });
+    expect(report.requests).toBeGreaterThanOrEqual(200);
+    expect(report.requests).toBeLessThan(1_000_000);
+    expect(sum(report.statuses) + sum(report.errors)).toBe(report.requests);
+    expect(report.answered).toBe(received);
   });
 });
 
