@@ -23,7 +23,24 @@ function usageHint(text: string): string {
   return `usage: webhook-sim ${active.name()} ${active.usage()} (see webhook-sim ${active.name()} --help)`;
 }
 
-function buildProgram(): Command {
+const registrations: Readonly<Record<string, (program: Command) => void>> = {
+  providers: registerProviders,
+  generate: registerGenerate,
+  verify: registerVerify,
+  listen: registerListen,
+  send: registerSend,
+  replay: registerReplay,
+  demo: registerDemo,
+  suite: registerSuite,
+  config: registerConfig,
+};
+
+/**
+ * `webhook-sim <command> …` registers only that command: its options, help and errors are its own, and the others'
+ * option tables are not built for nothing (start-up, issue 5). Anything else (no command, a global option first, an
+ * unknown name, `help`) registers them all, for the program's help, suggestions and interactive mode.
+ */
+function buildProgram(first: string | undefined): Command {
   const program = new Command('webhook-sim')
     .description('Simulate CryptoCloud, UTBS and UAPAY webhooks: sign, send, capture and verify them offline')
     .version(pkg.version, '-V, --version')
@@ -50,22 +67,15 @@ Examples:
 
 Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable input, 3 internal error.`,
     );
-  registerProviders(program);
-  registerGenerate(program);
-  registerVerify(program);
-  registerListen(program);
-  registerSend(program);
-  registerReplay(program);
-  registerDemo(program);
-  registerSuite(program);
-  registerConfig(program);
+  const only = first !== undefined && Object.hasOwn(registrations, first) ? registrations[first] : undefined;
+  for (const register of only ? [only] : Object.values(registrations)) register(program);
   return program;
 }
 
 /** The single place where errors become exit codes; no stack traces for anything a user can cause. */
 async function main(argv: string[]): Promise<number> {
   configureColor(undefined);
-  const program = buildProgram();
+  const program = buildProgram(argv[2]);
   try {
     // No command: on a terminal, ask which (inquirer loads only then); elsewhere a usage error naming the choices.
     if (isBareInvocation(program, argv.slice(2))) argv = [...argv, ...(await askCommand(commandChoices(program))).split(' ')];
