@@ -36,12 +36,16 @@ export function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: st
     if (encodedHeaders.size < 16) encodedHeaders.set(headerJson, encodedHeader);
   }
   const input = `${encodedHeader}.${Buffer.from(claimsJson).toString('base64url')}`;
-  // The key as a KeyObject, kept for the last secret: one less copy and key setup per token.
-  if (secret !== lastSecret) {
+  return `${input}.${createHmac('sha256', hmacKey(secret)).update(input).digest('base64url')}`;
+}
+
+/** The key as a KeyObject, kept for the last secret: one less copy and key setup per token signed or checked. */
+function hmacKey(secret: string): KeyObject {
+  if (secret !== lastSecret || lastKey === undefined) {
     lastSecret = secret;
     lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
   }
-  return `${input}.${createHmac('sha256', lastKey as KeyObject).update(input).digest('base64url')}`;
+  return lastKey;
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
@@ -170,7 +174,7 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   if (parts.signatureProblem !== undefined) return { ok: false, detail: parts.signatureProblem };
   const received = parts.signature ?? '';
   // The signing input is the token up to its last dot (header.claims), exactly as received.
-  const computed = createHmac('sha256', secret).update(parts.token.slice(0, parts.token.length - received.length - 1)).digest('base64url');
+  const computed = createHmac('sha256', hmacKey(secret)).update(parts.token.slice(0, parts.token.length - received.length - 1)).digest('base64url');
   // The token on the wire must be the one that was signed, byte for byte: its signature text must be the canonical
   // base64url of the HMAC (jose compares decoded bytes, so it forgives set unused bits in the last character, and
   // the spelling checks above already refused those). Every header jose would refuse on its own was refused above.
