@@ -17,8 +17,7 @@ function loadJose(): Promise<Jose> {
 
 /** The base64url of the few header texts ever signed ({"alg","typ"} in either order), each encoded once. */
 const encodedHeaders = new Map<string, string>();
-let lastSecret: string | undefined;
-let lastKey: KeyObject | undefined;
+const hmacKeys = new Map<string, KeyObject>();
 
 /**
  * HS256 compact JWS over the exact claim bytes we pass: the header object is serialised in key order, so each
@@ -39,13 +38,18 @@ export function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: st
   return `${input}.${createHmac('sha256', hmacKey(secret)).update(input).digest('base64url')}`;
 }
 
-/** The key as a KeyObject, kept for the last secret: one less copy and key setup per token signed or checked. */
+/**
+ * The key as a KeyObject, made once per secret: one less copy and key setup per token signed or checked. A bulk
+ * verify alternates between the providers' secrets, so a few are kept (a run uses one per provider).
+ */
 function hmacKey(secret: string): KeyObject {
-  if (secret !== lastSecret || lastKey === undefined) {
-    lastSecret = secret;
-    lastKey = createSecretKey(Buffer.from(secret, 'utf8'));
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    if (hmacKeys.size >= 16) hmacKeys.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    hmacKeys.set(secret, key);
   }
-  return lastKey;
+  return key;
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
