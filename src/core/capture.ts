@@ -14,6 +14,15 @@ export interface Capture {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The body as UTF-8 text when it is valid UTF-8, else as base64: the bytes always come back exactly. */
+function capturedBody(bytes: Uint8Array): Pick<Capture, 'body' | 'bodyEncoding'> {
+  try {
+    return { body: strictUtf8.decode(bytes), bodyEncoding: 'utf8' };
+  } catch {
+    return { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' };
+  }
+}
+
 export function createCapture(input: {
   receivedAt: number;
   method: string;
@@ -25,15 +34,7 @@ export function createCapture(input: {
   for (const [name, value] of Object.entries(input.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
-  let body: string;
-  let bodyEncoding: Capture['bodyEncoding'] = 'utf8';
-  try {
-    body = strictUtf8.decode(input.body);
-  } catch {
-    body = Buffer.from(input.body).toString('base64');
-    bodyEncoding = 'base64';
-  }
-  return { webhookSim: 1, receivedAt: new Date(input.receivedAt).toISOString(), method: input.method, url: input.url, headers, body, bodyEncoding };
+  return { webhookSim: 1, receivedAt: new Date(input.receivedAt).toISOString(), method: input.method, url: input.url, headers, ...capturedBody(input.body) };
 }
 
 /**
@@ -53,15 +54,7 @@ export function captureOfRaw(input: { receivedAt: string; method: string; url: s
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of joined) headers[name] = value;
-  let body: string;
-  let bodyEncoding: Capture['bodyEncoding'] = 'utf8';
-  try {
-    body = strictUtf8.decode(input.body);
-  } catch {
-    body = Buffer.from(input.body).toString('base64');
-    bodyEncoding = 'base64';
-  }
-  return { webhookSim: 1, receivedAt: input.receivedAt, method: input.method, url: input.url, headers, body, bodyEncoding };
+  return { webhookSim: 1, receivedAt: input.receivedAt, method: input.method, url: input.url, headers, ...capturedBody(input.body) };
 }
 
 export function serializeCapture(capture: Capture): string {
