@@ -115,6 +115,20 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   return { value };
 }
 
+// A run of tokens repeats a handful of header segments: each is decoded once (frozen, so no caller can change the
+// copy the next token gets). Bounded.
+const headers = new Map<string, { value?: JsonObject; problem?: string }>();
+function decodeHeader(segment: string): { value?: JsonObject; problem?: string } {
+  let decoded = headers.get(segment);
+  if (decoded === undefined) {
+    decoded = decodeSegment(segment, 'header');
+    if (decoded.value !== undefined) Object.freeze(decoded.value);
+    if (headers.size >= 64) headers.clear();
+    headers.set(segment, decoded);
+  }
+  return decoded;
+}
+
 /** Splits and decodes a compact JWT without trusting it; every problem becomes a sentence, never a throw. */
 export function decodeJwt(token: string): JwtParts {
   if (token.length === 0) return { token, headerProblem: 'the token is empty' };
@@ -124,7 +138,7 @@ export function decodeJwt(token: string): JwtParts {
     return { token, headerProblem: `not a compact JWT: ${segments.length} segment${segments.length === 1 ? '' : 's'}, expected 3 (header.claims.signature)` };
   }
   const [h, c, s] = segments as [string, string, string];
-  const header = decodeSegment(h, 'header');
+  const header = decodeHeader(h);
   const claims = decodeSegment(c, 'claims');
   const parts: JwtParts = { token, signature: s };
   if (header.value) parts.header = header.value;

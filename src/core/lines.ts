@@ -21,7 +21,9 @@ export async function* readLines(path: string, chunkBytes = 1 << 16): AsyncGener
       const text = rest + decoder.write(buffer.subarray(0, read));
       // A chunk that ends in \r may be the first half of \r\n: keep it for the next chunk.
       const end = text.endsWith('\r') ? text.length - 1 : text.length;
-      const parts = text.slice(0, end).split(lineBreak);
+      const whole = text.slice(0, end);
+      // Most files have only \n breaks: a plain split, without the regular expression, when there is no \r.
+      const parts = whole.includes('\r') ? whole.split(lineBreak) : whole.split('\n');
       rest = (parts.pop() as string) + text.slice(end);
       yield* parts;
     }
