@@ -41,4 +41,17 @@ describe('readLines', () => {
     await writeFile(path, 'ab€😀\ncd😀\r\n');
     expect(await viaReadLines(path, 1)).toEqual(['ab€😀', 'cd😀']);
   });
+
+  it('closes the file when the reader stops early, with a read of the next chunk still in flight', async () => {
+    const path = join(dir, 'many.txt');
+    await writeFile(path, 'line\n'.repeat(50_000));
+    for await (const line of readLines(path, 16)) {
+      expect(line).toBe('line');
+      break;
+    }
+    // Another full read of the same file still sees every line (nothing was left open or half-read).
+    let n = 0;
+    for await (const _ of readLines(path)) n++;
+    expect(n).toBe(50_000);
+  });
 });
