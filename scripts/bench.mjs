@@ -176,22 +176,23 @@ async function goalLoad() {
 // ── 3. Capture under load ───────────────────────────────────────────────────────────────────────────────────────
 async function startListen(out) {
   const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--out', out, '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const rl = createInterface({ input: child.stdout });
-  const it = rl[Symbol.asyncIterator]();
-  const first = JSON.parse((await it.next()).value);
-  // Drain the per-request lines so stdout never backs up.
-  const drained = (async () => {
-    for (;;) {
-      const next = await it.next();
-      if (next.done) break;
-    }
-  })();
+  // The first line says where it listens; the per-request lines after it are drained unread (not split into lines:
+  // this process shares the 2 cores with the load and the server, and the bare server has no output to drain).
+  const head = await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      if (text.includes('\n')) return;
+      text += chunk.toString('utf8');
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+    });
+    child.once('close', () => reject(new Error(`listen exited before listening: ${text}`)));
+  });
+  const first = JSON.parse(head);
   return {
     url: first.listening,
     async stop() {
       child.kill('SIGINT');
       await once(child, 'close');
-      await drained;
     },
   };
 }
