@@ -478,3 +478,19 @@ describe('load', () => {
     expect(receiver.summary()).toMatchObject({ requests: 2000, captured: 2000, verified: 2000, errors: 0 });
   });
 });
+
+describe('captures keep every byte of the body', () => {
+  it('a leading byte order mark stays in the capture and comes back from it, byte for byte', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('orderId=1&newStatus=done')]);
+    for (const capture of [
+      createCapture({ receivedAt: 0, method: 'POST', url: '/ipn', headers: {}, body: bytes }),
+      captureOfRaw({ receivedAt: new Date(0).toISOString(), method: 'POST', url: '/ipn', rawHeaders: [], body: bytes }),
+    ]) {
+      expect(capture.bodyEncoding).toBe('utf8');
+      expect(Buffer.from(capture.body, 'utf8')).toEqual(bytes);
+      const request = captureToRequest(JSON.parse(JSON.stringify(capture)) as Record<string, unknown>, 'bom');
+      if ('problem' in request) throw new Error(request.problem);
+      expect(request.body).toEqual(bytes);
+    }
+  });
+});

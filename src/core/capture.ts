@@ -12,7 +12,8 @@ export interface Capture {
   bodyEncoding: 'utf8' | 'base64';
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the body (the default would drop it, and with it the exact bytes).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The body as UTF-8 text when it is valid UTF-8, else as base64: the bytes always come back exactly. */
 function capturedBody(bytes: Uint8Array): Pick<Capture, 'body' | 'bodyEncoding'> {

@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import { WebhookSimError } from '../errors.js';
 import { getProvider } from '../providers/index.js';
 import { captureOfRaw, serializeCapture } from './capture.js';
-import { formatDuration } from './clock.js';
+import { formatDuration, isoTime } from './clock.js';
 import { resolveOptions } from './generate.js';
 import type { WebhookRequest } from './request.js';
 import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict } from './verify.js';
@@ -172,7 +172,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     try {
       const read = await readLimited(req, maxBodyBytes);
       const at = now();
-      event.receivedAt = new Date(at).toISOString();
+      event.receivedAt = isoTime(at);
       if (read.kind === 'aborted') {
         totals.errors++;
         event.bytes = read.bytes;
@@ -193,6 +193,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       event.bytes = read.body.length;
       const capture = captureOfRaw({ receivedAt: event.receivedAt, method: event.method, url: event.url, rawHeaders: req.rawHeaders, body: read.body });
       const request: WebhookRequest = { source: `request #${n}`, origin: 'capture', method: event.method, url: event.url, headers: capture.headers, body: read.body, receivedAt: at };
+      // The capture decoded the body already: a well-formed text is exactly the bytes' UTF-8 reading.
+      if (capture.bodyEncoding === 'utf8') request.text = capture.body;
       // Not verifying: the verdict would only label the log line, so read the labels without any check (issue 5).
       const labels = options.verify ? undefined : labelRequest(request);
       // Saved first, whatever the verdict: the capture is the record of what arrived.

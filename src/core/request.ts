@@ -25,6 +25,7 @@ export type BodyShape =
   | { kind: 'token'; text: string }
   | { kind: 'invalid'; problem: string };
 
+// A leading byte order mark is not read as part of the fields (the decoder drops it), as before captures kept it.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Classifies a body by its content type, else by its look; never throws. */
@@ -32,7 +33,7 @@ export function readBody(request: WebhookRequest): BodyShape {
   if ((request.text ?? request.body).length === 0) return { kind: 'invalid', problem: 'the body is empty' };
   let text: string;
   try {
-    text = request.text ?? strictUtf8.decode(request.body);
+    text = request.text === undefined ? strictUtf8.decode(request.body) : request.text.startsWith('\uFEFF') ? request.text.slice(1) : request.text;
   } catch {
     return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
   }
