@@ -16,15 +16,15 @@
 //   refused by V8 (another Node version, other V8 flags).
 // - import() does not work in code compiled by vm.Script on Node 20, so the bundle's import() of an external goes
 //   through dist/import.cjs (the dynamic-import stand-in below); the build fails if any other import() is left.
-// - Builtins off the start path (module lists from process.moduleLoadList): crypto, fs/promises and readline load on
+// - Builtins off the start path (module lists from process.moduleLoadList): crypto and fs/promises load on
 //   first use (a stand-in module, below; crypto alone is ~4 ms), so `--help` loads none of them. ES-module stand-ins
 //   rather than CommonJS ones: an ES import of a CommonJS module goes through esbuild's __toESM, which copies every
 //   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
 //   commander only needs child_process for executable subcommands, which webhook-sim has none of.
 // - `verify` reads its input with synchronous fs calls (src/core/inputs.ts): no node:fs/promises, no thread-pool trips.
 // Measured with `npm run bench -- 1` (21 interleaved runs, medians) on the shared machine: before (ES bundle with
-// split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after, `--help` 1.16–1.37× and `verify`
-// 1.19–1.35× (three runs each, the spread is the machine's load). The CommonJS file alone gave ~8 ms, the code cache
+// split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after (and with only the command given
+// registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's load). The CommonJS file alone gave ~8 ms, the code cache
 // ~10–15 ms, the deferred builtins ~5 ms for `--help`.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -53,7 +53,7 @@ const startupShims = {
     // Builtins that `--help` does not need (crypto alone is ~4 ms): a stand-in module whose functions require the
     // builtin on first call. Functions only, and no constructors (capitalised names): importing anything else from
     // these builtins fails the build ("No matching export") rather than the run.
-    b.onResolve({ filter: /^node:(crypto|fs\/promises|readline)$/ }, (args) =>
+    b.onResolve({ filter: /^node:(crypto|fs\/promises)$/ }, (args) =>
       args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' },
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {

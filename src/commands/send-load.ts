@@ -55,7 +55,7 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
       headers: flags.headers,
       // A batch is the scenario built again: a new seed (ids, amounts) and the clock now (timestamps, signatures).
       // What does not change between batches (checks, templates, the URL) is prepared once.
-      batch: (index) => scenario.deliveries((baseSeed + index) % 2 ** 32, options.now ?? Date.now()),
+      batch: async (index) => (await scenario.build((baseSeed + index) % 2 ** 32, options.now ?? Date.now())).map(({ delivery, expect }) => ({ delivery, expect })),
       ...(bar ? { onProgress: bar.update } : {}),
     });
   } finally {

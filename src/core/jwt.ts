@@ -72,12 +72,12 @@ export interface JwtParts {
   signatureProblem?: string;
 }
 
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
  * RFC 7515 §2: base64url without padding, and (§ "canonical") one text per byte string. jose's decoder forgives
  * `=`, `+`, `/` and set unused bits, so a token could be re-spelled without being re-signed; each is named here.
  */
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
 export function segmentProblem(segment: string, what: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) {
     if (segment.includes('=')) return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;

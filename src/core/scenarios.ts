@@ -88,15 +88,13 @@ function truncate(delivery: Delivery, provider: Provider): string {
 /** Every scenario is a list of deliveries of one order (same seed → same ids) plus what a correct receiver answers. */
 export async function buildScenario(name: string, options: ScenarioOptions): Promise<BuiltScenario> {
   const prepared = prepareScenario(name, options);
-  const { build, deliveries: _deliveries, ...about } = prepared;
+  const { build, ...about } = prepared;
   return { ...about, steps: await build(options.seed ?? randomInt(0, 2 ** 32), options.now ?? Date.now()) };
 }
 
 /** A scenario checked and compiled once; `build` makes its deliveries for one seed and clock (load mode: per batch). */
 export interface PreparedScenario extends Omit<BuiltScenario, 'steps'> {
   build(seed: number, now: number): Promise<ScenarioStep[]>;
-  /** The same deliveries as `build`, with only what load mode needs of each step. */
-  deliveries(seed: number, now: number): Promise<Array<{ delivery: Delivery; expect: Expectation }>>;
 }
 
 /** Everything of `buildScenario` that does not depend on the seed or the clock. */
@@ -209,14 +207,6 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
         });
       }
       return steps;
-    },
-    async deliveries(seed, now) {
-      const items: Array<{ delivery: Delivery; expect: Expectation }> = [];
-      for (const { plan, generate, expect } of compiled) {
-        const delivery = await generate({ now: now + plan.offsetMs, seed, secret: plan.secret?.(seed) ?? plan.options.secret });
-        items.push({ delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery, expect });
-      }
-      return items;
     },
   };
 }

@@ -11,23 +11,12 @@ const embedded = /\{\{(\w+)\}\}/g;
  * (number, object, null); placeholders inside longer strings are interpolated as text.
  */
 export function fill(template: Json, vars: Readonly<Record<string, Json>>): Json {
-  if (typeof template === 'string') {
-    const only = whole.exec(template);
-    if (only) return lookup(vars, only[1] as string);
-    return template.replace(embedded, (_, name: string) => String(lookup(vars, name)));
-  }
-  if (Array.isArray(template)) return template.map((item) => fill(item, vars));
-  if (template !== null && typeof template === 'object') {
-    const out: JsonObject = {};
-    for (const [key, value] of Object.entries(template)) out[key] = fill(value, vars);
-    return out;
-  }
-  return template;
+  return compile(template)(vars);
 }
 
 /**
- * `fill` compiled once for a template that is filled many times (load mode: one per request): the same tree as
- * `fill(template, vars)` for any vars, without walking the template or matching placeholders again.
+ * `fill` compiled once, for a template that is filled many times (load mode: one per request): the template is
+ * walked and its placeholders found once, then each call only builds the tree.
  */
 export function compile(template: Json): (vars: Readonly<Record<string, Json>>) => Json {
   if (typeof template === 'string') {
@@ -36,7 +25,7 @@ export function compile(template: Json): (vars: Readonly<Record<string, Json>>) 
       const name = only[1] as string;
       return (vars) => lookup(vars, name);
     }
-    // Literal text at even indices, placeholder names at odd ones: the matches `replace` would make, in order.
+    // Literal text at even indices, placeholder names at odd ones.
     const parts = template.split(/\{\{(\w+)\}\}/);
     if (parts.length === 1) return () => template;
     return (vars) => {

@@ -14,8 +14,6 @@ export interface VerifyOptions {
   at?: number | undefined;
   now?: number | undefined;
   toleranceMs?: number | undefined;
-  /** false: decode and label only, without checking signatures (a receiver that is not verifying). */
-  checkSignatures?: boolean | undefined;
   options?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
 }
 
@@ -72,7 +70,6 @@ function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
     at,
     atLabel,
     toleranceMs: options.toleranceMs ?? 0,
-    ...(options.checkSignatures === false ? { checkSignatures: false } : {}),
     options: resolveOptions(provider, options.options?.[provider.name]),
   });
   if (outcome.event !== undefined) verdict.event = outcome.event;

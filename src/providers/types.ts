@@ -122,8 +122,6 @@ export interface VerifyContext {
   atLabel: string;
   toleranceMs: number;
   options: ProviderOptions;
-  /** false: decode and label only, no signature check (a receiver that is not verifying). */
-  checkSignatures?: boolean;
 }
 
 /** Event, status and id, read without checking anything: what `verify` reports for them (VerifyOutcome). */

@@ -63,16 +63,11 @@ export const uapay: Provider = {
   signatureFields: () => ['token'],
 
   async sign({ fields, claims: overrides, secret, now, attack }) {
-    // Claims are the callback fields in documented order, then iat (seconds) last. Without token overrides or an iat
-    // field (every load-mode request) that is one copy of the fields (issue 5).
-    let claims: JsonObject;
-    if (!Object.hasOwn(fields, 'iat') && Object.keys(overrides).length === 0) {
-      claims = { ...fields };
-      claims.iat = Math.floor(now / 1000);
-    } else {
-      const { iat, ...rest } = { ...fields, ...overrides };
-      claims = { ...rest, iat: iat ?? Math.floor(now / 1000) };
-    }
+    // Claims are the callback fields in documented order, then iat (seconds) last: one copy, iat moved to the end.
+    const claims: JsonObject = { ...fields, ...overrides };
+    const iat = claims.iat;
+    delete claims.iat;
+    claims.iat = iat ?? Math.floor(now / 1000);
     if (attack === 'strip') return { contentType: 'application/json', body: '{}' };
     // tampered: ten times the amount under the original signature.
     const amountField = Object.hasOwn(claims, 'amount') ? 'amount' : 'paymentAmount';
