@@ -1,52 +1,23 @@
 // Load mode's request path (runLoad on undici's dispatch): answers framed every way a server may frame them, from
 // raw TCP servers on port 0, must each be counted once with their status, and the connection reused only when the
 // answer allows it. No timing is asserted.
-import { once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../src/core/generate.js';
 import { runLoad, type LoadItem } from '../src/core/load.js';
+import { rawHttpServer, type RawHttpServer } from './helpers/raw-http.js';
 
-const servers: Server[] = [];
+const servers: RawHttpServer[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  for (const server of servers.splice(0)) await server.close();
 });
 
-/** A raw TCP server: `answer(n, socket)` writes the bytes of the n-th answer (1-based) once a request has arrived. */
-async function rawServer(answer: (n: number, socket: Socket) => void): Promise<{ url: string; requests: string[]; connections: () => number }> {
-  const requests: string[] = [];
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        const length = Number(/content-length: (\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        requests.push(buffered.slice(0, end + 4 + length));
-        buffered = buffered.slice(end + 4 + length);
-        answer(requests.length, socket);
-      }
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+/** `answer(n, socket)` writes the bytes of the n-th answer (1-based) once a request has arrived. */
+async function rawServer(answer: (n: number, socket: Socket) => void): Promise<RawHttpServer & { url: string }> {
+  const server = await rawHttpServer(answer);
   servers.push(server);
-  const close = server.close.bind(server);
-  server.close = ((cb?: (err?: Error) => void) => {
-    for (const socket of sockets) socket.destroy();
-    return close(cb);
-  }) as Server['close'];
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook?x=1`, requests, connections: () => connections };
+  return { ...server, url: `${server.origin}/hook?x=1` };
 }
 
 function items(url: string): (index: number) => LoadItem[] {
@@ -60,7 +31,7 @@ function items(url: string): (index: number) => LoadItem[] {
   };
 }
 
-describe('load mode HTTP/1.1 client', () => {
+describe('load mode requests (undici dispatch)', () => {
   it('sends each request whole: request line, host, the delivery headers once (transport ones dropped), extras, exact UTF-8 body', async () => {
     const server = await rawServer((_, socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
     const report = await runLoad({ count: 3, concurrency: 1, batch: items(server.url), headers: { 'X-Extra': 'yes', 'user-agent': 'custom' } });
@@ -122,10 +93,22 @@ describe('load mode HTTP/1.1 client', () => {
     expect(server.connections()).toBe(4);
   });
 
+  it('an answer whose body runs past 64 KiB counts with its status; its connection is dropped, not read to the end', async () => {
+    const server = await rawServer((n, socket) => {
+      // The first answer announces 10 MB and sends 256 KiB of it, then nothing: reading it to the end would time out.
+      if (n === 1) socket.write(Buffer.concat([Buffer.from('HTTP/1.1 500 Oops\r\ncontent-length: 10000000\r\n\r\n'), Buffer.alloc(256 * 1024, 0x61)]));
+      else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+    });
+    const report = await runLoad({ count: 3, concurrency: 1, timeoutMs: 5000, batch: items(server.url) });
+    expect(report).toMatchObject({ requests: 3, answered: 3, failed: 0, met: 2, statuses: { 200: 2, 500: 1 }, errors: {} });
+    // The big answer's connection is not reused (undici may open another after it, too).
+    expect(server.connections()).toBeGreaterThanOrEqual(2);
+  });
+
   it('a refused connection is counted for every request, at any concurrency', async () => {
     const server = await rawServer(() => undefined);
     const { url } = server;
-    await new Promise((resolve) => (servers.pop() as Server).close(resolve));
+    await (servers.pop() as RawHttpServer).close();
     const report = await runLoad({ count: 12, concurrency: 4, batch: items(url) });
     expect(report).toMatchObject({ requests: 12, answered: 0, failed: 12, statuses: {}, errors: { 'connection refused': 12 } });
   });
@@ -168,7 +151,7 @@ describe('load mode HTTP/1.1 client', () => {
     expect(server.connections()).toBe(4);
   });
 
-  it('with a dispatcher given, every request goes through it (the undici path https targets take), with the same counts', async () => {
+  it('with a dispatcher given, every request goes through it, with the same counts', async () => {
     const server = await rawServer((n, socket) => socket.write(n % 2 ? 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok' : 'HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n'));
     const dispatcher = new Agent({ connections: 2 });
     try {

@@ -3,9 +3,10 @@
 // one line, and the process exits by itself: the target never closes a connection first, so a socket the binary
 // leaked would keep it alive and this test would time out. We wait on the child's 'exit', never on a timer.
 import { spawn } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bin, root } from '../helpers/cli.js';
+import { rawHttpServer } from '../helpers/raw-http.js';
 
 type Fault = 'reset' | 'hang' | 'redirect' | 'endless' | 'early-close' | 'ok';
 
@@ -16,6 +17,7 @@ afterEach(async () => {
 
 interface Target {
   url: string;
+  /** The request line of each request. */
   requests: string[];
   sockets: Set<Socket>;
 }
@@ -23,46 +25,25 @@ interface Target {
 /** A raw TCP target: the n-th request (whatever connection it comes on) gets faults[n]; 'ok' keeps the connection open. */
 async function faultyTarget(faults: readonly Fault[]): Promise<Target> {
   const requests: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const length = Number(/content-length:\s*(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
-      if (buffered.length < end + 4 + length) return;
-      const head = buffered.slice(0, end);
-      buffered = buffered.slice(end + 4 + length);
-      requests.push(head.split('\r\n')[0] ?? '');
-      const fault = faults[requests.length - 1] ?? 'ok';
-      if (fault === 'reset') socket.resetAndDestroy();
-      else if (fault === 'redirect') socket.write('HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n');
-      else if (fault === 'early-close') socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
-      else if (fault === 'endless') {
-        socket.write('HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n');
-        const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
-        const pump = (): void => {
-          while (!socket.destroyed && socket.write(chunk));
-        };
-        socket.on('drain', pump);
-        pump();
-      } else if (fault === 'ok') socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
-      // 'hang': read the request, never answer, never close.
-    });
+  const server = await rawHttpServer((n, socket, request) => {
+    requests.push(request.split('\r\n')[0] ?? '');
+    const fault = faults[n - 1] ?? 'ok';
+    if (fault === 'reset') socket.resetAndDestroy();
+    else if (fault === 'redirect') socket.write('HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n');
+    else if (fault === 'early-close') socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+    else if (fault === 'endless') {
+      socket.write('HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n');
+      const chunk = `4000\r\n${'x'.repeat(0x4000)}\r\n`;
+      const pump = (): void => {
+        while (!socket.destroyed && socket.write(chunk));
+      };
+      socket.on('drain', pump);
+      pump();
+    } else if (fault === 'ok') socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
+    // 'hang': read the request, never answer, never close.
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/callback`, requests, sockets };
+  cleanups.push(server.close);
+  return { url: `${server.origin}/callback`, requests, sockets: server.sockets };
 }
 
 function send(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
