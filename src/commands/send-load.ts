@@ -79,7 +79,7 @@ export function renderLoadReport(report: LoadReport, expects: string): string {
   const errors = Object.entries(report.errors).map(([why, n]) => `${why} × ${n}`).join(', ');
   const lines = [
     `${style.heading(`${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(2)} s`)}: ${style.name(`${report.requestsPerSecond} req/s`)}`,
-    `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
+    l.count === 0 ? '  latency   no answers' : `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
     `  statuses  ${statuses}`,
     `  errors    ${errors ? style.bad(errors) : 'none'}`,
     `  ${report.met === report.requests ? style.good(`all ${report.met} answers met ${expects}`) : style.bad(`${report.requests - report.met} of ${report.requests} did not meet ${expects}`)}`,

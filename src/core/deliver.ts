@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { usage } from '../errors.js';
 import { formatDuration } from './clock.js';
+import { parseTarget } from './target.js';
 import type { Delivery } from './generate.js';
 import { scheduleOffsets, type VirtualClock } from './virtual-clock.js';
 
@@ -102,21 +103,6 @@ function requestHeaders(delivery: Delivery, extra: Readonly<Record<string, strin
     headers[name.toLowerCase()] = value;
   }
   return headers;
-}
-
-/** Parses and checks the target before anything is sent; a bad URL is the user's mistake, not the target's. */
-function parseTarget(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw usage(`URL ${JSON.stringify(text)}: not a URL`, 'give a full URL such as http://127.0.0.1:3000/webhooks');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usage(`URL ${text}: only http and https targets can be sent to`, `got ${url.protocol.replace(/:$/, '')}`);
-  }
-  if (!url.hostname) throw usage(`URL ${text}: no host`);
-  return url;
 }
 
 function shownUrl(url: URL): string {

@@ -3,6 +3,7 @@ import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from './random.js';
+import { parseTarget } from './target.js';
 import { clone, compile, merge, parseSet, setPath, type Json, type JsonObject } from './template.js';
 
 export interface GenerateOptions {
@@ -116,7 +117,7 @@ export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>):
       throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
     } else sets.push({ claim: false, path, value });
   }
-  const baseUrl = new URL(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
+  const baseUrl = parseTarget(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
   const urlText = baseUrl.toString();
   return async ({ now, seed, secret = options.secret }) => {
     const rng = createRng(seed);

@@ -10,6 +10,7 @@ import { usage } from '../errors.js';
 import type { Delivery } from './generate.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { meetsExpectation, type Expectation } from './scenarios.js';
+import { parseTarget } from './target.js';
 
 /** One request to make: the delivery and what its answer should be. */
 export interface LoadItem {
@@ -115,8 +116,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let lastTarget: Target | undefined;
   const target = (delivery: Delivery): Target => {
     if (delivery.url === lastUrl && lastTarget) return lastTarget;
-    const url = new URL(delivery.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`URL ${delivery.url}: only http and https targets can be sent to`);
+    const url = parseTarget(delivery.url);
     const parsed: Target = { origin: url.origin, path: `${url.pathname}${url.search}` };
     lastUrl = delivery.url;
     lastTarget = parsed;

@@ -213,11 +213,24 @@ describe('send: options and failures', () => {
   });
 
   it('usage errors exit 2 with one line', async () => {
-    for (const args of [['send', 'nope'], ['send', 'utbs', '--scenario', 'alg-none'], ['send', 'utbs', '--url', 'ftp://x'], ['send', 'uapay', '--time-scale', '0']]) {
+    for (const args of [
+      ['send', 'nope'],
+      ['send', 'utbs', '--scenario', 'alg-none'],
+      ['send', 'utbs', '--url', 'ftp://x'],
+      ['send', 'uapay', '--time-scale', '0'],
+      // Not a URL at all (was an internal error, exit 3), in each mode that builds from it.
+      ['send', 'uapay', '--url', 'notaurl'],
+      ['send', 'uapay', '--url', 'notaurl', '--count', '5'],
+      ['generate', 'uapay', '--url', 'notaurl'],
+    ]) {
       const result = await run(args, { env });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/webhook-sim: error:/);
       expect(result.stderr).not.toMatch(/^\s+at\s/m);
     }
+    // Load mode says what is wrong before it announces a run.
+    const load = await run(['send', 'uapay', '--url', 'ftp://x', '--count', '5'], { env });
+    expect(load.code).toBe(2);
+    expect(`${load.stdout}${load.stderr}`).not.toMatch(/^load:/m);
   });
 });
