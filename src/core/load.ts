@@ -200,7 +200,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // than `ahead` deliveries, so memory stays flat. Deliveries older than `maxAgeMs` are dropped unsent and built again
   // (a slow target): what is sent is never signed more than that before it goes. A worker sends its batch in order,
   // so the steps of one flow reach the target in order.
-  const ahead = 128;
+  // 32: with 128, queued deliveries lived long enough to be promoted to the old generation (about 10 MB more peak
+  // RSS over 200,000 requests) and the run was no faster.
+  const ahead = 32;
   const maxAgeMs = 200;
   let batches = 0;
   const queue: LoadItem[][] = [];

@@ -7,16 +7,10 @@ const whole = /^\{\{(\w+)\}\}$/;
 const embedded = /\{\{(\w+)\}\}/g;
 
 /**
- * Fills `{{name}}` placeholders. A string that is exactly one placeholder takes the variable's own type
- * (number, object, null); placeholders inside longer strings are interpolated as text.
- */
-export function fill(template: Json, vars: Readonly<Record<string, Json>>): Json {
-  return compile(template)(vars);
-}
-
-/**
- * `fill` compiled once, for a template that is filled many times (load mode: one per request): the template is
- * walked and its placeholders found once, then each call only builds the tree.
+ * Fills `{{name}}` placeholders: compiled once, for a template that is filled many times (load mode: one per
+ * request), so the template is walked and its placeholders found once, and each call only builds a new tree. A string
+ * that is exactly one placeholder takes the variable's own type (number, object, null); placeholders inside longer
+ * strings are interpolated as text.
  */
 export function compile(template: Json): (vars: Readonly<Record<string, Json>>) => Json {
   if (typeof template === 'string') {

@@ -5,7 +5,7 @@ import { encodeForm, nestForm } from '../core/form.js';
 import { queryOf, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { maskSecret } from '../core/secret.js';
-import { fill, type Json, type JsonObject } from '../core/template.js';
+import { compile, type Json, type JsonObject } from '../core/template.js';
 import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
@@ -13,6 +13,8 @@ import { notInFuture, schemaCheck } from './shared.js';
 import type { Check, Labels, Provider, ProviderData, ProviderOptions, VerifyOutcome } from './types.js';
 
 type Pair = { from: string; to: string; rate: number; payout: JsonObject };
+/** Each pair's payout template, compiled on first use (vars runs once per delivery: in load mode, per request). */
+const payouts = new Map<Pair, (vars: Readonly<Record<string, Json>>) => Json>();
 const providerData = data as ProviderData & { signedFields: string[]; pairs: Pair[]; terminalStatuses: string[] };
 
 /** The string UTBS hashes: the signed fields joined by ':', then the IPN secret. */
@@ -40,7 +42,9 @@ export const utbs: Provider = {
   vars({ rng, now, status }) {
     const pair = rng.pick(providerData.pairs);
     const inAmount = pair.rate > 1000 ? round(rng.int(1, 500) / 10_000, 4) : round(rng.int(100, 50_000) / 100, 2);
-    const payout = fill(pair.payout, { digits12: rng.digits(12) }) as JsonObject;
+    let payout = payouts.get(pair);
+    if (payout === undefined) payouts.set(pair, (payout = compile(pair.payout)));
+    const payoutFields = payout({ digits12: rng.digits(12) }) as JsonObject;
     return {
       orderUID: rng.int(1000, 99_999),
       orderId: rng.hex(24),
@@ -50,9 +54,9 @@ export const utbs: Provider = {
       xmlFrom: pair.from,
       xmlTo: pair.to,
       timestampMs: now,
-      payoutKey: payout.key as Json,
-      payoutName: payout.name as Json,
-      payoutValue: payout.value as Json,
+      payoutKey: payoutFields.key as Json,
+      payoutName: payoutFields.name as Json,
+      payoutValue: payoutFields.value as Json,
     };
   },
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fill, getPath, merge, parseSet, parseSetValue, placeholders, setPath, type JsonObject } from '../../src/core/template.js';
+import { compile, getPath, merge, parseSet, parseSetValue, placeholders, setPath, type JsonObject } from '../../src/core/template.js';
 import { WebhookSimError } from '../../src/errors.js';
 
 describe('setPath / getPath', () => {
@@ -98,14 +98,14 @@ describe('merge', () => {
   });
 });
 
-describe('fill / placeholders', () => {
+describe('compile / placeholders', () => {
   it('a whole-string placeholder keeps the value type; embedded ones interpolate', () => {
     const vars = { n: 5, o: { k: 'v' }, nil: null, s: 'text' };
-    expect(fill({ a: '{{n}}', b: '{{o}}', c: '{{nil}}', d: 'x-{{n}}-{{s}}', e: ['{{s}}'] }, vars)).toEqual({ a: 5, b: { k: 'v' }, c: null, d: 'x-5-text', e: ['text'] });
+    expect(compile({ a: '{{n}}', b: '{{o}}', c: '{{nil}}', d: 'x-{{n}}-{{s}}', e: ['{{s}}'] })(vars)).toEqual({ a: 5, b: { k: 'v' }, c: null, d: 'x-5-text', e: ['text'] });
   });
 
   it('a placeholder without a value throws', () => {
-    expect(() => fill('{{missing}}', {})).toThrow(/\{\{missing\}\}/);
+    expect(() => compile('{{missing}}')({})).toThrow(/\{\{missing\}\}/);
   });
 
   it('placeholders() finds every name, nested and embedded', () => {
