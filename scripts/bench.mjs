@@ -38,6 +38,12 @@ function report(goal, figure, baseline, ratio, target, pass, note = '') {
   lines.push(line);
   console.log(line);
 }
+/** A reference line, not a goal: what bounds a goal's figure, measured the same way in the same run. */
+function reference(goal, figure, baseline, ratio, note) {
+  const line = `${goal.padEnd(30)} ${figure.padEnd(26)} baseline ${baseline.padEnd(26)} ratio ${ratio.padEnd(6)} ${'(reference)'.padEnd(19)} INFO  (${note})`;
+  lines.push(line);
+  console.log(line);
+}
 function failed(goal, error) {
   const line = `${goal.padEnd(30)} could not be measured: ${error instanceof Error ? error.message : String(error)}  FAIL`;
   lines.push(line);
@@ -113,6 +119,34 @@ async function autocannon(url, { connections, amount, body, headers }) {
   return { ...r, rps: r.total / r.duration };
 }
 
+/**
+ * The ceiling undici sets for load mode: the same Agent, options and dispatch handler as `send --count`, in its own
+ * process, sending one fixed body (no building or signing at all), `amount` requests with `connections` in flight.
+ */
+async function undiciFixed(url, { connections, amount, body, headers }) {
+  const script = `
+    import { Agent } from 'undici';
+    const o = JSON.parse(process.env.UF);
+    const { origin, pathname } = new URL(o.url);
+    const agent = new Agent({ connections: o.connections, pipelining: 1, keepAliveTimeout: 30000 });
+    const headers = Object.entries(o.headers).flat();
+    let started = 0;
+    let failed = 0;
+    const one = () => new Promise((resolve) => agent.dispatch({ origin, path: pathname, method: 'POST', headers, body: o.body, headersTimeout: 10000, bodyTimeout: 10000 }, {
+      onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: () => resolve(), onResponseError: () => { failed++; resolve(); },
+    }));
+    const begin = performance.now();
+    await Promise.all(Array.from({ length: o.connections }, async () => { while (started < o.amount) { started++; await one(); } }));
+    const ms = performance.now() - begin;
+    await agent.close();
+    process.stdout.write(JSON.stringify({ rps: (o.amount / ms) * 1000, failed }));`;
+  env.UF = JSON.stringify({ url, connections, amount, body, headers });
+  const result = await runChild(['--input-type=module', '-e', script], { timeoutMs: 120_000 });
+  delete env.UF;
+  if (result.code !== 0) throw new Error(`undici fixed-body load failed: ${result.stderr.slice(0, 300)}`);
+  return JSON.parse(result.stdout);
+}
+
 const lib = await import(join(root, 'dist', 'index.js'));
 const work = await mkdtemp(join(tmpdir(), 'webhook-sim-bench-'));
 
@@ -152,6 +186,7 @@ async function goalLoad() {
       const sample = await signedDelivery(provider, 7, `${server.url}${path}`);
       const ours = [];
       const theirs = [];
+      const ceiling = [];
       for (let i = 0; i < (quick ? 1 : 3); i++) {
         const r = await runChild([bin, 'send', provider, '--url', `${server.url}${path}`, '--count', String(loadN), '--concurrency', '32', '--json'], { timeoutMs: 120_000 });
         const parsed = JSON.parse(r.stdout);
@@ -159,10 +194,15 @@ async function goalLoad() {
         ours.push(parsed.requestsPerSecond);
         const ac = await autocannon(`${server.url}${path}`, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers });
         theirs.push(ac.rps);
+        const fixed = await undiciFixed(`${server.url}${path}`, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers });
+        if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
+        ceiling.push(fixed.rps);
       }
       const o = median(ours);
       const t = median(theirs);
+      const c = median(ceiling);
       report(label, `${fmt(o, 0)} req/s (N=${loadN})`, `autocannon ${fmt(t, 0)} req/s`, fmt(o / t, 2), '≥ 0.90', o / t >= 0.9, 'a fresh signed delivery per request vs one fixed body');
+      reference(`${label.split(":")[0]} ceiling: undici`, `${fmt(c, 0)} req/s (N=${loadN})`, `autocannon ${fmt(t, 0)} req/s`, fmt(c / t, 2), 'undici dispatch of one fixed body, no building or signing: the most load mode can reach on undici');
     }
     const mem = await runChild([bin, 'send', 'utbs', '--url', `${server.url}/webhooks/utbs`, '--count', String(memN), '--concurrency', '32', '--json'], { timeoutMs: 300_000 });
     const memParsed = mem.code === null ? undefined : JSON.parse(mem.stdout);

@@ -318,6 +318,15 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
     expect((await verifyRequest(requestOf(delivery), verifyWith(secret))).ok).toBe(true);
   });
 
+  it('--set token.<claim> changes a claim in place, adds a new one before iat, and can set iat', async () => {
+    const { claims: plain } = await claimsOf({});
+    const { claims } = await claimsOf({ set: ['token.amount=7', 'token.extra=x', 'token.iat=1767225000'] });
+    expect(Object.keys(claims)).toEqual([...Object.keys(plain).filter((key) => key !== 'iat'), 'extra', 'iat']);
+    expect(claims.amount).toBe(7);
+    expect(claims.extra).toBe('x');
+    expect(claims.iat).toBe(1767225000);
+  });
+
   it('a future iat fails expiry; --tolerance covers a small skew', async () => {
     const { delivery } = await claimsOf({ set: ['iat=1767225630'] }); // 30 s after NOW
     const strict = await verifyRequest(requestOf(delivery), verifyWith(secret));

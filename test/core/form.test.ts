@@ -12,6 +12,17 @@ describe('encodeForm', () => {
   it('percent-encodes UTF-8 and reserved characters', () => {
     expect(encodeForm({ name: 'Картка & co=1' })).toBe('name=%D0%9A%D0%B0%D1%80%D1%82%D0%BA%D0%B0+%26+co%3D1');
   });
+
+  // encodeForm does not call the serializer per value (issue 5): names and values must be spelled as it spells them.
+  it('spells any name and value as URLSearchParams does (ASCII punctuation, UTF-8, lone surrogates)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\u007f\u0000é€😀\uD800\uDC00') }));
+    fc.assert(
+      fc.property(text, text, (name, value) => {
+        expect(encodeForm({ [name]: value })).toBe(new URLSearchParams([[name, value]]).toString());
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('parseForm', () => {
