@@ -342,19 +342,31 @@ async function goalVerify() {
   }
   if (chunk.length) await appendFile(file, `${chunk.join('\n')}\n`);
   const signedFields = JSON.parse(readFileSync(join(root, 'fixtures', 'utbs', 'provider.json'), 'utf8')).signedFields;
-  env.BV = JSON.stringify({ file, secrets: lib.builtinSecrets, signedFields });
-  const bare = await runChild(['--input-type=module', '-e', bareVerifyScript], { timeoutMs: 120_000 });
-  delete env.BV;
-  const bareResult = JSON.parse(bare.stdout);
-  const ours = await runChild([bin, 'verify', file, '--json'], { timeoutMs: 300_000 });
+  // Three runs of each, interleaved (one in a quick run): on this shared host the bare loop alone has measured
+  // anywhere from 39k to 72k checks/s from one run to the next, so a single pair says more about the host than us.
+  const bareMs = [];
+  const oursMs = [];
+  let bareResult;
+  let ours;
+  let peakMb = 0;
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    env.BV = JSON.stringify({ file, secrets: lib.builtinSecrets, signedFields });
+    const bare = await runChild(['--input-type=module', '-e', bareVerifyScript], { timeoutMs: 120_000 });
+    delete env.BV;
+    bareResult = JSON.parse(bare.stdout);
+    bareMs.push(bare.ms);
+    ours = await runChild([bin, 'verify', file, '--json'], { timeoutMs: 300_000 });
+    oursMs.push(ours.ms);
+    peakMb = Math.max(peakMb, ours.peakMb);
+  }
   // The summary is the last few lines of the streamed document.
   const tail = ours.stdout.slice(ours.stdout.lastIndexOf('"ok"') - 1).replace(/^\s*\]\s*,/, '');
   const summary = JSON.parse(`{${tail.trim().replace(/^\{/, '').replace(/\}\s*$/, '')}}`);
-  const rate = verifyN / (ours.ms / 1000);
-  const bareRate = verifyN / (bare.ms / 1000);
+  const rate = verifyN / (median(oursMs) / 1000);
+  const bareRate = verifyN / (median(bareMs) / 1000);
   const sameCounts = summary.total === bareResult.total && summary.passed === bareResult.passed;
-  report('4a bulk verify (.ndjson)', `${fmt(rate, 0)} captures/s`, `node:crypto ${fmt(bareRate, 0)}/s`, fmt(rate / bareRate, 2), '≥ 0.30', rate / bareRate >= 0.3, `${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`);
-  report('4b bulk verify: memory', `peak RSS ${fmt(ours.peakMb)} MB`, `${verifyN} captures`, '-', '< 150 MB', ours.peakMb > 0 && ours.peakMb < 150 && sameCounts, sameCounts ? 'same pass count as the bare loop' : 'pass counts differ');
+  report('4a bulk verify (.ndjson)', `${fmt(rate, 0)} captures/s`, `node:crypto ${fmt(bareRate, 0)}/s`, fmt(rate / bareRate, 2), '≥ 0.30', rate / bareRate >= 0.3, `median of ${oursMs.length}; ${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`);
+  report('4b bulk verify: memory', `peak RSS ${fmt(peakMb)} MB`, `${verifyN} captures`, '-', '< 150 MB', peakMb > 0 && peakMb < 150 && sameCounts, sameCounts ? 'same pass count as the bare loop' : 'pass counts differ');
   // Same verdicts as one by one, on a sample.
   const results = JSON.parse(ours.stdout).results;
   let agree = 0;
