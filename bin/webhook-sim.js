@@ -15,7 +15,9 @@
 // file damaged inside its data, rather than truncated or replaced, is not detected.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
-const Module = require('node:module');
+// module.constructor is node:module's Module class; require('node:module') would also load Node's ES module loader
+// and source-map support (~0.5 ms).
+const Module = module.constructor;
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 

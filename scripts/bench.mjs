@@ -161,8 +161,11 @@ async function goalStart() {
   await writeFile(capture, lib.toCapture(delivery, Date.now()));
   const commands = { node: ['-e', '0'], help: [bin, '--help'], verify: [bin, 'verify', capture] };
   const times = { node: [], help: [], verify: [] };
+  // The order rotates every round, so each command runs as often first, second and third: a run right after another
+  // one is not timed the same on this host, and a fixed order would favour one command every round.
+  const entries = Object.entries(commands);
   for (let i = 0; i < runs; i++) {
-    for (const [name, args] of Object.entries(commands)) {
+    for (const [name, args] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {
       const r = await runChild(args, { timeoutMs: 10_000 });
       if (name !== 'node' && r.code !== 0) throw new Error(`${name} exited ${r.code}: ${r.stderr.slice(0, 200)}`);
       times[name].push(r.ms);

@@ -47,6 +47,10 @@ const startupShims = {
     // An ES module (no CommonJS interop): `import process from 'node:process'` would otherwise copy every property
     // of `process` into a namespace object.
     b.onResolve({ filter: /^(node:)?process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'shim' } : undefined));
+    // isatty() without loading tty, which loads net and the stream modules (~3 ms): only a character device can be a
+    // terminal, so a pipe, a file or a socket is answered by an fstat (chalk asks at load; src/stdio.ts decides
+    // colour and progress output with it). For a character device, the real tty.isatty answers.
+    b.onResolve({ filter: /^(node:)?tty$/ }, (args) => (args.kind === 'import-statement' ? { path: 'tty', namespace: 'shim' } : undefined));
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
       /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'shim' } : undefined,
     );
@@ -75,13 +79,23 @@ const startupShims = {
       loader: 'js',
       contents: `export function then(onLoaded, onFailed) { require('./import.cjs')(${JSON.stringify(args.path)}).then(onLoaded, onFailed); }`,
     }));
-    b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
-      loader: 'js',
-      contents:
-        args.path === 'process'
-          ? 'export default globalThis.process;'
-          : "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
-    }));
+    const shims = {
+      process: 'export default globalThis.process;',
+      child_process: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+      tty: [
+        "import { fstatSync } from 'node:fs';",
+        'export function isatty(fd) {',
+        '  try {',
+        '    if (!fstatSync(fd).isCharacterDevice()) return false;',
+        '  } catch {',
+        '    return false;',
+        '  }',
+        "  return require('node:tty').isatty(fd);",
+        '}',
+        'export default { isatty };',
+      ].join('\n'),
+    };
+    b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({ loader: 'js', contents: shims[args.path] }));
   },
 };
 

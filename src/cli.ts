@@ -14,6 +14,7 @@ import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, configureQuiet, renderError } from './output.js';
 import { askCommand, commandChoices, isBareInvocation } from './interactive.js';
+import { isTerminal, stdStream, writeStd } from './stdio.js';
 
 /** The subcommand being parsed, so a missing argument or option can say how to pass it. */
 let active: Command | undefined;
@@ -49,7 +50,16 @@ function buildProgram(first: string | undefined): Command {
     .addOption(new Option('--config <file>', 'settings file (default: the nearest webhook-sim.config.json from here upward)'))
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), usageHint(text))) })
+    .configureOutput({
+      outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), usageHint(text))),
+      // commander's defaults, through src/stdio.ts (a pipe's stdout stream is not created for a few lines of help).
+      writeOut: (text) => void writeStd(1, text),
+      writeErr: (text) => void writeStd(2, text),
+      getOutHelpWidth: () => (isTerminal(1) ? stdStream(1).columns : 80),
+      getErrHelpWidth: () => (isTerminal(2) ? stdStream(2).columns : 80),
+      getOutHasColors: () => isTerminal(1) && stdStream(1).hasColors(),
+      getErrHasColors: () => isTerminal(2) && stdStream(2).hasColors(),
+    })
     .hook('preSubcommand', (_program, command) => void (active = command))
     .hook('preAction', (command) => {
       const globals = command.optsWithGlobals();
@@ -86,23 +96,14 @@ async function main(argv: string[]): Promise<number> {
       return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : exitCodes.USAGE;
     }
     if (isWebhookSimError(error)) {
-      process.stderr.write(renderError(error.message, error.hint));
+      writeStd(2, renderError(error.message, error.hint));
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
-    if (process.env.WEBHOOK_SIM_DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    writeStd(2, renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
+    if (process.env.WEBHOOK_SIM_DEBUG) writeStd(2, `${error instanceof Error ? error.stack : ''}\n`);
     return exitCodes.INTERNAL;
   }
-}
-
-// A reader that stops early (`webhook-sim providers | head`) closes the pipe: that is the reader's choice, not an
-// error, so leave quietly instead of dying on an unhandled EPIPE with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
 }
 
 // No top-level await: the CLI is bundled as CommonJS (see scripts/build.mjs).

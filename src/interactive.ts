@@ -4,6 +4,7 @@
 // question is actually asked, so `verify` and `--help` never load it.
 import type { ProviderDescription } from './core/describe.js';
 import { WebhookSimError, usage } from './errors.js';
+import { isTerminal } from './stdio.js';
 
 /** Where prompts read and write; tests inject streams, the CLI uses the process's own. */
 export interface PromptIO {
@@ -22,7 +23,7 @@ export function isInteractive(io: PromptIO = session.io): boolean {
   if (io.interactive !== undefined) return io.interactive;
   const ci = (io.env ?? process.env).CI;
   const inCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !inCi;
+  return isTerminal(0) && isTerminal(1) && !inCi;
 }
 
 type Prompts = typeof import('@inquirer/prompts');

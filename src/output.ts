@@ -2,6 +2,7 @@
 import { Chalk } from 'chalk';
 import type { Verdict } from './core/verify.js';
 import type { Check } from './providers/types.js';
+import { isTerminal, writeStd } from './stdio.js';
 
 let chalk = new Chalk();
 
@@ -9,7 +10,7 @@ let chalk = new Chalk();
 export function configureColor(enabled: boolean | undefined): void {
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
   if (enabled === false || (noColor && process.env.FORCE_COLOR === undefined)) chalk = new Chalk({ level: 0 });
-  else if (!process.stdout.isTTY && process.env.FORCE_COLOR === undefined) chalk = new Chalk({ level: 0 });
+  else if (!isTerminal(1) && process.env.FORCE_COLOR === undefined) chalk = new Chalk({ level: 0 });
   else chalk = new Chalk();
 }
 
@@ -30,21 +31,21 @@ export function info(text: string): void {
 }
 
 export function print(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeStd(1, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export function printRaw(text: string): void {
-  process.stdout.write(text);
+  writeStd(1, text);
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStd(1, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A one-line notice on stderr that never mixes with data on stdout. */
 export function notice(text: string): void {
   if (quiet) return;
-  process.stderr.write(`${chalk.yellow('webhook-sim:')} ${text}\n`);
+  writeStd(2, `${chalk.yellow('webhook-sim:')} ${text}\n`);
 }
 
 export function renderError(message: string, hint: string | undefined): string {
@@ -177,7 +178,7 @@ type ReceiverSummary = import('./core/receiver.js').ReceiverSummary;
 
 /** One compact JSON line: `listen --json` streams these (NDJSON). */
 export function printJsonLine(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  writeStd(1, `${JSON.stringify(value)}\n`);
 }
 
 /** `12:00:01.123  POST /webhooks/utbs  utbs ipn done  ✓ 200  → captures/….json` (time is UTC). */

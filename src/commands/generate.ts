@@ -4,6 +4,7 @@ import { formatDelivery, formats, type Format } from '../core/formats.js';
 import { checkStatus, generate } from '../core/generate.js';
 import { WebhookSimError } from '../errors.js';
 import { print, printJson, printRaw } from '../output.js';
+import { isTerminal } from '../stdio.js';
 import { completeCommand } from '../interactive.js';
 import { getEvent, getProvider, providerNames } from '../providers/index.js';
 import {
@@ -112,7 +113,7 @@ Examples:
       return;
     }
     // Exact bytes on a pipe; a newline only for a person at a terminal.
-    if (process.stdout.isTTY) print(text);
+    if (isTerminal(1)) print(text);
     else printRaw(text);
   });
 }

@@ -5,6 +5,7 @@ import type { ReceiverVerify } from '../core/receiver.js';
 import { usage } from '../errors.js';
 import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from '../output.js';
 import { getProvider, providerNames } from '../providers/index.js';
+import { stdStream } from '../stdio.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, providerOptionFlags, secretResolver } from './common.js';
 
 interface ListenFlags {
@@ -123,7 +124,7 @@ function lineBatcher(): { write: (line: string) => void; flush: () => void } {
     if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
-    process.stdout.write(text);
+    stdStream(1).write(text);
   };
   return {
     write(line) {

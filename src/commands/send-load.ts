@@ -5,6 +5,7 @@ import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptio
 import { usage } from '../errors.js';
 import { info, isQuiet, print, printJson, style } from '../output.js';
 import { getProvider } from '../providers/index.js';
+import { isTerminal, stdStream } from '../stdio.js';
 
 export interface LoadFlags {
   count: string | undefined;
@@ -39,7 +40,7 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   if (!flags.json) {
     info(`load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch, fresh ids and signatures), ${concurrency} in flight\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`);
   }
-  const bar = !flags.json && !isQuiet() && process.stderr.isTTY === true ? progressBar() : undefined;
+  const bar = !flags.json && !isQuiet() && isTerminal(2) ? progressBar() : undefined;
   let report: LoadReport;
   // Ctrl-C stops starting requests; those in flight finish and the report covers what was sent.
   const stop = new AbortController();
@@ -95,10 +96,10 @@ function progressBar(): { update: (progress: LoadProgress) => void; end: () => v
     update({ done, count, elapsedMs }) {
       const filled = Math.round((done / count) * width);
       const rate = elapsedMs > 0 ? Math.round((done / elapsedMs) * 1000) : 0;
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count}  ${rate} req/s `);
+      stdStream(2).write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count}  ${rate} req/s `);
     },
     end() {
-      process.stderr.write('\r\x1b[2K');
+      stdStream(2).write('\r\x1b[2K');
     },
   };
 }

@@ -1,6 +1,7 @@
 // Output for commands that may print 100,000 results (bulk verify): batched writes that wait for the consumer
 // (a slow pipe must not make memory grow), and a --json document whose results array is streamed once it is large.
 import { once } from 'node:events';
+import { stdStream, writeStd } from '../stdio.js';
 
 export interface StreamOut {
   /** Appends text; resolves at once unless the stream is backed up. */
@@ -8,13 +9,14 @@ export interface StreamOut {
   flush(): Promise<void> | undefined;
 }
 
-export function streamOut(stream: NodeJS.WritableStream = process.stdout, batchChars = 64 * 1024): StreamOut {
+/** To `stream`, or by default to stdout (src/stdio.ts: written directly until stdout's stream is needed). */
+export function streamOut(stream?: NodeJS.WritableStream, batchChars = 64 * 1024): StreamOut {
   let pending = '';
   const flush = (): Promise<void> | undefined => {
     if (pending === '') return undefined;
-    const ok = stream.write(pending);
+    const ok = stream ? stream.write(pending) : writeStd(1, pending);
     pending = '';
-    return ok ? undefined : once(stream, 'drain').then(() => undefined);
+    return ok ? undefined : once(stream ?? stdStream(1), 'drain').then(() => undefined);
   };
   return {
     write(text) {

@@ -4,6 +4,7 @@ import { parseDuration } from '../core/clock.js';
 import { WebhookSimError } from '../errors.js';
 import { info, isQuiet, print, printRaw } from '../output.js';
 import { providerNames } from '../providers/index.js';
+import { isTerminal, stdStream } from '../stdio.js';
 import { addProviderOptions, addSecretOptions, collect, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 
@@ -67,9 +68,9 @@ Examples:
       const plan = planSuite(chosen, scenarios);
       const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
       // A TTY gets one updating line on stderr; elsewhere, plain case lines on stdout unless the report itself goes there.
-      const live = process.stderr.isTTY === true && !isQuiet();
+      const live = isTerminal(2) && !isQuiet();
       const streamLines = !live && (flags.output !== undefined || reporter === 'pretty');
-      const status = (text: string): void => void process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`);
+      const status = (text: string): void => void stdStream(2).write(`\r\x1b[2K${text.slice(0, (stdStream(2).columns ?? 80) - 1)}`);
       if (streamLines) for (const skipped of plan.skipped) info(renderSkippedLine(skipped));
       let failed = 0;
       const result = await runSuite({
@@ -89,7 +90,7 @@ Examples:
           if (streamLines) print(renderCaseLine(c));
         },
       });
-      if (live) process.stderr.write('\r\x1b[2K');
+      if (live) stdStream(2).write('\r\x1b[2K');
       if (flags.output !== undefined) {
         try {
           await writeFile(flags.output, renderReport(result, reporter, false));

@@ -1,7 +1,11 @@
 // Output flags through the built binary (stdout and stderr are pipes here): colour decided once from --no-color,
 // NO_COLOR and FORCE_COLOR; --quiet keeps results and errors only; every command's --help has examples and --json.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../helpers/cli.js';
+import { bin, root, run, tempDir } from '../helpers/cli.js';
 
 const ESC = '\u001b[';
 const env = { WEBHOOK_SIM_SECRET: 'output-test-secret' };
@@ -100,5 +104,68 @@ describe('every command', () => {
       if (!/^\s+--json\b/m.test(help.stdout)) problems.push(`${path.join(' ')}: no --json`);
     }
     expect(problems).toEqual([]);
+  });
+});
+
+// src/stdio.ts writes stdout with fs.writeSync until the stream is needed. Node and shells hand a child a blocking
+// pipe, but a parent written in another language may leave it non-blocking: when it is full, writeSync fails with
+// EAGAIN and the rest must go through the stream, in order. Python sets up such a pipe and reads nothing until it
+// holds a full 64 KiB, so the CLI is certain to meet EAGAIN; the bytes must be exactly those of a normal run.
+const python = spawnSync('python3', ['--version']).status === 0;
+const fullPipe = `
+import fcntl, json, os, subprocess, sys, termios, time, hashlib, struct
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+child = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.DEVNULL)
+os.close(w)
+def waiting():
+    return struct.unpack('i', fcntl.ioctl(r, termios.FIONREAD, b'\\0\\0\\0\\0'))[0]
+while waiting() < 65536 and child.poll() is None:
+    time.sleep(0.005)
+full = waiting() >= 65536
+data = b''
+while True:
+    chunk = os.read(r, 65536)
+    if not chunk:
+        break
+    data += chunk
+print(json.dumps({'code': child.wait(), 'full': full, 'length': len(data), 'sha256': hashlib.sha256(data).hexdigest()}))
+`;
+
+describe('stdout as a non-blocking pipe', () => {
+  it.skipIf(!python)('a full pipe (EAGAIN) loses nothing: the rest goes out through the stream, in order', async () => {
+    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+    const args = ['verify', '--at', '2026-01-01T00:00:00Z', ...Array.from({ length: 1000 }, () => token)]; // --at: the same text every run
+    const normal = await run(args);
+    expect(Buffer.byteLength(normal.stdout)).toBeGreaterThan(4 * 65536);
+    const result = spawnSync('python3', ['-c', fullPipe, process.execPath, bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    const seen = JSON.parse(result.stdout) as { code: number; full: boolean; length: number; sha256: string };
+    expect(seen.full).toBe(true);
+    expect(seen.code).toBe(normal.code);
+    expect(seen.length).toBe(Buffer.byteLength(normal.stdout));
+    expect(seen.sha256).toBe(createHash('sha256').update(normal.stdout).digest('hex'));
+  });
+});
+
+// The start path (issue 5): through pipes, `--help` and `verify` write with fs.writeSync and decide colour with an
+// fstat, so Node's net and tty modules (~3 ms) are never loaded. A terminal or /dev/null loads tty, as it should.
+describe('start path', () => {
+  it('--help and verify through pipes load neither net nor tty', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const preload = join(dir, 'modules.cjs');
+      await writeFile(preload, "process.on('exit', () => require('node:fs').writeSync(2, `\\nMODULES ${process.moduleLoadList.join(',')}\\n`));\n");
+      const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+      for (const args of [['--help'], ['verify', token]]) {
+        const result = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+        expect(result.stdout.length, args.join(' ')).toBeGreaterThan(0);
+        const modules = (/MODULES (.*)/.exec(result.stderr)?.[1] ?? '').split(',');
+        expect(modules.length, args.join(' ')).toBeGreaterThan(10);
+        expect(modules, args.join(' ')).not.toContain('NativeModule net');
+        expect(modules, args.join(' ')).not.toContain('NativeModule tty');
+      }
+    } finally {
+      await remove();
+    }
   });
 });
