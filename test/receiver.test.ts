@@ -125,6 +125,18 @@ describe('reference receiver (verify)', () => {
     expect((await send(receiver, again)).json).toEqual({ ok: true, duplicate: true });
   });
 
+  it('remembers the newest orders and bodies only (verify.remember): the oldest is forgotten first', async () => {
+    const { receiver } = await start({ verify: { secretFor, remember: 2 } });
+    const [a, b, c] = await Promise.all([1, 2, 3].map((seed) => deliver('utbs', { seed })));
+    for (const delivery of [a, b, c]) expect((await send(receiver, delivery as Delivery)).json).toEqual({ ok: true });
+    // c and b are remembered; a was the oldest of three and is forgotten, so its copy is applied again.
+    expect((await send(receiver, c as Delivery)).json).toEqual({ ok: true, duplicate: true });
+    expect((await send(receiver, b as Delivery)).json).toEqual({ ok: true, duplicate: true });
+    expect((await send(receiver, a as Delivery)).json).toEqual({ ok: true });
+    expect(receiver.summary()).toMatchObject({ verified: 6, duplicates: 2 });
+    await expect(startReceiver({ port: 0, verify: { secretFor, remember: 0 } })).rejects.toThrow('remember 0: expected a whole number ≥ 1');
+  });
+
   describe('utbs order state (terminal statuses from the provider data)', () => {
     const utbs = providers.utbs;
     const event = getEvent(utbs, undefined);

@@ -48,6 +48,11 @@ export interface ReceiverVerify {
   /** Provider choices (PROVIDERS.md "(choice)") by provider, then option key. */
   options?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
   toleranceMs?: number | undefined;
+  /**
+   * How many orders, and how many accepted bodies, duplicate and out-of-order detection remembers: the newest ones
+   * (default 10,000), so the state stays bounded in a long run or a load test (issue 5).
+   */
+  remember?: number | undefined;
 }
 
 export interface ReceivedEvent {
@@ -134,6 +139,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const dispatcher = options.dispatcher ?? ownAgent;
 
   const totals: ReceiverSummary = { requests: 0, captured: 0, verified: 0, refused: 0, duplicates: 0, ignored: 0, errors: 0, byStatus: {} };
+  // Duplicate and out-of-order detection remembers the newest `limit` orders and bodies accepted (ReceiverVerify).
+  const limit = options.verify?.remember ?? 10_000;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new WebhookSimError('USAGE', `remember ${limit}: expected a whole number ≥ 1`);
   const orders = new Map<string, OrderState>();
   const seen = new Set<string>();
   const locks = new Map<string, Promise<void>>();
@@ -231,20 +239,24 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         return finish(res, event, await answerWith(refusal(verdict), req, read.body));
       }
       // Decide and record under a per-order lock: two copies arriving at once are one apply and one duplicate.
-      const bodyKey = `${verdict.provider ?? ''}\0${createHash('sha256').update(read.body).digest('hex')}`;
-      const orderKey = verdict.id === undefined ? bodyKey : `${verdict.provider ?? ''}\0${verdict.id}`;
+      const bodyKey = memoryKey(verdict.provider, createHash('sha256').update(read.body).digest('hex'));
+      const orderKey = verdict.id === undefined ? bodyKey : memoryKey(verdict.provider, verdict.id);
       await withLock(orderKey, async () => {
         const decision = seen.has(bodyKey) ? ({ kind: 'duplicate' } as const) : decide(orders.get(orderKey), verdict);
         const answer = await answerWith(accepted(decision), req, read.body);
         if (answer.status >= 200 && answer.status < 300) {
-          seen.add(bodyKey);
+          remember(seen, limit, bodyKey);
           if (decision.kind === 'duplicate') {
             event.duplicate = true;
             totals.duplicates++;
           } else if (decision.kind === 'ignore') {
             event.ignored = decision.why;
             totals.ignored++;
-          } else orders.set(orderKey, applied(orders.get(orderKey), verdict));
+          } else {
+            const state = applied(orders.get(orderKey), verdict);
+            orders.delete(orderKey); // to the end: the oldest order is the one forgotten first
+            remember(orders, limit, orderKey, state);
+          }
         }
         finish(res, event, answer);
       });
@@ -348,6 +360,23 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
  * (a second CryptoCloud postback, a UAPAY retry re-signed with a fresh iat); stale and after-final events are
  * acknowledged and ignored. A status seen earlier but not current is a real move (UTBS hold → inProgress again).
  */
+/**
+ * A key made of fresh text: a key built as `${provider}\0${id}` is a V8 string that points at its parts, and the id
+ * is a slice of the request body, which then stays in memory as long as the key (~500 bytes per order, issue 5).
+ */
+function memoryKey(provider: string | undefined, part: string): string {
+  return JSON.stringify([provider ?? '', part]);
+}
+
+/** Adds to a set or map that keeps its newest `limit` entries (insertion order: the oldest goes first). */
+function remember(set: Set<string>, limit: number, key: string): void;
+function remember<V>(map: Map<string, V>, limit: number, key: string, value: V): void;
+function remember<V>(store: Set<string> | Map<string, V>, limit: number, key: string, value?: V): void {
+  if (store instanceof Map) store.set(key, value as V);
+  else store.add(key);
+  if (store.size > limit) store.delete(store.keys().next().value as string);
+}
+
 function decide(state: OrderState | undefined, verdict: Verdict): Decision {
   if (!state) return { kind: 'apply' };
   const from = state.status ?? '?';
