@@ -3,7 +3,7 @@
 // same machine (medians of repeated runs where a run is short). One line per goal: figure, baseline, ratio, goal,
 // pass/fail. Loopback only; every load is bounded in count and in time; always exits 0.
 //
-//   BENCH_RUNS=21      start-time runs per command (interleaved)
+//   BENCH_RUNS=41      start-time runs per command (interleaved, order rotated)
 //   BENCH_QUICK=1      smaller loads (a smoke run, not the figures)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'webhook-sim.js');
 const quick = process.env.BENCH_QUICK === '1';
-const runs = Number(process.env.BENCH_RUNS ?? (quick ? 7 : 21));
+const runs = Number(process.env.BENCH_RUNS ?? (quick ? 7 : 41));
 const loadN = quick ? 3000 : 20_000;
 const memN = quick ? 20_000 : 200_000;
 const verifyN = quick ? 10_000 : 100_000;
