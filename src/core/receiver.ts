@@ -356,11 +356,6 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
 }
 
 /**
- * A correct receiver credits once and never moves an order backwards: the status it is already in is a duplicate
- * (a second CryptoCloud postback, a UAPAY retry re-signed with a fresh iat); stale and after-final events are
- * acknowledged and ignored. A status seen earlier but not current is a real move (UTBS hold → inProgress again).
- */
-/**
  * A key made of fresh text: a key built as `${provider}\0${id}` is a V8 string that points at its parts, and the id
  * is a slice of the request body, which then stays in memory as long as the key (~500 bytes per order, issue 5).
  */
@@ -377,6 +372,11 @@ function remember<V>(store: Set<string> | Map<string, V>, limit: number, key: st
   if (store.size > limit) store.delete(store.keys().next().value as string);
 }
 
+/**
+ * A correct receiver credits once and never moves an order backwards: the status it is already in is a duplicate
+ * (a second CryptoCloud postback, a UAPAY retry re-signed with a fresh iat); stale and after-final events are
+ * acknowledged and ignored. A status seen earlier but not current is a real move (UTBS hold → inProgress again).
+ */
 function decide(state: OrderState | undefined, verdict: Verdict): Decision {
   if (!state) return { kind: 'apply' };
   const from = state.status ?? '?';
