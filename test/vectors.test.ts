@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generate, type GenerateOptions } from '../src/core/generate.js';
 import { verifyRequest, type VerifyOptions } from '../src/core/verify.js';
 import type { WebhookRequest } from '../src/core/request.js';
+import type { JsonObject } from '../src/core/template.js';
 import { providers } from '../src/providers/index.js';
 import { run } from './helpers/cli.js';
 import { b64url, fromB64url, requestOf } from './helpers/requests.js';
@@ -325,6 +326,12 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
     expect(claims.amount).toBe(7);
     expect(claims.extra).toBe('x');
     expect(claims.iat).toBe(1767225000);
+  });
+
+  it('a field named __proto__ (--data) is a claim like any other, not the claims object\'s prototype', async () => {
+    const { claims } = await claimsOf({ data: JSON.parse('{"__proto__": {"x": 1}, "zz": 2}') as JsonObject });
+    expect(Object.keys(claims).slice(-3)).toEqual(['__proto__', 'zz', 'iat']);
+    expect(Object.getOwnPropertyDescriptor(claims, '__proto__')?.value).toEqual({ x: 1 });
   });
 
   it('a future iat fails expiry; --tolerance covers a small skew', async () => {

@@ -4,7 +4,7 @@ import { repeatedTopLevelKeys } from '../core/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
 import { checkFields, checkKnown } from '../core/schema.js';
 import { isoTime } from '../core/clock.js';
-import type { Json, JsonObject } from '../core/template.js';
+import { setOwn, type Json, type JsonObject } from '../core/template.js';
 import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
 import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
@@ -67,8 +67,9 @@ export const uapay: Provider = {
     // Built key by key, not spread and then `delete`d: a deleted key turns the object into a slow dictionary, and
     // JSON.stringify of one costs several times more (load mode signs one per request, issue 5).
     const claims: JsonObject = {};
-    for (const key in fields) if (key !== 'iat') claims[key] = (Object.hasOwn(overrides, key) ? overrides[key] : fields[key]) as Json;
-    for (const key in overrides) if (key !== 'iat' && !Object.hasOwn(fields, key)) claims[key] = overrides[key] as Json;
+    // setOwn: a field named __proto__ (--data '{"__proto__": …}') stays a claim, as it did in the spread.
+    for (const key of Object.keys(fields)) if (key !== 'iat') setOwn(claims, key, (Object.hasOwn(overrides, key) ? overrides[key] : fields[key]) as Json);
+    for (const key of Object.keys(overrides)) if (key !== 'iat' && !Object.hasOwn(fields, key)) setOwn(claims, key, overrides[key] as Json);
     claims.iat = (Object.hasOwn(overrides, 'iat') ? overrides.iat : fields.iat) ?? Math.floor(now / 1000);
     if (attack === 'strip') return { contentType: 'application/json', body: '{}' };
     // tampered: ten times the amount under the original signature.
