@@ -96,13 +96,22 @@ async function main(argv: string[]): Promise<number> {
       return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : exitCodes.USAGE;
     }
     if (isWebhookSimError(error)) {
-      writeStd(2, renderError(error.message, error.hint));
+      report(renderError(error.message, error.hint));
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    writeStd(2, renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
-    if (process.env.WEBHOOK_SIM_DEBUG) writeStd(2, `${error instanceof Error ? error.stack : ''}\n`);
+    report(renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
+    if (process.env.WEBHOOK_SIM_DEBUG) report(`${error instanceof Error ? error.stack : ''}\n`);
     return exitCodes.INTERNAL;
+  }
+}
+
+/** The error line on stderr; when stderr itself cannot be written, the exit code is all that is left. */
+function report(text: string): void {
+  try {
+    writeStd(2, text);
+  } catch {
+    // Nothing more to say it with.
   }
 }
 

@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'USAGE' // bad flag, value or argument
   | 'INPUT' // a file or stream that cannot be read
+  | 'OUTPUT' // standard output or error cannot be written (a full disk, say)
   | 'CHECK_FAILED' // a verification found a problem
   | 'DELIVERY_FAILED' // a delivery did not meet its expectation
   | 'UNREACHABLE' // the target accepts no TCP connection (checked before anything is sent)
@@ -13,6 +14,7 @@ export type ErrorCode =
 export const exitCodes = {
   USAGE: 2,
   INPUT: 2,
+  OUTPUT: 2,
   CHECK_FAILED: 1,
   DELIVERY_FAILED: 1,
   UNREACHABLE: 2,

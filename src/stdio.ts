@@ -7,9 +7,11 @@
 // The Node stream of an fd takes over from its first use on: when a caller needs it (a progress bar, a long-running
 // `listen`), when a write would block (EAGAIN: a non-blocking pipe that is full; the stream waits for the reader), and
 // for every write after that, so no text overtakes text queued before it. A reader that has gone (EPIPE:
-// `webhook-sim providers | head`) ends the run quietly with its exit code, whichever way the text was written.
+// `webhook-sim providers | head`) ends the run quietly with its exit code, whichever way the text was written; any
+// other failed write (a full disk) is one line and exit 2, not a stack trace.
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { WebhookSimError, exitCodes } from './errors.js';
 
 export type StdFd = 1 | 2;
 
@@ -19,6 +21,24 @@ function readerGone(): never {
   process.exit(process.exitCode ?? 0);
 }
 
+/** Any other failed write (ENOSPC, EIO): a usage-class error with one line, not a bug report or a stack trace. */
+function cannotWrite(fd: StdFd, error: unknown): WebhookSimError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EIO' ? 'input/output error' : code === 'EBADF' ? 'it is closed' : String(code ?? error);
+  const message = `cannot write to standard ${fd === 1 ? 'output' : 'error'}: ${why}${code ? ` (${code})` : ''}`;
+  return new WebhookSimError('OUTPUT', message, { cause: error, hint: 'free some space, or send the output somewhere else' });
+}
+
+/** The last word of a run whose output failed: one line on stderr if stderr still works, then the exit code. */
+function failedOutput(error: WebhookSimError): never {
+  try {
+    writeSync(2, `webhook-sim: error: ${error.message}\n`);
+  } catch {
+    // stderr is what failed: the exit code is all that is left.
+  }
+  process.exit(exitCodes.OUTPUT);
+}
+
 /** process.stdout (1) or process.stderr (2), with the EPIPE handling above; every later write to the fd goes to it. */
 export function stdStream(fd: StdFd): NodeJS.WriteStream {
   const stream = fd === 1 ? process.stdout : process.stderr;
@@ -26,7 +46,7 @@ export function stdStream(fd: StdFd): NodeJS.WriteStream {
     streamed[fd] = true;
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') readerGone();
-      throw error;
+      failedOutput(cannotWrite(fd, error));
     });
   }
   return stream;
@@ -44,7 +64,7 @@ export function writeStd(fd: StdFd, text: string): boolean {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') readerGone();
     if (code === 'EAGAIN') return stdStream(fd).write(bytes.subarray(written));
-    throw error;
+    throw cannotWrite(fd, error);
   }
 }
 

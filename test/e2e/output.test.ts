@@ -2,10 +2,11 @@
 // NO_COLOR and FORCE_COLOR; --quiet keeps results and errors only; every command's --help has examples and --json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bin, root, run, tempDir } from '../helpers/cli.js';
+import { bin, root, run, stackFrame, tempDir } from '../helpers/cli.js';
 
 const ESC = '\u001b[';
 const env = { WEBHOOK_SIM_SECRET: 'output-test-secret' };
@@ -166,6 +167,27 @@ describe('start path', () => {
       }
     } finally {
       await remove();
+    }
+  });
+});
+
+// A write to stdout that fails for any reason but a closed reader (a full disk: /dev/full) is one error line and
+// exit 2, not a stack trace or a bug report; with stderr full too, the exit code still says so.
+describe('stdout that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('a full device: one line and exit 2 (output, --help, a command --help); stderr full too: exit 2', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['providers'], ['--help'], ['listen', '--port', '0', '--help']]) {
+        const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expect(result.status, args.join(' ')).toBe(2);
+        expect(result.stderr, args.join(' ')).toMatch(/^webhook-sim: error: cannot write to standard output: no space left on the device \(ENOSPC\)\n {2}free some space/);
+        expect(result.stderr).not.toMatch(stackFrame);
+        expect(result.stderr).not.toContain('bug');
+      }
+      const both = spawnSync(process.execPath, [bin, 'providers'], { cwd: root, stdio: ['ignore', full, full] });
+      expect(both.status).toBe(2);
+    } finally {
+      closeSync(full);
     }
   });
 });
