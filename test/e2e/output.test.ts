@@ -110,26 +110,30 @@ describe('every command', () => {
 
 // src/stdio.ts writes stdout with fs.writeSync until the stream is needed. Node and shells hand a child a blocking
 // pipe, but a parent written in another language may leave it non-blocking: when it is full, writeSync fails with
-// EAGAIN and the rest must go through the stream, in order. Python sets up such a pipe and reads nothing until it
-// holds a full 64 KiB, so the CLI is certain to meet EAGAIN; the bytes must be exactly those of a normal run.
+// EAGAIN and the rest must go through the stream, in order. Python sets up such a pipe and fills it before the CLI
+// starts, so the CLI is certain to meet EAGAIN; the bytes after the filler must be exactly those of a normal run.
 const python = spawnSync('python3', ['--version']).status === 0;
 const fullPipe = `
-import fcntl, json, os, subprocess, sys, termios, time, hashlib, struct
+import fcntl, hashlib, json, os, subprocess, sys
 r, w = os.pipe()
 fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+# Filled to the brim before the CLI starts: its first write is certain to meet EAGAIN, with no waiting and no race.
+filler = 0
+try:
+    while True:
+        filler += os.write(w, b'.' * 65536)
+except BlockingIOError:
+    pass
 child = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.DEVNULL)
 os.close(w)
-def waiting():
-    return struct.unpack('i', fcntl.ioctl(r, termios.FIONREAD, b'\\0\\0\\0\\0'))[0]
-while waiting() < 65536 and child.poll() is None:
-    time.sleep(0.005)
-full = waiting() >= 65536
 data = b''
 while True:
     chunk = os.read(r, 65536)
     if not chunk:
         break
     data += chunk
+full = filler >= 4096 and data[:filler] == b'.' * filler
+data = data[filler:]
 print(json.dumps({'code': child.wait(), 'full': full, 'length': len(data), 'sha256': hashlib.sha256(data).hexdigest()}))
 `;
 
