@@ -14,7 +14,7 @@ import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, configureQuiet, renderError } from './output.js';
 import { askCommand, commandChoices, isBareInvocation } from './interactive.js';
-import { isTerminal, stdStream, writeStd } from './stdio.js';
+import { isTerminal, onOutputFailure, stdStream, writeStd } from './stdio.js';
 
 /** The subcommand being parsed, so a missing argument or option can say how to pass it. */
 let active: Command | undefined;
@@ -114,6 +114,14 @@ function report(text: string): void {
     // Nothing more to say it with.
   }
 }
+
+// A reader that stops early (`webhook-sim providers | head`) closes the pipe: that is the reader's choice, not an
+// error, so leave quietly with the exit code so far. Any other output that cannot be written (a full disk) is one
+// error line, if stderr still takes it, and exit 2; never a stack trace.
+onOutputFailure((error) => {
+  if (error) report(renderError(error.message, error.hint));
+  process.exit(error ? error.exitCode : (process.exitCode ?? 0));
+});
 
 // No top-level await: the CLI is bundled as CommonJS (see scripts/build.mjs).
 void main(process.argv).then((code) => {

@@ -7,18 +7,24 @@
 // The Node stream of an fd takes over from its first use on: when a caller needs it (a progress bar, a long-running
 // `listen`), when a write would block (EAGAIN: a non-blocking pipe that is full; the stream waits for the reader), and
 // for every write after that, so no text overtakes text queued before it. A reader that has gone (EPIPE:
-// `webhook-sim providers | head`) ends the run quietly with its exit code, whichever way the text was written; any
-// other failed write (a full disk) is one line and exit 2, not a stack trace.
+// `webhook-sim providers | head`) and any other failed write (a full disk) go to the handler src/cli.ts sets,
+// whichever way the text was written.
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { WebhookSimError, exitCodes } from './errors.js';
+import { WebhookSimError } from './errors.js';
 
 export type StdFd = 1 | 2;
 
 const streamed = [false, false, false];
 
-function readerGone(): never {
-  process.exit(process.exitCode ?? 0);
+/**
+ * What ends the run when its output cannot go on: called with no error for a reader that has gone (EPIPE), else with
+ * the error to report. src/cli.ts, the one place that exits, sets it (the default does nothing).
+ */
+let outputFailed: (error?: WebhookSimError) => void = () => undefined;
+
+export function onOutputFailure(handler: (error?: WebhookSimError) => void): void {
+  outputFailed = handler;
 }
 
 /** Any other failed write (ENOSPC, EIO): a usage-class error with one line, not a bug report or a stack trace. */
@@ -26,17 +32,7 @@ function cannotWrite(fd: StdFd, error: unknown): WebhookSimError {
   const code = (error as NodeJS.ErrnoException).code;
   const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EIO' ? 'input/output error' : code === 'EBADF' ? 'it is closed' : String(code ?? error);
   const message = `cannot write to standard ${fd === 1 ? 'output' : 'error'}: ${why}${code ? ` (${code})` : ''}`;
-  return new WebhookSimError('OUTPUT', message, { cause: error, hint: 'free some space, or send the output somewhere else' });
-}
-
-/** The last word of a run whose output failed: one line on stderr if stderr still works, then the exit code. */
-function failedOutput(error: WebhookSimError): never {
-  try {
-    writeSync(2, `webhook-sim: error: ${error.message}\n`);
-  } catch {
-    // stderr is what failed: the exit code is all that is left.
-  }
-  process.exit(exitCodes.OUTPUT);
+  return new WebhookSimError('OUTPUT', message, { cause: error, hint: `${code === 'ENOSPC' ? 'free some space, or ' : ''}send the output somewhere else` });
 }
 
 /** process.stdout (1) or process.stderr (2), with the EPIPE handling above; every later write to the fd goes to it. */
@@ -45,8 +41,7 @@ export function stdStream(fd: StdFd): NodeJS.WriteStream {
   if (!streamed[fd]) {
     streamed[fd] = true;
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') readerGone();
-      failedOutput(cannotWrite(fd, error));
+      outputFailed(error.code === 'EPIPE' ? undefined : cannotWrite(fd, error));
     });
   }
   return stream;
@@ -62,7 +57,10 @@ export function writeStd(fd: StdFd, text: string): boolean {
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') readerGone();
+    if (code === 'EPIPE') {
+      outputFailed();
+      return true;
+    }
     if (code === 'EAGAIN') return stdStream(fd).write(bytes.subarray(written));
     throw cannotWrite(fd, error);
   }
