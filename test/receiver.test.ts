@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from './helpers/cleanups.js';
 import { captureOfRaw, captureToRequest, createCapture } from '../src/core/capture.js';
 import { generate, type Delivery } from '../src/core/generate.js';
 import { contentLength, startReceiver, type ReceivedEvent, type Receiver, type ReceiverOptions } from '../src/core/receiver.js';
@@ -22,10 +23,7 @@ const secretFor = (name: string): string => secrets[name] ?? '';
 /** The instant every delivery is signed at; the receiver's clock is set per test relative to it. */
 const T = Date.parse('2026-03-01T12:00:00.000Z');
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = useCleanups();
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-receiver-'));

@@ -5,18 +5,16 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../helpers/cleanups.js';
 import { generate, type Delivery } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { run, tempDir } from '../helpers/cli.js';
-import { loadThenSignal, post, spawnListen } from '../helpers/listen.js';
+import { captureBodies, post, signalUnderLoad, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-faults-secret';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = useCleanups();
 
 type Line = Record<string, unknown>;
 type Listener = Awaited<ReturnType<typeof listen>>;
@@ -41,12 +39,6 @@ function raw(port: number, chunks: ReadonlyArray<string | Buffer>, options: { de
       else socket.end();
     });
   });
-}
-
-async function captureFiles(dir: string): Promise<{ names: string[]; bodies: string[] }> {
-  const names = await readdir(dir);
-  const bodies = await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body));
-  return { names, bodies };
 }
 
 const requestLines = (listener: Listener): Line[] => listener.lines.filter((line) => 'seq' in line);
@@ -82,7 +74,7 @@ describe('listen survives client faults (built binary)', () => {
     expect((await post(listener.url, delivery)).status).toBe(200);
     listener.child.kill('SIGTERM');
     expect(await listener.exited).toBe(0);
-    const { names, bodies } = await captureFiles(dir);
+    const { names, bodies } = await captureBodies(dir);
     expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
     expect(bodies).toEqual([delivery.body]);
     const summary = listener.lines.at(-1)?.summary as Record<string, number>;
@@ -141,13 +133,10 @@ describe('listen under load and signals (built binary)', () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
     const listener = await listen(['--out', dir]);
-    const deliveries = await Promise.all(Array.from({ length: 600 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
-    const agent = new Agent({ connections: 32 });
-    cleanups.push(() => agent.close());
-    const results = await loadThenSignal(listener, deliveries, { after: 250, signal: 'SIGTERM', dispatcher: agent });
+    const results = await signalUnderLoad(listener, { count: 600, after: 250, signal: 'SIGTERM', secret, cleanups });
     expect(await listener.exited).toBe(0);
     const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status === 200 ? [r.value.delivery.body] : []));
-    const { names, bodies } = await captureFiles(dir);
+    const { names, bodies } = await captureBodies(dir);
     expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
     expect(new Set(bodies)).toEqual(new Set(ok));
     const summary = listener.lines.at(-1)?.summary as Record<string, number>;
@@ -168,7 +157,7 @@ describe('listen output folders (built binary)', () => {
     expect((await post(listener.url, delivery)).status).toBe(200);
     listener.child.kill('SIGINT');
     expect(await listener.exited).toBe(0);
-    expect((await captureFiles(out)).bodies).toEqual([delivery.body]);
+    expect((await captureBodies(out)).bodies).toEqual([delivery.body]);
   });
 
   it('a folder that cannot be written (a path under a file; under /proc) → one clear error at start, exit 2', async () => {

@@ -1,31 +1,22 @@
 // `listen` through the built binary: real process, real signals, real loopback; we wait on its stdout lines and its
 // exit, never on sleeps. Deliveries come from the library's `generate`.
 import { createServer } from 'node:net';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../helpers/cleanups.js';
 import { generate } from '../../src/core/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { run, tempDir } from '../helpers/cli.js';
-import { loadThenSignal, post, spawnListen } from '../helpers/listen.js';
+import { captureBodies, post, signalUnderLoad, spawnListen } from '../helpers/listen.js';
 
 const secret = 'listen-e2e-secret';
 const secretEnv = { LISTEN_E2E_SECRET: secret };
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = useCleanups();
 
 function listen(args: readonly string[]) {
   return spawnListen<string>(args, { parse: (text) => text, urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1], env: secretEnv, cleanups });
-}
-
-async function captureBodies(dir: string): Promise<{ names: string[]; bodies: string[] }> {
-  const names = await readdir(dir);
-  const bodies = await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body));
-  return { names, bodies };
 }
 
 describe('webhook-sim listen (built binary)', () => {
@@ -85,10 +76,7 @@ describe('webhook-sim listen (built binary)', () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
     const listener = await listen(['--out', dir]);
-    const deliveries = await Promise.all(Array.from({ length: 500 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
-    const agent = new Agent({ connections: 32 });
-    cleanups.push(() => agent.close());
-    const results = await loadThenSignal(listener, deliveries, { after: 200, signal: 'SIGINT', dispatcher: agent });
+    const results = await signalUnderLoad(listener, { count: 500, after: 200, signal: 'SIGINT', secret, cleanups });
     expect(await listener.exited).toBe(0);
     const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status >= 200 && r.value.status < 300 ? [r.value.delivery.body] : []));
     const { names, bodies } = await captureBodies(dir);

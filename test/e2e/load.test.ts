@@ -9,7 +9,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../helpers/cleanups.js';
 import { createCapture } from '../../src/core/capture.js';
 import { generate } from '../../src/core/generate.js';
 import { builtinSecrets } from '../../src/core/secret.js';
@@ -17,10 +18,7 @@ import { LatencyHistogram } from '../../src/core/histogram.js';
 import { bin, root, run, tempDir } from '../helpers/cli.js';
 import { utbsExpectedHash } from '../helpers/requests.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = useCleanups();
 
 interface Seen {
   url: string;

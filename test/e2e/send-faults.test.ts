@@ -4,16 +4,14 @@
 // leaked would keep it alive and this test would time out. We wait on the child's 'exit', never on a timer.
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../helpers/cleanups.js';
 import { bin, root } from '../helpers/cli.js';
 import { rawHttpServer } from '../helpers/raw-http.js';
 
 type Fault = 'reset' | 'hang' | 'redirect' | 'endless' | 'early-close' | 'ok';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = useCleanups();
 
 interface Target {
   url: string;

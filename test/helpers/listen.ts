@@ -2,8 +2,12 @@
 // the lines it prints and on its exit, never on sleeps.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { request, type Agent } from 'undici';
-import type { Delivery } from '../../src/core/generate.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { generate, type Delivery } from '../../src/core/generate.js';
+import { providerNames } from '../../src/providers/index.js';
+import type { Cleanups } from './cleanups.js';
 import { bin, root } from './cli.js';
 
 export interface Listener<Line> {
@@ -23,8 +27,8 @@ export interface ListenOptions<Line> {
   /** The listening URL, from the first line. */
   urlOf: (first: Line) => string | undefined;
   env?: Record<string, string>;
-  /** Where to register the kill-and-wait cleanup (the test file's afterEach list). */
-  cleanups: Array<() => Promise<unknown>>;
+  /** Where to register the kill-and-wait cleanup (the test file's useCleanups list). */
+  cleanups: Cleanups;
 }
 
 export async function spawnListen<Line>(args: readonly string[], options: ListenOptions<Line>): Promise<Listener<Line>> {
@@ -74,12 +78,17 @@ export async function post(url: string, delivery: Delivery, dispatcher?: Agent):
 
 export type Answered = { status: number; body: string; delivery: Delivery };
 
-/** Sends every delivery at once and signals the listener after the `after`-th answer: shutdown under load. */
-export async function loadThenSignal(
+/**
+ * Shutdown under load: `count` deliveries (the providers in turn, seeds 1…count) sent at once over 32 connections,
+ * and the listener signalled after the `after`-th answer. Resolves with every answer or failure.
+ */
+export async function signalUnderLoad(
   listener: Listener<unknown>,
-  deliveries: readonly Delivery[],
-  { after, signal, dispatcher }: { after: number; signal: NodeJS.Signals; dispatcher: Agent },
+  { count, after, signal, secret, cleanups }: { count: number; after: number; signal: NodeJS.Signals; secret: string; cleanups: Cleanups },
 ): Promise<Array<PromiseSettledResult<Answered>>> {
+  const deliveries = await Promise.all(Array.from({ length: count }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
+  const dispatcher = new Agent({ connections: 32 });
+  cleanups.push(() => dispatcher.close());
   let answered = 0;
   return Promise.allSettled(
     deliveries.map(async (delivery) => {
@@ -88,4 +97,11 @@ export async function loadThenSignal(
       return { ...answer, delivery };
     }),
   );
+}
+
+/** The file names in a capture folder, and the body of each capture file in it. */
+export async function captureBodies(dir: string): Promise<{ names: string[]; bodies: string[] }> {
+  const names = await readdir(dir);
+  const bodies = await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body));
+  return { names, bodies };
 }
