@@ -84,6 +84,10 @@ describe('send', () => {
     expect(result.results[0]?.status).toBe(200);
     expect(result.received).toHaveLength(1);
     expect(result.receiver?.verified).toBe(1);
+    // The built-in receiver checks with the provider options the delivery was made with.
+    const renamed = await send({ provider: 'utbs', secret: SECRET, options: { checksumField: 'sig' } });
+    expect(renamed.results[0]?.status).toBe(200);
+    expect(renamed.ok).toBe(true);
   });
 
   it("to the user's handler: valid is accepted, tampered and wrong-secret are refused (each met)", async () => {

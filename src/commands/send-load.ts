@@ -30,11 +30,8 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   const provider = getProvider(options.provider);
   // Check the scenario, flow and options once, before any server starts or request goes.
   const probe = await buildScenario(scenarioName, options);
-  const receiver =
-    options.url === undefined
-      ? await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: flags.secretFor } })
-      : undefined;
-  const url = options.url ?? `${receiver?.url ?? ''}${provider.data.path}`;
+  const { receiver, url } =
+    options.url === undefined ? await (await import('../core/receiver.js')).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options }) : { receiver: undefined, url: options.url };
   const baseSeed = options.seed ?? randomInt(0, 2 ** 32);
   const expects = [...new Set(probe.steps.map((step) => describeExpectation(step.expect)))].join('/');
   if (!flags.json) {

@@ -7,7 +7,6 @@ import { describeExpectation, parseExpectation, buildScenario, type ScenarioOpti
 import { WebhookSimError, usage } from '../errors.js';
 import { info, print, printJson, renderTry, renderStepSummary } from '../output.js';
 import { completeCommand } from '../interactive.js';
-import { getProvider } from '../providers/index.js';
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate.js';
 import { chosenProviderOptions, collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
 import { configFor, configuredUrl } from './settings.js';
@@ -97,12 +96,8 @@ Examples:
       }
       const scenario = await buildScenario(flags.scenario, scenarioOptions);
       // The embedded default: our own verifying receiver, so `send` works with no setup at all.
-      const receiver =
-        flags.url === undefined
-          ? // It verifies with the provider options the delivery was made with (--checksum-field sig, --claim-id numeric, …).
-            await (await import('../core/receiver.js')).startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value, options: { [provider]: scenarioOptions.options ?? {} } } })
-          : undefined;
-      const url = flags.url ?? `${receiver?.url ?? ''}${getProvider(provider).data.path}`;
+      const { receiver, url } =
+        flags.url === undefined ? await (await import('../core/receiver.js')).startBuiltInReceiver(provider, { secretFor: (name) => secrets(name).value, options: scenarioOptions.options }) : { receiver: undefined, url: flags.url };
       const agent = createDeliveryAgent();
       const saved: string[] = [];
       const writes: Array<Promise<void>> = [];

@@ -186,11 +186,8 @@ export async function send(options: SendApiOptions): Promise<SendApiResult> {
     import('./send.js'),
   ]);
   const received: ReceivedEvent[] = [];
-  const receiver =
-    target === undefined
-      ? await (await import('./receiver.js')).startReceiver({ port: 0, verify: { secretFor: secrets }, onRequest: (event) => received.push(event) })
-      : undefined;
-  const url = target ?? `${receiver?.url ?? ''}${getProvider(provider).data.path}`;
+  const { receiver, url } =
+    target === undefined ? await (await import('./receiver.js')).startBuiltInReceiver(provider, { secretFor: secrets, options: generateOptions.options, onRequest: (event) => received.push(event) }) : { receiver: undefined, url: target };
   const agent = dispatcher === undefined ? createDeliveryAgent() : undefined;
   let results: StepResult[];
   let summary: ReceiverSummary | undefined;

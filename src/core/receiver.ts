@@ -120,6 +120,19 @@ const notVerifyingBody = Buffer.from(JSON.stringify(notVerifying.json));
 type Decision = { kind: 'apply' } | { kind: 'duplicate' } | { kind: 'ignore'; why: string };
 type BodyRead = { kind: 'complete'; body: Buffer } | { kind: 'too-large'; bytes: number; declared?: number } | { kind: 'aborted'; bytes: number; why: string };
 
+/**
+ * The embedded default target of `send`, load mode and the library's `send`: a verifying receiver on a free loopback
+ * port that checks with the provider options the deliveries are made with (--checksum-field sig, --claim-id numeric,
+ * …). `url` is where that provider's deliveries go.
+ */
+export async function startBuiltInReceiver(
+  provider: string,
+  { secretFor, options, onRequest }: { secretFor: (name: string) => string; options?: Readonly<Record<string, string>> | undefined; onRequest?: ReceiverOptions['onRequest'] },
+): Promise<{ receiver: Receiver; url: string }> {
+  const receiver = await startReceiver({ port: 0, verify: { secretFor, options: { [provider]: options ?? {} } }, onRequest });
+  return { receiver, url: `${receiver.url}${getProvider(provider).data.path}` };
+}
+
 export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;

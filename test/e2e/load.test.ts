@@ -186,6 +186,10 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
       expect(result.code, `${provider}: ${result.stderr}`).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, requests: 150, met: 150, failed: 0 });
     }
+    // It verifies with the provider options the deliveries are made with (it checked the default `hash` field).
+    const renamed = await run(['send', 'utbs', '--checksum-field', 'sig', '--count', '50', '--concurrency', '4', '--json']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(JSON.parse(renamed.stdout)).toMatchObject({ ok: true, requests: 50, met: 50, statuses: { 200: 50 } });
   });
 
   it('attack scenarios expect 4xx: a target that accepts them misses, the verifying receiver meets', async () => {
