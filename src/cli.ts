@@ -82,7 +82,7 @@ Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable inpu
   return program;
 }
 
-/** The single place where errors become exit codes; no stack traces for anything a user can cause. */
+/** Where errors become exit codes (and onOutputFailure below, for output that cannot be written); no stack traces for anything a user can cause. */
 async function main(argv: string[]): Promise<number> {
   configureColor(undefined);
   const program = buildProgram(argv[2]);

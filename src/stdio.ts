@@ -7,8 +7,8 @@
 // The Node stream of an fd takes over from its first use on: when a caller needs it (a progress bar, a long-running
 // `listen`), when a write would block (EAGAIN: a non-blocking pipe that is full; the stream waits for the reader), and
 // for every write after that, so no text overtakes text queued before it. A reader that has gone (EPIPE:
-// `webhook-sim providers | head`) and any other failed write (a full disk) go to the handler src/cli.ts sets,
-// whichever way the text was written.
+// `webhook-sim providers | head`), written either way, and a stream's failed write go to the handler src/cli.ts sets
+// (onOutputFailure); a direct write that fails otherwise (a full disk) throws a WebhookSimError (OUTPUT) to its caller.
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { WebhookSimError } from './errors.js';

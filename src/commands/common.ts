@@ -6,6 +6,7 @@ import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../core/s
 import { isObject, type JsonObject } from '../core/template.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { notice } from '../output.js';
+import { isTerminal } from '../stdio.js';
 import { providers, providerNames } from '../providers/index.js';
 import { configFor } from './settings.js';
 
@@ -81,7 +82,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 export async function readStdin(): Promise<Buffer> {
-  if (process.stdin.isTTY) throw usage('- reads standard input, but it is a terminal', 'pipe something in: cat capture.json | webhook-sim verify -');
+  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', 'pipe something in: cat capture.json | webhook-sim verify -');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

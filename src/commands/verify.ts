@@ -5,6 +5,7 @@ import { print, renderSummary, renderVerdict, verdictJson } from '../output.js';
 import { usage } from '../errors.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, readStdin, secretResolver } from './common.js';
 import { configFor } from './settings.js';
+import { askInputs } from '../interactive.js';
 
 interface VerifyFlags {
   provider?: string;
@@ -43,7 +44,7 @@ Examples:
   );
   command.action(
     exitWith(async (given: string[], flags: VerifyFlags) => {
-      const inputs = given.length > 0 ? given : await (await import('../interactive.js')).askInputs('verify', given);
+      const inputs = await askInputs('verify', given);
       const provider = flags.provider === undefined ? undefined : getProvider(flags.provider).name;
       const secrets = secretResolver(flags);
       const chosen = chosenProviderOptions(flags);

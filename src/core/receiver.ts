@@ -13,7 +13,7 @@ import { captureOfRaw, serializeCapture } from './capture.js';
 import { formatDuration, isoTime } from './clock.js';
 import { resolveOptions } from './generate.js';
 import type { WebhookRequest } from './request.js';
-import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict } from './verify.js';
+import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict, type VerifyOptions } from './verify.js';
 
 export interface ReceiverOptions {
   /** Default 8787; 0 picks any free port (read it back from `port`). */
@@ -155,6 +155,11 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   // Duplicate and out-of-order detection remembers the newest `limit` orders and bodies accepted (ReceiverVerify).
   const limit = options.verify?.remember ?? 10_000;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new WebhookSimError('USAGE', `remember ${limit}: expected a whole number ≥ 1`);
+  const verifyOptions: VerifyOptions = {
+    secretFor: (name) => options.verify?.secretFor(name) ?? '',
+    options: options.verify?.options,
+    toleranceMs: options.verify?.toleranceMs,
+  };
   const orders = new Map<string, OrderState>();
   const seen = new Set<string>();
   const locks = new Map<string, Promise<void>>();
@@ -239,11 +244,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         label(event, labels);
         return finish(res, event, forwardBase || respond.length > 0 ? await answerWith(notVerifying, req, read.body) : notVerifying);
       }
-      const verdict = await verifyRequest(request, {
-        secretFor: (name) => options.verify?.secretFor(name) ?? '',
-        options: options.verify?.options,
-        toleranceMs: options.verify?.toleranceMs,
-      });
+      const verdict = await verifyRequest(request, verifyOptions);
       label(event, verdict);
       event.verdict = verdict;
       if (verdict.ok) totals.verified++;
@@ -485,7 +486,7 @@ export function contentLength(req: IncomingMessage): string | undefined {
  * A client that stalls is cut by the server's request timeout ('close').
  */
 function drain(req: IncomingMessage, cap: number): Promise<boolean> {
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  const declared = Number(contentLength(req) ?? Number.NaN);
   if (req.complete || req.readableEnded) return Promise.resolve(true);
   if (req.destroyed || declared > cap) return Promise.resolve(false);
   return new Promise((resolve) => {

@@ -1,5 +1,4 @@
 import { formatDuration, isoTime } from '../core/clock.js';
-import * as base64url from 'jose/base64url';
 import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts } from '../core/jwt.js';
 import type { Json, JsonObject } from '../core/template.js';
 import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
@@ -8,6 +7,9 @@ import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
  * Signs claims as the provider does, or wrongly on purpose: alg none (no signature), HS512 instead of HS256,
  * or claims swapped for `tampered` after signing (the signature is of the original claims).
  */
+/** A JWT segment: base64url of the text's UTF-8 bytes (the same encoder as signHs256's). */
+const segment = (text: string): string => Buffer.from(text).toString('base64url');
+
 export async function signToken(
   header: { alg: 'HS256'; typ: 'JWT' } | { typ: 'JWT'; alg: 'HS256' },
   claims: JsonObject,
@@ -17,13 +19,13 @@ export async function signToken(
 ): Promise<string> {
   const json = JSON.stringify(claims);
   if (attack === 'alg-none') {
-    return `${base64url.encode(JSON.stringify({ ...header, alg: 'none' }))}.${base64url.encode(json)}.`;
+    return `${segment(JSON.stringify({ ...header, alg: 'none' }))}.${segment(json)}.`;
   }
   if (attack === 'alg-swap') return signHs512({ ...header, alg: 'HS512' }, json, secret);
-  const token = await signHs256(header, json, secret);
+  const token = signHs256(header, json, secret);
   if (attack !== 'tamper' || tampered === undefined) return token;
   const [h, , s] = token.split('.') as [string, string, string];
-  return `${h}.${base64url.encode(JSON.stringify(tampered))}.${s}`;
+  return `${h}.${segment(JSON.stringify(tampered))}.${s}`;
 }
 
 export interface JwtCheck {

@@ -14,14 +14,17 @@ import type { Check, Labels, Provider, ProviderData, VerifyOutcome } from './typ
 
 const providerData = data as ProviderData;
 
-/** The token of a callback body, or why there is none. */
-function tokenOf(body: BodyShape): { token?: string; problem?: string } {
+/**
+ * The token of a callback body, or why there is none. `repeated: false` (label) skips the search for a second token
+ * member, a scan of the whole body that only verification needs.
+ */
+function tokenOf(body: BodyShape, { repeated = true } = {}): { token?: string; problem?: string } {
   if (body.kind === 'token') return { token: body.text };
   if (body.kind !== 'json') return { problem: 'a UAPAY callback is a JSON body {"token": "<JWT>"}' };
   const object = jsonObject(body);
   if (!object) return { problem: 'the JSON body is not an object' };
   // JSON.parse keeps the last of two `token` members, another parser the first: ambiguous, refused.
-  if (repeatedTopLevelKeys(body.text).includes('token')) return { problem: 'the body has more than one token field: ambiguous, refused' };
+  if (repeated && repeatedTopLevelKeys(body.text).includes('token')) return { problem: 'the body has more than one token field: ambiguous, refused' };
   if (typeof object.token !== 'string' || object.token === '') return { problem: 'no token field: UAPAY signs every callback as {"token": "<JWT>"}' };
   return { token: object.token };
 }
@@ -126,7 +129,7 @@ export const uapay: Provider = {
   },
 
   label(_request, body) {
-    const { token } = tokenOf(body);
+    const { token } = tokenOf(body, { repeated: false });
     const claims = token === undefined ? undefined : decodeJwt(token).claims;
     return claims ? claimLabels(claims) : {};
   },
