@@ -10,14 +10,13 @@ import { getEvent, getProvider, providerNames } from '../providers/index.js';
 import {
   addProviderOptions,
   addSecretOptions,
-  chosenProviderOptions,
   collect,
   parseSeedFlag,
   parseTimeFlag,
   readDataFlag,
   secretResolver,
 } from './common.js';
-import { configFor } from './settings.js';
+import { configuredOptions } from './settings.js';
 
 export interface GenerateFlags {
   status?: string;
@@ -65,8 +64,7 @@ export async function generateFromFlags(provider: string, event: string | undefi
     secret: secret.value,
     now: parseTimeFlag(flags.now, '--now'),
     seed: parseSeedFlag(flags.seed),
-    encoding: flags.encoding ?? configFor(provider)?.encoding,
-    options: { ...configFor(provider)?.options, ...chosenProviderOptions(flags) },
+    ...configuredOptions(provider, flags),
     url: flags.url,
   });
 }

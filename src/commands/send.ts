@@ -8,8 +8,8 @@ import { WebhookSimError, usage } from '../errors.js';
 import { info, print, printJson, renderTry, renderStepSummary } from '../output.js';
 import { completeCommand } from '../interactive.js';
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate.js';
-import { chosenProviderOptions, collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
-import { configFor, configuredUrl } from './settings.js';
+import { collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import { configuredExpectation, configuredOptions, configuredUrl } from './settings.js';
 
 interface SendFlags extends GenerateFlags {
   scenario: string;
@@ -81,10 +81,9 @@ Examples:
         secret,
         now: parseTimeFlag(flags.now, '--now'),
         seed: parseSeedFlag(flags.seed),
-        encoding: flags.encoding ?? configFor(provider)?.encoding,
-        options: { ...configFor(provider)?.options, ...chosenProviderOptions(flags) },
+        ...configuredOptions(provider, flags),
         flow: flags.flow,
-        expect: flags.expect === undefined ? configFor(provider)?.expect[flags.scenario] : parseExpectation(flags.expect),
+        expect: flags.expect === undefined ? configuredExpectation(provider, flags.scenario) : parseExpectation(flags.expect),
         concurrent: flags.concurrent,
         ...(flags.url === undefined ? {} : { url: flags.url }),
       };

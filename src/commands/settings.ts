@@ -5,6 +5,7 @@ import { loadConfig, type LoadedConfig, type ProviderConfig } from '../core/conf
 import type { Expectation } from '../core/scenarios.js';
 import { notice } from '../output.js';
 import { usage } from '../errors.js';
+import { chosenProviderOptions } from './common.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
 
 const state: { file: string | undefined; loaded: LoadedConfig | null | undefined } = { file: undefined, loaded: undefined };
@@ -34,13 +35,8 @@ export function configFor(provider: string): (ProviderConfig & { file: string })
 /** The provider's options: flags over the config file over the documented defaults (applied later). */
 export function configuredOptions(provider: string, flags: Record<string, unknown>): { options: Record<string, string>; encoding: string | undefined } {
   const entry = configFor(provider);
-  const options: Record<string, string> = { ...entry?.options };
-  for (const key of providerNames.flatMap((name) => Object.keys(providers[name].data.options))) {
-    const value = flags[key];
-    if (typeof value === 'string') options[key] = value;
-  }
   const encoding = typeof flags.encoding === 'string' ? flags.encoding : entry?.encoding;
-  return { options, encoding };
+  return { options: { ...entry?.options, ...chosenProviderOptions(flags) }, encoding };
 }
 
 /** `{provider}` in a URL (from --url or the config) becomes the provider's name. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../core/clock.js';
-import { getProvider, providerNames } from '../providers/index.js';
+import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';
 import { print, renderSummary, renderVerdict, verdictJson } from '../output.js';
 import { usage } from '../errors.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, readStdin, secretResolver } from './common.js';
@@ -47,14 +47,10 @@ Examples:
       const inputs = await askInputs('verify', given);
       const provider = flags.provider === undefined ? undefined : getProvider(flags.provider).name;
       const secrets = secretResolver(flags);
-      const chosen = chosenProviderOptions(flags);
-      // Options given on the command line apply to the providers they belong to (all of them with --provider).
-      const options = Object.fromEntries(
-        providerNames.map((name) => [
-          name,
-          { ...configFor(name)?.options, ...(name === provider ? chosen : Object.fromEntries(Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)))) },
-        ]),
-      );
+      // Options given on the command line apply to the providers they belong to (all of them with --provider), over
+      // the config file's.
+      const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
+      const options = Object.fromEntries(providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]));
       // Streamed (issue 5): 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
       const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('./stream-out.js'), import('../core/verify.js')]);
       const out = streamOut();

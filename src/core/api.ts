@@ -2,7 +2,7 @@
 // it (given, else $WEBHOOK_SIM_<PROVIDER>_SECRET, else $WEBHOOK_SIM_SECRET, else the built-in test secret) and
 // inputs taken as whatever a test has at hand: a raw body, a JWT, bytes, a capture or a request.
 import { usage } from '../errors.js';
-import { getProvider, providerNames } from '../providers/index.js';
+import { getProvider, optionsByProvider } from '../providers/index.js';
 import { captureToRequest, isCaptureLike, type Capture } from './capture.js';
 import { parseTime } from './clock.js';
 import { generate as generateCore, type Delivery, type GenerateOptions as CoreGenerateOptions } from './generate.js';
@@ -96,16 +96,6 @@ function toRequest(given: VerifyInput, source: string): InputItem {
   if (input.url !== undefined) request.url = input.url;
   if (input.receivedAt !== undefined) request.receivedAt = input.receivedAt;
   return { request };
-}
-
-/** Options given by key go to the providers that have that key (all of them to an explicit provider). */
-function optionsByProvider(chosen: Readonly<Record<string, string>> | undefined, provider: string | undefined) {
-  return Object.fromEntries(
-    providerNames.map((name) => [
-      name,
-      name === provider ? { ...chosen } : Object.fromEntries(Object.entries(chosen ?? {}).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key))),
-    ]),
-  );
 }
 
 /**

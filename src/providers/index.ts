@@ -30,3 +30,13 @@ export function getEvent(provider: Provider, name: string | undefined): EventDef
 }
 
 export type { Provider, EventDefinition } from './types.js';
+
+/** Options given by key go to the providers that have that key (all of them to an explicit provider). */
+export function optionsByProvider(chosen: Readonly<Record<string, string>> | undefined, provider?: string): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    providerNames.map((name) => [
+      name,
+      name === provider ? { ...chosen } : Object.fromEntries(Object.entries(chosen ?? {}).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key))),
+    ]),
+  );
+}
