@@ -21,7 +21,7 @@
 //   rather than CommonJS ones: an ES import of a CommonJS module goes through esbuild's __toESM, which copies every
 //   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
 //   commander only needs child_process for executable subcommands, which webhook-sim has none of.
-// - `verify` reads its input with synchronous fs calls (src/core/inputs.ts): no node:fs/promises, no thread-pool trips.
+// - `verify` reads its input with synchronous fs calls (src/verify/inputs.ts): no node:fs/promises, no thread-pool trips.
 // Measured with `npm run bench -- 1` (21 interleaved runs, medians) on the shared machine: before (ES bundle with
 // split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after (and with only the command given
 // registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's load). The CommonJS file alone gave ~8 ms, the code cache
@@ -48,7 +48,7 @@ const startupShims = {
     // of `process` into a namespace object.
     b.onResolve({ filter: /^(node:)?process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'shim' } : undefined));
     // isatty() without loading tty, which loads net and the stream modules (~3 ms): only a character device can be a
-    // terminal, so a pipe, a file or a socket is answered by an fstat (chalk asks at load; src/stdio.ts decides
+    // terminal, so a pipe, a file or a socket is answered by an fstat (chalk asks at load; src/ui/stdio.ts decides
     // colour and progress output with it). For a character device, the real tty.isatty answers.
     b.onResolve({ filter: /^(node:)?tty$/ }, (args) => (args.kind === 'import-statement' ? { path: 'tty', namespace: 'shim' } : undefined));
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>

@@ -12,9 +12,9 @@ import { registerConfig } from './commands/config.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
-import { configureColor, configureQuiet, renderError } from './output.js';
-import { askCommand, commandChoices, isBareInvocation } from './interactive.js';
-import { isTerminal, onOutputFailure, stdStream, writeStd } from './stdio.js';
+import { configureColor, configureQuiet, renderError } from './ui/output.js';
+import { askCommand, commandChoices, isBareInvocation } from './ui/prompts.js';
+import { isTerminal, onOutputFailure, stdStream, writeStd } from './ui/stdio.js';
 
 /** The subcommand being parsed, so a missing argument or option can say how to pass it. */
 let active: Command | undefined;

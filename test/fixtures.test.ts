@@ -4,11 +4,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../src/core/generate.js';
-import { createRng } from '../src/core/random.js';
-import { builtinSecrets } from '../src/core/secret.js';
-import { placeholders, getPath, type Json } from '../src/core/template.js';
-import { verifyRequest } from '../src/core/verify.js';
+import { generate } from '../src/build/generate.js';
+import { createRng } from '../src/lib/random.js';
+import { builtinSecrets } from '../src/lib/secret.js';
+import { placeholders, getPath, type Json } from '../src/lib/template.js';
+import { verifyRequest } from '../src/verify/verify.js';
 import { optionValues } from '../src/providers/define.js';
 import { providerNames, providers } from '../src/providers/index.js';
 import type { FlowStep, Provider } from '../src/providers/types.js';

@@ -2,9 +2,9 @@
 // node:crypto (never our own sign()), so what is tested is the verifier, against bytes an attacker could send.
 import { createHash, createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { repeatedTopLevelKeys } from '../src/core/json-keys.js';
-import type { WebhookRequest } from '../src/core/request.js';
-import { verifyRequest, type Verdict } from '../src/core/verify.js';
+import { repeatedTopLevelKeys } from '../src/lib/json-keys.js';
+import type { WebhookRequest } from '../src/lib/request.js';
+import { verifyRequest, type Verdict } from '../src/verify/verify.js';
 
 const secret = 'hardening-secret-4Kx';
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z

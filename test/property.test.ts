@@ -1,11 +1,11 @@
 // Properties of generate and verify at library level (fast, no spawning), with fixed seeds for reproducibility.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nestForm } from '../src/core/form.js';
-import { classifyBytes } from '../src/core/inputs.js';
-import { readBody, type WebhookRequest } from '../src/core/request.js';
-import { generate } from '../src/core/generate.js';
-import { labelRequest, verifyRequest, type Verdict } from '../src/core/verify.js';
+import { nestForm } from '../src/lib/form.js';
+import { classifyBytes } from '../src/verify/inputs.js';
+import { readBody, type WebhookRequest } from '../src/lib/request.js';
+import { generate } from '../src/build/generate.js';
+import { labelRequest, verifyRequest, type Verdict } from '../src/verify/verify.js';
 import { providerNames, providers } from '../src/providers/index.js';
 import type { Provider } from '../src/providers/types.js';
 import { b64url, requestOf, utbsSigned } from './helpers/requests.js';

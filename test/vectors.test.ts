@@ -2,10 +2,10 @@
 // exact bytes on the wire; never compared with the code's own sign().
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generate, type GenerateOptions } from '../src/core/generate.js';
-import { verifyRequest, type VerifyOptions } from '../src/core/verify.js';
-import type { WebhookRequest } from '../src/core/request.js';
-import type { JsonObject } from '../src/core/template.js';
+import { generate, type GenerateOptions } from '../src/build/generate.js';
+import { verifyRequest, type VerifyOptions } from '../src/verify/verify.js';
+import type { WebhookRequest } from '../src/lib/request.js';
+import type { JsonObject } from '../src/lib/template.js';
 import { providers } from '../src/providers/index.js';
 import { run } from './helpers/cli.js';
 import { b64url, fromB64url, requestOf } from './helpers/requests.js';

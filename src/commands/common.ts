@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { parseTime } from '../core/clock.js';
-import { parseSeed } from '../core/random.js';
-import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../core/secret.js';
-import { isObject, type JsonObject } from '../core/template.js';
+import { parseTime } from '../lib/time.js';
+import { parseSeed } from '../lib/random.js';
+import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../lib/secret.js';
+import { isObject, type JsonObject } from '../lib/template.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { notice } from '../output.js';
-import { isTerminal } from '../stdio.js';
+import { notice } from '../ui/output.js';
+import { isTerminal } from '../ui/stdio.js';
 import { providers, providerNames } from '../providers/index.js';
 import { configFor } from './settings.js';
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { configFileName, parseConfig, renderConfigTemplate } from '../core/config.js';
+import { configFileName, parseConfig, renderConfigTemplate } from '../config/config.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { info, notice, printJson } from '../output.js';
-import { isInteractive } from '../interactive.js';
+import { info, notice, printJson } from '../ui/output.js';
+import { isInteractive } from '../ui/prompts.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
 import { collect } from './common.js';
 

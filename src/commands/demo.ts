@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { buildScenario, describeExpectation } from '../core/scenarios.js';
-import { info, print, printJson, renderMatrix, renderSummary } from '../output.js';
+import { buildScenario, describeExpectation } from '../scenarios/scenarios.js';
+import { info, print, printJson, renderMatrix, renderSummary } from '../ui/output.js';
 import { providerNames, providers } from '../providers/index.js';
 import { exitWith, secretResolver } from './common.js';
 
@@ -21,10 +21,10 @@ export function registerDemo(program: Command): void {
     .action(
       exitWith(async (flags: { json?: boolean }) => {
         const [{ startReceiver }, { runScenario }, { createVirtualClock }, { createDeliveryAgent }] = await Promise.all([
-          import('../core/receiver.js'),
-          import('../core/send.js'),
-          import('../core/virtual-clock.js'),
-          import('../core/deliver.js'),
+          import('../receive/receiver.js'),
+          import('../deliver/run-scenario.js'),
+          import('../deliver/virtual-clock.js'),
+          import('../deliver/deliver.js'),
         ]);
         const secrets = secretResolver({}, { quiet: true, useConfig: false });
         const receiver = await startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value } });

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { formatDelivery, formats, type Format } from '../core/formats.js';
-import { checkStatus, generate } from '../core/generate.js';
+import { formatDelivery, formats, type Format } from '../build/formats.js';
+import { checkStatus, generate } from '../build/generate.js';
 import { WebhookSimError } from '../errors.js';
-import { print, printJson, printRaw } from '../output.js';
-import { isTerminal } from '../stdio.js';
-import { completeCommand } from '../interactive.js';
+import { print, printJson, printRaw } from '../ui/output.js';
+import { isTerminal } from '../ui/stdio.js';
+import { completeCommand } from '../ui/prompts.js';
 import { getEvent, getProvider, providerNames } from '../providers/index.js';
 import {
   addProviderOptions,

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../core/clock.js';
-import { resolveOptions } from '../core/generate.js';
-import type { ReceiverVerify } from '../core/receiver.js';
+import { parseDuration } from '../lib/time.js';
+import { resolveOptions } from '../build/generate.js';
+import type { ReceiverVerify } from '../receive/receiver.js';
 import { usage } from '../errors.js';
-import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from '../output.js';
+import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from '../ui/output.js';
 import { getProvider, providerNames } from '../providers/index.js';
-import { stdStream } from '../stdio.js';
+import { stdStream } from '../ui/stdio.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, providerOptionFlags, secretResolver } from './common.js';
 
 interface ListenFlags {
@@ -84,7 +84,7 @@ Examples:
         toleranceMs,
       };
     }
-    const { startReceiver } = await import('../core/receiver.js');
+    const { startReceiver } = await import('../receive/receiver.js');
     const requestLines = lineBatcher();
     const receiver = await startReceiver({
       port,

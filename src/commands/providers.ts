@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { describeProviders } from '../core/describe.js';
+import { describeProviders } from '../ui/describe.js';
 import { getProvider } from '../providers/index.js';
-import { print, printJson, renderProviders } from '../output.js';
+import { print, printJson, renderProviders } from '../ui/output.js';
 
 export function registerProviders(program: Command): void {
   program

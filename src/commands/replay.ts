@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../core/clock.js';
-import { replayItems } from '../core/replay.js';
-import { print, printJson, renderSummary, renderTry } from '../output.js';
+import { parseDuration } from '../lib/time.js';
+import { replayItems } from '../deliver/replay.js';
+import { print, printJson, renderSummary, renderTry } from '../ui/output.js';
 import { collect, exitWith, readStdin } from './common.js';
-import { askInputs, askUrl } from '../interactive.js';
+import { askInputs, askUrl } from '../ui/prompts.js';
 
 interface ReplayFlags {
   url?: string;
@@ -30,8 +30,8 @@ export function registerReplay(program: Command): void {
         const inputs = await askInputs('replay', given);
         flags.url = await askUrl('replay', flags.url);
         const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meetsExpectation, describeExpectation }] = await Promise.all([
-          import('../core/deliver.js'),
-          import('../core/scenarios.js'),
+          import('../deliver/deliver.js'),
+          import('../scenarios/scenarios.js'),
         ]);
         const expect = parseExpectation(flags.expect);
         const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));

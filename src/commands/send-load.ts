@@ -1,11 +1,11 @@
 // `send --count N --concurrency C`: load mode. Loaded only when those flags are given (src/commands/send.ts).
 import { randomInt } from 'node:crypto';
-import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '../core/load.js';
-import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../core/scenarios.js';
+import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '../deliver/load.js';
+import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { usage } from '../errors.js';
-import { info, isQuiet, print, printJson, style } from '../output.js';
+import { info, isQuiet, print, printJson, style } from '../ui/output.js';
 import { getProvider } from '../providers/index.js';
-import { isTerminal, stdStream } from '../stdio.js';
+import { isTerminal, stdStream } from '../ui/stdio.js';
 
 export interface LoadFlags {
   count: string | undefined;
@@ -31,7 +31,7 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   // Check the scenario, flow and options once, before any server starts or request goes.
   const probe = await buildScenario(scenarioName, options);
   const { receiver, url } =
-    options.url === undefined ? await (await import('../core/receiver.js')).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options }) : { receiver: undefined, url: options.url };
+    options.url === undefined ? await (await import('../receive/receiver.js')).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options }) : { receiver: undefined, url: options.url };
   const baseSeed = options.seed ?? randomInt(0, 2 ** 32);
   const expects = [...new Set(probe.steps.map((step) => describeExpectation(step.expect)))].join('/');
   if (!flags.json) {

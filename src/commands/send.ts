@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseDuration } from '../core/clock.js';
-import { toCapture } from '../core/formats.js';
-import { describeExpectation, parseExpectation, buildScenario, type ScenarioOptions } from '../core/scenarios.js';
+import { parseDuration } from '../lib/time.js';
+import { toCapture } from '../build/formats.js';
+import { describeExpectation, parseExpectation, buildScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { info, print, printJson, renderTry, renderStepSummary } from '../output.js';
-import { completeCommand } from '../interactive.js';
+import { info, print, printJson, renderTry, renderStepSummary } from '../ui/output.js';
+import { completeCommand } from '../ui/prompts.js';
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate.js';
 import { collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
 import { configuredExpectation, configuredOptions, configuredUrl } from './settings.js';
@@ -67,9 +67,9 @@ Examples:
       const timeScale = flags.timeScale === undefined ? 1 : Number(flags.timeScale);
       if (!(timeScale > 0)) throw usage(`--time-scale ${flags.timeScale}: expected a number above 0`);
       const [{ createVirtualClock, formatOffset }, { parseHeaderFlag, createDeliveryAgent }, { runScenario }] = await Promise.all([
-        import('../core/virtual-clock.js'),
-        import('../core/deliver.js'),
-        import('../core/send.js'),
+        import('../deliver/virtual-clock.js'),
+        import('../deliver/deliver.js'),
+        import('../deliver/run-scenario.js'),
       ]);
       const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
       const scenarioOptions: ScenarioOptions = {
@@ -96,7 +96,7 @@ Examples:
       const scenario = await buildScenario(flags.scenario, scenarioOptions);
       // The embedded default: our own verifying receiver, so `send` works with no setup at all.
       const { receiver, url } =
-        flags.url === undefined ? await (await import('../core/receiver.js')).startBuiltInReceiver(provider, { secretFor: (name) => secrets(name).value, options: scenarioOptions.options }) : { receiver: undefined, url: flags.url };
+        flags.url === undefined ? await (await import('../receive/receiver.js')).startBuiltInReceiver(provider, { secretFor: (name) => secrets(name).value, options: scenarioOptions.options }) : { receiver: undefined, url: flags.url };
       const agent = createDeliveryAgent();
       const saved: string[] = [];
       const writes: Array<Promise<void>> = [];

@@ -1,9 +1,9 @@
 // The config file as commands see it: found once per run (--config FILE, else the nearest webhook-sim.config.json
 // upward), merged under flags and the environment. Precedence: flags, then env, then config, then defaults.
 import type { Command } from 'commander';
-import { loadConfig, type LoadedConfig, type ProviderConfig } from '../core/config.js';
-import type { Expectation } from '../core/scenarios.js';
-import { notice } from '../output.js';
+import { loadConfig, type LoadedConfig, type ProviderConfig } from '../config/config.js';
+import type { Expectation } from '../scenarios/scenarios.js';
+import { notice } from '../ui/output.js';
 import { usage } from '../errors.js';
 import { chosenProviderOptions } from './common.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';

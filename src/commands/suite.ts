@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { parseDuration } from '../core/clock.js';
+import { parseDuration } from '../lib/time.js';
 import { WebhookSimError } from '../errors.js';
-import { info, isQuiet, print, printRaw } from '../output.js';
+import { info, isQuiet, print, printRaw } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
-import { isTerminal, stdStream } from '../stdio.js';
+import { isTerminal, stdStream } from '../ui/stdio.js';
 import { addProviderOptions, addSecretOptions, collect, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 
@@ -61,9 +61,9 @@ Examples:
       const secrets = secretResolver(flags);
       for (const provider of chosen) secrets(provider);
       const [{ runSuite, planSuite }, { renderCaseLine, renderSkippedLine, renderPrettyTail, renderReport }, { parseHeaderFlag }] = await Promise.all([
-        import('../core/suite.js'),
-        import('../core/reports.js'),
-        import('../core/deliver.js'),
+        import('../suite/suite.js'),
+        import('../suite/reports.js'),
+        import('../deliver/deliver.js'),
       ]);
       const plan = planSuite(chosen, scenarios);
       const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));

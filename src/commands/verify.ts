@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../core/clock.js';
+import { parseDuration } from '../lib/time.js';
 import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';
-import { print, renderSummary, renderVerdict, verdictJson } from '../output.js';
+import { print, renderSummary, renderVerdict, verdictJson } from '../ui/output.js';
 import { usage } from '../errors.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, readStdin, secretResolver } from './common.js';
 import { configFor } from './settings.js';
-import { askInputs } from '../interactive.js';
+import { askInputs } from '../ui/prompts.js';
 
 interface VerifyFlags {
   provider?: string;
@@ -52,7 +52,7 @@ Examples:
       const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
       const options = Object.fromEntries(providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]));
       // Streamed (issue 5): 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
-      const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('./stream-out.js'), import('../core/verify.js')]);
+      const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('../ui/stream-out.js'), import('../verify/verify.js')]);
       const out = streamOut();
       const json = jsonResults(out);
       let total = 0;

@@ -1,11 +1,11 @@
 // CryptoCloud "Automatic POSTBACK": ../shared/PROVIDERS.md § CryptoCloud, seeds/cryptocloud-postback.ru.txt.
-import { formatDuration, isoTime } from '../core/clock.js';
-import { encodeForm, nestForm } from '../core/form.js';
-import { decodeJwt } from '../core/jwt.js';
-import { repeatedTopLevelKeys } from '../core/json-keys.js';
-import { jsonObject, type BodyShape, type WebhookRequest } from '../core/request.js';
-import { checkFields, checkKnown } from '../core/schema.js';
-import { isObject, type Json, type JsonObject } from '../core/template.js';
+import { formatDuration, isoTime } from '../lib/time.js';
+import { encodeForm, nestForm } from '../lib/form.js';
+import { decodeJwt } from '../lib/jwt.js';
+import { repeatedTopLevelKeys } from '../lib/json-keys.js';
+import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
+import { checkFields, checkKnown } from '../lib/schema.js';
+import { isObject, type Json, type JsonObject } from '../lib/template.js';
 import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';

@@ -1,6 +1,6 @@
-import type { Rng } from '../core/random.js';
-import type { BodyShape, WebhookRequest } from '../core/request.js';
-import type { Json, JsonObject } from '../core/template.js';
+import type { Rng } from '../lib/random.js';
+import type { BodyShape, WebhookRequest } from '../lib/request.js';
+import type { Json, JsonObject } from '../lib/template.js';
 
 /** The shape of fixtures/<provider>/provider.json. */
 export interface OptionData {

@@ -1,11 +1,11 @@
 // UTBS / BoxExchanger IPN: ../shared/PROVIDERS.md § UTBS, seeds/utbs-ipn.ru.txt.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { usage } from '../errors.js';
-import { encodeForm, nestForm } from '../core/form.js';
-import { queryOf, type BodyShape, type WebhookRequest } from '../core/request.js';
-import { checkFields, checkKnown } from '../core/schema.js';
-import { maskSecret } from '../core/secret.js';
-import { compile, type Json, type JsonObject } from '../core/template.js';
+import { encodeForm, nestForm } from '../lib/form.js';
+import { queryOf, type BodyShape, type WebhookRequest } from '../lib/request.js';
+import { checkFields, checkKnown } from '../lib/schema.js';
+import { maskSecret } from '../lib/secret.js';
+import { compile, type Json, type JsonObject } from '../lib/template.js';
 import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
-import { generate } from '../../src/core/generate.js';
+import { generate } from '../../src/build/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { run, tempDir } from '../helpers/cli.js';
 import { captureBodies, post, signalUnderLoad, spawnListen } from '../helpers/listen.js';

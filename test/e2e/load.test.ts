@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
-import { createCapture } from '../../src/core/capture.js';
-import { generate } from '../../src/core/generate.js';
-import { builtinSecrets } from '../../src/core/secret.js';
-import { LatencyHistogram } from '../../src/core/histogram.js';
+import { createCapture } from '../../src/lib/capture.js';
+import { generate } from '../../src/build/generate.js';
+import { builtinSecrets } from '../../src/lib/secret.js';
+import { LatencyHistogram } from '../../src/deliver/histogram.js';
 import { bin, root, run, tempDir } from '../helpers/cli.js';
 import { utbsExpectedHash } from '../helpers/requests.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/core/generate.js';
+import { generate } from '../../src/build/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import { bin, root, run, tempDir, type RunResult } from '../helpers/cli.js';
 

@@ -15,11 +15,11 @@
 // verdict may pass. Any other pass is a finding.
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { generate, type Delivery } from '../../src/core/generate.js';
-import { classifyBytes, classifyLine } from '../../src/core/inputs.js';
-import type { WebhookRequest } from '../../src/core/request.js';
-import { verifyRequest, type Verdict } from '../../src/core/verify.js';
-import { verdictJson, renderVerdict } from '../../src/output.js';
+import { generate, type Delivery } from '../../src/build/generate.js';
+import { classifyBytes, classifyLine } from '../../src/verify/inputs.js';
+import type { WebhookRequest } from '../../src/lib/request.js';
+import { verifyRequest, type Verdict } from '../../src/verify/verify.js';
+import { verdictJson, renderVerdict } from '../../src/ui/output.js';
 import { providers } from '../../src/providers/index.js';
 import type { Provider } from '../../src/providers/types.js';
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { generate, type Delivery } from '../../src/core/generate.js';
+import { generate, type Delivery } from '../../src/build/generate.js';
 import { providerNames } from '../../src/providers/index.js';
 import type { Cleanups } from './cleanups.js';
 import { bin, root } from './cli.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Delivery } from '../../src/core/generate.js';
-import type { WebhookRequest } from '../../src/core/request.js';
+import type { Delivery } from '../../src/build/generate.js';
+import type { WebhookRequest } from '../../src/lib/request.js';
 
 /** What a receiver would have captured from a delivery, received at its own clock. */
 export function requestOf(delivery: Delivery, source = 'test'): WebhookRequest {

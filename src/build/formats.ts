@@ -1,0 +1,58 @@
+import { createCapture, serializeCapture } from '../lib/capture.js';
+import type { Delivery } from './generate.js';
+
+export const formats = ['body', 'http', 'curl', 'capture'] as const;
+export type Format = (typeof formats)[number];
+
+function pathOf(url: URL): string {
+  return `${url.pathname}${url.search}`;
+}
+
+/** A delivery as a raw HTTP/1.1 request (CRLF line ends, exact body). */
+export function toHttp(delivery: Delivery): string {
+  const url = new URL(delivery.url);
+  const headers = {
+    host: url.host,
+    ...delivery.headers,
+    'content-length': String(Buffer.byteLength(delivery.body)),
+  };
+  const lines = [`${delivery.method} ${pathOf(url)} HTTP/1.1`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return `${lines.join('\r\n')}\r\n\r\n${delivery.body}`;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A curl command that sends the exact bytes (--data-binary, no @ or newline surprises). */
+export function toCurl(delivery: Delivery): string {
+  const headers = Object.entries(delivery.headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`);
+  return `curl -sS -X ${delivery.method} ${shellQuote(delivery.url)} ${headers.join(' ')} --data-binary ${shellQuote(delivery.body)}\n`;
+}
+
+/** A capture file as a receiver would have written it, received at the delivery's clock. */
+export function toCapture(delivery: Delivery, receivedAt: number = delivery.now): string {
+  const url = new URL(delivery.url);
+  return serializeCapture(
+    createCapture({
+      receivedAt,
+      method: delivery.method,
+      url: pathOf(url),
+      headers: { host: url.host, ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) },
+      body: Buffer.from(delivery.body, 'utf8'),
+    }),
+  );
+}
+
+export function formatDelivery(delivery: Delivery, format: Format): string {
+  switch (format) {
+    case 'body':
+      return delivery.body;
+    case 'http':
+      return toHttp(delivery);
+    case 'curl':
+      return toCurl(delivery);
+    case 'capture':
+      return toCapture(delivery);
+  }
+}

@@ -1,0 +1,262 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { usage } from '../errors.js';
+import { providerNames, providers, type ProviderName } from '../providers/index.js';
+import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
+
+/**
+ * webhook-sim.config.json: per provider its URL, where its secret comes from, its PROVIDERS.md choices and what the
+ * user's handler answers per scenario. JSON with `//` and `/* *\/` comments (and trailing commas) allowed.
+ * Precedence everywhere: flags, then the environment, then this file, then the documented defaults.
+ */
+export const configFileName = 'webhook-sim.config.json';
+
+export interface ProviderConfig {
+  /** May hold `{provider}`. */
+  url?: string;
+  /** A raw secret (discouraged: prefer secretEnv). */
+  secret?: string;
+  /** The environment variable holding the secret. */
+  secretEnv?: string;
+  encoding?: string;
+  /** Registry option keys → value (never `encoding`: that is above). */
+  options: Record<string, string>;
+  /** Scenario → what the handler must answer to each of its deliveries. */
+  expect: Record<string, Expectation>;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file read. */
+  file: string;
+  providers: Partial<Record<ProviderName, ProviderConfig>>;
+}
+
+/**
+ * Blanks out comments (keeping every newline, so JSON.parse positions still point into the file) and trailing
+ * commas. Strings are copied untouched: `"http://x"` keeps its `//`.
+ */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  const blank = (chunk: string): string => chunk.replace(/[^\n\r]/g, ' ');
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : end;
+      out += blank(text.slice(i, stop));
+      i = stop;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? text.length : end + 2;
+      out += blank(text.slice(i, stop));
+      i = stop;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  // Trailing commas: a comma outside strings followed only by whitespace and then } or ].
+  let result = '';
+  for (let k = 0; k < out.length; k++) {
+    const ch = out[k] as string;
+    if (ch === '"') {
+      let j = k + 1;
+      while (j < out.length && out[j] !== '"' && out[j] !== '\n') j += out[j] === '\\' ? 2 : 1;
+      result += out.slice(k, j + 1);
+      k = j;
+    } else if (ch === ',' && /^\s*[}\]]/.test(out.slice(k + 1, k + 1 + 4096)) && !/[{[,]\s*$/.test(result.slice(-4096))) result += ' ';
+    else result += ch;
+  }
+  return result;
+}
+
+/** The nearest webhook-sim.config.json from `cwd` upward, stopping at the filesystem root. */
+export function findConfig(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, configFileName);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Reads `explicit` (--config) or the nearest file upward; undefined when there is none. */
+export function loadConfig(options: { file?: string | undefined; cwd?: string } = {}): LoadedConfig | undefined {
+  const file = options.file === undefined ? findConfig(options.cwd ?? process.cwd()) : resolve(options.cwd ?? process.cwd(), options.file);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw usage(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseConfig(text, file);
+}
+
+function lineColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${position - before.lastIndexOf('\n')}`;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const fail = (problem: string): never => {
+    throw usage(`${file}: ${problem}`);
+  };
+  const stripped = stripJsonComments(text.replace(/^\uFEFF/, ''));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stripped);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const reason = message.replace(/\s*(in JSON )?at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    fail(`not valid JSON: ${reason}${position === undefined ? '' : ` (${lineColumn(stripped, Number(position))})`}`);
+  }
+  if (!isObject(raw)) return fail('expected a JSON object such as { "providers": { … } }');
+  for (const key of Object.keys(raw)) if (key !== 'providers' && key !== '$schema') fail(`unknown key '${key}'; valid: providers`);
+  const config: LoadedConfig = { file, providers: {} };
+  if (raw.providers === undefined) return config;
+  if (!isObject(raw.providers)) return fail('"providers" must be an object keyed by provider name');
+  for (const [name, entry] of Object.entries(raw.providers)) {
+    if (!(providerNames as string[]).includes(name)) fail(`providers.${name}: unknown provider; valid: ${providerNames.join(', ')}`);
+    config.providers[name as ProviderName] = parseProvider(name as ProviderName, entry, fail);
+  }
+  return config;
+}
+
+const providerKeys = ['url', 'secret', 'secretEnv', 'options', 'expect'];
+
+function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) => never): ProviderConfig {
+  const at = `providers.${name}`;
+  if (!isObject(entry)) return fail(`${at}: expected an object with ${providerKeys.join(', ')}`);
+  const data = providers[name].data;
+  const out: ProviderConfig = { options: {}, expect: {} };
+  for (const [key, value] of Object.entries(entry)) {
+    switch (key) {
+      case 'url': {
+        if (typeof value !== 'string') fail(`${at}.url: expected a URL string`);
+        const url = String(value);
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(url.replaceAll('{provider}', name));
+        } catch {
+          fail(`${at}.url: ${JSON.stringify(url)} is not a URL (e.g. http://localhost:3000/webhooks/{provider})`);
+        }
+        if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail(`${at}.url: only http and https URLs`);
+        out.url = url;
+        break;
+      }
+      case 'secret':
+        if (value !== null && (typeof value !== 'string' || value === '')) fail(`${at}.secret: expected a non-empty string or null (prefer secretEnv)`);
+        if (typeof value === 'string') out.secret = value;
+        break;
+      case 'secretEnv':
+        if (value !== null && (typeof value !== 'string' || !envName.test(value))) fail(`${at}.secretEnv: expected an environment variable name such as ${name.toUpperCase()}_SECRET`);
+        if (typeof value === 'string') out.secretEnv = value;
+        break;
+      case 'options': {
+        if (!isObject(value)) return fail(`${at}.options: expected an object`);
+        const valid = ['encoding', ...Object.keys(data.options)];
+        for (const [option, choice] of Object.entries(value)) {
+          if (!valid.includes(option)) fail(`${at}.options.${option}: unknown option for ${name}; valid: ${valid.join(', ')}`);
+          if (typeof choice !== 'string' || choice === '') fail(`${at}.options.${option}: expected a non-empty string`);
+          const allowed = option === 'encoding' ? data.encodings : data.options[option]?.values;
+          if (allowed && !allowed.includes(String(choice))) fail(`${at}.options.${option}: '${String(choice)}' is not one of ${allowed.join(', ')}`);
+          if (option === 'encoding') out.encoding = String(choice);
+          else out.options[option] = String(choice);
+        }
+        break;
+      }
+      case 'expect': {
+        if (!isObject(value)) return fail(`${at}.expect: expected an object of scenario → "2xx", "4xx" or a status code`);
+        const scenarios = Object.keys(data.scenarios);
+        for (const [scenario, expectation] of Object.entries(value)) {
+          if (!scenarios.includes(scenario)) fail(`${at}.expect.${scenario}: unknown scenario for ${name}; valid: ${scenarios.join(', ')}`);
+          if (typeof expectation !== 'string' && typeof expectation !== 'number') fail(`${at}.expect.${scenario}: expected "2xx", "4xx" or a status code`);
+          try {
+            out.expect[scenario] = parseExpectation(String(expectation));
+          } catch {
+            fail(`${at}.expect.${scenario}: ${JSON.stringify(expectation)} is not "2xx", "4xx" or a status code`);
+          }
+        }
+        break;
+      }
+      default:
+        fail(`${at}.${key}: unknown key; valid: ${providerKeys.join(', ')}`);
+    }
+  }
+  return out;
+}
+
+export interface ConfigTemplateOptions {
+  providers: readonly string[];
+  /** May hold {provider}. */
+  url: string;
+  /** One variable for every provider, or per provider. */
+  secretEnv?: string | Readonly<Record<string, string>> | undefined;
+  /** Only when the user passed --secret explicitly. */
+  secret?: string | undefined;
+}
+
+/** A commented starting file: every key explained, option defaults straight from the registry. */
+export function renderConfigTemplate(options: ConfigTemplateOptions): string {
+  const q = (value: string): string => JSON.stringify(value);
+  const blocks = options.providers.map((name) => {
+    const data = providers[name as ProviderName].data;
+    const env = typeof options.secretEnv === 'string' ? options.secretEnv : options.secretEnv?.[name];
+    const optionLines = [
+      `        // ${data.encodings.join(' | ')}`,
+      `        "encoding": ${q(data.defaultEncoding)},`,
+      ...Object.entries(data.options).flatMap(([key, option]) => [
+        `        // --${option.flag}: ${option.description}${option.values ? ` (${option.values.join(' | ')})` : ''}`,
+        `        ${q(key)}: ${q(option.default)},`,
+      ]),
+    ];
+    const last = optionLines.length - 1;
+    optionLines[last] = (optionLines[last] as string).replace(/,$/, '');
+    const expectation = data.delivery.success === 'exact-200' ? '200' : '"2xx"';
+    return [
+      `    ${q(name)}: {`,
+      `      // Where your handler receives ${data.title} webhooks ({provider} becomes "${name}"). \`suite\` and \`send\` use it.`,
+      `      "url": ${q(options.url)},`,
+      `      // The environment variable holding the ${data.title} secret. $${`WEBHOOK_SIM_${name.toUpperCase()}_SECRET`}, --secret-env and`,
+      `      // --secret win over it; with none of them set, the built-in public test secret is used.`,
+      `      "secretEnv": ${env === undefined ? 'null' : q(env)},`,
+      `      // A raw secret: keep it out of files you commit. null reads it from secretEnv or the environment instead.`,
+      `      "secret": ${options.secret === undefined ? 'null' : q(options.secret)},`,
+      `      // PROVIDERS.md choices; these are the documented defaults (flags such as --${Object.values(data.options)[0]?.flag ?? 'encoding'} win).`,
+      `      "options": {`,
+      ...optionLines,
+      `      },`,
+      `      // What your handler answers, per scenario, where it differs from what a correct handler answers:`,
+      `      // "2xx", "4xx" or an exact status code. Scenarios: ${Object.keys(data.scenarios).join(', ')}.`,
+      `      // e.g. "valid": ${expectation}`,
+      `      "expect": {}`,
+      `    }`,
+    ].join('\n');
+  });
+  return [
+    `// webhook-sim settings, found from the working directory upward (or given with --config FILE).`,
+    `// Read by suite, send, generate and verify. Precedence: flags, then the environment, then this file, then defaults.`,
+    `// Comments like these are allowed. Docs: \`webhook-sim suite --help\`, \`webhook-sim providers\`.`,
+    `{`,
+    `  "providers": {`,
+    blocks.join(',\n'),
+    `  }`,
+    `}`,
+    ``,
+  ].join('\n');
+}

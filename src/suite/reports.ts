@@ -1,0 +1,126 @@
+// Suite reports: pretty (colours through src/output.ts only), json, and JUnit XML for CI test-report parsers.
+// Nothing here sees a secret: runSuite masks any echo of one in excerpts and messages before a report exists.
+import { style } from '../ui/output.js';
+import type { SkippedCase, SuiteCase, SuiteResult } from './suite.js';
+
+export const reporters = ['pretty', 'json', 'junit'] as const;
+export type Reporter = (typeof reporters)[number];
+
+export function suiteJson(result: SuiteResult): Record<string, unknown> {
+  return {
+    ok: result.ok,
+    total: result.total,
+    passed: result.passed,
+    failed: result.failed,
+    skipped: result.skipped,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+    cases: result.cases,
+  };
+}
+
+/** One line per case: PASS/FAIL, provider, scenario, expected → got, time. */
+export function renderCaseLine(c: SuiteCase, color = true): string {
+  const paint = color ? style : { good: id, bad: id, dim: id, name: id, heading: id };
+  const mark = c.pass ? paint.good('PASS') : paint.bad('FAIL');
+  return `${mark}  ${c.provider.padEnd(12)} ${c.scenario.padEnd(13)} ${paint.dim('expected')} ${c.expected.padEnd(10)} ${paint.dim('got')} ${c.got.padEnd(10)} ${paint.dim(`${c.durationMs}ms`)}`;
+}
+
+export function renderSkippedLine(s: SkippedCase, color = true): string {
+  return `${color ? style.dim('SKIP') : 'SKIP'}  ${s.provider.padEnd(12)} ${s.scenario.padEnd(13)} ${s.reason}`;
+}
+
+/** What went wrong, case by case, and the totals; the case lines themselves come first (or streamed as they ran). */
+export function renderPrettyTail(result: SuiteResult, color = true): string {
+  const paint = color ? style : { good: id, bad: id, dim: id, name: id, heading: id };
+  const failures = result.cases.filter((c) => !c.pass);
+  const lines: string[] = [];
+  if (failures.length > 0) {
+    lines.push('', paint.heading('What a correct handler does:'));
+    for (const c of failures) {
+      lines.push(`  ${paint.bad('✗')} ${paint.name(`${c.provider} ${c.scenario}`)}: ${c.message ?? `expected ${c.expected}, got ${c.got}`}`);
+      lines.push(`    ${paint.dim(`→ ${c.url}`)}`);
+    }
+  }
+  const skipped = result.skipped.length > 0 ? `, ${result.skipped.length} skipped` : '';
+  const text = `${result.total} case${result.total === 1 ? '' : 's'}: ${result.passed} passed, ${result.failed} failed${skipped}`;
+  lines.push('', result.ok ? paint.good(text) : paint.bad(text));
+  return lines.join('\n');
+}
+
+export function renderPretty(result: SuiteResult, color = true): string {
+  return [...result.cases.map((c) => renderCaseLine(c, color)), ...result.skipped.map((s) => renderSkippedLine(s, color)), renderPrettyTail(result, color)].join('\n');
+}
+
+function id(text: string): string {
+  return text;
+}
+
+// XML 1.0 allows only these characters, even escaped (https://www.w3.org/TR/xml/#charsets).
+const notXmlChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function xmlEscape(text: string): string {
+  return text
+    .replace(notXmlChar, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+/**
+ * JUnit XML as CI parsers read it (GitHub, GitLab, Jenkins): testsuites → one testsuite per provider → one testcase
+ * per scenario; failures carry expected/got and the response excerpt.
+ */
+export function junitReport(result: SuiteResult): string {
+  const providers = [...new Set([...result.cases.map((c) => c.provider), ...result.skipped.map((s) => s.provider)])];
+  const attr = (name: string, value: string | number): string => `${name}="${xmlEscape(String(value))}"`;
+  const out: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites ${[attr('name', 'webhook-sim'), attr('tests', result.total + result.skipped.length), attr('failures', result.failed), attr('errors', 0), attr('skipped', result.skipped.length), attr('time', seconds(result.durationMs)), attr('timestamp', result.startedAt)].join(' ')}>`,
+  ];
+  for (const provider of providers) {
+    const cases = result.cases.filter((c) => c.provider === provider);
+    const skipped = result.skipped.filter((s) => s.provider === provider);
+    const failures = cases.filter((c) => !c.pass).length;
+    const time = cases.reduce((sum, c) => sum + c.durationMs, 0);
+    out.push(
+      `  <testsuite ${[attr('name', provider), attr('tests', cases.length + skipped.length), attr('failures', failures), attr('errors', 0), attr('skipped', skipped.length), attr('time', seconds(time)), attr('timestamp', result.startedAt)].join(' ')}>`,
+    );
+    for (const c of cases) {
+      const head = `    <testcase ${[attr('classname', `webhook-sim.${provider}`), attr('name', c.scenario), attr('time', seconds(c.durationMs))].join(' ')}`;
+      if (c.pass) {
+        out.push(`${head}/>`);
+        continue;
+      }
+      const body = [
+        c.message ?? '',
+        `expected: ${c.expected}`,
+        `got: ${c.got}`,
+        `url: ${c.url}`,
+        ...c.steps.map((s) => `${s.met ? 'ok  ' : 'FAIL'} ${s.label}: expected ${s.expected}, got ${s.got}${s.tries > 1 ? ` after ${s.tries} tries` : ''}${s.error ? ` (${s.error})` : s.excerpt ? ` — response: ${s.excerpt}` : ''}`),
+        `why: ${c.why}`,
+      ].join('\n');
+      out.push(
+        `${head}>`,
+        `      <failure ${attr('message', `expected ${c.expected}, got ${c.got}`)} ${attr('type', 'ExpectationFailed')}>${xmlEscape(body)}</failure>`,
+        '    </testcase>',
+      );
+    }
+    for (const s of skipped) {
+      out.push(`    <testcase ${[attr('classname', `webhook-sim.${provider}`), attr('name', s.scenario), attr('time', '0.000')].join(' ')}>`, `      <skipped ${attr('message', s.reason)}/>`, '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>', '');
+  return out.join('\n');
+}
+
+export function renderReport(result: SuiteResult, reporter: Reporter, color = true): string {
+  if (reporter === 'json') return `${JSON.stringify(suiteJson(result), null, 2)}\n`;
+  if (reporter === 'junit') return junitReport(result);
+  return `${renderPretty(result, color)}\n`;
+}

@@ -1,0 +1,273 @@
+import { connect } from 'node:net';
+import type { Dispatcher } from 'undici';
+import { WebhookSimError, usage } from '../errors.js';
+import { getProvider, providerNames } from '../providers/index.js';
+import { formatDuration } from '../lib/time.js';
+import { createDeliveryAgent } from '../deliver/deliver.js';
+import { acceptExpectation, buildScenario, describeExpectation, parseExpectation, type Expectation } from '../scenarios/scenarios.js';
+import { redact } from '../lib/secret.js';
+import { runScenario, type StepResult } from '../deliver/run-scenario.js';
+import { createVirtualClock } from '../deliver/virtual-clock.js';
+
+/**
+ * The scenario × provider matrix against the user's handler. Every retry schedule runs on a virtual clock without
+ * waiting (UAPAY's last retry comes 27 h after the first try; a suite reports the virtual offsets instead of
+ * sleeping through them), so a handler that never answers 200 costs six quick tries, not a day.
+ */
+export interface SuiteOptions {
+  /** Default: every provider in the registry. */
+  providers?: readonly string[];
+  /** Default: every scenario of each provider. A name a provider lacks is skipped for it, with a note. */
+  scenarios?: readonly string[];
+  /** The handler's URL for a provider. */
+  urlFor: (provider: string) => string;
+  secretFor: (provider: string) => string;
+  /** Provider choices (PROVIDERS.md) and body encoding, per provider. */
+  options?: Readonly<Record<string, { options?: Readonly<Record<string, string>>; encoding?: string | undefined }>>;
+  /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
+  expect?: Readonly<Record<string, Readonly<Record<string, Expectation | string | number>>>>;
+  /** Per try. Default 10 s. */
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  /** Default: a fresh undici Agent, closed at the end. */
+  dispatcher?: Dispatcher;
+  /** Check each distinct host:port with a TCP connect before any case runs (default true). */
+  checkReachable?: boolean;
+  /** After each case, so a caller can show progress. */
+  onCase?: (result: SuiteCase, progress: { index: number; total: number }) => void;
+  /** Before each case. */
+  onCaseStart?: (planned: { provider: string; scenario: string }, progress: { index: number; total: number }) => void;
+}
+
+export interface SuiteStep {
+  label: string;
+  expected: string;
+  got: string;
+  met: boolean;
+  tries: number;
+  excerpt: string;
+  error?: string;
+}
+
+export interface SuiteCase {
+  provider: string;
+  event: string;
+  scenario: string;
+  url: string;
+  /** Per delivery, comma-separated: "4xx,4xx". */
+  expected: string;
+  got: string;
+  pass: boolean;
+  /** What a correct handler does (the scenario's data). */
+  why: string;
+  /** On failure: what the handler did, what it should have done, and why. */
+  message?: string;
+  /** The start of the (last) response body, secrets masked. */
+  excerpt: string;
+  durationMs: number;
+  steps: SuiteStep[];
+}
+
+export interface SkippedCase {
+  provider: string;
+  scenario: string;
+  reason: string;
+}
+
+export interface SuiteResult {
+  ok: boolean;
+  total: number;
+  passed: number;
+  failed: number;
+  cases: SuiteCase[];
+  skipped: SkippedCase[];
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface SuitePlan {
+  cases: Array<{ provider: string; scenario: string }>;
+  skipped: SkippedCase[];
+}
+
+/** Which cases run: a --scenarios name no chosen provider has is a usage error; one some lack is skipped for them. */
+export function planSuite(chosenProviders: readonly string[] | undefined, scenarios: readonly string[] | undefined): SuitePlan {
+  const names = (chosenProviders?.length ? chosenProviders : providerNames).map((name) => getProvider(name).name);
+  const plan: SuitePlan = { cases: [], skipped: [] };
+  if (scenarios !== undefined) {
+    const known = [...new Set(providerNames.flatMap((name) => Object.keys(getProvider(name).data.scenarios)))];
+    const unknown = scenarios.filter((s) => !known.includes(s));
+    if (unknown.length > 0) throw usage(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${known.join(', ')}`);
+  }
+  for (const provider of [...new Set(names)]) {
+    const own = Object.keys(getProvider(provider).data.scenarios);
+    for (const scenario of scenarios ?? own) {
+      if (own.includes(scenario)) plan.cases.push({ provider, scenario });
+      else plan.skipped.push({ provider, scenario, reason: `${provider} has no ${scenario} scenario (its scenarios: ${own.join(', ')})` });
+    }
+  }
+  if (plan.cases.length === 0) throw usage('nothing to run: no chosen provider has any of the chosen scenarios');
+  return plan;
+}
+
+/** One plain TCP connect per distinct host:port, so an unreachable handler is said once, before any case runs. */
+export async function checkReachable(urls: readonly string[], timeoutMs = 3000): Promise<void> {
+  const targets = new Map<string, { host: string; port: number; shown: string }>();
+  for (const text of urls) {
+    const url = new URL(text);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    targets.set(`${host}:${port}`, { host, port, shown: `${url.protocol}//${url.host}` });
+  }
+  const failures = await Promise.all(
+    [...targets.values()].map(
+      ({ host, port, shown }) =>
+        new Promise<string | undefined>((resolve) => {
+          const socket = connect({ host, port });
+          const done = (problem: string | undefined): void => {
+            socket.destroy();
+            resolve(problem === undefined ? undefined : `cannot reach ${shown}: ${problem}`);
+          };
+          socket.setTimeout(timeoutMs, () => done(`no TCP connection within ${formatDuration(timeoutMs)}`));
+          socket.once('connect', () => done(undefined));
+          socket.once('error', (error: NodeJS.ErrnoException) => {
+            const code = error.code ?? '';
+            if (code === 'ECONNREFUSED') done('connection refused');
+            else if (code === 'ENOTFOUND' || code.startsWith('EAI_')) done(`host ${host} not found (${code})`);
+            else done(`${error.message.replace(/\s+/g, ' ')}`);
+          });
+        }),
+    ),
+  );
+  const problems = failures.filter((f): f is string => f !== undefined);
+  if (problems.length > 0) {
+    throw new WebhookSimError('UNREACHABLE', `${problems.join('; ')} — is your handler running?`);
+  }
+}
+
+function toExpectation(value: Expectation | string | number): Expectation {
+  return typeof value === 'object' ? value : parseExpectation(String(value));
+}
+
+const isAccepting = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
+
+/**
+ * What the handler did, what it should have done, and why, e.g. "accepted a token that had expired (expired token,
+ * signed 6m before delivery: answered 200, expected 4xx): a replayed postback would credit the invoice twice".
+ */
+export function explainFailure(provider: string, scenario: string, results: readonly StepResult[]): string | undefined {
+  const failed = results.find((r) => !r.met);
+  if (!failed) return undefined;
+  const data = getProvider(provider).data;
+  const { why, signedAgoMs, signedAheadMs } = data.scenarios[scenario] ?? { why: '' };
+  const last = failed.tries.at(-1);
+  const expected = describeExpectation(failed.step.expect);
+  const excerpt = last?.excerpt ? `: ${last.excerpt.slice(0, 120)}` : '';
+  const answered = failed.status === undefined ? `no answer (${last?.error ?? 'no try was made'})` : `answered ${failed.status}`;
+  const timing = signedAgoMs ? `, signed ${formatDuration(signedAgoMs)} before delivery` : signedAheadMs ? `, iat ${formatDuration(signedAheadMs)} after delivery` : '';
+  const fact = `${failed.step.label}${timing}: ${answered}, expected ${expected}`;
+  const usual = failed.step.accept ? describeExpectation(acceptExpectation(getProvider(provider))) : '4xx';
+  // An expectation of the user's own (config `expect`): say what happened against it, not what the scenario means.
+  if (expected !== usual) return `${answered} where your expectation is ${expected} (${failed.step.label}${excerpt})`;
+  if (!failed.step.accept) {
+    // Refusal scenarios' `why` reads "accepted X: consequence"; the concrete fact goes between the two.
+    if (isAccepting(failed.status)) {
+      const split = why.indexOf(': ');
+      return split > 0 ? `${why.slice(0, split)} (${fact}): ${why.slice(split + 2)}` : `${why} (${fact})`;
+    }
+    return `${answered} to a delivery it must refuse (${fact}${excerpt}): refuse with a 4xx; ${why}`;
+  }
+  const tries = failed.tries.length > 1 ? `; ${data.title} tried ${failed.tries.length} times` : '';
+  if (failed.status !== undefined && isAccepting(failed.status) && failed.step.expect.kind === 'code') {
+    return `acknowledged with ${failed.status}, but ${data.title} counts only exactly ${failed.step.expect.code} as delivered (${fact}${tries}): ${why}`;
+  }
+  const what = scenario === 'valid' || scenario === 'flow' ? 'a valid, correctly signed delivery' : `a correctly signed delivery (${failed.step.label})`;
+  if (failed.status === undefined) return `gave ${answered.replace(/^no answer/, 'no answer to')} ${what}${tries}: ${why}`;
+  return `${failed.status >= 400 && failed.status < 500 ? 'refused' : `answered ${failed.status} to`} ${what} (answered ${failed.status}, expected ${expected}${excerpt}${tries}): ${why}`;
+}
+
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const plan = planSuite(options.providers, options.scenarios);
+  const providersInPlan = [...new Set(plan.cases.map((c) => c.provider))];
+  const urls = new Map(providersInPlan.map((provider) => [provider, options.urlFor(provider)]));
+  for (const [provider, url] of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw usage(`${provider}: URL ${JSON.stringify(url)} is not a URL`, 'e.g. http://localhost:3000/webhooks/{provider}');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage(`${provider}: URL ${url}: only http and https targets`);
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
+
+  const secrets = providersInPlan.map((provider) => options.secretFor(provider));
+  const clean = (text: string): string => secrets.reduce((out, secret) => redact(out, secret), text);
+  const dispatcher = options.dispatcher ?? createDeliveryAgent();
+  const cases: SuiteCase[] = [];
+  try {
+    for (const [index, planned] of plan.cases.entries()) {
+      const progress = { index, total: plan.cases.length };
+      options.onCaseStart?.(planned, progress);
+      const { provider, scenario: name } = planned;
+      const url = urls.get(provider) as string;
+      const chosen = options.options?.[provider];
+      const override = options.expect?.[provider]?.[name];
+      const caseStarted = performance.now();
+      const scenario = await buildScenario(name, {
+        provider,
+        secret: options.secretFor(provider),
+        options: chosen?.options,
+        encoding: chosen?.encoding,
+        expect: override === undefined ? undefined : toExpectation(override),
+        url,
+      });
+      const results = await runScenario(scenario, {
+        clock: createVirtualClock({ noWait: true }),
+        url,
+        timeoutMs,
+        dispatcher,
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
+      const steps: SuiteStep[] = results.map((r) => {
+        const last = r.tries.at(-1);
+        const step: SuiteStep = {
+          label: r.step.label,
+          expected: describeExpectation(r.step.expect),
+          got: r.status === undefined ? 'error' : String(r.status),
+          met: r.met,
+          tries: r.tries.length,
+          excerpt: clean(last?.excerpt ?? ''),
+        };
+        if (last?.error !== undefined) step.error = clean(last.error);
+        return step;
+      });
+      const pass = results.every((r) => r.met);
+      const message = explainFailure(provider, name, results);
+      const failedStep = steps.find((s) => !s.met);
+      const result: SuiteCase = {
+        provider,
+        event: scenario.event,
+        scenario: name,
+        url,
+        expected: steps.map((s) => s.expected).join(','),
+        got: steps.map((s) => s.got).join(','),
+        pass,
+        why: scenario.why,
+        excerpt: (failedStep ?? steps.at(-1))?.error ?? (failedStep ?? steps.at(-1))?.excerpt ?? '',
+        durationMs: Math.round(performance.now() - caseStarted),
+        steps,
+      };
+      if (message !== undefined) result.message = clean(message);
+      cases.push(result);
+      options.onCase?.(result, progress);
+    }
+  } finally {
+    if (options.dispatcher === undefined) await (dispatcher as { close(): Promise<void> }).close();
+  }
+  const passed = cases.filter((c) => c.pass).length;
+  return { ok: passed === cases.length, total: cases.length, passed, failed: cases.length - passed, cases, skipped: plan.skipped, startedAt, durationMs: Date.now() - started };
+}

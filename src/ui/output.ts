@@ -1,0 +1,222 @@
+// The only module that imports chalk: every human rendering and every --json rendering lives here.
+import { Chalk } from 'chalk';
+import type { Verdict } from '../verify/verify.js';
+import type { Check } from '../providers/types.js';
+import { isTerminal, writeStd } from './stdio.js';
+
+let chalk = new Chalk();
+
+/** NO_COLOR and --no-color switch colour off; FORCE_COLOR is honoured by chalk itself. */
+export function configureColor(enabled: boolean | undefined): void {
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  if (enabled === false || (noColor && process.env.FORCE_COLOR === undefined)) chalk = new Chalk({ level: 0 });
+  else if (!isTerminal(1) && process.env.FORCE_COLOR === undefined) chalk = new Chalk({ level: 0 });
+  else chalk = new Chalk();
+}
+
+let quiet = false;
+
+/** --quiet: results and errors only; notices, progress and decoration (`info`) are dropped. */
+export function configureQuiet(enabled: boolean): void {
+  quiet = enabled;
+}
+
+export function isQuiet(): boolean {
+  return quiet;
+}
+
+/** Progress and decoration on stdout (headers, "next:" hints); nothing with --quiet. */
+export function info(text: string): void {
+  if (!quiet) print(text);
+}
+
+export function print(text: string): void {
+  writeStd(1, text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printRaw(text: string): void {
+  writeStd(1, text);
+}
+
+export function printJson(value: unknown): void {
+  writeStd(1, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A one-line notice on stderr that never mixes with data on stdout. */
+export function notice(text: string): void {
+  if (quiet) return;
+  writeStd(2, `${chalk.yellow('webhook-sim:')} ${text}\n`);
+}
+
+export function renderError(message: string, hint: string | undefined): string {
+  return `${chalk.red('webhook-sim: error:')} ${message}${hint ? `\n  ${chalk.dim(hint)}` : ''}\n`;
+}
+
+export const style = {
+  heading: (text: string) => chalk.bold(text),
+  name: (text: string) => chalk.cyan(text),
+  dim: (text: string) => chalk.dim(text),
+  good: (text: string) => chalk.green(text),
+  bad: (text: string) => chalk.red(text),
+};
+
+function mark(check: Check): string {
+  return check.ok === true ? chalk.green('✓') : check.ok === false ? chalk.red('✗') : chalk.dim('–');
+}
+
+/** Table of label/value rows with aligned labels. */
+export function rows(entries: ReadonlyArray<readonly [string, string]>, indent = '  '): string {
+  const width = Math.max(0, ...entries.map(([label]) => label.length));
+  return entries.map(([label, value]) => `${indent}${chalk.dim(label.padEnd(width))}  ${value}`).join('\n');
+}
+
+export function renderVerdict(verdict: Verdict, explain: boolean): string {
+  const head = [
+    verdict.ok ? chalk.green.bold('PASS') : chalk.red.bold('FAIL'),
+    chalk.bold(verdict.source),
+    [verdict.provider, verdict.event, verdict.status].filter(Boolean).join(' '),
+    verdict.id ? chalk.dim(`(${verdict.id})`) : '',
+  ].filter((part) => part !== '').join('  ');
+  const width = Math.max(...verdict.checks.map((check) => check.name.length));
+  const lines = verdict.checks.map((check) => `    ${mark(check)} ${check.name.padEnd(width)}  ${check.ok === null ? chalk.dim(check.detail) : check.detail}`);
+  if (explain && verdict.explain.length > 0) {
+    const entries = verdict.explain.map((line) => [line.label, line.value] as const);
+    lines.push(`    ${chalk.dim('explain')}`, rows(verdict.at ? [...entries, ['judged at', verdict.at] as const] : entries, '      '));
+  }
+  return [head, ...lines].join('\n');
+}
+
+export function renderSummary(total: number, passed: number, noun = 'input'): string {
+  const failed = total - passed;
+  const text = `${total} ${noun}${total === 1 ? '' : 's'}: ${passed} passed, ${failed} failed`;
+  return failed === 0 ? chalk.green(text) : chalk.red(text);
+}
+
+export function verdictJson(verdict: Verdict, explain: boolean): Record<string, unknown> {
+  const { explain: lines, ...rest } = verdict;
+  return explain ? { ...rest, explain: Object.fromEntries(lines.map((line) => [line.label, line.value])) } : rest;
+}
+
+function schedule(intervals: readonly number[]): string {
+  if (intervals.length === 0) return 'no retries';
+  const human = (ms: number): string => (ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+  return `retries after ${intervals.map(human).join(', ')}`;
+}
+
+export function renderProviders(list: readonly import('./describe.js').ProviderDescription[]): string {
+  return list
+    .map((p) => {
+      const entries: Array<readonly [string, string]> = [
+        ['signature', p.signature],
+        ['delivery', p.delivery.summary],
+        ['delivered', `${p.delivery.success === 'exact-200' ? 'on exactly HTTP 200' : 'on any 2xx'}; ${schedule(p.delivery.retryIntervalsMs)}`],
+        ['encodings', p.encodings.map((e) => (e === p.defaultEncoding ? `${e} (default)` : e)).join(', ')],
+        ['secret', `$${p.secretEnv}, else built-in test secret "${p.builtinSecret}"`],
+      ];
+      for (const [key, option] of Object.entries(p.options)) {
+        entries.push([`--${option.flag}`, `${option.values ? option.values.join('|') : 'NAME'} (default ${option.default}): ${option.description} ${style.dim(`[${key}]`)}`]);
+      }
+      const events = p.events.map((event) => {
+        const eventRows: Array<readonly [string, string]> = [
+          ['statuses', event.statuses.map((s) => (s === event.defaultStatus ? `${s} (default)` : s)).join(', ')],
+          ...Object.entries(event.flows).map(([flow, steps]) => [`flow ${flow}`, steps.join(' → ')] as const),
+        ];
+        return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
+      });
+      const scenarios = rows(
+        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => (e === 'accept' ? (p.delivery.success === 'exact-200' ? '200' : '2xx') : '4xx')).join(', ')}`)}`] as const),
+        '    ',
+      );
+      return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
+    })
+    .join('\n\n');
+}
+
+/** One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation. */
+export function renderTry(
+  label: string,
+  offset: string,
+  result: { status?: number; latencyMs: number; excerpt: string; error?: string; delivered: boolean },
+  expected: string,
+): string {
+  const answer = result.status === undefined ? chalk.red('---') : String(result.status);
+  const met = result.status !== undefined && matchesExpected(result.status, expected);
+  const detail = result.error ? chalk.red(result.error) : chalk.dim(result.excerpt.slice(0, 100));
+  return `  ${label.padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
+}
+
+function matchesExpected(status: number, expected: string): boolean {
+  if (expected === '2xx') return status >= 200 && status < 300;
+  if (expected === '4xx') return status >= 400 && status < 500;
+  return String(status) === expected;
+}
+
+export function renderStepSummary(met: number, total: number, why: string | undefined, unreached?: string): string {
+  const text = `${met}/${total} deliveries met their expectation`;
+  if (unreached !== undefined) return `${chalk.red(text)}\n${chalk.red('  the target never answered:')} ${unreached}`;
+  return why === undefined ? chalk.green(text) : `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
+}
+
+/** The demo/suite table: provider, scenario, expected, got, pass. */
+export function renderMatrix(rowsIn: ReadonlyArray<{ provider: string; scenario: string; expected: string; got: string; pass: boolean }>): string {
+  const header = ['provider', 'scenario', 'expected', 'got', 'pass'];
+  const cells = rowsIn.map((r) => [r.provider, r.scenario, r.expected, r.got, r.pass ? 'pass' : 'FAIL']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (c: string[]) => c.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ');
+  return [
+    chalk.bold(line(header)),
+    ...cells.map((c, i) => {
+      const text = line(c);
+      return rowsIn[i]?.pass ? text.replace(/pass\s*$/, chalk.green('pass')) : chalk.red(text);
+    }),
+  ].join('\n');
+}
+
+// listen: one line per request received, a summary when it stops.
+type ReceivedEvent = import('../receive/receiver.js').ReceivedEvent;
+type ReceiverSummary = import('../receive/receiver.js').ReceiverSummary;
+
+/** One compact JSON line: `listen --json` streams these (NDJSON). */
+export function printJsonLine(value: unknown): void {
+  writeStd(1, `${JSON.stringify(value)}\n`);
+}
+
+/** `12:00:01.123  POST /webhooks/utbs  utbs ipn done  ✓ 200  → captures/….json` (time is UTC). */
+export function renderReceived(event: ReceivedEvent): string {
+  const good = event.status >= 200 && event.status < 300;
+  const mark = event.verdict ? (event.verdict.ok ? chalk.green('✓') : chalk.red('✗')) : good ? chalk.dim('•') : chalk.red('✗');
+  const answer = event.status === 0 ? chalk.red('no answer') : good ? chalk.green(String(event.status)) : chalk.red(String(event.status));
+  const what = [event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' ');
+  const note =
+    event.duplicate ? chalk.yellow('duplicate')
+    : event.ignored !== undefined ? chalk.yellow(`ignored: ${event.ignored}`)
+    : !good || event.forced !== undefined ? event.reason
+    : '';
+  return [
+    chalk.dim(event.receivedAt.slice(11, 23) || '--:--:--.---'),
+    `${event.method} ${event.url}`,
+    event.provider === undefined ? chalk.dim(what) : chalk.cyan(what),
+    `${mark} ${answer}${note ? ` ${note}` : ''}`,
+    event.file === undefined ? '' : chalk.dim(`→ ${event.file}`),
+  ].filter((part) => part !== '').join('  ');
+}
+
+export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
+  // Without a verdict the event is its own JSON (no copy per request under load: issue 5).
+  return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
+}
+
+export function renderReceiverSummary(summary: ReceiverSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status}×${count}`).join(' ');
+  const text = [
+    plural(summary.requests, 'request'),
+    `${summary.captured} captured`,
+    `${summary.verified} verified`,
+    `${summary.refused} refused`,
+    plural(summary.duplicates, 'duplicate'),
+    `${summary.ignored} ignored`,
+    plural(summary.errors, 'error'),
+  ].join(', ');
+  return `${chalk.bold('stopped:')} ${text}${statuses ? `; answers ${statuses}` : ''}`;
+}

@@ -1,0 +1,64 @@
+// Output for commands that may print 100,000 results (bulk verify): batched writes that wait for the consumer
+// (a slow pipe must not make memory grow), and a --json document whose results array is streamed once it is large.
+import { once } from 'node:events';
+import { stdStream, writeStd } from './stdio.js';
+
+export interface StreamOut {
+  /** Appends text; resolves at once unless the stream is backed up. */
+  write(text: string): Promise<void> | undefined;
+  flush(): Promise<void> | undefined;
+}
+
+/** To `stream`, or by default to stdout (src/stdio.ts: written directly until stdout's stream is needed). */
+export function streamOut(stream?: NodeJS.WritableStream, batchChars = 64 * 1024): StreamOut {
+  let pending = '';
+  const flush = (): Promise<void> | undefined => {
+    if (pending === '') return undefined;
+    const ok = stream ? stream.write(pending) : writeStd(1, pending);
+    pending = '';
+    return ok ? undefined : once(stream ?? stdStream(1), 'drain').then(() => undefined);
+  };
+  return {
+    write(text) {
+      pending += text;
+      return pending.length >= batchChars ? flush() : undefined;
+    },
+    flush,
+  };
+}
+
+/**
+ * `{ ...summary, results: [...] }` exactly as `JSON.stringify(value, null, 2)` prints it while there are at most
+ * `bufferLimit` results; past that, the results are written as they come and the summary fields follow the array
+ * (same document, same fields, the summary keys last), so memory stays flat for any number of results.
+ */
+export function jsonResults(out: StreamOut, bufferLimit = 1000): {
+  add(result: unknown): Promise<void> | undefined;
+  end(summary: Record<string, unknown>): Promise<void> | undefined;
+} {
+  let buffered: unknown[] | undefined = [];
+  // Indented as an element of a top-level array field (4 spaces), without a pass over the text to re-indent it.
+  const item = (value: unknown): string => {
+    const text = JSON.stringify({ r: [value] }, null, 2);
+    return text.slice(text.indexOf('[\n') + 2, text.lastIndexOf('\n  ]'));
+  };
+  return {
+    add(result) {
+      if (buffered === undefined) return out.write(`,\n${item(result)}`);
+      buffered.push(result);
+      if (buffered.length <= bufferLimit) return undefined;
+      const head = `{\n  "results": [\n${buffered.map(item).join(',\n')}`;
+      buffered = undefined;
+      return out.write(head);
+    },
+    end(summary) {
+      if (buffered !== undefined) {
+        out.write(`${JSON.stringify({ ...summary, results: buffered }, null, 2)}\n`);
+        return out.flush();
+      }
+      const fields = Object.entries(summary).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`);
+      out.write(`\n  ],\n${fields.join(',\n')}\n}\n`);
+      return out.flush();
+    },
+  };
+}
