@@ -3,7 +3,7 @@ import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from '../lib/random.js';
-import { parseTarget } from '../lib/http.js';
+import { parseHttpUrl } from '../lib/http.js';
 import { clone, compile, merge, parseSet, setPath, type Json, type JsonObject } from '../lib/template.js';
 
 export interface GenerateOptions {
@@ -117,7 +117,7 @@ export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>):
       throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
     } else sets.push({ claim: false, path, value });
   }
-  const baseUrl = parseTarget(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
+  const baseUrl = parseHttpUrl(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
   const urlText = baseUrl.toString();
   return async ({ now, seed, secret = options.secret }) => {
     const rng = createRng(seed);

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { usage } from '../errors.js';
 import { providerNames, providers, type ProviderName } from '../providers/index.js';
 import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
+import { checkHttpUrl } from '../lib/http.js';
 
 /**
  * webhook-sim.config.json: per provider its URL, where its secret comes from, its PROVIDERS.md choices and what the
@@ -149,13 +150,8 @@ function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) 
       case 'url': {
         if (typeof value !== 'string') fail(`${at}.url: expected a URL string`);
         const url = String(value);
-        let parsed: URL | undefined;
-        try {
-          parsed = new URL(url.replaceAll('{provider}', name));
-        } catch {
-          fail(`${at}.url: ${JSON.stringify(url)} is not a URL (e.g. http://localhost:3000/webhooks/{provider})`);
-        }
-        if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail(`${at}.url: only http and https URLs`);
+        const checked = checkHttpUrl(url.replaceAll('{provider}', name));
+        if ('problem' in checked) fail(`${at}.url: ${JSON.stringify(url)} ${checked.problem} (${checked.hint})`);
         out.url = url;
         break;
       }

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { usage } from '../errors.js';
 import { formatDuration } from '../lib/time.js';
-import { parseTarget } from '../lib/http.js';
+import { isTransportHeader, parseHttpUrl } from '../lib/http.js';
 import type { Delivery } from '../build/generate.js';
 import { scheduleOffsets, type VirtualClock } from './virtual-clock.js';
 
@@ -58,9 +58,6 @@ const excerptChars = 200;
 // Enough bytes for 200 characters even after whitespace runs collapse; the rest of the body is counted, not kept.
 const excerptBytes = 4096;
 
-// Headers undici manages itself or refuses (https://github.com/nodejs/undici/blob/main/lib/core/request.js
-// processHeader): the body's length is computed from the exact bytes, and every try uses a fresh connection.
-const transportHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'te', 'trailer', 'proxy-connection']);
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Header values: no CR, LF or NUL (RFC 9110 §5.5), which undici would refuse mid-schedule.
 const badValueRe = /[\r\n\0]/;
@@ -84,7 +81,8 @@ export function parseHeaderFlag(text: string): [string, string] {
 function checkExtraHeader(name: string, value: string, label: string): void {
   if (!tokenRe.test(name)) throw usage(`${label}: '${name}' is not a valid header name`, "expected 'Name: value'");
   if (badValueRe.test(value)) throw usage(`${label}: the value contains a line break or NUL`);
-  if (transportHeaders.has(name.toLowerCase())) {
+  // A Host header is the user's to set (virtual hosts); the rest describe a connection undici makes itself.
+  if (name.toLowerCase() !== 'host' && isTransportHeader(name)) {
     throw usage(`${label}: ${name.toLowerCase()} is set by the connection, not by a header`, 'webhook-sim sends the exact body with its own length, one connection per try');
   }
 }
@@ -94,7 +92,7 @@ function requestHeaders(delivery: Delivery, extra: Readonly<Record<string, strin
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(delivery.headers)) {
     const key = name.toLowerCase();
-    if (transportHeaders.has(key)) continue;
+    if (isTransportHeader(key)) continue;
     if (!tokenRe.test(name) || badValueRe.test(value)) throw usage(`delivery header ${JSON.stringify(name)}: not a valid header`);
     headers[key] = value;
   }
@@ -203,7 +201,7 @@ function describeFailure(error: unknown, context: FailureContext): string {
  * never as a throw; only a bad URL, header or option throws, as a usage error, before anything is sent.
  */
 export async function sendOnce(delivery: Delivery, options: DeliverOptions = {}): Promise<SendResult> {
-  const url = parseTarget(delivery.url);
+  const url = parseHttpUrl(delivery.url);
   const headers = requestHeaders(delivery, options.headers);
   const timeoutMs = checkTimeout(options.timeoutMs ?? defaultTimeoutMs);
   const maxBytes = checkPositive(options.maxResponseBytes ?? defaultMaxResponseBytes, 'max response bytes', true);
@@ -281,7 +279,7 @@ export async function deliverWithSchedule(delivery: Delivery, options: DeliverOp
   const intervals = options.retry === false ? [] : options.retryIntervalsMs;
   const offsets = scheduleOffsets(intervals);
   // Fail on a bad URL, header or option before the first try rather than mid-schedule.
-  parseTarget(delivery.url);
+  parseHttpUrl(delivery.url);
   requestHeaders(delivery, options.headers);
   const sendOptions: DeliverOptions = {};
   if (options.timeoutMs !== undefined) sendOptions.timeoutMs = checkTimeout(options.timeoutMs);

@@ -10,7 +10,7 @@ import { usage } from '../errors.js';
 import type { Delivery } from '../build/generate.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { meetsExpectation, type Expectation } from '../scenarios/scenarios.js';
-import { parseTarget } from '../lib/http.js';
+import { isTransportHeader, parseHttpUrl } from '../lib/http.js';
 
 /** One request to make: the delivery and what its answer should be. */
 export interface LoadItem {
@@ -60,7 +60,6 @@ export interface LoadReport {
   aborted: boolean;
 }
 
-const transportHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect', 'content-length', 'te', 'trailer', 'proxy-connection', 'host']);
 const maxErrorKinds = 20;
 /** An answer's body is read and dropped up to this much; past it the connection is closed (the status counts). */
 const maxAnswerBytes = 64 * 1024;
@@ -116,7 +115,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let lastTarget: Target | undefined;
   const target = (delivery: Delivery): Target => {
     if (delivery.url === lastUrl && lastTarget) return lastTarget;
-    const url = parseTarget(delivery.url);
+    const url = parseHttpUrl(delivery.url);
     const parsed: Target = { origin: url.origin, path: `${url.pathname}${url.search}` };
     lastUrl = delivery.url;
     lastTarget = parsed;
@@ -141,7 +140,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const list: string[] = [];
     for (const name in delivery.headers) {
       const key = name.toLowerCase();
-      if (!transportHeaders.has(key) && !extraNames.has(key)) list.push(key, delivery.headers[name] as string);
+      if (!isTransportHeader(key) && !extraNames.has(key)) list.push(key, delivery.headers[name] as string);
     }
     for (const [name, value] of extra) list.push(name, value);
     return list;

@@ -1,7 +1,7 @@
 import { readInputs, type InputOptions } from '../verify/inputs.js';
 import type { Delivery } from '../build/generate.js';
 import type { WebhookRequest } from '../lib/request.js';
-import { usage } from '../errors.js';
+import { parseHttpUrl } from '../lib/http.js';
 
 export type ReplayItem = { source: string; delivery: Delivery } | { source: string; problem: string };
 
@@ -32,13 +32,7 @@ export function captureToDelivery(request: WebhookRequest, base: string): Delive
 
 /** Reads captures (files, .ndjson, directories, stdin) into deliveries; anything that is not a capture says why. */
 export async function* replayItems(args: readonly string[], base: string, options: InputOptions = {}): AsyncGenerator<ReplayItem> {
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    throw usage(`--url ${base}: not a URL`, 'e.g. --url http://localhost:3000');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage(`--url ${base}: only http and https are supported`);
+  parseHttpUrl(base, '--url');
   for await (const item of readInputs(args, options)) {
     if ('problem' in item) yield item;
     else if (item.request.origin !== 'capture') yield { source: item.request.source, problem: 'not a capture file: replay resends captures (use `send` for raw bodies)' };

@@ -1,5 +1,6 @@
 import { isObject } from './template.js';
 import type { WebhookRequest } from './request.js';
+import { decodeUtf8 } from './http.js';
 
 /** The capture file of PROVIDERS.md: what a receiver saw, byte for byte. */
 export interface Capture {
@@ -12,16 +13,12 @@ export interface Capture {
   bodyEncoding: 'utf8' | 'base64';
 }
 
-// ignoreBOM: a leading U+FEFF is part of the body (the default would drop it, and with it the exact bytes).
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The body as UTF-8 text when it is valid UTF-8, else as base64: the bytes always come back exactly. */
 function capturedBody(bytes: Uint8Array): Pick<Capture, 'body' | 'bodyEncoding'> {
-  try {
-    return { body: strictUtf8.decode(bytes), bodyEncoding: 'utf8' };
-  } catch {
-    return { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' };
-  }
+  // A leading U+FEFF stays part of the body: dropping it would change the exact bytes.
+  const text = decodeUtf8(bytes);
+  return text === undefined ? { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' } : { body: text, bodyEncoding: 'utf8' };
 }
 
 export function createCapture(input: {

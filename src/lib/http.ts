@@ -1,16 +1,67 @@
+// HTTP vocabulary shared by every folder: the one URL check, the one list of transport headers, the one strict
+// UTF-8 decoder. Enters: user text, header names, bytes. Leaves: a URL or a problem, a verdict, text.
 import { usage } from '../errors.js';
 
-/** Parses and checks a target URL before anything is built or sent; a bad URL is the user's mistake (exit 2). */
-export function parseTarget(text: string): URL {
+export type UrlCheck = { url: URL } | { problem: string; hint: string };
+
+/** The one rule for a URL webhook-sim sends to or forwards to: parseable, http or https, with a host. */
+export function checkHttpUrl(text: string): UrlCheck {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw usage(`URL ${JSON.stringify(text)}: not a URL`, 'give a full URL such as http://127.0.0.1:3000/webhooks');
+    return { problem: 'is not a URL', hint: 'give a full URL such as http://127.0.0.1:3000/webhooks' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usage(`URL ${text}: only http and https targets can be sent to`, `got ${url.protocol.replace(/:$/, '')}`);
+    return { problem: `is a ${url.protocol.replace(/:$/, '')} URL: only http and https URLs`, hint: 'use http:// or https://' };
   }
-  if (!url.hostname) throw usage(`URL ${text}: no host`);
-  return url;
+  if (!url.hostname) return { problem: 'has no host', hint: 'give a full URL such as http://127.0.0.1:3000/webhooks' };
+  return { url };
+}
+
+/** `checkHttpUrl` for a flag or setting: a bad URL is the user's mistake (exit 2), worded the same everywhere. */
+export function parseHttpUrl(text: string, what = 'URL'): URL {
+  const checked = checkHttpUrl(text);
+  if ('url' in checked) return checked.url;
+  throw usage(`${what} ${JSON.stringify(text)} ${checked.problem}`, checked.hint);
+}
+
+/**
+ * Headers that belong to one connection, not to the message (RFC 9110 §7.6.1), plus the length and host, which the
+ * client computes from the exact bytes and the target. They are never copied from a capture or a forwarded request,
+ * and undici refuses some of them outright.
+ */
+export const transportHeaders: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'content-length',
+]);
+
+/** True when a header (any case) must not be copied onto another connection, including names listed in `Connection`. */
+export function isTransportHeader(name: string, connectionTokens: readonly string[] = []): boolean {
+  const lower = name.toLowerCase();
+  return transportHeaders.has(lower) || connectionTokens.includes(lower);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes as UTF-8 text, or undefined when they are not valid UTF-8. A leading byte order mark is kept, so the text
+ * re-encodes to exactly the same bytes; callers that parse drop it themselves.
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,9 +1,9 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
 import { isObject, type JsonObject } from './template.js';
+import { decodeUtf8 } from './http.js';
 
 const encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Header parameters the providers send; anything else (kid, jku, crit, b64, …) is refused. */
 const allowedHeader = new Set(['alg', 'typ']);
@@ -99,12 +99,9 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   const spelling = segmentProblem(segment, what);
   if (spelling !== undefined) return { problem: spelling };
   const bytes = Buffer.from(segment, 'base64url');
-  let text: string;
-  try {
-    text = strictUtf8.decode(bytes);
-  } catch {
-    return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
-  }
+  // A byte order mark is not JSON (RFC 8259 §8.1): kept by the decoder, JSON.parse then refuses the segment.
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
   let value: unknown;
   try {
     value = JSON.parse(text);

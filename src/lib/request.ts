@@ -1,6 +1,7 @@
 import { parseForm, type FormFields } from './form.js';
 import { looksLikeJwt } from './jwt.js';
 import { isObject, type JsonObject } from './template.js';
+import { decodeUtf8 } from './http.js';
 
 /** What a receiver saw (or what a file holds), before any provider looks at it. Bytes stay bytes. */
 export interface WebhookRequest {
@@ -25,18 +26,14 @@ export type BodyShape =
   | { kind: 'token'; text: string }
   | { kind: 'invalid'; problem: string };
 
-// A leading byte order mark is not read as part of the fields (the decoder drops it), as before captures kept it.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Classifies a body by its content type, else by its look; never throws. */
 export function readBody(request: WebhookRequest): BodyShape {
   if ((request.text ?? request.body).length === 0) return { kind: 'invalid', problem: 'the body is empty' };
-  let text: string;
-  try {
-    text = request.text === undefined ? strictUtf8.decode(request.body) : request.text.startsWith('\uFEFF') ? request.text.slice(1) : request.text;
-  } catch {
-    return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
-  }
+  const decoded = request.text ?? decodeUtf8(request.body);
+  if (decoded === undefined) return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
+  // A leading byte order mark is not read as part of the fields; captures keep it in the exact bytes.
+  const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
   if (request.origin === 'token') return { kind: 'token', text };
   const type = (request.headers['content-type'] ?? '').toLowerCase();
   // A form content type needs no trimmed copy of the body (issue 5: `listen` reads every form body it labels).

@@ -14,6 +14,7 @@ import { formatDuration, isoTime } from '../lib/time.js';
 import { resolveOptions } from '../build/generate.js';
 import type { WebhookRequest } from '../lib/request.js';
 import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict, type VerifyOptions } from '../verify/verify.js';
+import { isTransportHeader, parseHttpUrl } from '../lib/http.js';
 
 export interface ReceiverOptions {
   /** Default 8787; 0 picks any free port (read it back from `port`). */
@@ -99,8 +100,6 @@ export interface Receiver {
 const MiB = 1024 * 1024;
 /** PROVIDERS.md: signature, expiry and consistency failures are "not you" (401); the rest is a bad request (400). */
 const unauthorizedChecks = new Set(['signature', 'expiry', 'consistency']);
-/** RFC 9110 §7.6.1 hop-by-hop fields, plus what undici computes itself (host, content-length). */
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
 
 type JsonAnswer = Record<string, unknown>;
 interface Answer {
@@ -519,7 +518,7 @@ async function forward(
   const headers: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
-    if (!hopByHop.has(name.toLowerCase()) && !connection.includes(name.toLowerCase())) headers.push(name, req.rawHeaders[i + 1] as string);
+    if (!isTransportHeader(name, connection)) headers.push(name, req.rawHeaders[i + 1] as string);
   }
   const method = (req.method ?? 'POST') as Dispatcher.HttpMethod;
   try {
@@ -542,13 +541,7 @@ async function forward(
 }
 
 function parseForwardTo(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new WebhookSimError('USAGE', `forward target ${text} is not a URL (e.g. http://localhost:3000)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookSimError('USAGE', `forward target ${text}: only http and https URLs`);
+  const url = parseHttpUrl(text, 'forward target');
   if (url.search || url.hash) throw new WebhookSimError('USAGE', `forward target ${text}: give a base URL; each request's own path and query are appended`);
   return url;
 }

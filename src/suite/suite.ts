@@ -8,6 +8,7 @@ import { acceptExpectation, buildScenario, describeExpectation, parseExpectation
 import { redact } from '../lib/secret.js';
 import { runScenario, type StepResult } from '../deliver/run-scenario.js';
 import { createVirtualClock } from '../deliver/virtual-clock.js';
+import { parseHttpUrl } from '../lib/http.js';
 
 /**
  * The scenario × provider matrix against the user's handler. Every retry schedule runs on a virtual clock without
@@ -192,15 +193,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const plan = planSuite(options.providers, options.scenarios);
   const providersInPlan = [...new Set(plan.cases.map((c) => c.provider))];
   const urls = new Map(providersInPlan.map((provider) => [provider, options.urlFor(provider)]));
-  for (const [provider, url] of urls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw usage(`${provider}: URL ${JSON.stringify(url)} is not a URL`, 'e.g. http://localhost:3000/webhooks/{provider}');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage(`${provider}: URL ${url}: only http and https targets`);
-  }
+  for (const [provider, url] of urls) parseHttpUrl(url, `${provider}: URL`);
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
 

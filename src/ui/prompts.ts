@@ -5,6 +5,7 @@
 import type { ProviderDescription } from './describe.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { isTerminal } from './stdio.js';
+import { checkHttpUrl } from '../lib/http.js';
 
 /** Where prompts read and write; tests inject streams, the CLI uses the process's own. */
 export interface PromptIO {
@@ -172,12 +173,8 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
 
 function validUrl(value: string, emptyOk: boolean): true | string {
   if (value.trim() === '' && emptyOk) return true;
-  try {
-    const url = new URL(value.trim());
-    return url.protocol === 'http:' || url.protocol === 'https:' ? true : 'an http:// or https:// URL';
-  } catch {
-    return 'an http:// or https:// URL, e.g. http://localhost:3000/webhooks';
-  }
+  const checked = checkHttpUrl(value.trim());
+  return 'url' in checked ? true : `${checked.problem}: ${checked.hint}`;
 }
 
 /** When no secret resolves (only the built-in test one), offer to type one; masked, never echoed. */

@@ -103,7 +103,7 @@ describe('send survives faults (built binary)', () => {
     expect(result.code).toBe(0);
     // The 302 was not followed: six requests, all to the callback path.
     expect(target.requests).toEqual(Array(6).fill('POST /callback HTTP/1.1'));
-  }, 30_000);
+  }, 120_000);
 
   it('the same faults in the human output: one line per try naming what went wrong; exit 1 when no try gets 200', async () => {
     const target = await faultyTarget(['reset', 'hang', 'redirect', 'endless', 'early-close', 'hang']);
@@ -121,5 +121,5 @@ describe('send survives faults (built binary)', () => {
     expect(tryLines[4]).toContain('connection closed by the target before the body finished');
     expect(tryLines[5]).toContain('no response within 400ms');
     expect(target.requests).toHaveLength(6);
-  }, 30_000);
+  }, 120_000);
 });
