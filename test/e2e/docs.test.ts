@@ -22,7 +22,7 @@ import { bin, root } from '../helpers/cli.js';
 
 const exampleOrigin = 'http://127.0.0.1:8787';
 const blockTimeoutMs = 45_000;
-const parallel = 3;
+const parallel = 2;
 const markers = /^(no-run|exit=\d+)$/;
 
 interface Block {
