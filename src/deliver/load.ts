@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { usage } from '../errors.js';
 import type { Delivery } from '../build/generate.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
-import { meetsExpectation, type Expectation } from '../scenarios/scenarios.js';
+import { meets, type Expectation } from '../scenarios/expectation.js';
 import { isTransportHeader, parseHttpUrl } from '../lib/http.js';
 
 /** One request to make: the delivery and what its answer should be. */
@@ -126,7 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     histogram.record(performance.now() - begin);
     answered++;
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (meetsExpectation(status, item.expect)) met++;
+    if (meets(item.expect, status)) met++;
   };
   const failure = (error: unknown): void => {
     failed++;
