@@ -6,10 +6,10 @@ import type { FlowStep } from '../providers/types.js';
 import { prepareGenerate, resolveOptions, type Delivery, type GenerateOptions } from '../build/generate.js';
 import { randomInt } from 'node:crypto';
 import { acceptExpectation, type Expectation } from './expectation.js';
-import { isScenarioName, scenarioDefinition, type PlanContext } from './table.js';
+import { isScenarioName, scenarioTable, type PlanContext } from './table.js';
 
 export { acceptExpectation, describeExpectation, meets, parseExpectation, toExpectation, type Answer, type Expectation } from './expectation.js';
-export { isScenarioName, scenarioDefinition, scenarioNames, scenarioTable, type ScenarioDefinition, type ScenarioName } from './table.js';
+export { isScenarioName, scenarioNames, scenarioTable, type ScenarioDefinition, type ScenarioName } from './table.js';
 
 export interface ScenarioStep {
   label: string;
@@ -65,7 +65,7 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
   }
   // The consistency test keeps every provider's scenario names in the table; this is a bug, not a usage error.
   if (!isScenarioName(name)) throw new Error(`scenario '${name}' is in ${provider.name}'s data but not in the scenario table`);
-  const definition = scenarioDefinition(name);
+  const definition = scenarioTable[name];
   const event = getEvent(provider, options.event);
   const { now: _now, seed: _seed, ...rest } = options;
   const base: Omit<GenerateOptions, 'now' | 'seed'> = { ...rest, event: event.name };

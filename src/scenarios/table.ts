@@ -83,7 +83,7 @@ function truncate(delivery: Delivery, provider: Provider): string {
  * Every scenario, once. Which of them a provider has, and what it expects where the provider's rules differ, is the
  * provider's data (`fixtures/<provider>/provider.json`); a consistency test keeps the two in step.
  */
-export const scenarioTable = {
+const table = {
   valid: {
     description: 'one correctly signed delivery',
     expect: ['accept'],
@@ -168,16 +168,14 @@ export const scenarioTable = {
       { label: 'signature missing', ...c.at(0, { attack: 'strip' }) },
     ],
   },
-} as const satisfies Record<string, ScenarioDefinition>;
+} satisfies Record<string, ScenarioDefinition>;
 
-export type ScenarioName = keyof typeof scenarioTable;
+export type ScenarioName = keyof typeof table;
+
+export const scenarioTable: Readonly<Record<ScenarioName, ScenarioDefinition>> = table;
 
 export const scenarioNames = Object.keys(scenarioTable) as ScenarioName[];
 
 export function isScenarioName(name: string): name is ScenarioName {
   return Object.hasOwn(scenarioTable, name);
-}
-
-export function scenarioDefinition(name: ScenarioName): ScenarioDefinition {
-  return scenarioTable[name];
 }

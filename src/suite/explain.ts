@@ -1,6 +1,6 @@
 import { getProvider } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
-import { acceptExpectation, describeExpectation, isScenarioName, meets, scenarioDefinition, type Expectation } from '../scenarios/scenarios.js';
+import { acceptExpectation, describeExpectation, isScenarioName, meets, scenarioTable, type Expectation } from '../scenarios/scenarios.js';
 import type { StepResult } from '../deliver/run-scenario.js';
 
 const accepting: Expectation = { kind: '2xx' };
@@ -35,7 +35,7 @@ export function explainFailure(provider: string, scenario: string, results: read
   if (failed.status !== undefined && meets(accepting, failed.status) && failed.step.expect.kind === 'code') {
     return `acknowledged with ${failed.status}, but ${data.title} counts only exactly ${failed.step.expect.code} as delivered (${fact}${tries}): ${why}`;
   }
-  const what = isScenarioName(scenario) && scenarioDefinition(scenario).ordinary === true ? 'a valid, correctly signed delivery' : `a correctly signed delivery (${failed.step.label})`;
+  const what = isScenarioName(scenario) && scenarioTable[scenario].ordinary === true ? 'a valid, correctly signed delivery' : `a correctly signed delivery (${failed.step.label})`;
   if (failed.status === undefined) return `gave ${answered.replace(/^no answer/, 'no answer to')} ${what}${tries}: ${why}`;
   return `${failed.status >= 400 && failed.status < 500 ? 'refused' : `answered ${failed.status} to`} ${what} (answered ${failed.status}, expected ${expected}${excerpt}${tries}): ${why}`;
 }

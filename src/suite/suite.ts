@@ -1,3 +1,5 @@
+// Suite: providers × scenarios and the handler's URLs enter; each case's expected and actual answers leave, with what a
+// correct handler does when they differ. reports.ts renders the result (pretty, json, junit).
 import { connect } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { WebhookSimError, usage } from '../errors.js';
@@ -24,7 +26,7 @@ export interface SuiteOptions {
   /** The handler's URL for a provider. */
   urlFor: (provider: string) => string;
   secretFor: (provider: string) => string;
-  /** Provider choices (PROVIDERS.md) and body encoding, per provider. */
+  /** Provider choices (docs/providers.md) and body encoding, per provider. */
   options?: Readonly<Record<string, { options?: Readonly<Record<string, string>>; encoding?: string | undefined }>>;
   /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
   expect?: Readonly<Record<string, Readonly<Record<string, Expectation | string | number>>>>;

@@ -197,7 +197,7 @@ export function renderReceived(event: ReceivedEvent): string {
 }
 
 export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
-  // Without a verdict the event is its own JSON (no copy per request under load: issue 5).
+  // Without a verdict the event is its own JSON: no copy per request under load.
   return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
 }
 
