@@ -2,6 +2,7 @@
 import { Chalk } from 'chalk';
 import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
+import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
 import { isTerminal, writeStd } from './stdio.js';
 
 let chalk = new Chalk();
@@ -124,7 +125,7 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
         return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
       });
       const scenarios = rows(
-        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => (e === 'accept' ? (p.delivery.success === 'exact-200' ? '200' : '2xx') : '4xx')).join(', ')}`)}`] as const),
+        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => describeExpectation(e === 'accept' ? successExpectation(p.delivery.success) : { kind: '4xx' })).join(', ')}`)}`] as const),
         '    ',
       );
       return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
