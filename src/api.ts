@@ -7,11 +7,11 @@ import { captureToRequest, isCaptureLike, type Capture } from './lib/capture.js'
 import { parseTime } from './lib/time.js';
 import { generate as generateCore, type Delivery, type GenerateOptions as CoreGenerateOptions } from './build/generate.js';
 import { classifyBytes, type InputItem } from './verify/inputs.js';
-import type { ReceivedEvent, ReceiverSummary } from './receive/receiver.js';
+import type { ReceivedEvent } from './receive/receiver.js';
 import type { WebhookRequest } from './lib/request.js';
-import { buildScenario, parseExpectation, type BuiltScenario, type Expectation } from './scenarios/scenarios.js';
+import { toExpectation, type Expectation } from './scenarios/scenarios.js';
 import { resolveSecret } from './lib/secret.js';
-import type { StepResult } from './deliver/run-scenario.js';
+import type { SendScenarioResult } from './deliver/run-scenario.js';
 import type { SuiteOptions, SuiteResult } from './suite/suite.js';
 import type { TryResult } from './deliver/deliver.js';
 import type { ScenarioStep } from './scenarios/scenarios.js';
@@ -138,68 +138,34 @@ export interface SendApiOptions extends Omit<GenerateOptions, 'url'> {
   onTry?: (step: ScenarioStep, result: TryResult) => void;
 }
 
-export interface SendApiResult {
-  /** Every delivery met its expectation. */
-  ok: boolean;
-  url: string;
-  scenario: BuiltScenario;
-  results: StepResult[];
-  /** With the built-in receiver: what it received and its summary. */
+export interface SendApiResult extends SendScenarioResult {
+  /** With the built-in receiver: what it received (and, in `receiver`, its summary). */
   received?: ReceivedEvent[];
-  receiver?: ReceiverSummary;
-}
-
-function toExpectation(value: Expectation | string | number | undefined): Expectation | undefined {
-  if (value === undefined || typeof value === 'object') return value;
-  return parseExpectation(String(value));
 }
 
 /** Sends a scenario like `webhook-sim send`, and returns every delivery's tries and whether it met its expectation. */
 export async function send(options: SendApiOptions): Promise<SendApiResult> {
   const provider = getProvider(options.provider).name;
   const secrets = secretFor(options.secret);
-  const { url: target, scenario: name = 'valid', flow, expect, concurrent, timeoutMs, headers, dispatcher, wait, timeScale, onTry, secret: _secret, now, ...generateOptions } = options;
+  const { url, scenario = 'valid', flow, expect, concurrent, timeoutMs, headers, dispatcher, wait, timeScale, onTry, secret: _secret, now, ...generateOptions } = options;
   if (timeScale !== undefined && !(timeScale > 0)) throw usage(`timeScale ${timeScale}: expected a number above 0`);
-  const scenario = await buildScenario(name, {
-    ...generateOptions,
-    provider,
-    secret: secrets(provider),
-    now: toMs(now, 'now'),
-    flow,
-    expect: toExpectation(expect),
-    concurrent,
-    ...(target === undefined ? {} : { url: target }),
-  });
-  const [{ createVirtualClock }, { createDeliveryAgent }, { runScenario }] = await Promise.all([
-    import('./deliver/virtual-clock.js'),
-    import('./deliver/deliver.js'),
-    import('./deliver/run-scenario.js'),
-  ]);
+  const { sendScenario } = await import('./deliver/run-scenario.js');
   const received: ReceivedEvent[] = [];
-  const { receiver, url } =
-    target === undefined ? await (await import('./receive/receiver.js')).startBuiltInReceiver(provider, { secretFor: secrets, options: generateOptions.options, onRequest: (event) => received.push(event) }) : { receiver: undefined, url: target };
-  const agent = dispatcher === undefined ? createDeliveryAgent() : undefined;
-  let results: StepResult[];
-  let summary: ReceiverSummary | undefined;
-  try {
-    results = await runScenario(scenario, {
-      clock: createVirtualClock({ ...(timeScale === undefined ? {} : { timeScale }), noWait: wait !== true }),
-      url,
-      dispatcher: (dispatcher ?? agent) as Dispatcher,
+  const sent = await sendScenario(
+    scenario,
+    { ...generateOptions, provider, secret: secrets(provider), now: toMs(now, 'now'), flow, expect: expect === undefined ? undefined : toExpectation(expect), concurrent, ...(url === undefined ? {} : { url }) },
+    {
+      secretFor: secrets,
+      noWait: wait !== true,
+      onRequest: (event) => received.push(event),
+      ...(timeScale === undefined ? {} : { timeScale }),
+      ...(dispatcher === undefined ? {} : { dispatcher }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(headers === undefined ? {} : { headers }),
       ...(onTry === undefined ? {} : { onTry }),
-    });
-  } finally {
-    await agent?.close();
-    summary = await receiver?.close();
-  }
-  const result: SendApiResult = { ok: results.every((r) => r.met), url, scenario, results };
-  if (summary !== undefined) {
-    result.receiver = summary;
-    result.received = received;
-  }
-  return result;
+    },
+  );
+  return sent.receiver === undefined ? sent : { ...sent, received };
 }
 
 export type RunSuiteOptions = Omit<SuiteOptions, 'urlFor' | 'secretFor'> & {

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, providers, runSuite, send, startReceiver, verify, WebhookSimError, type Verdict } from '../src/index.js';
 
@@ -130,5 +131,35 @@ describe('startReceiver and runSuite', () => {
       Object.keys(providers).flatMap((p) => [`${p}/valid:pass`, `${p}/tampered:pass`]),
     );
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('a bug is not a failed delivery', () => {
+  /** A dispatcher with a bug in it: it throws before any byte is sent, with no network error code. */
+  const broken = { dispatch: () => { throw new TypeError('a bug inside the dispatcher'); } } as unknown as Dispatcher;
+
+  it('send: an exception inside a try propagates as itself (the CLI makes it exit 3), never as a failed try', async () => {
+    const error: unknown = await send({ provider: 'utbs', url: `${base}/webhooks/utbs`, secret: SECRET, dispatcher: broken }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).not.toBeInstanceOf(WebhookSimError);
+    expect((error as Error).message).toBe('a bug inside the dispatcher');
+  });
+
+  it('runSuite: the same bug stops the suite instead of failing a case', async () => {
+    await expect(runSuite({ url: `${base}/webhooks/{provider}`, secret: SECRET, providers: ['utbs'], scenarios: ['valid'], dispatcher: broken })).rejects.toThrow(TypeError);
+  });
+
+  it('a refused connection stays a failed delivery: a result that says why, not a throw', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/cb`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await send({ provider: 'utbs', url, secret: SECRET, scenario: 'tampered' });
+    expect(result.ok).toBe(false);
+    expect(result.results[0]?.met).toBe(false);
+    expect(result.results[0]?.tries[0]?.error).toBe(`${url}: connection refused by 127.0.0.1:${new URL(url).port} (is the receiver listening?)`);
   });
 });

@@ -1,6 +1,6 @@
 // Consistency of fixtures/ with the registry (stripe-cli's triggers_consistency_test.go, in spirit): every folder
 // is a provider, every file is used, every placeholder has a value, every name a flow or default uses exists,
-// and every status of every event generates and verifies.
+// every status of every event generates and verifies, and every provider's scenarios are those of the one table.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { placeholders, getPath, type Json } from '../src/lib/template.js';
 import { verifyRequest } from '../src/verify/verify.js';
 import { optionValues } from '../src/providers/define.js';
 import { providerNames, providers } from '../src/providers/index.js';
+import { buildScenario, meets, parseExpectation, scenarioNames, scenarioTable, type ScenarioName } from '../src/scenarios/scenarios.js';
 import type { FlowStep, Provider } from '../src/providers/types.js';
 import { root } from './helpers/cli.js';
 import { requestOf } from './helpers/requests.js';
@@ -140,4 +141,49 @@ describe('fixtures/ and the registry', () => {
       }
     });
   }
+});
+
+describe('the scenario table and the providers\' scenarios', () => {
+  const used = new Set(providerNames.flatMap((name) => Object.keys(registryProvider(name).data.scenarios)));
+
+  it("each provider's scenario names are keys of the table, and each key is some provider's scenario", () => {
+    for (const name of providerNames) {
+      const unknown = Object.keys(registryProvider(name).data.scenarios).filter((scenario) => !Object.hasOwn(scenarioTable, scenario));
+      expect(unknown, name).toEqual([]);
+    }
+    expect([...used].sort()).toEqual([...scenarioNames].sort());
+  });
+
+  it('every definition has a one-line description and answers for its deliveries', () => {
+    for (const name of scenarioNames) {
+      const definition = scenarioTable[name];
+      expect(definition.description, name).toMatch(/^[^\n]{10,120}$/);
+      expect(definition.expect.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  for (const name of providerNames) {
+    it(`${name}: every scenario builds, one answer per delivery as its data says (a flow: one for every step)`, async () => {
+      for (const [scenario, data] of Object.entries(registryProvider(name).data.scenarios)) {
+        const built = await buildScenario(scenario, { provider: name, secret: 's3cret', now: NOW, seed: 11 });
+        const definition = scenarioTable[scenario as ScenarioName];
+        if (definition.flowSteps === undefined) expect(built.steps.length, scenario).toBe(data.expect.length);
+        else expect(built.steps.length, scenario).toBeGreaterThanOrEqual(definition.flowSteps);
+        const answers = built.steps.map((step) => (step.accept ? 'accept' : 'refuse'));
+        expect(answers, scenario).toEqual(built.steps.map((_, i) => data.expect[Math.min(i, data.expect.length - 1)]));
+        // The table's answers hold unless the provider's rules say otherwise (replay: nothing expires in UTBS or UAPAY).
+        if (scenario !== 'replay') expect(data.expect, scenario).toEqual([...definition.expect]);
+      }
+    });
+  }
+});
+
+describe('meets: the one rule for "did this answer meet the expectation"', () => {
+  it('a class, an exact code, and an answer that never completed', () => {
+    const statuses = [200, 201, 204, 302, 400, 401, 404, 499, 500, undefined];
+    expect(statuses.map((status) => meets(parseExpectation('2xx'), status))).toEqual([true, true, true, false, false, false, false, false, false, false]);
+    expect(statuses.map((status) => meets(parseExpectation('4xx'), status))).toEqual([false, false, false, false, true, true, true, true, false, false]);
+    expect(statuses.map((status) => meets(parseExpectation('200'), { status }))).toEqual([true, false, false, false, false, false, false, false, false, false]);
+    expect(meets(parseExpectation('200'), { status: 200, error: 'connection closed by the target before the body finished' })).toBe(false);
+  });
 });

@@ -1,3 +1,5 @@
+// Build: a provider, an event, a status and the user's --set/--data enter; a signed Delivery leaves (method, URL,
+// headers, the exact body), made from the provider's template at a chosen clock and seed. Nothing here sends.
 import { usage } from '../errors.js';
 import { getEvent, getProvider, type Provider } from '../providers/index.js';
 import { optionValues } from '../providers/define.js';
@@ -19,7 +21,7 @@ export interface GenerateOptions {
   now?: number | undefined;
   seed?: number | undefined;
   encoding?: string | undefined;
-  /** Provider choices (PROVIDERS.md "(choice)"), by option key. */
+  /** Provider choices (docs/providers.md), by option key. */
   options?: Readonly<Record<string, string>> | undefined;
   /** Where it would be sent; defaults to http://127.0.0.1:8787/<provider path>. */
   url?: string | undefined;
@@ -91,7 +93,7 @@ export interface GenerateInstant {
 /**
  * `generate` in two halves: everything that does not depend on the clock or the seed (provider, event, status and
  * option checks, --set parsing, the compiled template, the URL) once; then per call only vars → fill → patches →
- * --data → --set → sign. Load mode builds one delivery per request this way (issue 5); `generate` is both halves.
+ * --data → --set → sign. Load mode builds one delivery per request this way; `generate` is both halves.
  */
 export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>): (instant: GenerateInstant) => Promise<Delivery> {
   const provider = getProvider(options.provider);

@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
-import { buildScenario, describeExpectation } from '../scenarios/scenarios.js';
 import { info, print, printJson, renderMatrix, renderSummary } from '../ui/output.js';
-import { providerNames, providers } from '../providers/index.js';
+import { getProvider } from '../providers/index.js';
 import { exitWith, secretResolver } from './common.js';
-
-interface DemoRow {
-  provider: string;
-  scenario: string;
-  expected: string;
-  got: string;
-  pass: boolean;
-}
 
 export function registerDemo(program: Command): void {
   program
@@ -20,47 +11,26 @@ export function registerDemo(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ npx webhook-sim demo\n  $ webhook-sim demo --json | jq \'.rows[] | select(.pass | not)\'')
     .action(
       exitWith(async (flags: { json?: boolean }) => {
-        const [{ startReceiver }, { runScenario }, { createVirtualClock }, { createDeliveryAgent }] = await Promise.all([
-          import('../receive/receiver.js'),
-          import('../deliver/run-scenario.js'),
-          import('../deliver/virtual-clock.js'),
-          import('../deliver/deliver.js'),
-        ]);
+        const [{ startReceiver }, { runSuite }] = await Promise.all([import('../receive/receiver.js'), import('../suite/suite.js')]);
         const secrets = secretResolver({}, { quiet: true, useConfig: false });
-        const receiver = await startReceiver({ port: 0, verify: { secretFor: (name) => secrets(name).value } });
-        const agent = createDeliveryAgent();
-        const rows: DemoRow[] = [];
+        const secretFor = (name: string): string => secrets(name).value;
+        // The demo is the suite, pointed at our own verifying receiver: what it shows is what `suite` checks.
+        const receiver = await startReceiver({ port: 0, verify: { secretFor } });
+        let result: Awaited<ReturnType<typeof runSuite>>;
         try {
           if (!flags.json) info(`built-in verifying receiver on ${receiver.url}\n`);
-          for (const provider of providerNames) {
-            for (const name of Object.keys(providers[provider].data.scenarios)) {
-              const scenario = await buildScenario(name, { provider, secret: secrets(provider).value });
-              const results = await runScenario(scenario, {
-                clock: createVirtualClock({ noWait: true }),
-                url: `${receiver.url}${providers[provider].data.path}`,
-                dispatcher: agent,
-              });
-              rows.push({
-                provider,
-                scenario: name,
-                expected: results.map((r) => describeExpectation(r.step.expect)).join(','),
-                got: results.map((r) => (r.status === undefined ? 'error' : String(r.status))).join(','),
-                pass: results.every((r) => r.met),
-              });
-            }
-          }
+          result = await runSuite({ urlFor: (provider) => `${receiver.url}${getProvider(provider).data.path}`, secretFor, checkReachable: false });
         } finally {
-          await agent.close();
           await receiver.close();
         }
-        const passed = rows.filter((r) => r.pass).length;
-        if (flags.json) printJson({ ok: passed === rows.length, total: rows.length, passed, failed: rows.length - passed, rows });
+        const rows = result.cases.map(({ provider, scenario, expected, got, pass }) => ({ provider, scenario, expected, got, pass }));
+        if (flags.json) printJson({ ok: result.ok, total: result.total, passed: result.passed, failed: result.failed, rows });
         else {
           print(renderMatrix(rows));
-          print(`\n${renderSummary(rows.length, passed, 'scenario')}`);
+          print(`\n${renderSummary(result.total, result.passed, 'scenario')}`);
           info('Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>');
         }
-        return passed === rows.length ? 0 : 1;
+        return result.ok ? 0 : 1;
       }),
     );
 }

@@ -29,9 +29,9 @@ export function registerReplay(program: Command): void {
       exitWith(async (given: string[], flags: ReplayFlags) => {
         const inputs = await askInputs('replay', given);
         flags.url = await askUrl('replay', flags.url);
-        const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meetsExpectation, describeExpectation }] = await Promise.all([
+        const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meets, describeExpectation }] = await Promise.all([
           import('../deliver/deliver.js'),
-          import('../scenarios/scenarios.js'),
+          import('../scenarios/expectation.js'),
         ]);
         const expect = parseExpectation(flags.expect);
         const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
@@ -49,10 +49,10 @@ export function registerReplay(program: Command): void {
               continue;
             }
             const sent = await sendOnce(item.delivery, { timeoutMs, headers, dispatcher: agent });
-            const ok = sent.error === undefined && meetsExpectation(sent.status, expect);
+            const ok = meets(expect, sent);
             if (ok) passed++;
             results.push({ source: item.source, ok, ...sent });
-            if (!flags.json) print(renderTry(item.source, '', { ...sent, delivered: ok }, describeExpectation(expect)));
+            if (!flags.json) print(renderTry(item.source, '', sent, describeExpectation(expect), ok));
           }
         } finally {
           await agent.close();

@@ -1,11 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
-import { toCapture } from '../build/formats.js';
-import { describeExpectation, parseExpectation, buildScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
-import { WebhookSimError, usage } from '../errors.js';
-import { info, print, printJson, renderTry, renderStepSummary } from '../ui/output.js';
+import { describeExpectation, meets, parseExpectation, scenarioNames, type ScenarioOptions } from '../scenarios/scenarios.js';
+import { usage } from '../errors.js';
+import { info, print, printJson, renderSendSummary, renderTry } from '../ui/output.js';
 import { completeCommand } from '../ui/prompts.js';
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate.js';
 import { collect, exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
@@ -29,7 +26,7 @@ interface SendFlags extends GenerateFlags {
 export function registerSend(program: Command): void {
   const command = addProviderArguments(program.command('send'))
     .description('fire signed webhooks at a URL: scenarios, flows, duplicates, attacks, and the retry schedule')
-    .option('--scenario <name>', 'what to send (see `webhook-sim providers`)', 'valid')
+    .option('--scenario <name>', `what to send: ${scenarioNames.join(', ')} (each provider's: \`webhook-sim providers\`)`, 'valid')
     .option('--flow <name>', 'which documented status flow the flow and out-of-order scenarios use')
     .option('--expect <code|2xx|4xx>', "override what every delivery's answer must be")
     .option('--concurrent', 'duplicate scenario: send both copies at once')
@@ -62,16 +59,12 @@ Examples:
       const configured = configuredUrl(provider);
       if (flags.url === undefined && configured !== undefined) flags.url = configured; // the config's URL over the built-in receiver
       const secrets = secretResolver(flags);
-      const secret = secrets(provider).value;
+      const secretFor = (name: string): string => secrets(name).value;
+      const secret = secretFor(provider);
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       const timeScale = flags.timeScale === undefined ? 1 : Number(flags.timeScale);
       if (!(timeScale > 0)) throw usage(`--time-scale ${flags.timeScale}: expected a number above 0`);
-      const [{ createVirtualClock, formatOffset }, { parseHeaderFlag, createDeliveryAgent }, { runScenario }] = await Promise.all([
-        import('../deliver/virtual-clock.js'),
-        import('../deliver/deliver.js'),
-        import('../deliver/run-scenario.js'),
-      ]);
-      const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
+      const headers = Object.fromEntries((flags.header ?? []).map((await import('../deliver/deliver.js')).parseHeaderFlag));
       const scenarioOptions: ScenarioOptions = {
         provider,
         event,
@@ -91,60 +84,30 @@ Examples:
         const notForLoad = [flags.save !== undefined && '--save', flags.timeScale !== undefined && '--time-scale', !flags.wait && '--no-wait', flags.concurrent && '--concurrent'].filter(Boolean);
         if (notForLoad.length > 0) throw usage(`${notForLoad.join(', ')}: not with --count (load mode sends each delivery once, without a retry schedule)`);
         const { sendLoad } = await import('./send-load.js');
-        return sendLoad(flags.scenario, scenarioOptions, { count: flags.count, concurrency: flags.concurrency, json: flags.json === true, timeoutMs, headers, secretFor: (name) => secrets(name).value });
+        return sendLoad(flags.scenario, scenarioOptions, { count: flags.count, concurrency: flags.concurrency, json: flags.json === true, timeoutMs, headers, secretFor });
       }
-      const scenario = await buildScenario(flags.scenario, scenarioOptions);
-      // The embedded default: our own verifying receiver, so `send` works with no setup at all.
-      const { receiver, url } =
-        flags.url === undefined ? await (await import('../receive/receiver.js')).startBuiltInReceiver(provider, { secretFor: (name) => secrets(name).value, options: scenarioOptions.options }) : { receiver: undefined, url: flags.url };
-      const agent = createDeliveryAgent();
-      const saved: string[] = [];
-      const writes: Array<Promise<void>> = [];
-      if (flags.save !== undefined) await mkdir(flags.save, { recursive: true });
-      try {
-        if (!flags.json) info(`${scenario.provider} ${scenario.event} ${scenario.name}: ${scenario.description}\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}`);
-        const results = await runScenario(scenario, {
-          clock: createVirtualClock({ timeScale, noWait: flags.wait === false }),
-          url,
-          timeoutMs,
-          headers,
-          dispatcher: agent,
-          onTry: (step, result) => {
-            if (!flags.json) print(renderTry(step.label, formatOffset(result.offsetMs), result, describeExpectation(step.expect)));
-            if (flags.save !== undefined) {
-              const file = join(flags.save, `${String(saved.length + 1).padStart(3, '0')}-${scenario.provider}-${scenario.name}.json`);
-              saved.push(file);
-              writes.push(writeFile(file, toCapture({ ...step.delivery, url: result.url }, Date.now())));
-            }
-          },
-        });
-        await Promise.all(writes).catch((error: NodeJS.ErrnoException) => {
-          throw new WebhookSimError('INPUT', `--save ${flags.save ?? ''}: cannot write a capture (${error.code ?? error.message})`);
-        });
-        const ok = results.every((r) => r.met);
-        if (flags.json) {
-          printJson({
-            ok,
-            provider: scenario.provider,
-            event: scenario.event,
-            scenario: scenario.name,
-            url,
-            deliveries: results.map((r) => ({ label: r.step.label, expect: describeExpectation(r.step.expect), status: r.status ?? null, met: r.met, tries: r.tries })),
-            saved,
-          });
-        } else {
-          // A target that never answered says so; the scenario's "what a correct handler does" would miss the point.
-          const unreached = results.every((r) => r.met || r.status === undefined) ? results.find((r) => !r.met)?.tries.at(-1)?.error : undefined;
-          print(renderStepSummary(results.filter((r) => r.met).length, results.length, ok ? undefined : unreached === undefined ? scenario.why : undefined, unreached));
-        }
-        return ok ? 0 : 1;
-      } catch (error) {
-        if (error instanceof WebhookSimError) throw error;
-        throw new WebhookSimError('DELIVERY_FAILED', `sending to ${url} failed: ${(error as Error).message}`, { cause: error });
-      } finally {
-        await agent.close();
-        await receiver?.close();
-      }
+      const [{ formatOffset }, { sendScenario }, { createSentSaver }] = await Promise.all([import('../deliver/virtual-clock.js'), import('../deliver/run-scenario.js'), import('../deliver/save-sent.js')]);
+      const saver = flags.save === undefined ? undefined : createSentSaver(flags.save, `${provider}-${flags.scenario}`);
+      const { ok, url, scenario, results } = await sendScenario(flags.scenario, scenarioOptions, {
+        secretFor,
+        timeScale,
+        noWait: flags.wait === false,
+        timeoutMs,
+        headers,
+        onStart: async (built, target, builtIn) => {
+          await saver?.open();
+          if (!flags.json) info(`${built.provider} ${built.event} ${built.name}: ${built.description}\n→ ${target}${builtIn ? ' (built-in verifying receiver)' : ''}`);
+        },
+        onTry: (step, result) => {
+          if (!flags.json) print(renderTry(step.label, formatOffset(result.offsetMs), result, describeExpectation(step.expect), meets(step.expect, result)));
+          saver?.save(step.delivery, result.url);
+        },
+      });
+      const saved = (await saver?.close()) ?? [];
+      const deliveries = results.map((r) => ({ label: r.step.label, expect: describeExpectation(r.step.expect), status: r.status ?? null, met: r.met, tries: r.tries }));
+      if (flags.json) printJson({ ok, provider: scenario.provider, event: scenario.event, scenario: scenario.name, url, deliveries, saved });
+      else print(renderSendSummary(results, scenario.why));
+      return ok ? 0 : 1;
     }),
   );
 }

@@ -1,7 +1,10 @@
+import type { Dispatcher } from 'undici';
 import { getProvider } from '../providers/index.js';
-import { deliverWithSchedule, type DeliverOptions, type TryResult } from './deliver.js';
-import { meetsExpectation, type BuiltScenario, type ScenarioStep } from '../scenarios/scenarios.js';
-import type { VirtualClock } from './virtual-clock.js';
+import { deliverWithSchedule, type ScheduleOptions, type TryResult } from './schedule.js';
+import { createDeliveryAgent, type DeliverOptions } from './send-once.js';
+import { buildScenario, meets, type BuiltScenario, type ScenarioOptions, type ScenarioStep } from '../scenarios/scenarios.js';
+import { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+import type { ReceivedEvent, ReceiverSummary } from '../receive/receiver.js';
 
 export interface StepResult {
   step: ScenarioStep;
@@ -29,21 +32,16 @@ export interface RunOptions extends DeliverOptions {
 export async function runScenario(scenario: BuiltScenario, options: RunOptions): Promise<StepResult[]> {
   const provider = getProvider(scenario.provider);
   const { delivery: rules } = provider.data;
+  const { clock, url, retry, onTry, signal, ...deliverOptions } = options;
+  const target = (d: ScenarioStep['delivery']) => (url ? { ...d, url: withQuery(url, d.url) } : d);
   const send = async (step: ScenarioStep): Promise<StepResult> => {
-    const target = (d: typeof step.delivery) => (options.url ? { ...d, url: withQuery(options.url, d.url) } : d);
-    const { clock, url: _url, retry, onTry, signal, ...deliverOptions } = options;
-    const tries = await deliverWithSchedule(target(step.delivery), {
-      ...deliverOptions,
-      retryIntervalsMs: rules.retryIntervalsMs,
-      success: rules.success,
-      clock,
-      retry: retry !== false && step.accept,
-      ...(scenario.resignRetries ? { resign: async (offsetMs: number) => target(await step.resign(offsetMs)) } : {}),
-      ...(onTry ? { onTry: (result: TryResult) => onTry(step, result) } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    const schedule: ScheduleOptions = { retryIntervalsMs: rules.retryIntervalsMs, success: rules.success, clock, retry: retry !== false && step.accept };
+    if (scenario.resignRetries) schedule.resign = async (offsetMs) => target(await step.resign(offsetMs));
+    if (onTry) schedule.onTry = (result) => onTry(step, result);
+    if (signal) schedule.signal = signal;
+    const tries = await deliverWithSchedule(target(step.delivery), { ...deliverOptions, ...schedule });
     const last = tries.at(-1);
-    const result: StepResult = { step, tries, met: meetsExpectation(last?.status, step.expect) };
+    const result: StepResult = { step, tries, met: last !== undefined && meets(step.expect, last) };
     if (last?.status !== undefined) result.status = last.status;
     return result;
   };
@@ -58,4 +56,62 @@ function withQuery(url: string, generated: string): string {
   const target = new URL(url);
   for (const [name, value] of new URL(generated).searchParams) target.searchParams.set(name, value);
   return target.toString();
+}
+
+export interface SendScenarioOptions extends Omit<DeliverOptions, 'dispatcher' | 'signal'> {
+  /** For the built-in receiver, which verifies what it gets. */
+  secretFor: (provider: string) => string;
+  /** Default: a fresh undici Agent, closed at the end. */
+  dispatcher?: Dispatcher;
+  /** The retry schedule: waited out in real time divided by `timeScale`, or run at once (`noWait`). */
+  timeScale?: number;
+  noWait?: boolean;
+  /** Once the scenario is built and its target is listening, before anything is sent. */
+  onStart?: (scenario: BuiltScenario, url: string, builtIn: boolean) => void | Promise<void>;
+  onTry?: RunOptions['onTry'];
+  /** What the built-in receiver got, as it gets it. */
+  onRequest?: (event: ReceivedEvent) => void;
+}
+
+export interface SendScenarioResult {
+  /** Every delivery met its expectation. */
+  ok: boolean;
+  url: string;
+  scenario: BuiltScenario;
+  results: StepResult[];
+  /** The built-in receiver's summary, when it was the target. */
+  receiver?: ReceiverSummary;
+}
+
+/**
+ * `send`, the command and the library verb: builds the scenario (a bad name or flag fails before any server starts),
+ * sends it to `options.url`, or with none to our own verifying receiver on a random port, so `send` works with no
+ * setup at all, and closes what it opened. A bug propagates as itself; only the target's behaviour is a result.
+ */
+export async function sendScenario(name: string, options: ScenarioOptions, run: SendScenarioOptions): Promise<SendScenarioResult> {
+  const scenario = await buildScenario(name, options);
+  const { secretFor, dispatcher, timeScale, noWait, onStart, onTry, onRequest, ...deliverOptions } = run;
+  const { receiver, url } =
+    options.url === undefined
+      ? await (await import('../receive/receiver.js')).startBuiltInReceiver(scenario.provider, { secretFor, options: options.options, onRequest })
+      : { receiver: undefined, url: options.url };
+  const agent = dispatcher === undefined ? createDeliveryAgent() : undefined;
+  let results: StepResult[] | undefined;
+  let summary: ReceiverSummary | undefined;
+  try {
+    await onStart?.(scenario, url, receiver !== undefined);
+    results = await runScenario(scenario, {
+      ...deliverOptions,
+      clock: createVirtualClock({ ...(timeScale === undefined ? {} : { timeScale }), noWait: noWait === true }),
+      url,
+      dispatcher: dispatcher ?? (agent as Dispatcher),
+      ...(onTry === undefined ? {} : { onTry }),
+    });
+  } finally {
+    await agent?.close();
+    summary = await receiver?.close();
+  }
+  const result: SendScenarioResult = { ok: results.every((r) => r.met), url, scenario, results };
+  if (summary !== undefined) result.receiver = summary;
+  return result;
 }

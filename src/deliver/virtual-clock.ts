@@ -2,7 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { usage } from '../errors.js';
 
 /**
- * Time as a retry schedule sees it. UAPAY's last retry comes 27 h after the first try (PROVIDERS.md "Delivery");
+ * Time as a retry schedule sees it. UAPAY's last retry comes 27 h after the first try (docs/providers.md);
  * a simulation replays that schedule faster (`timeScale`) or without waiting at all (`noWait`), while results still
  * carry the virtual offsets the provider would have used.
  */

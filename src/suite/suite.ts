@@ -1,12 +1,15 @@
+// Suite: providers × scenarios and the handler's URLs enter; each case's expected and actual answers leave, with what a
+// correct handler does when they differ. reports.ts renders the result (pretty, json, junit).
 import { connect } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { WebhookSimError, usage } from '../errors.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
 import { createDeliveryAgent } from '../deliver/deliver.js';
-import { acceptExpectation, buildScenario, describeExpectation, parseExpectation, type Expectation } from '../scenarios/scenarios.js';
+import { buildScenario, describeExpectation, isScenarioName, scenarioNames, toExpectation, type Expectation } from '../scenarios/scenarios.js';
+import { explainFailure } from './explain.js';
 import { redact } from '../lib/secret.js';
-import { runScenario, type StepResult } from '../deliver/run-scenario.js';
+import { runScenario } from '../deliver/run-scenario.js';
 import { createVirtualClock } from '../deliver/virtual-clock.js';
 import { parseHttpUrl } from '../lib/http.js';
 
@@ -23,7 +26,7 @@ export interface SuiteOptions {
   /** The handler's URL for a provider. */
   urlFor: (provider: string) => string;
   secretFor: (provider: string) => string;
-  /** Provider choices (PROVIDERS.md) and body encoding, per provider. */
+  /** Provider choices (docs/providers.md) and body encoding, per provider. */
   options?: Readonly<Record<string, { options?: Readonly<Record<string, string>>; encoding?: string | undefined }>>;
   /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
   expect?: Readonly<Record<string, Readonly<Record<string, Expectation | string | number>>>>;
@@ -96,9 +99,8 @@ export function planSuite(chosenProviders: readonly string[] | undefined, scenar
   const names = (chosenProviders?.length ? chosenProviders : providerNames).map((name) => getProvider(name).name);
   const plan: SuitePlan = { cases: [], skipped: [] };
   if (scenarios !== undefined) {
-    const known = [...new Set(providerNames.flatMap((name) => Object.keys(getProvider(name).data.scenarios)))];
-    const unknown = scenarios.filter((s) => !known.includes(s));
-    if (unknown.length > 0) throw usage(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${known.join(', ')}`);
+    const unknown = scenarios.filter((s) => !isScenarioName(s));
+    if (unknown.length > 0) throw usage(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${scenarioNames.join(', ')}`);
   }
   for (const provider of [...new Set(names)]) {
     const own = Object.keys(getProvider(provider).data.scenarios);
@@ -144,47 +146,6 @@ export async function checkReachable(urls: readonly string[], timeoutMs = 3000):
   if (problems.length > 0) {
     throw new WebhookSimError('UNREACHABLE', `${problems.join('; ')} — is your handler running?`);
   }
-}
-
-function toExpectation(value: Expectation | string | number): Expectation {
-  return typeof value === 'object' ? value : parseExpectation(String(value));
-}
-
-const isAccepting = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
-
-/**
- * What the handler did, what it should have done, and why, e.g. "accepted a token that had expired (expired token,
- * signed 6m before delivery: answered 200, expected 4xx): a replayed postback would credit the invoice twice".
- */
-export function explainFailure(provider: string, scenario: string, results: readonly StepResult[]): string | undefined {
-  const failed = results.find((r) => !r.met);
-  if (!failed) return undefined;
-  const data = getProvider(provider).data;
-  const { why, signedAgoMs, signedAheadMs } = data.scenarios[scenario] ?? { why: '' };
-  const last = failed.tries.at(-1);
-  const expected = describeExpectation(failed.step.expect);
-  const excerpt = last?.excerpt ? `: ${last.excerpt.slice(0, 120)}` : '';
-  const answered = failed.status === undefined ? `no answer (${last?.error ?? 'no try was made'})` : `answered ${failed.status}`;
-  const timing = signedAgoMs ? `, signed ${formatDuration(signedAgoMs)} before delivery` : signedAheadMs ? `, iat ${formatDuration(signedAheadMs)} after delivery` : '';
-  const fact = `${failed.step.label}${timing}: ${answered}, expected ${expected}`;
-  const usual = failed.step.accept ? describeExpectation(acceptExpectation(getProvider(provider))) : '4xx';
-  // An expectation of the user's own (config `expect`): say what happened against it, not what the scenario means.
-  if (expected !== usual) return `${answered} where your expectation is ${expected} (${failed.step.label}${excerpt})`;
-  if (!failed.step.accept) {
-    // Refusal scenarios' `why` reads "accepted X: consequence"; the concrete fact goes between the two.
-    if (isAccepting(failed.status)) {
-      const split = why.indexOf(': ');
-      return split > 0 ? `${why.slice(0, split)} (${fact}): ${why.slice(split + 2)}` : `${why} (${fact})`;
-    }
-    return `${answered} to a delivery it must refuse (${fact}${excerpt}): refuse with a 4xx; ${why}`;
-  }
-  const tries = failed.tries.length > 1 ? `; ${data.title} tried ${failed.tries.length} times` : '';
-  if (failed.status !== undefined && isAccepting(failed.status) && failed.step.expect.kind === 'code') {
-    return `acknowledged with ${failed.status}, but ${data.title} counts only exactly ${failed.step.expect.code} as delivered (${fact}${tries}): ${why}`;
-  }
-  const what = scenario === 'valid' || scenario === 'flow' ? 'a valid, correctly signed delivery' : `a correctly signed delivery (${failed.step.label})`;
-  if (failed.status === undefined) return `gave ${answered.replace(/^no answer/, 'no answer to')} ${what}${tries}: ${why}`;
-  return `${failed.status >= 400 && failed.status < 500 ? 'refused' : `answered ${failed.status} to`} ${what} (answered ${failed.status}, expected ${expected}${excerpt}${tries}): ${why}`;
 }
 
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {

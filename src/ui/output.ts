@@ -2,6 +2,7 @@
 import { Chalk } from 'chalk';
 import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
+import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
 import { isTerminal, writeStd } from './stdio.js';
 
 let chalk = new Chalk();
@@ -124,7 +125,7 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
         return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
       });
       const scenarios = rows(
-        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => (e === 'accept' ? (p.delivery.success === 'exact-200' ? '200' : '2xx') : '4xx')).join(', ')}`)}`] as const),
+        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => describeExpectation(e === 'accept' ? successExpectation(p.delivery.success) : { kind: '4xx' })).join(', ')}`)}`] as const),
         '    ',
       );
       return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
@@ -132,29 +133,24 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
     .join('\n\n');
 }
 
-/** One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation. */
-export function renderTry(
-  label: string,
-  offset: string,
-  result: { status?: number; latencyMs: number; excerpt: string; error?: string; delivered: boolean },
-  expected: string,
-): string {
+/** One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation (judged by the caller). */
+export function renderTry(label: string, offset: string, result: { status?: number; latencyMs: number; excerpt: string; error?: string }, expected: string, met: boolean): string {
   const answer = result.status === undefined ? chalk.red('---') : String(result.status);
-  const met = result.status !== undefined && matchesExpected(result.status, expected);
   const detail = result.error ? chalk.red(result.error) : chalk.dim(result.excerpt.slice(0, 100));
   return `  ${label.padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
 }
 
-function matchesExpected(status: number, expected: string): boolean {
-  if (expected === '2xx') return status >= 200 && status < 300;
-  if (expected === '4xx') return status >= 400 && status < 500;
-  return String(status) === expected;
-}
-
-export function renderStepSummary(met: number, total: number, why: string | undefined, unreached?: string): string {
-  const text = `${met}/${total} deliveries met their expectation`;
+/**
+ * After `send`: how many deliveries met their expectation and, on failure, what a correct handler does; a target that
+ * never answered says so instead, since the scenario's lesson would miss the point.
+ */
+export function renderSendSummary(results: ReadonlyArray<{ met: boolean; status?: number; tries: ReadonlyArray<{ error?: string }> }>, why: string): string {
+  const met = results.filter((r) => r.met).length;
+  const text = `${met}/${results.length} deliveries met their expectation`;
+  if (met === results.length) return chalk.green(text);
+  const unreached = results.every((r) => r.met || r.status === undefined) ? results.find((r) => !r.met)?.tries.at(-1)?.error : undefined;
   if (unreached !== undefined) return `${chalk.red(text)}\n${chalk.red('  the target never answered:')} ${unreached}`;
-  return why === undefined ? chalk.green(text) : `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
+  return `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
 }
 
 /** The demo/suite table: provider, scenario, expected, got, pass. */
@@ -202,7 +198,7 @@ export function renderReceived(event: ReceivedEvent): string {
 }
 
 export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
-  // Without a verdict the event is its own JSON (no copy per request under load: issue 5).
+  // Without a verdict the event is its own JSON: no copy per request under load.
   return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
 }
 

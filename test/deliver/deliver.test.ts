@@ -158,6 +158,8 @@ describe('deliverWithSchedule', () => {
 
   it("'exact-200' does not count a 201 or 204 as delivered; '2xx' counts a 204", async () => {
     expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, 'exact-200'))).toEqual([true, false, false, false, false, false, false]);
+    // An answer cut short (a status, then the connection closed mid-body) is not delivered, whatever its status.
+    expect(isDelivered({ status: 200, error: 'connection closed by the target before the body finished' }, 'exact-200')).toBe(false);
     expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, '2xx'))).toEqual([true, true, true, true, false, false, false]);
     const clock = createVirtualClock({ noWait: true });
     for (const [status, success, delivered] of [[201, 'exact-200', false], [204, 'exact-200', false], [204, '2xx', true]] as const) {

@@ -1,4 +1,4 @@
-// Issue 5 behaviour (never timing): `send --count/--concurrency` load mode, `listen --out FILE.ndjson`, and bulk
+// Load behaviour (never timing): `send --count/--concurrency` load mode, `listen --out FILE.ndjson`, and bulk
 // `verify` of an .ndjson, all through the built binary against real servers on port 0. Expected signatures are
 // computed here with node:crypto, not with our own sign().
 import { spawn } from 'node:child_process';

@@ -152,7 +152,7 @@ describe('stdout as a non-blocking pipe', () => {
   });
 });
 
-// The start path (issue 5): through pipes, `--help` and `verify` write with fs.writeSync and decide colour with an
+// The start path: through pipes, `--help` and `verify` write with fs.writeSync and decide colour with an
 // fstat, so Node's net and tty modules (~3 ms) are never loaded. A terminal or /dev/null loads tty, as it should.
 describe('start path', () => {
   it('--help and verify through pipes load neither net nor tty', async () => {

@@ -1,4 +1,4 @@
-// Issue 6: `send` through the built binary against a target that misbehaves on every try of the UAPAY schedule
+// `send` through the built binary against a target that misbehaves on every try of the UAPAY schedule
 // (reset, hang, 3xx, endless body, early close, then 200). The schedule goes on after each fault, each try gets
 // one line, and the process exits by itself: the target never closes a connection first, so a socket the binary
 // leaked would keep it alive and this test would time out. We wait on the child's 'exit', never on a timer.

@@ -1,0 +1,36 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WebhookSimError } from '../errors.js';
+import { toCapture } from '../build/formats.js';
+import type { Delivery } from '../build/generate.js';
+
+/** `send --save DIR`: each request as it went (to the URL it went to), as numbered capture files `verify` reads. */
+export interface SentSaver {
+  /** Creates the folder; before anything is sent, so a folder that cannot be made stops the run early. */
+  open(): Promise<void>;
+  save(delivery: Delivery, url: string): void;
+  /** Waits for every write; the files written, in order. */
+  close(): Promise<string[]>;
+}
+
+export function createSentSaver(dir: string, name: string): SentSaver {
+  const files: string[] = [];
+  const writes: Array<Promise<void>> = [];
+  const failed = (error: NodeJS.ErrnoException): never => {
+    throw new WebhookSimError('INPUT', `--save ${dir}: cannot write a capture (${error.code ?? error.message})`, { cause: error });
+  };
+  return {
+    async open() {
+      await mkdir(dir, { recursive: true }).catch(failed);
+    },
+    save(delivery, url) {
+      const file = join(dir, `${String(files.length + 1).padStart(3, '0')}-${name}.json`);
+      files.push(file);
+      writes.push(writeFile(file, toCapture({ ...delivery, url }, Date.now())));
+    },
+    async close() {
+      await Promise.all(writes).catch(failed);
+      return files;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { usage } from '../errors.js';
+import type { Provider } from '../providers/index.js';
+import type { ScenarioData } from '../providers/types.js';
+import { resolveOptions, type Delivery, type GenerateOptions } from '../build/generate.js';
+
+/** One delivery a scenario sends: signed `offsetMs` from the clock, with these options. */
+export interface PlannedDelivery {
+  label: string;
+  offsetMs: number;
+  options: Omit<GenerateOptions, 'now' | 'seed'>;
+  /** A secret per seed, instead of the right one (wrong-secret). */
+  secret?: (seed: number) => string;
+  /** The body actually sent, made from the signed one (malformed). */
+  body?: (delivery: Delivery) => string;
+}
+
+/** What a builder knows: the provider and its data for this scenario, the chosen status and flow. */
+export interface PlanContext {
+  provider: Provider;
+  data: ScenarioData;
+  /** `--status`, else the event's default. */
+  status: string;
+  /** The chosen flow's steps, if the event has one. */
+  flow: ReadonlyArray<{ status: string; set?: GenerateOptions['patch'] }> | undefined;
+  flowName: string | undefined;
+  /** A delivery signed `offsetMs` from the clock with the scenario's options and these over them. */
+  at(offsetMs: number, extra?: Partial<GenerateOptions>): Pick<PlannedDelivery, 'offsetMs' | 'options'>;
+}
+
+/** A correct receiver acknowledges (the provider's success answer) or refuses (4xx). */
+export type AnswerKind = 'accept' | 'refuse';
+
+/**
+ * What a correct handler's state shows afterwards. Today only "how many times the order is credited" is implied by
+ * the answers; a later check (probing the handler before and after) can hold a handler to it.
+ */
+export interface ExpectedEffect {
+  credited: number;
+}
+
+export interface ScenarioDefinition {
+  /** One line, for help texts and lists. */
+  description: string;
+  /** Per delivery, the last one repeating; a provider's data may say otherwise (see `replay`). */
+  expect: readonly AnswerKind[];
+  effect?: ExpectedEffect;
+  /** Sends a documented status flow, which needs at least this many steps. */
+  flowSteps?: number;
+  /** Its deliveries may all go at once (`--concurrent`). */
+  concurrent?: boolean;
+  /** Its deliveries are the provider's ordinary, valid ones: nothing in them is wrong on purpose. */
+  ordinary?: boolean;
+  /** What it sends, in order. */
+  plan(context: PlanContext): PlannedDelivery[];
+}
+
+/** Rising timestamps, 30 s apart, the last one now: nothing lands in the receiver's future. */
+function dated(context: PlanContext): PlannedDelivery[] {
+  const steps = context.flow ?? [{ status: context.status }];
+  return steps.map((step, i) => ({ label: step.status, ...context.at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }) }));
+}
+
+/**
+ * Cuts a body short so that no correct receiver can accept it: JSON mid-document; a form body in the middle of its
+ * signature field (cutting after the signature would leave a body a receiver reading only the signed fields may
+ * rightly accept).
+ */
+function truncate(delivery: Delivery, provider: Provider): string {
+  const { body } = delivery;
+  if (delivery.headers['content-type']?.includes('urlencoded')) {
+    for (const field of provider.signatureFields(resolveOptions(provider))) {
+      const at = body.indexOf(`${field}=`);
+      if (at === -1) continue;
+      const start = at + field.length + 1;
+      const end = body.indexOf('&', start) === -1 ? body.length : body.indexOf('&', start);
+      return body.slice(0, start + Math.floor((end - start) / 2));
+    }
+  }
+  return body.slice(0, Math.floor(body.length / 2));
+}
+
+/**
+ * Every scenario, once. Which of them a provider has, and what it expects where the provider's rules differ, is the
+ * provider's data (`fixtures/<provider>/provider.json`); a consistency test keeps the two in step.
+ */
+const table = {
+  valid: {
+    description: 'one correctly signed delivery',
+    expect: ['accept'],
+    effect: { credited: 1 },
+    ordinary: true,
+    plan: (c) => [{ label: c.status, ...c.at(0) }],
+  },
+  flow: {
+    description: 'a whole documented status transition of one order, rising timestamps (--flow picks which)',
+    expect: ['accept'],
+    flowSteps: 1,
+    ordinary: true,
+    plan: dated,
+  },
+  'out-of-order': {
+    description: 'the last status of a flow arrives before the one preceding it',
+    expect: ['accept', 'accept'],
+    flowSteps: 2,
+    plan(c) {
+      const steps = dated(c);
+      const later = steps.at(-1);
+      const earlier = steps.at(-2);
+      if (!later || !earlier) throw usage(`out-of-order needs a flow of two or more steps; ${c.flowName ?? 'this event'} has ${steps.length}`);
+      return [{ ...later, label: `${later.label} (newer, first)` }, { ...earlier, label: `${earlier.label} (older, second)` }];
+    },
+  },
+  duplicate: {
+    description: 'the same bytes twice (--concurrent sends both at once)',
+    expect: ['accept', 'accept'],
+    effect: { credited: 1 },
+    concurrent: true,
+    plan: (c) => [{ label: 'original', ...c.at(0) }, { label: 'duplicate', ...c.at(0) }],
+  },
+  replay: {
+    // Refused where the signature expires (CryptoCloud); acknowledged and ignored where nothing in it expires.
+    description: 'a delivery captured an hour ago, sent again',
+    expect: ['refuse'],
+    plan: (c) => c.data.expect.map((_, i) => ({ label: i === 0 ? 'replayed' : 'replayed again', ...c.at(-(c.data.signedAgoMs ?? 3_600_000)) })),
+  },
+  expired: {
+    description: 'a token signed past its validity',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'expired token', ...c.at(-(c.data.signedAgoMs ?? 360_000)) }],
+  },
+  'future-iat': {
+    description: 'a token whose iat is an hour in the future',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'iat in the future', ...c.at(c.data.signedAheadMs ?? 3_600_000) }],
+  },
+  tampered: {
+    description: 'a signed field changed after signing',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'changed after signing', ...c.at(0, { attack: 'tamper' }) }],
+  },
+  'wrong-secret': {
+    description: 'signed with a different secret',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'wrong secret', ...c.at(0), secret: (seed) => `not-the-right-secret-${seed}` }],
+  },
+  'alg-none': {
+    description: 'a JWT with alg none and no signature',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'alg none', ...c.at(0, { attack: 'alg-none' }) }],
+  },
+  'alg-swap': {
+    description: 'a JWT signed with HS512 instead of HS256',
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [{ label: 'HS512', ...c.at(0, { attack: 'alg-swap' }) }],
+  },
+  malformed: {
+    description: 'a truncated body, then a body without its signature',
+    expect: ['refuse', 'refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [
+      { label: 'truncated body', ...c.at(0), body: (d) => truncate(d, c.provider) },
+      { label: 'signature missing', ...c.at(0, { attack: 'strip' }) },
+    ],
+  },
+} satisfies Record<string, ScenarioDefinition>;
+
+export type ScenarioName = keyof typeof table;
+
+export const scenarioTable: Readonly<Record<ScenarioName, ScenarioDefinition>> = table;
+
+export const scenarioNames = Object.keys(scenarioTable) as ScenarioName[];
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return Object.hasOwn(scenarioTable, name);
+}
