@@ -2,7 +2,7 @@
 // node:crypto (never our own sign()), so what is tested is the verifier, against bytes an attacker could send.
 import { createHash, createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { repeatedTopLevelKeys } from '../src/lib/json-keys.js';
+import { repeatedTopLevelKeys } from '../src/lib/json.js';
 import type { WebhookRequest } from '../src/lib/request.js';
 import { verifyRequest, type Verdict } from '../src/verify/verify.js';
 

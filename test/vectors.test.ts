@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generate, type GenerateOptions } from '../src/build/generate.js';
 import { verifyRequest, type VerifyOptions } from '../src/verify/verify.js';
 import type { WebhookRequest } from '../src/lib/request.js';
-import type { JsonObject } from '../src/lib/template.js';
+import type { JsonObject } from '../src/lib/json.js';
 import { providers } from '../src/providers/index.js';
 import { run } from './helpers/cli.js';
 import { b64url, fromB64url, requestOf } from './helpers/requests.js';

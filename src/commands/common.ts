@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { parseTime } from '../lib/time.js';
 import { parseSeed } from '../lib/random.js';
 import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../lib/secret.js';
-import { isObject, type JsonObject } from '../lib/template.js';
+import { isObject, type JsonObject } from '../lib/json.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { notice } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';

@@ -1,4 +1,4 @@
-import { isObject } from './template.js';
+import { isObject } from './json.js';
 import type { WebhookRequest } from './request.js';
 import { decodeUtf8 } from './http.js';
 

@@ -1,4 +1,4 @@
-import { isObject, ownValue, setOwn, type Json, type JsonObject } from './template.js';
+import { isObject, ownValue, setOwn, type Json, type JsonObject } from './json.js';
 
 /**
  * application/x-www-form-urlencoded, as the providers send it: keys in object order, nested arrays and objects

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
-import { isObject, type JsonObject } from './template.js';
+import { isObject, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
 const encoder = new TextEncoder();

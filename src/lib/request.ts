@@ -1,6 +1,6 @@
 import { parseForm, type FormFields } from './form.js';
 import { looksLikeJwt } from './jwt.js';
-import { isObject, type JsonObject } from './template.js';
+import { isObject, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
 /** What a receiver saw (or what a file holds), before any provider looks at it. Bytes stay bytes. */

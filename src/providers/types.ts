@@ -1,6 +1,6 @@
 import type { Rng } from '../lib/random.js';
 import type { BodyShape, WebhookRequest } from '../lib/request.js';
-import type { Json, JsonObject } from '../lib/template.js';
+import type { Json, JsonObject } from '../lib/json.js';
 
 /** The shape of fixtures/<provider>/provider.json. */
 export interface OptionData {

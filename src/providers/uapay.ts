@@ -1,10 +1,9 @@
 // UAPAY callbacks: ../shared/PROVIDERS.md § UAPAY, seeds/uapay-callback.uk.txt.
 import { decodeJwt } from '../lib/jwt.js';
-import { repeatedTopLevelKeys } from '../lib/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { isoTime } from '../lib/time.js';
-import { setOwn, type Json, type JsonObject } from '../lib/template.js';
+import { repeatedTopLevelKeys, setOwn, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
 import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeForm, nestForm, parseForm, type FormFields } from '../../src/lib/form.js';
-import type { JsonObject } from '../../src/lib/template.js';
+import type { JsonObject } from '../../src/lib/json.js';
 
 describe('encodeForm', () => {
   it('keeps key order, uses bracket notation for arrays and objects, + for spaces, empty for null', () => {
