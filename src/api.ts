@@ -10,7 +10,7 @@ import { classifyBytes, type InputItem } from './verify/inputs.js';
 import type { ReceivedEvent, ReceiverSummary } from './receive/receiver.js';
 import type { WebhookRequest } from './lib/request.js';
 import { buildScenario, parseExpectation, type BuiltScenario, type Expectation } from './scenarios/scenarios.js';
-import { resolveSecret } from './lib/secret.js';
+import { resolveSecret } from './config/secrets.js';
 import type { StepResult } from './deliver/run-scenario.js';
 import type { SuiteOptions, SuiteResult } from './suite/suite.js';
 import type { TryResult } from './deliver/deliver.js';

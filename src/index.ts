@@ -25,7 +25,8 @@ export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverVerify
 export { formatDelivery, toCapture, toCurl, toHttp } from './build/formats.js';
 export { describeProviders, type ProviderDescription } from './ui/describe.js';
 export { providers, providerNames, getProvider, type ProviderName } from './providers/index.js';
-export { resolveSecret, maskSecret, builtinSecrets } from './lib/secret.js';
+export { maskSecret } from './lib/secret.js';
+export { resolveSecret, builtinSecrets } from './config/secrets.js';
 export { WebhookSimError, type ErrorCode } from './errors.js';
 export type { Check, VerifyOutcome } from './providers/types.js';
 export type { WebhookRequest } from './lib/request.js';

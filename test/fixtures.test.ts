@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../src/build/generate.js';
 import { createRng } from '../src/lib/random.js';
-import { builtinSecrets } from '../src/lib/secret.js';
+import { builtinSecrets } from '../src/config/secrets.js';
 import { placeholders } from '../src/lib/template.js';
 import { getPath, type Json } from '../src/lib/json.js';
 import { verifyRequest } from '../src/verify/verify.js';

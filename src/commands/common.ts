@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { parseTime } from '../lib/time.js';
 import { parseSeed } from '../lib/random.js';
-import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../lib/secret.js';
+import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../config/secrets.js';
 import { isObject, type JsonObject } from '../lib/json.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { notice } from '../ui/output.js';
