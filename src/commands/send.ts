@@ -119,7 +119,7 @@ Examples:
           },
         });
         await Promise.all(writes).catch((error: NodeJS.ErrnoException) => {
-          throw new WebhookSimError('INPUT', `--save ${flags.save ?? ''}: cannot write a capture (${error.code ?? error.message})`);
+          throw new WebhookSimError('OUTPUT', `--save ${flags.save ?? ''}: cannot write a capture (${error.code ?? error.message})`);
         });
         const ok = results.every((r) => r.met);
         if (flags.json) {
