@@ -38,7 +38,7 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
 
 /**
  * `webhook-sim <command> …` registers only that command: its options, help and errors are its own, and the others'
- * option tables are not built for nothing (start-up, issue 5). Anything else (no command, a global option first, an
+ * option tables are not built for nothing (start-up time). Anything else (no command, a global option first, an
  * unknown name, `help`) registers them all, for the program's help, suggestions and interactive mode.
  */
 function buildProgram(first: string | undefined): Command {
@@ -52,7 +52,7 @@ function buildProgram(first: string | undefined): Command {
     .exitOverride()
     .configureOutput({
       outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), usageHint(text))),
-      // commander's defaults, through src/stdio.ts (a pipe's stdout stream is not created for a few lines of help).
+      // commander's defaults, through src/ui/stdio.ts (a pipe's stdout stream is not created for a few lines of help).
       writeOut: (text) => void writeStd(1, text),
       writeErr: (text) => void writeStd(2, text),
       getOutHelpWidth: () => (isTerminal(1) ? stdStream(1).columns : 80),

@@ -1,4 +1,4 @@
-// Signatures pinned from the providers' documentation (PROVIDERS.md) or computed here with node:crypto over the
+// Signatures pinned from the providers' documentation (docs/providers.md) or computed here with node:crypto over the
 // exact bytes on the wire; never compared with the code's own sign().
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-// CryptoCloud "Automatic POSTBACK": ../shared/PROVIDERS.md § CryptoCloud, seeds/cryptocloud-postback.ru.txt.
+// CryptoCloud "Automatic POSTBACK" (https://docs.cryptocloud.plus/en/api-reference-v2/postback): one POST per paid
+// invoice, an HS256 token in `token`. Wire format and the evidence for it: docs/providers.md § CryptoCloud.
 import { formatDuration, isoTime } from '../lib/time.js';
 import { encodeForm, nestForm } from '../lib/form.js';
 import { decodeJwt } from '../lib/jwt.js';

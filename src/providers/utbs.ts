@@ -1,4 +1,5 @@
-// UTBS / BoxExchanger IPN: ../shared/PROVIDERS.md § UTBS, seeds/utbs-ipn.ru.txt.
+// UTBS / BoxExchanger IPN (https://www.utbs.ws, merchant page "IPN"): a form POST with a sha256 checksum over seven
+// fields and the secret. Wire format and the evidence for it: docs/providers.md § UTBS.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { usage } from '../errors.js';
 import { encodeForm, nestForm } from '../lib/form.js';
