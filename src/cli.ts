@@ -11,7 +11,7 @@ import { registerSuite } from './commands/suite.js';
 import { registerConfig } from './commands/config.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
-import { describeFailure, exitCodes, isWebhookSimError } from './errors.js';
+import { errorReport, exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, configureQuiet, renderError } from './ui/output.js';
 import { askCommand, commandChoices, isBareInvocation } from './ui/prompts.js';
 import { isTerminal, onOutputFailure, stdStream, writeStd } from './ui/stdio.js';
@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Says what went wrong on stderr (a stack trace only for a bug, and only with WEBHOOK_SIM_DEBUG) and returns the exit code. */
 function fail(error: unknown): number {
-  const failure = describeFailure(error);
+  const failure = errorReport(error);
   report(renderError(failure.message, failure.hint));
   if (!isWebhookSimError(error) && process.env.WEBHOOK_SIM_DEBUG) report(`${error instanceof Error ? error.stack : ''}\n`);
   return failure.exitCode;
@@ -119,10 +119,7 @@ function report(text: string): void {
 // A reader that stops early (`webhook-sim providers | head`) closes the pipe: that is the reader's choice, not an
 // error, so leave quietly with the exit code so far. Any other output that cannot be written (a full disk) is one
 // error line, if stderr still takes it, and exit 2; never a stack trace.
-onOutputFailure((error) => {
-  if (error) report(renderError(error.message, error.hint));
-  process.exit(error ? error.exitCode : (process.exitCode ?? 0));
-});
+onOutputFailure((error) => process.exit(error ? fail(error) : (process.exitCode ?? 0)));
 
 // A throw outside the command's own promise (an event handler, a timer, a promise nobody awaited) is a bug like any
 // other: the same internal-error line and exit 3, not Node's stack trace and exit 1. A long-running `listen` stops.

@@ -44,7 +44,7 @@ export function isWebhookSimError(error: unknown): error is WebhookSimError {
 }
 
 /** What the CLI says about an error and the exit code it ends with: a WebhookSimError as it is, anything else as a bug. */
-export function describeFailure(error: unknown): { message: string; hint: string | undefined; exitCode: number } {
+export function errorReport(error: unknown): { message: string; hint: string | undefined; exitCode: number } {
   if (isWebhookSimError(error)) return { message: error.message, hint: error.hint, exitCode: error.exitCode };
   const message = error instanceof Error ? error.message : String(error);
   return {

@@ -10,7 +10,7 @@ import { registerConfig } from '../src/commands/config.js';
 import { registerGenerate } from '../src/commands/generate.js';
 import { registerSuite } from '../src/commands/suite.js';
 import { configureQuiet } from '../src/ui/output.js';
-import { WebhookSimError, describeFailure } from '../src/errors.js';
+import { WebhookSimError, errorReport } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
 
 let tmp: { dir: string; remove: () => Promise<void> };
@@ -67,18 +67,18 @@ describe('a file that cannot be written is OUTPUT', () => {
   });
 });
 
-describe('describeFailure', () => {
+describe('errorReport: what the CLI prints and exits with', () => {
   it('keeps a WebhookSimError as it is', () => {
-    expect(describeFailure(new WebhookSimError('CHECK_FAILED', 'hash mismatch', { hint: 'check the secret' }))).toEqual({ message: 'hash mismatch', hint: 'check the secret', exitCode: 1 });
+    expect(errorReport(new WebhookSimError('CHECK_FAILED', 'hash mismatch', { hint: 'check the secret' }))).toEqual({ message: 'hash mismatch', hint: 'check the secret', exitCode: 1 });
   });
 
   it('makes anything else an internal error, exit 3, that asks to be reported', () => {
     for (const thrown of [new TypeError('x is undefined'), 'a string', undefined]) {
-      const failure = describeFailure(thrown);
+      const failure = errorReport(thrown);
       expect(failure.exitCode).toBe(3);
       expect(failure.message).toMatch(/^internal error: /);
       expect(failure.hint).toMatch(/please report it/);
     }
-    expect(describeFailure(new TypeError('x is undefined')).message).toBe('internal error: x is undefined');
+    expect(errorReport(new TypeError('x is undefined')).message).toBe('internal error: x is undefined');
   });
 });
