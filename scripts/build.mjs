@@ -2,7 +2,7 @@
 // (dist/cli.cjs.cache), and the library as ES modules (dist/index.js, every dependency external, as a library should).
 // Type declarations come from `tsc -p tsconfig.build.json` (see "prepare").
 //
-// Start-up time (issue 5, goal 1: `--help` and `verify <capture>` within 1.3× `node -e 0`). Figures are medians on
+// Start-up time (the aim: `--help` and `verify <capture>` within 1.3× `node -e 0`, `npm run bench -- 1`). Figures are medians on
 // the 2-core development machine, Node 20.20, `node -e 0` ≈ 66–86 ms:
 // - One file: commander, chalk and jose are inlined (one file instead of ~60 resolved and compiled modules); undici
 //   and @inquirer/prompts stay external and load only in the commands that use them (`listen`, `send`, questions).

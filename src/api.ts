@@ -10,7 +10,7 @@ import { classifyBytes, type InputItem } from './verify/inputs.js';
 import type { ReceivedEvent } from './receive/receiver.js';
 import type { WebhookRequest } from './lib/request.js';
 import { toExpectation, type Expectation } from './scenarios/scenarios.js';
-import { resolveSecret } from './lib/secret.js';
+import { resolveSecret } from './config/secrets.js';
 import type { SendScenarioResult } from './deliver/run-scenario.js';
 import type { SuiteOptions, SuiteResult } from './suite/suite.js';
 import type { TryResult } from './deliver/deliver.js';

@@ -11,7 +11,7 @@ import { registerSuite } from './commands/suite.js';
 import { registerConfig } from './commands/config.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
-import { exitCodes, isWebhookSimError } from './errors.js';
+import { errorReport, exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, configureQuiet, renderError } from './ui/output.js';
 import { askCommand, commandChoices, isBareInvocation } from './ui/prompts.js';
 import { isTerminal, onOutputFailure, stdStream, writeStd } from './ui/stdio.js';
@@ -38,7 +38,7 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
 
 /**
  * `webhook-sim <command> …` registers only that command: its options, help and errors are its own, and the others'
- * option tables are not built for nothing (start-up, issue 5). Anything else (no command, a global option first, an
+ * option tables are not built for nothing (start-up time). Anything else (no command, a global option first, an
  * unknown name, `help`) registers them all, for the program's help, suggestions and interactive mode.
  */
 function buildProgram(first: string | undefined): Command {
@@ -52,7 +52,7 @@ function buildProgram(first: string | undefined): Command {
     .exitOverride()
     .configureOutput({
       outputError: (text, write) => write(renderError(text.replace(/^error: /, '').trimEnd(), usageHint(text))),
-      // commander's defaults, through src/stdio.ts (a pipe's stdout stream is not created for a few lines of help).
+      // commander's defaults, through src/ui/stdio.ts (a pipe's stdout stream is not created for a few lines of help).
       writeOut: (text) => void writeStd(1, text),
       writeErr: (text) => void writeStd(2, text),
       getOutHelpWidth: () => (isTerminal(1) ? stdStream(1).columns : 80),
@@ -75,14 +75,14 @@ Examples:
   $ webhook-sim generate utbs --status done --format capture --out ipn.json
   $ webhook-sim verify ipn.json --explain
 
-Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error or unreadable input, 3 internal error.`,
+Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error, unreadable input or unwritable output, 3 internal error.`,
     );
   const only = first !== undefined && Object.hasOwn(registrations, first) ? registrations[first] : undefined;
   for (const register of only ? [only] : Object.values(registrations)) register(program);
   return program;
 }
 
-/** Where errors become exit codes (and onOutputFailure below, for output that cannot be written); no stack traces for anything a user can cause. */
+/** Where errors become exit codes (with onOutputFailure and the process handlers below); no stack traces for anything a user can cause. */
 async function main(argv: string[]): Promise<number> {
   configureColor(undefined);
   const program = buildProgram(argv[2]);
@@ -95,15 +95,16 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : exitCodes.USAGE;
     }
-    if (isWebhookSimError(error)) {
-      report(renderError(error.message, error.hint));
-      return error.exitCode;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    report(renderError(`internal error: ${message}`, 'this is a bug in webhook-sim; rerun with WEBHOOK_SIM_DEBUG=1 for a stack trace and report it'));
-    if (process.env.WEBHOOK_SIM_DEBUG) report(`${error instanceof Error ? error.stack : ''}\n`);
-    return exitCodes.INTERNAL;
+    return fail(error);
   }
+}
+
+/** Says what went wrong on stderr (a stack trace only for a bug, and only with WEBHOOK_SIM_DEBUG) and returns the exit code. */
+function fail(error: unknown): number {
+  const failure = errorReport(error);
+  report(renderError(failure.message, failure.hint));
+  if (!isWebhookSimError(error) && process.env.WEBHOOK_SIM_DEBUG) report(`${error instanceof Error ? error.stack : ''}\n`);
+  return failure.exitCode;
 }
 
 /** The error line on stderr; when stderr itself cannot be written, the exit code is all that is left. */
@@ -118,10 +119,12 @@ function report(text: string): void {
 // A reader that stops early (`webhook-sim providers | head`) closes the pipe: that is the reader's choice, not an
 // error, so leave quietly with the exit code so far. Any other output that cannot be written (a full disk) is one
 // error line, if stderr still takes it, and exit 2; never a stack trace.
-onOutputFailure((error) => {
-  if (error) report(renderError(error.message, error.hint));
-  process.exit(error ? error.exitCode : (process.exitCode ?? 0));
-});
+onOutputFailure((error) => process.exit(error ? fail(error) : (process.exitCode ?? 0)));
+
+// A throw outside the command's own promise (an event handler, a timer, a promise nobody awaited) is a bug like any
+// other: the same internal-error line and exit 3, not Node's stack trace and exit 1. A long-running `listen` stops.
+process.on('uncaughtException', (error) => process.exit(fail(error)));
+process.on('unhandledRejection', (reason) => process.exit(fail(reason)));
 
 // No top-level await: the CLI is bundled as CommonJS (see scripts/build.mjs).
 void main(process.argv).then((code) => {

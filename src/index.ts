@@ -1,4 +1,5 @@
-// The library API: `import { generate, verify, send, startReceiver, runSuite, providers } from 'webhook-sim'`.
+// The library: `import { generate, verify, send, startReceiver, runSuite, providers } from 'webhook-sim'`.
+// In: the documented verbs' options; out: their results and WebhookSimError. Nothing internal is exported from here.
 export {
   generate,
   verify,
@@ -14,18 +15,16 @@ export {
   type SecretInput,
   type TimeInput,
 } from './api.js';
+export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverVerify, type ReceivedEvent, type ReceiverSummary } from './receive/receiver.js';
+export { providers, type ProviderName } from './providers/index.js';
+export { WebhookSimError, type ErrorCode } from './errors.js';
+// The types the verbs take and return.
 export type { Delivery } from './build/generate.js';
+export type { Verdict } from './verify/verify.js';
+export type { Check } from './providers/types.js';
+export type { Capture } from './lib/capture.js';
+export type { WebhookRequest } from './lib/request.js';
 export type { SuiteResult, SuiteCase, SuiteStep, SkippedCase } from './suite/suite.js';
 export type { StepResult } from './deliver/run-scenario.js';
 export type { BuiltScenario, ScenarioStep, Expectation } from './scenarios/scenarios.js';
 export type { TryResult } from './deliver/deliver.js';
-export { verifyRequest, verifyInputs, detectProvider, type Verdict, type VerifyOptions } from './verify/verify.js';
-export { createCapture, serializeCapture, type Capture } from './lib/capture.js';
-export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverVerify, type ReceivedEvent, type ReceiverSummary } from './receive/receiver.js';
-export { formatDelivery, toCapture, toCurl, toHttp } from './build/formats.js';
-export { describeProviders, type ProviderDescription } from './ui/describe.js';
-export { providers, providerNames, getProvider, type ProviderName } from './providers/index.js';
-export { resolveSecret, maskSecret, builtinSecrets } from './lib/secret.js';
-export { WebhookSimError, type ErrorCode } from './errors.js';
-export type { Check, VerifyOutcome } from './providers/types.js';
-export type { WebhookRequest } from './lib/request.js';

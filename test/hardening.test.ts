@@ -1,8 +1,8 @@
-// Issue 6: attacks on verify, each with the reason it must be refused for. Every token here is built by hand with
+// Attacks on verify, each with the reason it must be refused for. Every token here is built by hand with
 // node:crypto (never our own sign()), so what is tested is the verifier, against bytes an attacker could send.
 import { createHash, createHmac, createSign, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { repeatedTopLevelKeys } from '../src/lib/json-keys.js';
+import { repeatedTopLevelKeys } from '../src/lib/json.js';
 import type { WebhookRequest } from '../src/lib/request.js';
 import { verifyRequest, type Verdict } from '../src/verify/verify.js';
 
@@ -257,7 +257,7 @@ describe('the same JSON member twice (JSON.parse keeps the last, other parsers t
 });
 
 describe('UTBS checksum: each odd spelling has a defined verdict (README "Reliability")', () => {
-  // The documented vector (PROVIDERS.md): these fields and SECRET123 hash to af3acf94….
+  // The documented vector (docs/providers.md): these fields and SECRET123 hash to af3acf94….
   const ipnSecret = 'SECRET123';
   const digest = 'af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48';
   const fields = 'orderUID=1001&orderId=5d8e6002b80b7b4cd75a6424&newStatus=inProgress&inAmount=2&outAmount=317.42&xml_from=ETH&xml_to=WMZ&timestamp=1571328406072';

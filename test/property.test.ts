@@ -246,7 +246,7 @@ describe('arbitrary input never throws and always fails with a reason', () => {
     );
   });
 
-  // A receiver that is not verifying labels its log line with labelRequest instead of a verdict (issue 5): the
+  // A receiver that is not verifying labels its log line with labelRequest instead of a verdict (cheaper): the
   // provider, event, status and id must be what verifyRequest says, for anything a client can send.
   it('labelRequest gives the provider, event, status and id verifyRequest gives, without checking', async () => {
     const labelsOf = (verdict: Verdict): Record<string, string | undefined> => ({ provider: verdict.provider, event: verdict.event, status: verdict.status, id: verdict.id });
@@ -273,7 +273,7 @@ describe('arbitrary input never throws and always fails with a reason', () => {
     expect(labelled).toBe(combos.length);
   });
 
-  // CryptoCloud's detect skips nesting a form that has no name it could score on (issue 5): same score as nesting it.
+  // CryptoCloud's detect skips nesting a form that has no name it could score on (cheaper): same score as nesting it.
   it('cryptocloud detects a form body as it would from the nested fields', () => {
     const name = fc.constantFrom('status', 'status[x]', 'status[0]', 'statusx', 'xstatus', 'token', 'token[0]', 'tokens', 'invoice_id', 'invoice_id[a]', 'invoice_idx', 'invoice_info', 'orderId', 'newStatus', 'a');
     const pairs = fc.array(fc.tuple(fc.oneof(name, fc.string({ maxLength: 3 })), fc.constantFrom('success', '', 'x', '{"status":"paid"}')), { maxLength: 8 });

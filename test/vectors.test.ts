@@ -1,11 +1,11 @@
-// Signatures pinned from the providers' documentation (PROVIDERS.md) or computed here with node:crypto over the
+// Signatures pinned from the providers' documentation (docs/providers.md) or computed here with node:crypto over the
 // exact bytes on the wire; never compared with the code's own sign().
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generate, type GenerateOptions } from '../src/build/generate.js';
 import { verifyRequest, type VerifyOptions } from '../src/verify/verify.js';
 import type { WebhookRequest } from '../src/lib/request.js';
-import type { JsonObject } from '../src/lib/template.js';
+import type { JsonObject } from '../src/lib/json.js';
 import { providers } from '../src/providers/index.js';
 import { run } from './helpers/cli.js';
 import { b64url, fromB64url, requestOf } from './helpers/requests.js';

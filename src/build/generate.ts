@@ -6,7 +6,8 @@ import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from '../lib/random.js';
 import { parseHttpUrl } from '../lib/http.js';
-import { clone, compile, merge, parseSet, setPath, type Json, type JsonObject } from '../lib/template.js';
+import { compile, merge, parseSet } from '../lib/template.js';
+import { clone, setPath, type Json, type JsonObject } from '../lib/json.js';
 
 export interface GenerateOptions {
   provider: string;

@@ -97,7 +97,7 @@ Examples:
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') throw usage(`${flags.out} already exists; --force overwrites it`);
-        throw new WebhookSimError('INPUT', `cannot write ${flags.out}: ${code ?? String(error)}`);
+        throw new WebhookSimError('OUTPUT', `cannot write ${flags.out}: ${code ?? String(error)}`);
       }
       if (flags.json) printJson({ file: flags.out, providers: answers.providers, url: answers.url });
       else info(`wrote ${flags.out} (${answers.providers.join(', ')}). Next: webhook-sim suite`);

@@ -106,7 +106,7 @@ Examples:
       try {
         await writeFile(flags.out, text);
       } catch (error) {
-        throw new WebhookSimError('INPUT', `cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        throw new WebhookSimError('OUTPUT', `cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
       }
       return;
     }

@@ -95,7 +95,7 @@ Examples:
         try {
           await writeFile(flags.output, renderReport(result, reporter, false));
         } catch (error) {
-          throw new WebhookSimError('INPUT', `--output ${flags.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+          throw new WebhookSimError('OUTPUT', `--output ${flags.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
         }
         print(renderPrettyTail(result).replace(/^\n/, ''));
         info(`${reporter} report written to ${flags.output}`);

@@ -51,7 +51,7 @@ Examples:
       // the config file's.
       const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
       const options = Object.fromEntries(providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]));
-      // Streamed (issue 5): 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
+      // Streamed: 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
       const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('../ui/stream-out.js'), import('../verify/verify.js')]);
       const out = streamOut();
       const json = jsonResults(out);

@@ -1,3 +1,5 @@
+// The settings file, webhook-sim.config.json: found upward from the working directory, parsed and checked here, and
+// where a secret comes from (secrets.ts). In: a path, flags and the environment; out: settings and secrets, or USAGE.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usage } from '../errors.js';
@@ -6,7 +8,7 @@ import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
 import { checkHttpUrl } from '../lib/http.js';
 
 /**
- * webhook-sim.config.json: per provider its URL, where its secret comes from, its PROVIDERS.md choices and what the
+ * webhook-sim.config.json: per provider its URL, where its secret comes from, its provider options and what the
  * user's handler answers per scenario. JSON with `//` and `/* *\/` comments (and trailing commas) allowed.
  * Precedence everywhere: flags, then the environment, then this file, then the documented defaults.
  */
@@ -233,7 +235,7 @@ export function renderConfigTemplate(options: ConfigTemplateOptions): string {
       `      "secretEnv": ${env === undefined ? 'null' : q(env)},`,
       `      // A raw secret: keep it out of files you commit. null reads it from secretEnv or the environment instead.`,
       `      "secret": ${options.secret === undefined ? 'null' : q(options.secret)},`,
-      `      // PROVIDERS.md choices; these are the documented defaults (flags such as --${Object.values(data.options)[0]?.flag ?? 'encoding'} win).`,
+      `      // Provider options (webhook-sim providers lists them); these are the documented defaults (flags such as --${Object.values(data.options)[0]?.flag ?? 'encoding'} win).`,
       `      "options": {`,
       ...optionLines,
       `      },`,

@@ -1,8 +1,8 @@
-import { isObject } from './template.js';
+import { isObject } from './json.js';
 import type { WebhookRequest } from './request.js';
 import { decodeUtf8 } from './http.js';
 
-/** The capture file of PROVIDERS.md: what a receiver saw, byte for byte. */
+/** A capture file (format in docs/providers.md): what a receiver saw, byte for byte. */
 export interface Capture {
   webhookSim: 1;
   receivedAt: string;
@@ -36,10 +36,10 @@ export function createCapture(input: {
 }
 
 /**
- * `createCapture` for a request as node:http received it (issue 5: the receiver's hot path): the header lines as they
+ * `createCapture` for a request as node:http received it (the receiver's hot path): the header lines as they
  * came (`req.rawHeaders`) instead of the `headersDistinct` object Node would build for it, and the receipt time
  * already in ISO form. The same capture as `createCapture({ …, headers: req.headersDistinct })`
- * (test/receiver.test.ts compares them): names lower-cased, repeated names joined with ", " in the order received,
+ * (test/receive/receiver.test.ts compares them): names lower-cased, repeated names joined with ", " in the order received,
  * and only the first 1,000 header lines, as Node keeps by default (server.maxHeadersCount 2000 counts names and values).
  */
 export function captureOfRaw(input: { receivedAt: string; method: string; url: string; rawHeaders: readonly string[]; body: Uint8Array }): Capture {
@@ -82,7 +82,7 @@ export function captureToRequest(value: Record<string, unknown>, source: string)
   let request: WebhookRequest;
   if (encoding === 'utf8' && (text as unknown as { isWellFormed(): boolean }).isWellFormed()) {
     // Text without lone surrogates encodes to UTF-8 and decodes back unchanged: verify reads the text, and the bytes are
-    // only made if something asks for them (bulk verify never does: 100,000 bodies not copied, issue 5).
+    // only made if something asks for them (bulk verify never does: 100,000 bodies not copied).
     let bytes: Buffer | undefined;
     request = {
       source,

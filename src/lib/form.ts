@@ -1,4 +1,4 @@
-import { isObject, ownValue, setOwn, type Json, type JsonObject } from './template.js';
+import { isObject, ownValue, setOwn, type Json, type JsonObject } from './json.js';
 
 /**
  * application/x-www-form-urlencoded, as the providers send it: keys in object order, nested arrays and objects
@@ -24,7 +24,7 @@ const respell = (match: string): string => formSpelling[match] as string;
  * One name or value as URLSearchParams serialises it, several times faster (load mode encodes a form per request,
  * and CryptoCloud's invoice_info is a long JSON string): encodeURIComponent writes the same UTF-8 percent escapes
  * except for a space (`+` in a form) and `!'()~` (escaped in a form). A lone surrogate, which encodeURIComponent
- * refuses, goes through URLSearchParams itself. test/core/form.test.ts pins it to URLSearchParams for any text.
+ * refuses, goes through URLSearchParams itself. test/lib/form-encode.test.ts pins it to URLSearchParams for any text.
  */
 function formEscape(text: string): string {
   let encoded: string;
@@ -44,9 +44,9 @@ export interface FormFields {
 }
 
 /**
- * WHATWG form decoding (what URLSearchParams does), faster (issue 5: `listen` parses every form body it labels): the
+ * WHATWG form decoding (what URLSearchParams does), faster (`listen` parses every form body it labels): the
  * sequences between '&' are decoded on their own, and one without '+' or '%' needs no decoding at all; the others
- * go through URLSearchParams. The same pairs as `new URLSearchParams(body)` (test/core/form.test.ts checks it).
+ * go through URLSearchParams. The same pairs as `new URLSearchParams(body)` (test/lib/form.test.ts checks it).
  */
 export function parseForm(body: string): FormFields {
   const values = new Map<string, string>();

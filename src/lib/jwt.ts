@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
-import { isObject, type JsonObject } from './template.js';
+import { isObject, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
 const encoder = new TextEncoder();
@@ -24,8 +24,8 @@ const hmacKeys = new Map<string, KeyObject>();
  * provider's documented header order (`{"typ","alg"}` vs `{"alg","typ"}`) is kept.
  *
  * The MAC is node:crypto's HMAC-SHA256 rather than jose's: jose 6 signs through WebCrypto, which costs 35–45 µs of CPU
- * per token on Node 20 against about 5 µs here, and load mode signs a fresh token per request (issue 5). It is the
- * computation jose 5 made on Node (createHmac); test/jwt.test.ts pins the bytes to jose's, token for token.
+ * per token on Node 20 against about 5 µs here, and load mode signs a fresh token per request. It is the
+ * computation jose 5 made on Node (createHmac); test/lib/jwt.test.ts pins the bytes to jose's, token for token.
  */
 export function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: string, secret: string): string {
   const headerJson = JSON.stringify(header);
@@ -162,7 +162,7 @@ export interface SignatureResult {
 /**
  * HS256 only. A signature that is the canonical base64url of the HMAC over the exact signing input passes (the check
  * a receiver's own code makes, in constant time); nothing else does. jose 6 would verify through WebCrypto at 35–45 µs
- * of CPU a token on Node 20, where this takes about 5 µs (bulk verify, issue 5); test/jwt.test.ts holds every verdict
+ * of CPU a token on Node 20, where this takes about 5 µs (bulk verify); test/lib/jwt.test.ts holds every verdict
  * to jose's. The computed signature is kept for --explain.
  */
 export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {

@@ -1,8 +1,8 @@
 // Lines of a text file, as readline reads them with crlfDelay: Infinity (breaks at \n, \r\n and a lone \r; no empty
 // last line after a final break), from 64 KiB chunks split in place: bulk verify reads 100,000 captures, and
-// readline's per-line events and async iterator cost more than the split (issue 5). The next chunk is always being
+// readline's per-line events and async iterator cost more than the split. The next chunk is always being
 // read (on the thread pool) while this one is split and its lines used, so the reader neither waits for the disk
-// nor holds more than two chunks. test/core/lines.test.ts holds the lines to readline's.
+// nor holds more than two chunks. test/lib/lines.test.ts holds the lines to readline's.
 import { close, open, read } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 

@@ -22,7 +22,7 @@ const uuidPlace = Array.from({ length: 32 }, (_, i) => (i < 8 ? i : i < 12 ? i +
 
 export function createRng(seed: number = randomInt(0, 2 ** 32)): Rng {
   // The four 32-bit words live in an Int32Array: as closure variables, every word ≥ 2^31 was a heap-allocated
-  // number, two or three per draw, and load mode draws ~250 times per request (issue 5). Same arithmetic mod 2^32.
+  // number, two or three per draw, and load mode draws ~250 times per request. Same arithmetic mod 2^32.
   const state = new Int32Array([0x9e3779b9, 0x243f6a88, 0xb7e15162, seed]);
   const next = (): number => {
     const a = state[0] as number;
@@ -37,7 +37,7 @@ export function createRng(seed: number = randomInt(0, 2 ** 32)): Rng {
     return (t >>> 0) / 4294967296;
   };
   for (let i = 0; i < 15; i++) next();
-  // Character codes into one reused array, then one string: load mode draws ~200 characters per request (issue 5),
+  // Character codes into one reused array, then one string: load mode draws ~200 characters per request,
   // and a string built a character at a time is a chain of small strings to flatten and collect.
   const arrays: number[][] = [];
   const chars = (alphabet: string, length: number): string => {

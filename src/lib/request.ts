@@ -1,6 +1,6 @@
 import { parseForm, type FormFields } from './form.js';
 import { looksLikeJwt } from './jwt.js';
-import { isObject, type JsonObject } from './template.js';
+import { isObject, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
 /** What a receiver saw (or what a file holds), before any provider looks at it. Bytes stay bytes. */
@@ -36,7 +36,7 @@ export function readBody(request: WebhookRequest): BodyShape {
   const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
   if (request.origin === 'token') return { kind: 'token', text };
   const type = (request.headers['content-type'] ?? '').toLowerCase();
-  // A form content type needs no trimmed copy of the body (issue 5: `listen` reads every form body it labels).
+  // A form content type needs no trimmed copy of the body (`listen` reads every form body it labels).
   const form = type.includes('urlencoded');
   const trimmed = form && !type.includes('json') ? '' : text.trim();
   const jsonish = type.includes('json') || (!form && /^[{[]/.test(trimmed));

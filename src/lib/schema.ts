@@ -1,4 +1,4 @@
-import { isObject, type Json } from './template.js';
+import { isObject, type Json } from './json.js';
 
 /**
  * Field types as the fixtures name them; a trailing `?` allows null. In form bodies every value is text,

@@ -54,7 +54,7 @@ export function formatDuration(ms: number): string {
 /** "YYYY-MM-DDTHH:MM:SS" by whole second, for the seconds seen lately (load mode stamps two times per delivery). */
 const isoSeconds = new Map<number, string>();
 
-/** ISO 8601 in UTC, exactly `new Date(ms).toISOString()` (test/core/clock.test.ts), with the second part kept. */
+/** ISO 8601 in UTC, exactly `new Date(ms).toISOString()` (test/lib/time.test.ts), with the second part kept. */
 export function isoTime(ms: number): string {
   // Fractions, NaN and instants out of a Date's range: Date itself (it truncates, or throws a RangeError).
   if (!Number.isInteger(ms) || Math.abs(ms) > 8.64e15) return new Date(ms).toISOString();

@@ -1,11 +1,11 @@
-// CryptoCloud "Automatic POSTBACK": ../shared/PROVIDERS.md § CryptoCloud, seeds/cryptocloud-postback.ru.txt.
+// CryptoCloud "Automatic POSTBACK" (https://docs.cryptocloud.plus/en/api-reference-v2/postback): one POST per paid
+// invoice, an HS256 token in `token`. Wire format and the evidence for it: docs/providers.md § CryptoCloud.
 import { formatDuration, isoTime } from '../lib/time.js';
 import { encodeForm, nestForm } from '../lib/form.js';
 import { decodeJwt } from '../lib/jwt.js';
-import { repeatedTopLevelKeys } from '../lib/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
-import { isObject, type Json, type JsonObject } from '../lib/template.js';
+import { isObject, repeatedTopLevelKeys, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';

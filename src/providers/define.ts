@@ -1,4 +1,4 @@
-import type { JsonObject } from '../lib/template.js';
+import type { JsonObject } from '../lib/json.js';
 import type { EventDefinition, ProviderData } from './types.js';
 
 /** Joins provider.json with its templates into the registry's event definitions. */

@@ -1,3 +1,5 @@
+// The provider registry: each provider's data (fixtures/<provider>/provider.json) with its sign, verify and detect.
+// In: a provider name; out: the Provider, from which every list a user sees is derived. Imports only lib/.
 import { usage } from '../errors.js';
 import { cryptocloud } from './cryptocloud.js';
 import type { EventDefinition, Provider } from './types.js';

@@ -1,6 +1,6 @@
 import { formatDuration, isoTime } from '../lib/time.js';
 import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts } from '../lib/jwt.js';
-import type { Json, JsonObject } from '../lib/template.js';
+import type { Json, JsonObject } from '../lib/json.js';
 import type { Attack, Check, ExplainLine, VerifyContext } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Rng } from '../lib/random.js';
 import type { BodyShape, WebhookRequest } from '../lib/request.js';
-import type { Json, JsonObject } from '../lib/template.js';
+import type { Json, JsonObject } from '../lib/json.js';
 
 /** The shape of fixtures/<provider>/provider.json. */
 export interface OptionData {
@@ -153,7 +153,7 @@ export interface Provider {
   sign(input: SignInput): Promise<SignedBody>;
   /** How sure (0 = not this provider) that a request is this provider's. */
   detect(request: WebhookRequest, body: BodyShape): number;
-  /** Synchronous: every check is plain computation (bulk verify runs it 100,000 times in a row, issue 5). */
+  /** Synchronous: every check is plain computation (bulk verify runs it 100,000 times in a row). */
   verify(request: WebhookRequest, body: BodyShape, context: VerifyContext): VerifyOutcome;
   /** The event, status and id `verify` reports, without any check or signature work (a receiver that is not verifying). */
   label(request: WebhookRequest, body: BodyShape): Labels;

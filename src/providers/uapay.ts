@@ -1,10 +1,10 @@
-// UAPAY callbacks: ../shared/PROVIDERS.md § UAPAY, seeds/uapay-callback.uk.txt.
+// UAPAY callbacks (https://uapay.ua/docs, "Callback"): a JSON body whose only field is an HS256 token holding the
+// payment. Wire format, retry schedule and the evidence for them: docs/providers.md § UAPAY.
 import { decodeJwt } from '../lib/jwt.js';
-import { repeatedTopLevelKeys } from '../lib/json-keys.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { isoTime } from '../lib/time.js';
-import { setOwn, type Json, type JsonObject } from '../lib/template.js';
+import { repeatedTopLevelKeys, setOwn, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
 import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
@@ -68,7 +68,7 @@ export const uapay: Provider = {
   async sign({ fields, claims: overrides, secret, now, attack }) {
     // Claims are the callback fields in documented order, then iat (seconds) last: one copy, iat moved to the end.
     // Built key by key, not spread and then `delete`d: a deleted key turns the object into a slow dictionary, and
-    // JSON.stringify of one costs several times more (load mode signs one per request, issue 5).
+    // JSON.stringify of one costs several times more (load mode signs one per request).
     const claims: JsonObject = {};
     // setOwn: a field named __proto__ (--data '{"__proto__": …}') stays a claim, as it did in the spread.
     for (const key of Object.keys(fields)) if (key !== 'iat') setOwn(claims, key, (Object.hasOwn(overrides, key) ? overrides[key] : fields[key]) as Json);

@@ -1,11 +1,13 @@
-// UTBS / BoxExchanger IPN: ../shared/PROVIDERS.md § UTBS, seeds/utbs-ipn.ru.txt.
+// UTBS / BoxExchanger IPN (https://www.utbs.ws, merchant page "IPN"): a form POST with a sha256 checksum over seven
+// fields and the secret. Wire format and the evidence for it: docs/providers.md § UTBS.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { usage } from '../errors.js';
 import { encodeForm, nestForm } from '../lib/form.js';
 import { queryOf, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { maskSecret } from '../lib/secret.js';
-import { compile, type Json, type JsonObject } from '../lib/template.js';
+import { compile } from '../lib/template.js';
+import type { Json, JsonObject } from '../lib/json.js';
 import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';

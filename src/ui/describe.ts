@@ -1,4 +1,4 @@
-import { builtinSecrets, providerSecretEnv } from '../lib/secret.js';
+import { builtinSecrets, providerSecretEnv } from '../config/secrets.js';
 import { providerNames, providers } from '../providers/index.js';
 import type { DeliveryData, FlowStep, OptionData, ScenarioData } from '../providers/types.js';
 

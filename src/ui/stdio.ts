@@ -1,6 +1,6 @@
 // stdout and stderr for the CLI. A run that prints a few lines (`--help`, `verify <capture>`, an error) writes them
 // with fs.writeSync and never creates process.stdout or process.stderr: for a pipe those are net.Sockets, and loading
-// Node's net, stream and tty modules for them is ~3 ms of a ~15 ms start (issue 5). In the CLI bundle `node:tty` is a
+// Node's net, stream and tty modules for them is ~3 ms of a ~15 ms start. In the CLI bundle `node:tty` is a
 // stand-in whose isatty() loads the real module only for a character device (scripts/build.mjs), so deciding on
 // colour costs an fstat, not the same ~3 ms.
 //

@@ -9,7 +9,7 @@ export interface StreamOut {
   flush(): Promise<void> | undefined;
 }
 
-/** To `stream`, or by default to stdout (src/stdio.ts: written directly until stdout's stream is needed). */
+/** To `stream`, or by default to stdout (stdio.ts: written directly until stdout's stream is needed). */
 export function streamOut(stream?: NodeJS.WritableStream, batchChars = 64 * 1024): StreamOut {
   let pending = '';
   const flush = (): Promise<void> | undefined => {

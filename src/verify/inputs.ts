@@ -8,7 +8,7 @@ import type { WebhookRequest } from '../lib/request.js';
 
 // Arguments are checked and whole files read with the synchronous calls: node:fs/promises takes ~1.5 ms to load, and
 // each asynchronous call is a round trip through the thread pool, a measurable part of `verify <file>`'s start-up
-// (issue 5). The CLI has nothing else to do meanwhile; .ndjson files are still streamed.
+// time. The CLI has nothing else to do meanwhile; .ndjson files are still streamed.
 
 /** One thing to verify, or the reason it could not even be read as one. */
 export type InputItem = { request: WebhookRequest } | { source: string; problem: string };

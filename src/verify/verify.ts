@@ -1,3 +1,5 @@
+// Offline verification: files, directories, .ndjson, stdin or a request become WebhookRequests (inputs.ts), then
+// each is detected and checked by its provider. In: inputs and secrets; out: one Verdict per input, never an exit.
 import { isoTime } from '../lib/time.js';
 import { readInputs, type InputItem, type InputOptions } from './inputs.js';
 import { readBody, type BodyShape, type WebhookRequest } from '../lib/request.js';
@@ -48,7 +50,7 @@ export async function verifyRequest(request: WebhookRequest, options: VerifyOpti
   return judge(request, options);
 }
 
-/** verifyRequest's work, synchronous: bulk verify judges 100,000 captures in a row without a promise each (issue 5). */
+/** verifyRequest's work, synchronous: bulk verify judges 100,000 captures in a row without a promise each. */
 function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
   const verdict: Verdict = { source: request.source, ok: false, checks: [], explain: [] };
   const body = readBody(request);

@@ -451,3 +451,30 @@ describe('a reader that stops early (`webhook-sim verify … | head`)', () => {
     expect(code).not.toBe(null);
   });
 });
+
+describe('a bug in webhook-sim (anything thrown that is not a WebhookSimError)', () => {
+  // The bug is planted with a --require preload: one throw inside the command, one in a timer, one in a promise
+  // nobody awaits. Each ends as one internal-error line asking for a report, exit 3, and no stack trace.
+  const planted = [
+    ['inside the command', 'JSON.stringify = () => { throw new TypeError("stringify broke"); };', 'stringify broke'],
+    ['in a timer', 'setImmediate(() => { throw new TypeError("boom from a timer"); });', 'boom from a timer'],
+    ['in a promise nobody awaits', 'setImmediate(() => Promise.reject(new Error("a promise nobody awaited")));', 'a promise nobody awaited'],
+  ] as const;
+
+  it.each(planted)('thrown %s: exit 3 with "please report"', async (where, code, message) => {
+    const preload = join(tmp.dir, `bug-${where.replaceAll(' ', '-')}.cjs`);
+    await writeFile(preload, code);
+    const result = await run(['providers', '--json'], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(result.stderr).toBe(`webhook-sim: error: internal error: ${message}\n  this is a bug in webhook-sim: please report it (WEBHOOK_SIM_DEBUG=1 adds a stack trace)\n`);
+    expect(result.stderr).not.toMatch(stackFrame);
+    expect(result.code).toBe(3);
+  });
+
+  it('WEBHOOK_SIM_DEBUG=1 adds the stack trace', async () => {
+    const preload = join(tmp.dir, 'bug-debug.cjs');
+    await writeFile(preload, planted[1][1]);
+    const result = await run(['providers'], { env: { NODE_OPTIONS: `--require ${preload}`, WEBHOOK_SIM_DEBUG: '1' } });
+    expect(result.stderr).toMatch(stackFrame);
+    expect(result.code).toBe(3);
+  });
+});

@@ -99,7 +99,7 @@ describe('the code cache of the CLI bundle', () => {
     expect(await outcomes(), 'missing').toEqual(expected);
     expect(await readdir(join(copy, 'dist'))).toEqual(files.filter((f) => f !== 'cli.cjs.cache'));
     await writeFile(cacheFile, intactCache);
-  }, 60_000);
+  });
 
   it('a same-length edit of dist/cli.cjs runs the edited code, not the cached one', async () => {
     const bundle = join(copy, 'dist', 'cli.cjs');

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
 import { createCapture } from '../../src/lib/capture.js';
 import { generate } from '../../src/build/generate.js';
-import { builtinSecrets } from '../../src/lib/secret.js';
+import { builtinSecrets } from '../../src/config/secrets.js';
 import { LatencyHistogram } from '../../src/deliver/histogram.js';
 import { bin, root, run, tempDir } from '../helpers/cli.js';
 import { utbsExpectedHash } from '../helpers/requests.js';

@@ -1,4 +1,4 @@
-// Issue 6: a known, distinctive secret goes into every command by every route (--secret, $WEBHOOK_SIM_*_SECRET,
+// A known, distinctive secret goes into every command by every route (--secret, $WEBHOOK_SIM_*_SECRET,
 // --secret-env NAME, a config file) and must appear in full nowhere: stdout, stderr, --json, reports, capture files,
 // saved requests. Encoded forms (URL, base64, base64url, hex) count as leaks too. Built binary, loopback only.
 import { spawn } from 'node:child_process';

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeForm } from '../../src/lib/form.js';
-import type { Json, JsonObject } from '../../src/lib/template.js';
+import type { Json, JsonObject } from '../../src/lib/json.js';
 
 /** The encoder as it was: every pair appended to one URLSearchParams. */
 function reference(fields: JsonObject): string {

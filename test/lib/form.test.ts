@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeForm, nestForm, parseForm, type FormFields } from '../../src/lib/form.js';
-import type { JsonObject } from '../../src/lib/template.js';
+import type { JsonObject } from '../../src/lib/json.js';
 
 describe('encodeForm', () => {
   it('keeps key order, uses bracket notation for arrays and objects, + for spaces, empty for null', () => {
@@ -13,7 +13,7 @@ describe('encodeForm', () => {
     expect(encodeForm({ name: 'Картка & co=1' })).toBe('name=%D0%9A%D0%B0%D1%80%D1%82%D0%BA%D0%B0+%26+co%3D1');
   });
 
-  // encodeForm does not call the serializer per value (issue 5): names and values must be spelled as it spells them.
+  // encodeForm does not call the serializer per value (a speed-up): names and values must be spelled as it spells them.
   it('spells any name and value as URLSearchParams does (ASCII punctuation, UTF-8, lone surrogates)', () => {
     const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\u007f\u0000é€😀\uD800\uDC00') }));
     fc.assert(
@@ -36,7 +36,7 @@ describe('parseForm', () => {
     expect(parseForm('x=a+b%2Bc%26').values.get('x')).toBe('a b+c&');
   });
 
-  // parseForm skips URLSearchParams for sequences with nothing to decode (issue 5): the pairs must not change.
+  // parseForm skips URLSearchParams for sequences with nothing to decode (a speed-up): the pairs must not change.
   it('gives the pairs URLSearchParams gives, for any text (escapes, +, =, ?, &, bad escapes, surrogates)', () => {
     const reference = (body: string): FormFields => {
       const values = new Map<string, string>();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripJsonComments, parseConfig } from '../../src/config/config.js';
 import { xmlEscape } from '../../src/suite/reports.js';
-import { resolveSecret } from '../../src/lib/secret.js';
+import { resolveSecret } from '../../src/config/secrets.js';
 import { run, stackFrame, tempDir } from '../helpers/cli.js';
 import { secrets, startHandler, utbsHash, type Handler } from '../helpers/judge.js';
 import { parseXml } from '../helpers/xml.js';
