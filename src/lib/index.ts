@@ -11,4 +11,5 @@ export * from './request.js';
 export * from './schema.js';
 export * from './secret.js';
 export * from './template.js';
+export * from './text.js';
 export * from './time.js';

@@ -12,3 +12,27 @@ export function maskSecret(secret: string): string {
 export function redact(text: string, secret: string): string {
   return secret.length === 0 ? text : text.split(secret).join(maskSecret(secret));
 }
+
+/**
+ * The spellings under which a handler might echo a secret back: the text itself, standard base64 (with and without
+ * padding), base64url and hex (both cases). Short spellings are left out: masking every "abc" in a body would hide
+ * more than it protects.
+ */
+function spellings(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const base64 = bytes.toString('base64');
+  const hex = bytes.toString('hex');
+  const all = [secret, base64, base64.replace(/=+$/, ''), bytes.toString('base64url'), hex, hex.toUpperCase()];
+  return [...new Set(all)].filter((spelling) => spelling.length >= 6).sort((a, b) => b.length - a.length);
+}
+
+/** Every known secret, in every spelling a handler might echo it back, masked (response excerpts, reports, logs). */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    const mask = maskSecret(secret);
+    for (const spelling of spellings(secret)) out = out.split(spelling).join(mask);
+  }
+  return out;
+}
