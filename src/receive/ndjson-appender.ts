@@ -1,4 +1,4 @@
-// `listen --out FILE.ndjson`: every capture is one line appended to one file (issue 5, capture under load). Lines
+// `listen --out FILE.ndjson`: every capture is one line appended to one file (the fast way under load). Lines
 // from concurrent requests are written together (group commit): whatever arrived in one turn of the event loop goes
 // out in one append, whole lines only, in arrival order; each `append` resolves once its line is written, so a 2xx
 // still means the capture is in the file.

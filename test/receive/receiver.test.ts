@@ -1,5 +1,5 @@
 // The receiver against real loopback servers and a real undici client; deliveries come from `generate`, and what a
-// correct answer is comes from PROVIDERS.md ("A correct receiver"), never from our own signer.
+// correct answer is comes from each provider's "A correct receiver" in docs/providers.md, never from our own signer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
 import { captureOfRaw, captureToRequest, createCapture } from '../../src/lib/capture.js';
 import { generate, type Delivery } from '../../src/build/generate.js';
-import { contentLength, startReceiver, type ReceivedEvent, type Receiver, type ReceiverOptions } from '../../src/receive/receiver.js';
+import { contentLength } from '../../src/receive/body.js';
+import { startReceiver, type ReceivedEvent, type Receiver, type ReceiverOptions } from '../../src/receive/index.js';
 import { verifyInputs } from '../../src/verify/verify.js';
 import { WebhookSimError } from '../../src/errors.js';
 import { getEvent, providerNames, providers } from '../../src/providers/index.js';
@@ -275,7 +276,7 @@ describe('capture-only receiver', () => {
   });
 });
 
-// `outFile` (listen --out FILE.ndjson) writes the lines of one event-loop turn in one append (issue 5).
+// `outFile` (listen --out FILE.ndjson) writes the lines of one event-loop turn in one append (fast under load).
 describe('ndjson capture file', () => {
   it('an answer comes only once its line is in the file; lines are whole, one per request, in the order answered', async () => {
     const file = join(await tempDir(), 'captures.ndjson');
@@ -339,7 +340,8 @@ describe('ndjson capture file', () => {
   });
 });
 
-// The receiver builds captures from req.rawHeaders (issue 5): byte for byte the capture headersDistinct gives.
+// The receiver builds captures from req.rawHeaders (cheaper than req.headers): byte for byte the capture
+// headersDistinct gives.
 describe('captures from raw header lines', () => {
   it('equal createCapture from headersDistinct (and Content-Length req.headers): repeated and mixed-case names, numeric names, __proto__, over 1,000 lines', async () => {
     const compared: string[] = [];

@@ -1,0 +1,60 @@
+// Giving the answer: forced codes (`respond`, e.g. 500,500,200) replace the status the receiver decided, and
+// writeAnswer puts status, type and body on the wire in one writeHead.
+import type { ServerResponse } from 'node:http';
+import { usage, WebhookSimError } from '../errors.js';
+import type { Answer } from './types.js';
+
+/** The answer of a receiver that is not verifying: built once, its body too, not per request. */
+export const notVerifying: Answer = { status: 200, reason: 'accepted (not verifying)', json: { ok: true } };
+const notVerifyingBody = Buffer.from(JSON.stringify(notVerifying.json));
+
+export function checkStatusCode(code: number): number {
+  // 1xx are interim answers: a client would wait for a final one that never comes.
+  if (!Number.isInteger(code) || code < 200 || code > 599) throw new WebhookSimError('USAGE', `answer ${code} is not an HTTP status code from 200 to 599`);
+  return code;
+}
+
+/** `500,500,200` as a person writes it; `flag` names it in the usage error. */
+export function parseCodes(text: string, flag: string): number[] {
+  const codes = text.split(',').map((part) => part.trim());
+  for (const code of codes) {
+    if (!/^\d{3}$/.test(code) || Number(code) < 200 || Number(code) > 599) {
+      throw usage(`${flag} ${text}: '${code}' is not a status code from 200 to 599`, 'a comma list, e.g. 500,500,200 (1xx are interim answers, not final ones)');
+    }
+  }
+  return codes.map(Number);
+}
+
+/**
+ * The forced codes in order, then the last one repeated; undefined when there are none. The reason says the code
+ * was forced, and a JSON answer's `ok` follows the forced code.
+ */
+export function forcedAnswers(codes: readonly number[]): ((answer: Answer) => Answer) | undefined {
+  const respond = [...codes];
+  for (const code of respond) checkStatusCode(code);
+  if (respond.length === 0) return undefined;
+  let responded = 0;
+  return (answer) => {
+    const code = respond[Math.min(responded++, respond.length - 1)] as number;
+    const forced: Answer = { ...answer, status: code, reason: `${answer.reason}; answered ${code} as told`, forced: code };
+    if (answer.json) forced.json = { ...answer.json, ok: code >= 200 && code < 300 && answer.json.ok === true, forced: code };
+    return forced;
+  };
+}
+
+/** `closing`: tell a keep-alive client not to reuse this connection. */
+export function writeAnswer(res: ServerResponse, answer: Answer, closing: boolean): void {
+  if (closing) res.setHeader('connection', 'close');
+  const bodyless = answer.status === 204 || answer.status === 304;
+  const bytes =
+    bodyless ? undefined
+    : answer.raw ? answer.raw.bytes
+    : answer === notVerifying ? notVerifyingBody
+    : Buffer.from(JSON.stringify(answer.json ?? {}));
+  const type = answer.raw ? answer.raw.type : 'application/json';
+  // One writeHead with the fields (Node's fast path when nothing was set before, e.g. `connection: close`).
+  if (bytes && type) res.writeHead(answer.status, ['content-type', type, 'content-length', String(bytes.length)]);
+  else if (bytes) res.writeHead(answer.status, ['content-length', String(bytes.length)]);
+  else res.writeHead(answer.status);
+  res.end(bytes);
+}

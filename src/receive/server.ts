@@ -1,0 +1,111 @@
+// The receiver's lifecycle: a node:http server that hands each request to a handler with its sequence number, and a
+// close that answers and saves what is in flight before it resolves. Also the process signals `listen` stops on.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { usage, WebhookSimError } from '../errors.js';
+import { errorText, type ReceiverOptions } from './types.js';
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  url: string;
+  /** True once `close()` was called: answers from then on ask keep-alive clients not to reuse the connection. */
+  readonly closing: boolean;
+  /** Stops accepting, waits for every request to be handled and closed, closes idle connections. */
+  close(): Promise<void>;
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, seq: number) => Promise<void>;
+
+export async function startServer(
+  options: Pick<ReceiverOptions, 'port' | 'host' | 'timeouts'>,
+  handle: RequestHandler,
+  onServerError: () => void,
+): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  // Requests not yet both handled (answered, saved, logged) and closed; `close()` waits for none to be left.
+  let inflight = 0;
+  let settled: (() => void) | undefined;
+  let seq = 0;
+  let closing = false;
+
+  const headersMs = options.timeouts?.headersMs ?? 10_000;
+  const requestMs = Math.max(headersMs, options.timeouts?.requestMs ?? 60_000);
+  const server = createServer(
+    // Node checks these timeouts on this interval (default 30 s), so a short headersTimeout needs a shorter one.
+    { connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersMs / 4))), headersTimeout: headersMs, requestTimeout: requestMs },
+    (req, res) => {
+      // A counter, not a promise per request (cheaper under load): done once handled and once closed.
+      inflight++;
+      let pending = 2;
+      const done = (): void => {
+        if (--pending === 0 && --inflight === 0) settled?.();
+      };
+      res.on('close', done);
+      handle(req, res, ++seq).then(done, done);
+    },
+  );
+  server.keepAliveTimeout = options.timeouts?.keepAliveMs ?? 5000;
+  const port = options.port ?? 8787;
+  await listen(server, port, host);
+  server.on('error', onServerError);
+
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    host,
+    port: bound,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    get closing() {
+      return closing;
+    },
+    async close() {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      do {
+        if (inflight > 0) await new Promise<void>((resolve) => (settled = resolve));
+        settled = undefined;
+        server.closeIdleConnections();
+      } while (inflight > 0);
+      // What is left is mid-headers: nothing was received, nothing is owed.
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new WebhookSimError('USAGE', `port ${port} is not a port number (0-65535; 0 picks a free one)`);
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const where = `${host}:${port}`;
+      const why =
+        error.code === 'EADDRINUSE' ? 'the port is in use (choose another; 0 picks a free one)'
+        : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+        : error.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
+        : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' ? `cannot resolve ${host}`
+        : errorText(error);
+      reject(new WebhookSimError('USAGE', `cannot listen on ${where}: ${why}`, { cause: error }));
+    };
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+/** A port as a person writes it; `flag` names it in the usage error. */
+export function parsePort(text: string, flag: string): number {
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw usage(`${flag} ${text}: not a port number (0-65535; 0 picks a free one)`);
+  return port;
+}
+
+/** SIGINT and SIGTERM are caught from now until `release()`; `received` resolves on the first one. */
+export function catchSignals(): { received: Promise<NodeJS.Signals>; release: () => void } {
+  let stop = (_signal: NodeJS.Signals): void => undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => stop(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return { received, release: () => void process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
+}

@@ -1,0 +1,101 @@
+// The receiver's public shapes (options in, events and summaries out) and the one internal shape every part of the
+// receiver hands to the next: the Answer a request gets.
+import type { Dispatcher } from 'undici';
+import type { Verdict } from '../verify/verify.js';
+
+export interface ReceiverOptions {
+  /** Default 8787; 0 picks any free port (read it back from `port`). */
+  port?: number | undefined;
+  host?: string | undefined;
+  /** One capture file per request, written before the answer: a 2xx means the capture is on disk. */
+  outDir?: string | undefined;
+  /** Instead of outDir: every capture is one line appended to this .ndjson file, before the answer (fast under load). */
+  outFile?: string | undefined;
+  /** Be the reference receiver: verify at the receipt instant and keep per-order state. */
+  verify?: ReceiverVerify | undefined;
+  /** Forced status codes in order, then the last one repeated (e.g. [500, 500, 200]). */
+  respond?: readonly number[] | undefined;
+  /** Forward the exact request to this base URL and answer with its status and body. */
+  forwardTo?: string | undefined;
+  /** Default 30 s. */
+  forwardTimeoutMs?: number | undefined;
+  /** For `forwardTo`; default a private undici Agent that `close()` closes. */
+  dispatcher?: Dispatcher | undefined;
+  /** Default 1 MiB; a bigger body is answered 413 and not captured. */
+  maxBodyBytes?: number | undefined;
+  /** Defaults: headers 10 s, whole request 60 s, keep-alive 5 s (a slowloris client is closed). */
+  timeouts?: { headersMs?: number | undefined; requestMs?: number | undefined; keepAliveMs?: number | undefined } | undefined;
+  /** Epoch ms; default Date.now. Stamps receivedAt and is the instant expiry is judged at. */
+  now?: (() => number) | undefined;
+  /** Called once per request, after its answer was written. */
+  onRequest?: ((event: ReceivedEvent) => void) | undefined;
+}
+
+export interface ReceiverVerify {
+  secretFor(provider: string): string;
+  /** Provider choices (the "(choice)" options in docs/providers.md) by provider, then option key. */
+  options?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+  toleranceMs?: number | undefined;
+  /**
+   * How many orders, and how many accepted bodies, duplicate and out-of-order detection remembers: the newest ones
+   * (default 10,000), so the state stays bounded in a long run or a load test.
+   */
+  remember?: number | undefined;
+}
+
+export interface ReceivedEvent {
+  seq: number;
+  receivedAt: string;
+  method: string;
+  url: string;
+  /** The answer; 0 when the client went away before one could be given. */
+  status: number;
+  reason: string;
+  provider?: string;
+  event?: string;
+  webhookStatus?: string;
+  id?: string;
+  verdict?: Verdict;
+  duplicate?: boolean;
+  ignored?: string;
+  /** Forced by `respond`. */
+  forced?: number;
+  file?: string;
+  bytes: number;
+}
+
+export interface ReceiverSummary {
+  requests: number;
+  captured: number;
+  verified: number;
+  refused: number;
+  duplicates: number;
+  ignored: number;
+  errors: number;
+  byStatus: Record<string, number>;
+}
+
+export interface Receiver {
+  url: string;
+  host: string;
+  port: number;
+  summary(): ReceiverSummary;
+  /** Stops accepting, answers and saves everything in flight, closes idle connections; resolves the final summary. */
+  close(): Promise<ReceiverSummary>;
+}
+
+/** What a request is answered: a JSON body we build, or the raw bytes a forward target gave. */
+export interface Answer {
+  status: number;
+  reason: string;
+  json?: Record<string, unknown>;
+  raw?: { bytes: Buffer; type: string | undefined };
+  forced?: number;
+}
+
+/** `ENOSPC: no space left…`: the error code first, once, for log lines and answers. */
+export function errorText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}

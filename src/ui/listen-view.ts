@@ -1,0 +1,77 @@
+// What `listen` shows: the start line, one line per request (written in batches), the summary when it stops; each as
+// text for a person or, with --json, as NDJSON.
+import type { ReceivedEvent, ReceiverSummary } from '../receive/index.js';
+import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from './output.js';
+import { stdStream } from './stdio.js';
+
+export interface ListenStart {
+  url: string;
+  out: string | undefined;
+  verify: boolean;
+  respond: string | undefined;
+  forwardTo: string | undefined;
+  /** Where the secrets come from, by provider: the start line names them instead of a notice per provider. */
+  secretOrigins: ReadonlyArray<readonly [provider: string, origin: string]>;
+}
+
+export function printListening(start: ListenStart, json: boolean): void {
+  if (json) {
+    printJsonLine({ listening: start.url, out: start.out ?? null, verify: start.verify, respond: start.respond ?? null, forwardTo: start.forwardTo ?? null });
+    return;
+  }
+  const notes = [
+    start.out === undefined ? 'captures not saved: add --out DIR' : `captures → ${start.out}`,
+    start.verify ? `verifying with ${secretsText(start.secretOrigins)}` : 'not verifying: add --verify',
+    ...(start.respond === undefined ? [] : [`answering ${start.respond}`]),
+    ...(start.forwardTo === undefined ? [] : [`forwarding to ${start.forwardTo}`]),
+  ];
+  print(`listening on ${style.name(start.url)} ${style.dim(`(${notes.join(', ')})`)}`);
+}
+
+/** One origin when every provider shares it, else each provider with its own. */
+function secretsText(origins: ListenStart['secretOrigins']): string {
+  const same = new Set(origins.map(([, origin]) => origin));
+  const text = same.size === 1 ? [...same][0] ?? '' : origins.map(([name, origin]) => `${name} ${origin}`).join(', ');
+  return text === 'built-in test secret' ? 'the built-in public test secrets (set $WEBHOOK_SIM_<PROVIDER>_SECRET or --secret-env NAME for yours)' : text;
+}
+
+/** One line per request: `write` as they come, `flush` once the receiver is closed. */
+export function requestLog(json: boolean): { write: (event: ReceivedEvent) => void; flush: () => void } {
+  const lines = lineBatcher();
+  return { write: (event) => lines.write(json ? JSON.stringify(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
+}
+
+export function printStopped(summary: ReceiverSummary, json: boolean): void {
+  if (json) printJsonLine({ summary });
+  else print(renderReceiverSummary(summary));
+}
+
+/**
+ * One line per request, written at most `delayMs` after it was made, or sooner once `maxChars` are waiting: under load,
+ * one write for hundreds of lines (a write per event-loop turn was a write and a wake-up of the reader every few
+ * requests). A person reading along does not see 10 ms.
+ */
+function lineBatcher(delayMs = 10, maxChars = 64 * 1024): { write: (line: string) => void; flush: () => void } {
+  let pending: string[] = [];
+  let chars = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    chars = 0;
+    stdStream(1).write(text);
+  };
+  return {
+    write(line) {
+      const text = line.endsWith('\n') ? line : `${line}\n`;
+      pending.push(text);
+      chars += text.length;
+      if (chars >= maxChars) flush();
+      else timer ??= setTimeout(flush, delayMs);
+    },
+    flush,
+  };
+}
