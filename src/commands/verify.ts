@@ -22,7 +22,8 @@ interface VerifyFlags {
 
 /** Standard input as a stream, so that verify reads no more of it than --max-size. */
 function openStdin(): AsyncIterable<Buffer> {
-  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', 'pipe something in: cat capture.json | webhook-sim verify -');
+  const hint = 'pipe something in: cat capture.json | webhook-sim verify -';
+  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', hint);
   return process.stdin;
 }
 
@@ -36,7 +37,7 @@ export function registerVerify(program: Command): void {
     .option('--at <time>', "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)")
     .option('--tolerance <duration>', 'allowed clock skew, e.g. 30s or 2m', '0s')
     .option('--explain', 'show the decoded JWT or the UTBS signed string, and computed vs received signatures')
-    .option('--max-size <size>', 'largest input read (a file, stdin, one .ndjson line); a bigger one fails: bytes, or 512kb, 64mb', '64mb')
+    .option('--max-size <size>', 'largest input read (a file, stdin, one .ndjson line): bytes, or 512kb, 64mb', '64mb')
     .option('--json', 'machine-readable output');
   addSecretOptions(command);
   addProviderOptions(command);

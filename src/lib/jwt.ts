@@ -102,7 +102,9 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   const text = decodeUtf8(bytes);
   if (text === undefined) return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
   // Kept by the decoder; named here rather than left to JSON.parse's "not JSON", since a reader would not see it.
-  if (text.startsWith('\uFEFF')) return { problem: `malformed JWT ${what}: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)` };
+  if (text.startsWith('\uFEFF')) {
+    return { problem: `malformed JWT ${what}: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -115,7 +117,8 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   const repeated = repeatedTopLevelKeys(text);
   if (repeated.length > 0) {
     const names = repeated.map((name) => `'${name}'`).join(', ');
-    return { problem: `malformed JWT ${what}: member ${names} appears more than once (parsers disagree on which one counts): ambiguous, refused` };
+    const why = 'appears more than once (parsers disagree on which one counts): ambiguous, refused';
+    return { problem: `malformed JWT ${what}: member ${names} ${why}` };
   }
   return { value };
 }

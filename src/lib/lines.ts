@@ -35,11 +35,15 @@ const call = <T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) =
   new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 
 /** Yields every line, empty ones included, in order (so a caller can number them as readline would). */
-export async function* readLines(path: string, chunkBytes = 1 << 16, options: Omit<LineOptions, 'chunkBytes' | 'maxBytes'> = {}): AsyncGenerator<string> {
+export async function* readLines(
+  path: string,
+  chunkBytes = 1 << 16,
+  options: Omit<LineOptions, 'chunkBytes' | 'maxBytes'> = {},
+): AsyncGenerator<string> {
   yield* splitLines(path, { ...options, chunkBytes }) as AsyncGenerator<string>;
 }
 
-/** As readLines, with a limit on the length of a line: a longer one is a LongLine, and the lines after it still come. */
+/** As readLines, with a limit on a line's length: a longer one is a LongLine, and the lines after it still come. */
 export async function* splitLines(path: string, options: LineOptions = {}): AsyncGenerator<string | LongLine> {
   const chunkBytes = options.chunkBytes ?? 1 << 16;
   const max = options.maxBytes ?? Number.POSITIVE_INFINITY;

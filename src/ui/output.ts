@@ -90,7 +90,8 @@ export function renderVerdict(verdict: Verdict, explain: boolean): string {
   const width = Math.max(...verdict.checks.map((check) => check.name.length));
   const lines = verdict.checks.map((check) => {
     const detail = shown(check.detail);
-    return `    ${mark(check)} ${shown(check.name, 40).padEnd(width)}  ${check.ok === null ? chalk.dim(detail) : detail}`;
+    const name = shown(check.name, 40).padEnd(width);
+    return `    ${mark(check)} ${name}  ${check.ok === null ? chalk.dim(detail) : detail}`;
   });
   if (explain && verdict.explain.length > 0) {
     const entries = verdict.explain.map((line) => [shown(line.label, 40), shown(line.value, 2000)] as const);

@@ -5,7 +5,8 @@ import { captureToRequest, isCaptureLike } from '../lib/capture.js';
 import { looksLikeJwt } from '../lib/jwt.js';
 import { splitLines } from '../lib/lines.js';
 import type { WebhookRequest } from '../lib/request.js';
-import { defaultMaxBytes, notRegular, readRegularFile, regularFileProblem, readStream, reasonOf, tooLarge, type ReadResult } from './read.js';
+import { defaultMaxBytes, notRegular, readRegularFile, readStream, reasonOf, regularFileProblem, tooLarge } from './read.js';
+import type { ReadResult } from './read.js';
 
 // Arguments are checked and whole files read with the synchronous calls: node:fs/promises takes ~1.5 ms to load, and
 // each asynchronous call is a round trip through the thread pool, a measurable part of `verify <file>`'s start-up
@@ -32,7 +33,7 @@ function regular(path: string, name: string): Planned {
   return { kind: name.endsWith('.ndjson') ? 'ndjson' : 'file', path };
 }
 
-/** A directory's files; an entry that cannot be read (a link loop, a dangling link, a FIFO) is a failed input of its own. */
+/** A directory's files; an entry that cannot be read (a link loop, a dangling link, a FIFO) is a failed input. */
 function planDirectory(dir: string): Planned[] {
   let names: string[];
   try {
@@ -78,7 +79,9 @@ function plan(args: readonly string[]): Planned[] {
       }
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new WebhookSimError('INPUT', `cannot read ${arg}: no such file or directory`, { hint: 'give capture files, .ndjson files, raw body files, a directory, a JWT or - for stdin' });
+        throw new WebhookSimError('INPUT', `cannot read ${arg}: no such file or directory`, {
+          hint: 'give capture files, .ndjson files, raw body files, a directory, a JWT or - for stdin',
+        });
       }
       planned.push({ kind: 'problem', source: arg, problem: `cannot read it: ${reasonOf(error)}` });
       continue;
@@ -172,8 +175,9 @@ async function* ndjsonItems(path: string, max: number): AsyncGenerator<InputItem
   try {
     for await (const line of splitLines(path, { maxBytes: max })) {
       n++;
-      if (typeof line !== 'string') yield { source: `${path}:${n}`, problem: `the line is ${tooLarge(line.bytes, max)}` };
-      else if (line.trim() !== '') yield classifyLine(line, `${path}:${n}`);
+      const source = `${path}:${n}`;
+      if (typeof line !== 'string') yield { source, problem: `the line is ${tooLarge(line.bytes, max)}` };
+      else if (line.trim() !== '') yield classifyLine(line, source);
     }
   } catch (error) {
     yield { source: n === 0 ? path : `${path}:${n + 1}`, problem: `cannot read it: ${reasonOf(error)}` };

@@ -106,7 +106,8 @@ export async function readStream(stream: AsyncIterable<Uint8Array | string>, max
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const bytes =
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     total += bytes.length;
     if (total > max) return { problem: tooLarge(undefined, max) };
     chunks.push(bytes);
@@ -114,13 +115,30 @@ export async function readStream(stream: AsyncIterable<Uint8Array | string>, max
   return { bytes: Buffer.concat(chunks, total) };
 }
 
-const sizeUnits: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const KiB = 1024;
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const sizeUnits: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: KiB,
+  kb: KiB,
+  kib: KiB,
+  m: MiB,
+  mb: MiB,
+  mib: MiB,
+  g: GiB,
+  gb: GiB,
+  gib: GiB,
+};
 
 /** --max-size: bytes, or with a unit (512kb, 64mb, 1gib); powers of 1024. */
 export function parseMaxSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = sizeUnits[match?.[2]?.toLowerCase() ?? 'x'];
   const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
-  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw usage(`--max-size ${text}: not a size; use bytes (1048576) or 512kb, 64mb, 1gb`);
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) {
+    throw usage(`--max-size ${text}: not a size; use bytes (1048576) or 512kb, 64mb, 1gb`);
+  }
   return bytes;
 }
