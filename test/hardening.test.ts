@@ -104,6 +104,27 @@ describe('JWT attacks: refused, each with its own reason', () => {
     expect(failed(await verifyAs('uapay', tokenRequest(signed(header, claims))), 'signature')).toContain(`JWT header carries '${name}'`);
   });
 
+  // JSON.parse keeps the last of two members and other parsers the first: {"alg":"HS512",…,"alg":"HS256"} passes
+  // here as HS256 while a receiver on another parser sees HS512. A byte order mark is not JSON (RFC 8259 §8.1).
+  it('a header or claims with a repeated member, or opening with a byte order mark, with a correct HMAC', async () => {
+    const repeatedHeader = b64('{"alg":"HS512","typ":"JWT","alg":"HS256"}');
+    expect(failed(await verifyAs('uapay', tokenRequest(signed(repeatedHeader, claims))), 'signature')).toBe(
+      "malformed JWT header: member 'alg' appears more than once (parsers disagree on which one counts): ambiguous, refused",
+    );
+    const repeatedClaims = b64(`{"paymentId":"p-1","paymentStatus":"FINISHED","iat":${nowS - 5},"paymentStatus":"REJECTED"}`);
+    expect(failed(await verifyAs('uapay', tokenRequest(signed(uapayHeader, repeatedClaims))), 'signature')).toBe(
+      "malformed JWT claims: member 'paymentStatus' appears more than once (parsers disagree on which one counts): ambiguous, refused",
+    );
+    const bomHeader = b64('\uFEFF{"alg":"HS256","typ":"JWT"}');
+    expect(failed(await verifyAs('uapay', tokenRequest(signed(bomHeader, claims))), 'signature')).toBe(
+      'malformed JWT header: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)',
+    );
+    const bomClaims = b64(`\uFEFF${JSON.stringify(uaClaims)}`);
+    expect(failed(await verifyAs('uapay', tokenRequest(signed(uapayHeader, bomClaims))), 'signature')).toBe(
+      'malformed JWT claims: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)',
+    );
+  });
+
   it('typ other than JWT', async () => {
     const header = b64('{"alg":"HS256","typ":"JWE"}');
     expect(failed(await verifyAs('uapay', tokenRequest(signed(header, claims))), 'signature')).toContain('JWT typ is "JWE"');

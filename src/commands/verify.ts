@@ -3,7 +3,8 @@ import { parseDuration } from '../lib/time.js';
 import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';
 import { print, renderSummary, renderVerdict, verdictJson } from '../ui/output.js';
 import { usage } from '../errors.js';
-import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, readStdin, secretResolver } from './common.js';
+import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, secretResolver } from './common.js';
+import { isTerminal } from '../ui/stdio.js';
 import { configFor } from './settings.js';
 import { askInputs } from '../ui/prompts.js';
 
@@ -15,7 +16,15 @@ interface VerifyFlags {
   tolerance: string;
   explain?: boolean;
   json?: boolean;
+  maxSize: string;
   [option: string]: unknown;
+}
+
+/** Standard input as a stream, so that verify reads no more of it than --max-size. */
+function openStdin(): AsyncIterable<Buffer> {
+  const hint = 'pipe something in: cat capture.json | webhook-sim verify -';
+  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', hint);
+  return process.stdin;
 }
 
 export function registerVerify(program: Command): void {
@@ -28,13 +37,14 @@ export function registerVerify(program: Command): void {
     .option('--at <time>', "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)")
     .option('--tolerance <duration>', 'allowed clock skew, e.g. 30s or 2m', '0s')
     .option('--explain', 'show the decoded JWT or the UTBS signed string, and computed vs received signatures')
+    .option('--max-size <size>', 'largest input read (a file, stdin, one .ndjson line): bytes, or 512kb, 64mb', '64mb')
     .option('--json', 'machine-readable output');
   addSecretOptions(command);
   addProviderOptions(command);
   command.addHelpText(
     'after',
     `
-Exit codes: 0 every input verifies, 1 any input fails a check, 2 usage error or unreadable file.
+Exit codes: 0 every input verifies, 1 any input fails a check or cannot be read, 2 usage error or no such file.
 
 Examples:
   $ webhook-sim verify captures/                       # every capture in a folder
@@ -52,7 +62,12 @@ Examples:
       const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
       const options = Object.fromEntries(providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]));
       // Streamed: 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
-      const [{ streamOut, jsonResults }, { verifyInputs }] = await Promise.all([import('../ui/stream-out.js'), import('../verify/verify.js')]);
+      const [{ streamOut, jsonResults }, { verifyInputs }, { parseMaxSize }] = await Promise.all([
+        import('../ui/stream-out.js'),
+        import('../verify/verify.js'),
+        import('../verify/read.js'),
+      ]);
+      const maxBytes = parseMaxSize(flags.maxSize);
       const out = streamOut();
       const json = jsonResults(out);
       let total = 0;
@@ -63,7 +78,8 @@ Examples:
         at: parseTimeFlag(flags.at, '--at'),
         toleranceMs: parseDuration(flags.tolerance, '--tolerance'),
         options,
-        readStdin,
+        openStdin,
+        maxBytes,
       })) {
         total++;
         if (verdict.ok) passed++;

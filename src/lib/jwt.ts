@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { CompactJWSHeaderParameters } from 'jose';
-import { isObject, type JsonObject } from './json.js';
+import { isObject, repeatedTopLevelKeys, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
 const encoder = new TextEncoder();
@@ -99,9 +99,12 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   const spelling = segmentProblem(segment, what);
   if (spelling !== undefined) return { problem: spelling };
   const bytes = Buffer.from(segment, 'base64url');
-  // A byte order mark is not JSON (RFC 8259 §8.1): kept by the decoder, JSON.parse then refuses the segment.
   const text = decodeUtf8(bytes);
   if (text === undefined) return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
+  // Kept by the decoder; named here rather than left to JSON.parse's "not JSON", since a reader would not see it.
+  if (text.startsWith('\uFEFF')) {
+    return { problem: `malformed JWT ${what}: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -109,6 +112,14 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
     return { problem: `malformed JWT ${what}: not JSON (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` };
   }
   if (!isObject(value)) return { problem: `malformed JWT ${what}: a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object` };
+  // {"alg":"HS512",…,"alg":"HS256"}: JSON.parse keeps the last member, other parsers the first, so the token would
+  // mean one thing here and another to a receiver. Refused as a body with a field twice is.
+  const repeated = repeatedTopLevelKeys(text);
+  if (repeated.length > 0) {
+    const names = repeated.map((name) => `'${name}'`).join(', ');
+    const why = 'appears more than once (parsers disagree on which one counts): ambiguous, refused';
+    return { problem: `malformed JWT ${what}: member ${names} ${why}` };
+  }
   return { value };
 }
 

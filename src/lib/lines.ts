@@ -1,48 +1,120 @@
 // Lines of a text file, as readline reads them with crlfDelay: Infinity (breaks at \n, \r\n and a lone \r; no empty
-// last line after a final break), from 64 KiB chunks split in place: bulk verify reads 100,000 captures, and
-// readline's per-line events and async iterator cost more than the split. The next chunk is always being
-// read (on the thread pool) while this one is split and its lines used, so the reader neither waits for the disk
-// nor holds more than two chunks. test/lib/lines.test.ts holds the lines to readline's.
-import { close, open, read } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+// last line after a final break), from 64 KiB chunks: bulk verify reads 100,000 captures, and readline's per-line
+// events and async iterator cost more than this. The next chunk is always being read (on the thread pool) while this
+// one is split and its lines used, so the reader neither waits for the disk nor holds more than two chunks.
+//
+// The split works on bytes and only ever looks at the new chunk: a line that spans chunks is kept as a list of its
+// pieces and joined once at its end. Joining the text read so far with each new chunk and searching all of it again
+// made one 50 MB line quadratic (a minute, where the same capture as .json took half a second). A line is decoded
+// from its own bytes; a line break is never part of a multi-byte character, so this is the text a decoder of the
+// whole file would give. test/lib/lines.test.ts holds the lines to readline's and counts the work.
+import { close, constants, open, read } from 'node:fs';
 
-const lineBreak = /\r\n|\n|\r/;
+/** Bytes scanned for a line break or copied, added up as they happen: tests hold it to linear work. */
+export interface LineWork {
+  bytes: number;
+}
+
+/** A line longer than the limit: its length, never its content (which was not kept). */
+export interface LongLine {
+  tooLong: true;
+  bytes: number;
+}
+
+export interface LineOptions {
+  chunkBytes?: number;
+  /** Longest line kept, in bytes; a longer one is reported as a LongLine. Default: no limit. */
+  maxBytes?: number;
+  work?: LineWork;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 const call = <T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 
 /** Yields every line, empty ones included, in order (so a caller can number them as readline would). */
-export async function* readLines(path: string, chunkBytes = 1 << 16): AsyncGenerator<string> {
-  const fd = await call<number>((done) => open(path, 'r', done));
+export async function* readLines(
+  path: string,
+  chunkBytes = 1 << 16,
+  options: Omit<LineOptions, 'chunkBytes' | 'maxBytes'> = {},
+): AsyncGenerator<string> {
+  yield* splitLines(path, { ...options, chunkBytes }) as AsyncGenerator<string>;
+}
+
+/** As readLines, with a limit on a line's length: a longer one is a LongLine, and the lines after it still come. */
+export async function* splitLines(path: string, options: LineOptions = {}): AsyncGenerator<string | LongLine> {
+  const chunkBytes = options.chunkBytes ?? 1 << 16;
+  const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const work = options.work ?? { bytes: 0 };
+  // Without blocking: a FIFO put in the file's place fails its first read (EAGAIN) instead of waiting for a writer.
+  const fd = await call<number>((done) => open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), done));
   let next: Promise<number> | undefined;
+  // The start of the current line, copied out of earlier chunks (the chunk buffers are reused).
+  let pieces: Buffer[] = [];
+  let held = 0;
+  let over = false;
+  const keep = (piece: Buffer): void => {
+    held += piece.length;
+    work.bytes += piece.length;
+    if (held > max) {
+      over = true;
+      pieces = [];
+    } else if (!over) pieces.push(Buffer.from(piece));
+  };
+  const finish = (piece: Buffer): string | LongLine => {
+    const bytes = held + piece.length;
+    let line: string | LongLine;
+    if (over || bytes > max) line = { tooLong: true, bytes };
+    else if (pieces.length === 0) line = piece.toString('utf8');
+    else line = Buffer.concat([...pieces, piece], bytes).toString('utf8');
+    work.bytes += over ? 0 : bytes;
+    pieces = [];
+    held = 0;
+    over = false;
+    return line;
+  };
   try {
     const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
     const fill = (buffer: Buffer): Promise<number> => call<number>((done) => read(fd, buffer, 0, chunkBytes, null, done));
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
     let turn = 0;
+    // The previous chunk ended in \r: a \n opening this one belongs to that break.
+    let afterCr = false;
     next = fill(buffers[0]);
     for (;;) {
       const bytes = await next;
       if (bytes === 0) break;
-      const buffer = buffers[turn] as Buffer;
+      const buffer = (buffers[turn] as Buffer).subarray(0, bytes);
       turn ^= 1;
       next = fill(buffers[turn] as Buffer);
-      const text = rest + decoder.write(buffer.subarray(0, bytes));
-      // A chunk that ends in \r may be the first half of \r\n: keep it for the next chunk.
-      const end = text.endsWith('\r') ? text.length - 1 : text.length;
-      const whole = text.slice(0, end);
-      // Most files have only \n breaks: a plain split, without the regular expression, when there is no \r.
-      const parts = whole.includes('\r') ? whole.split(lineBreak) : whole.split('\n');
-      rest = (parts.pop() as string) + text.slice(end);
-      yield* parts;
+      let start = afterCr && buffer[0] === LF ? 1 : 0;
+      afterCr = false;
+      // The next \n and \r at or after `start`, each searched for once per chunk position (never the same bytes again).
+      let lf = -2;
+      let cr = -2;
+      while (start < bytes) {
+        if (lf !== -1 && lf < start) {
+          lf = buffer.indexOf(LF, start);
+          work.bytes += (lf === -1 ? bytes : lf + 1) - start;
+        }
+        if (cr !== -1 && cr < start) {
+          cr = buffer.indexOf(CR, start);
+          work.bytes += (cr === -1 ? bytes : cr + 1) - start;
+        }
+        const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+        if (end === -1) {
+          keep(buffer.subarray(start));
+          break;
+        }
+        yield finish(buffer.subarray(start, end));
+        if (buffer[end] === CR) {
+          if (end + 1 === bytes) afterCr = true;
+          start = buffer[end + 1] === LF ? end + 2 : end + 1;
+        } else start = end + 1;
+      }
     }
-    rest += decoder.end();
-    if (rest !== '') {
-      // A final \r is a line break of its own (nothing followed it).
-      if (rest.endsWith('\r')) yield* rest.slice(0, -1).split(lineBreak);
-      else yield* rest.split(lineBreak);
-    }
+    if (held > 0 || over) yield finish(Buffer.alloc(0));
   } finally {
     // A reader that stops early leaves a read in flight: it ends before the file is closed under it.
     await next?.catch(() => undefined);

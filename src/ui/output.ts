@@ -4,6 +4,7 @@ import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
 import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
 import { isTerminal, writeStd } from './stdio.js';
+import { shorten, visible } from '../lib/text.js';
 
 let chalk = new Chalk();
 
@@ -71,17 +72,29 @@ export function rows(entries: ReadonlyArray<readonly [string, string]>, indent =
   return entries.map(([label, value]) => `${indent}${chalk.dim(label.padEnd(width))}  ${value}`).join('\n');
 }
 
+/**
+ * Everything in a verdict but its marks came from the input (a file name, a field, a JWT header): shown with control
+ * characters as visible escapes, so a capture cannot drive the terminal, and shortened, so a 100 KB field does not
+ * flood it. --json (verdictJson) keeps the exact values; JSON escapes control characters itself.
+ */
+// A UAPAY claim set is about 500 characters; the limits leave room for any genuine value.
+const shown = (text: string, max = 1000): string => visible(shorten(text, max));
+
 export function renderVerdict(verdict: Verdict, explain: boolean): string {
   const head = [
     verdict.ok ? chalk.green.bold('PASS') : chalk.red.bold('FAIL'),
-    chalk.bold(verdict.source),
-    [verdict.provider, verdict.event, verdict.status].filter(Boolean).join(' '),
-    verdict.id ? chalk.dim(`(${verdict.id})`) : '',
+    chalk.bold(shown(verdict.source, 200)),
+    shown([verdict.provider, verdict.event, verdict.status].filter(Boolean).join(' '), 200),
+    verdict.id ? chalk.dim(`(${shown(verdict.id, 200)})`) : '',
   ].filter((part) => part !== '').join('  ');
   const width = Math.max(...verdict.checks.map((check) => check.name.length));
-  const lines = verdict.checks.map((check) => `    ${mark(check)} ${check.name.padEnd(width)}  ${check.ok === null ? chalk.dim(check.detail) : check.detail}`);
+  const lines = verdict.checks.map((check) => {
+    const detail = shown(check.detail);
+    const name = shown(check.name, 40).padEnd(width);
+    return `    ${mark(check)} ${name}  ${check.ok === null ? chalk.dim(detail) : detail}`;
+  });
   if (explain && verdict.explain.length > 0) {
-    const entries = verdict.explain.map((line) => [line.label, line.value] as const);
+    const entries = verdict.explain.map((line) => [shown(line.label, 40), shown(line.value, 2000)] as const);
     lines.push(`    ${chalk.dim('explain')}`, rows(verdict.at ? [...entries, ['judged at', verdict.at] as const] : entries, '      '));
   }
   return [head, ...lines].join('\n');

@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 import { captureToRequest, isCaptureLike } from '../lib/capture.js';
 import { looksLikeJwt } from '../lib/jwt.js';
-import { readLines } from '../lib/lines.js';
+import { splitLines } from '../lib/lines.js';
 import type { WebhookRequest } from '../lib/request.js';
+import { defaultMaxBytes, notRegular, readRegularFile, readStream, reasonOf, regularFileProblem, tooLarge } from './read.js';
+import type { ReadResult } from './read.js';
 
 // Arguments are checked and whole files read with the synchronous calls: node:fs/promises takes ~1.5 ms to load, and
 // each asynchronous call is a round trip through the thread pool, a measurable part of `verify <file>`'s start-up
@@ -15,12 +17,52 @@ export type InputItem = { request: WebhookRequest } | { source: string; problem:
 
 export interface InputOptions {
   readStdin?: () => Promise<Buffer>;
+  /** Standard input as a stream, read only up to the limit (preferred over readStdin when both are given). */
+  openStdin?: () => AsyncIterable<Uint8Array | string>;
+  /** Largest input read, in bytes: a file, standard input, or one .ndjson line. Default 64 MiB. */
+  maxBytes?: number;
 }
 
-type Planned = { kind: 'file' | 'ndjson'; path: string } | { kind: 'stdin' } | { kind: 'token'; text: string };
+type Planned =
+  | { kind: 'file' | 'ndjson'; path: string }
+  | { kind: 'stdin' }
+  | { kind: 'token'; text: string }
+  | { kind: 'problem'; source: string; problem: string };
 
-/** Checks every argument before anything is verified: a missing file is a usage error (exit 2), not a verdict. */
-async function plan(args: readonly string[]): Promise<Planned[]> {
+function regular(path: string, name: string): Planned {
+  return { kind: name.endsWith('.ndjson') ? 'ndjson' : 'file', path };
+}
+
+/** A directory's files; an entry that cannot be read (a link loop, a dangling link, a FIFO) is a failed input. */
+function planDirectory(dir: string): Planned[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    return [{ kind: 'problem', source: dir, problem: `cannot list the directory: ${reasonOf(error)}` }];
+  }
+  const planned: Planned[] = [];
+  for (const name of names.filter((entry) => !entry.startsWith('.') && !entry.endsWith('.tmp')).sort()) {
+    const path = join(dir, name);
+    let info;
+    try {
+      info = statSync(path);
+    } catch (error) {
+      planned.push({ kind: 'problem', source: path, problem: `cannot read it: ${reasonOf(error)}` });
+      continue;
+    }
+    // Folders inside are not searched (documented); anything else that is not a file is named, not skipped in silence.
+    if (info.isFile()) planned.push(regular(path, name));
+    else if (!info.isDirectory()) planned.push({ kind: 'problem', source: path, problem: notRegular(info) });
+  }
+  return planned;
+}
+
+/**
+ * Checks every argument before anything is verified: a name that does not exist is a usage error (exit 2), not a
+ * verdict. One that exists but cannot be read is a failed input, so the verdicts of the others still stand.
+ */
+function plan(args: readonly string[]): Planned[] {
   const planned: Planned[] = [];
   for (const arg of args) {
     if (arg === '-') {
@@ -36,29 +78,25 @@ async function plan(args: readonly string[]): Promise<Planned[]> {
         continue;
       }
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String(code ?? error);
-      throw new WebhookSimError('INPUT', `cannot read ${arg}: ${why}`, { hint: 'give capture files, .ndjson files, raw body files, a directory, a JWT or - for stdin' });
-    }
-    if (info.isDirectory()) {
-      const names = readdirSync(arg).filter((name) => !name.startsWith('.') && !name.endsWith('.tmp')).sort();
-      for (const name of names) {
-        const path = join(arg, name);
-        if (statSync(path).isFile()) planned.push({ kind: name.endsWith('.ndjson') ? 'ndjson' : 'file', path });
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new WebhookSimError('INPUT', `cannot read ${arg}: no such file or directory`, {
+          hint: 'give capture files, .ndjson files, raw body files, a directory, a JWT or - for stdin',
+        });
       }
-    } else {
-      planned.push({ kind: arg.endsWith('.ndjson') ? 'ndjson' : 'file', path: arg });
+      planned.push({ kind: 'problem', source: arg, problem: `cannot read it: ${reasonOf(error)}` });
+      continue;
     }
+    if (info.isDirectory()) planned.push(...planDirectory(arg));
+    else if (info.isFile()) planned.push(regular(arg, arg));
+    else planned.push({ kind: 'problem', source: arg, problem: notRegular(info) });
   }
   return planned;
 }
 
-async function readOrFail(path: string): Promise<Buffer> {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new WebhookSimError('INPUT', `cannot read ${path}: ${code === 'EACCES' ? 'permission denied' : String(code ?? error)}`);
-  }
+async function readStdinItem(options: InputOptions, max: number): Promise<ReadResult> {
+  if (options.openStdin) return readStream(options.openStdin(), max);
+  const bytes = options.readStdin ? await options.readStdin() : Buffer.alloc(0);
+  return bytes.length > max ? { problem: tooLarge(bytes.length, max) } : { bytes };
 }
 
 /** A whole file or stdin: a capture when it is one, else a raw body (a final newline is not part of it). */
@@ -96,28 +134,52 @@ export function classifyLine(line: string, source: string): InputItem {
   return isCaptureLike(parsed) ? fromCapture(parsed, source) : { source, problem: 'not a capture: the line has no "webhookSim" field' };
 }
 
-/** Streams every input in order; .ndjson files are read line by line, so size does not matter. */
+/** Streams every input in order; .ndjson files are read line by line, so their size does not matter (a line's does). */
 export async function* readInputs(args: readonly string[], options: InputOptions = {}): AsyncGenerator<InputItem> {
-  for (const item of await plan(args)) {
-    if (item.kind === 'token') {
+  const max = options.maxBytes ?? defaultMaxBytes;
+  for (const item of plan(args)) {
+    if (item.kind === 'problem') {
+      yield { source: item.source, problem: item.problem };
+    } else if (item.kind === 'token') {
       yield { request: { source: 'argument', origin: 'token', headers: {}, body: Buffer.from(item.text) } };
     } else if (item.kind === 'stdin') {
-      const bytes = options.readStdin ? await options.readStdin() : Buffer.alloc(0);
-      const text = bytes.toString('utf8');
+      const read = await readStdinItem(options, max);
+      if ('problem' in read) {
+        yield { source: 'stdin', problem: read.problem };
+        continue;
+      }
+      const text = read.bytes.toString('utf8');
       const lines = text.split('\n').filter((line) => line.trim() !== '');
       if (lines.length > 1 && lines.every((line) => line.trimStart().startsWith('{"webhookSim"'))) {
         for (const [i, line] of lines.entries()) yield classifyLine(line, `stdin:${i + 1}`);
       } else {
-        yield classifyBytes(bytes, 'stdin');
+        yield classifyBytes(read.bytes, 'stdin');
       }
     } else if (item.kind === 'file') {
-      yield classifyBytes(await readOrFail(item.path), item.path);
+      const read = readRegularFile(item.path, max);
+      yield 'problem' in read ? { source: item.path, problem: read.problem } : classifyBytes(read.bytes, item.path);
     } else {
-      let n = 0;
-      for await (const line of readLines(item.path)) {
-        n++;
-        if (line.trim() !== '') yield classifyLine(line, `${item.path}:${n}`);
-      }
+      yield* ndjsonItems(item.path, max);
     }
+  }
+}
+
+async function* ndjsonItems(path: string, max: number): AsyncGenerator<InputItem> {
+  // Checked again when open: the name may no longer be a regular file.
+  const problem = regularFileProblem(path);
+  if (problem !== undefined) {
+    yield { source: path, problem };
+    return;
+  }
+  let n = 0;
+  try {
+    for await (const line of splitLines(path, { maxBytes: max })) {
+      n++;
+      const source = `${path}:${n}`;
+      if (typeof line !== 'string') yield { source, problem: `the line is ${tooLarge(line.bytes, max)}` };
+      else if (line.trim() !== '') yield classifyLine(line, source);
+    }
+  } catch (error) {
+    yield { source: n === 0 ? path : `${path}:${n + 1}`, problem: `cannot read it: ${reasonOf(error)}` };
   }
 }

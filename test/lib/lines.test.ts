@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLines } from '../../src/lib/lines.js';
+import { readLines, splitLines, type LineWork } from '../../src/lib/lines.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-lines-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -53,5 +53,37 @@ describe('readLines', () => {
     let n = 0;
     for await (const _ of readLines(path)) n++;
     expect(n).toBe(50_000);
+  });
+
+  // One 50 MB line took 66 s when every chunk re-scanned and re-copied the whole line read so far. Counting the bytes
+  // the splitter scans and copies holds it to linear work without timing anything: each byte a bounded number of times.
+  it('does work linear in the file for one long line, and for many short ones (each byte scanned or copied O(1) times)', async () => {
+    const long = join(dir, 'long.ndjson');
+    const text = `{"x":"${'a'.repeat(4_000_000)}"}\n{"y":1}\r\n${'z'.repeat(300_000)}`;
+    await writeFile(long, text);
+    const work: LineWork = { bytes: 0 };
+    const lines: string[] = [];
+    for await (const line of readLines(long, 4096, { work })) lines.push(line);
+    expect(lines.map((line) => line.length)).toEqual([4_000_008, 7, 300_000]);
+    // At least every byte once (the counter is wired), at most a small constant times the file.
+    expect(work.bytes).toBeGreaterThanOrEqual(text.length);
+    expect(work.bytes).toBeLessThanOrEqual(6 * text.length);
+
+    const short = join(dir, 'short.ndjson');
+    const many = 'ab\r\n\n'.repeat(100_000);
+    await writeFile(short, many);
+    const shortWork: LineWork = { bytes: 0 };
+    let n = 0;
+    for await (const _ of readLines(short, 4096, { work: shortWork })) n++;
+    expect(n).toBe(200_000);
+    expect(shortWork.bytes).toBeLessThanOrEqual(6 * many.length);
+  });
+
+  it('reports a line over the byte limit as too long without holding it, and goes on with the next line', async () => {
+    const path = join(dir, 'limit.ndjson');
+    await writeFile(path, `short\n${'€'.repeat(400)}\n${'b'.repeat(5000)}\nlast`);
+    const seen: unknown[] = [];
+    for await (const line of splitLines(path, { chunkBytes: 64, maxBytes: 1000 })) seen.push(line);
+    expect(seen).toEqual(['short', { tooLong: true, bytes: 1200 }, { tooLong: true, bytes: 5000 }, 'last']);
   });
 });
