@@ -35,6 +35,27 @@ describe('colour', () => {
     expect(error.stderr).toContain(`${ESC}31mwebhook-sim: error:`);
   });
 
+  it('FORCE_COLOR= (empty) forces nothing; NO_COLOR with any non-empty value wins over FORCE_COLOR; --color wins over both', async () => {
+    const [emptyForce, zeroForce, noColorZero, bothSet, flagOverNoColor, flagEmptyForce, noFlagsAfterColor] = await Promise.all([
+      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '0' }) }),
+      run(['providers', 'utbs'], { env: colourEnv({ NO_COLOR: '0', FORCE_COLOR: '1' }) }),
+      run(['providers', 'utbs'], { env: { NO_COLOR: 'true', FORCE_COLOR: '3' } }),
+      run(['providers', 'utbs', '--color'], { env: { NO_COLOR: '1' } }),
+      run(['--color', 'providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+      run(['providers', 'utbs', '--color', '--no-color'], { env: colourEnv({ FORCE_COLOR: '1' }) }),
+    ]);
+    expect(emptyForce.code).toBe(0);
+    expect(emptyForce.stdout).not.toContain(ESC); // force-color.org: only a non-empty value forces
+    expect(zeroForce.stdout).not.toContain(ESC);
+    expect(noColorZero.stdout).not.toContain(ESC); // no-color.org: any non-empty value, even "0"
+    expect(bothSet.stdout).not.toContain(ESC);
+    expect(flagOverNoColor.code).toBe(0);
+    expect(flagOverNoColor.stdout).toContain(ESC);
+    expect(flagEmptyForce.stdout).toContain(ESC);
+    expect(noFlagsAfterColor.stdout).not.toContain(ESC); // the last of --color/--no-color wins
+  });
+
   it('--json is never coloured', async () => {
     const result = await run(['providers', '--json'], { env: colourEnv({ FORCE_COLOR: '1' }) });
     expect(result.stdout).not.toContain(ESC);
