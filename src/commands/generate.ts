@@ -37,7 +37,7 @@ export function addGenerateOptions(command: Command): Command {
     .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
     .option('--set <path=value>', 'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)', collect)
     .option('--data <file|->', 'a JSON object merged over the template')
-    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601 or unix seconds')
+    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)')
     .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
     .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
     .option('--url <url>', 'target URL (used in http, curl and capture output)');

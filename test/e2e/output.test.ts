@@ -63,6 +63,23 @@ describe('colour', () => {
   });
 });
 
+describe('relative times', () => {
+  it('--now -10m and --at now reach parseTime through commander (a leading dash is a value, not an option)', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const capture = join(dir, 'stale.json');
+      const made = await run(['generate', 'cryptocloud', '--now', '-10m', '--format', 'capture', '--out', capture]);
+      expect(made.code, made.stderr).toBe(0);
+      const [atNow, atThen] = await Promise.all([run(['verify', capture, '--at', 'now']), run(['verify', capture, '--at', 'now-10m'])]);
+      expect(atNow.code).toBe(1);
+      expect(atNow.stdout).toMatch(/token expired/);
+      expect(atThen.code, atThen.stdout).toBe(0);
+    } finally {
+      await remove();
+    }
+  });
+});
+
 describe('--quiet', () => {
   it('drops the built-in-secret notice but keeps the exact body', async () => {
     const args = ['generate', 'utbs', '--seed', '1', '--now', '2026-01-01T00:00:00Z'];
