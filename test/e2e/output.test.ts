@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, root, run, stackFrame, tempDir } from '../helpers/cli.js';
+import { maskSecret } from '../../src/lib/secret.js';
 
 const ESC = '\u001b[';
 const env = { WEBHOOK_SIM_SECRET: 'output-test-secret' };
@@ -60,6 +61,45 @@ describe('colour', () => {
     const result = await run(['providers', '--json'], { env: colourEnv({ FORCE_COLOR: '1' }) });
     expect(result.stdout).not.toContain(ESC);
     expect(() => JSON.parse(result.stdout) as unknown).not.toThrow();
+  });
+});
+
+describe('generate --format pretty', () => {
+  const secret = 'pretty-format-secret-0123456789';
+  const fixed = ['--seed', '1', '--now', '2026-01-01T00:00:00Z', '--secret', secret];
+
+  it('UTBS: the fields as a table and the signed string with the secret masked, never in full', async () => {
+    const result = await run(['generate', 'utbs', '--format', 'pretty', ...fixed]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^utbs ipn done +POST /m);
+    expect(result.stdout).toMatch(/^ {4}newStatus +done$/m);
+    expect(result.stdout).toMatch(/^ {4}content-type +application\/x-www-form-urlencoded/m);
+    expect(result.stdout).toMatch(new RegExp(`^ {4}signed string +\\S+:done:\\S+:${maskSecret(secret)}$`, 'm'));
+    expect(result.stdout).not.toContain(secret);
+    for (const line of result.stdout.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(120);
+  });
+
+  it('CryptoCloud and UAPAY: the JWT header and claims decoded, times shown as ISO 8601', async () => {
+    const [cc, uapay] = await Promise.all([
+      run(['generate', 'cryptocloud', '--format', 'pretty', ...fixed]),
+      run(['generate', 'uapay', '--format', 'pretty', ...fixed]),
+    ]);
+    expect(cc.code, cc.stderr).toBe(0);
+    expect(cc.stdout).toMatch(/JWT header/);
+    expect(cc.stdout).toMatch(/^ {4}alg +HS256$/m);
+    expect(cc.stdout).toMatch(/^ {4}exp +1767225900 \(2026-01-01T00:05:00\.000Z\)$/m);
+    expect(cc.stdout).toMatch(/^ {4}invoice_id +\w+/m);
+    expect(cc.stdout).toMatch(/^ {4}invoice_info\.uuid +INV-\w+$/m); // a JSON field as rows of its own
+    expect(uapay.stdout).toMatch(/^ {4}iat +1767225600 \(2026-01-01T00:00:00\.000Z\)$/m);
+    expect(uapay.stdout).toMatch(/^ {4}paymentStatus +FINISHED$/m);
+    for (const result of [cc, uapay]) expect(result.stdout).not.toContain(secret);
+  });
+
+  it('a field with control characters is shown escaped', async () => {
+    const result = await run(['generate', 'utbs', '--format', 'pretty', '--set', 'note=\u001b[2Jgone', ...fixed]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('\\e[2Jgone');
   });
 });
 
