@@ -5,8 +5,7 @@ import type { Argument, Command, Option } from 'commander';
 import { describeProviders } from './describe.js';
 import { scenarioNames } from '../scenarios/scenarios.js';
 
-export const shells = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof shells)[number];
+export type Shell = 'bash' | 'zsh' | 'fish';
 
 /** What a value may be: these words, a file name, or anything (nothing to suggest). */
 type Values = readonly string[] | 'files' | 'any';

@@ -99,14 +99,27 @@ describe('completion', () => {
     expect(provider.sort()).toEqual([...providers].sort());
     for (const name of providerJson.find((p) => p.name === 'uapay')?.events.map((e) => e.name) ?? []) expect(event).toContain(name);
     expect(scenario.sort()).toEqual(scenarios.sort());
-    expect(format.sort()).toEqual(['body', 'capture', 'curl', 'http']);
+    expect(format.sort()).toEqual(['body', 'capture', 'curl', 'http', 'pretty']);
     expect(options).toEqual(['--scenario', '--scenarios'].filter((flag) => scripts.bash.includes(`'send|${flag}'`)));
     expect(config).toEqual(['init']);
     expect(files).toEqual(['package.json']);
     expect(afterValue.sort()).toEqual([...providers].sort());
   });
 
-  it('an unknown shell is a usage error: exit 2, one line naming the choices', async () => {
+  it('--json is the model the scripts come from', async () => {
+    const result = await run(['completion', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const model = JSON.parse(result.stdout) as Array<{ path: string[]; options: Array<{ flags: string[]; values?: unknown }> }>;
+    expect(model.map((spec) => spec.path.join(' '))).toEqual(expect.arrayContaining(commandNames));
+    const send = model.find((spec) => spec.path.join(' ') === 'send');
+    expect(send?.options.find((option) => option.flags.includes('--scenario'))?.values).toEqual(expect.arrayContaining(['valid', 'tampered']));
+  });
+
+  it('an unknown or missing shell is a usage error: exit 2, one line naming the choices', async () => {
+    const missing = await run(['completion']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/bash\|zsh\|fish/);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     const result = await run(['completion', 'powershell']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bash, zsh, fish/);
