@@ -5,6 +5,7 @@ import { usage } from './errors.js';
 import { getProvider, optionsByProvider } from './providers/index.js';
 import { captureToRequest, isCaptureLike, type Capture } from './lib/capture.js';
 import { parseTime } from './lib/time.js';
+import { setAssignments } from './lib/template.js';
 import { generate as generateCore, type Delivery, type GenerateOptions as CoreGenerateOptions } from './build/generate.js';
 import { classifyBytes, type InputItem } from './verify/inputs.js';
 import type { ReceivedEvent } from './receive/receiver.js';
@@ -36,16 +37,18 @@ function toMs(value: TimeInput | undefined, label: string): number | undefined {
   return typeof value === 'number' ? value : parseTime(value, label);
 }
 
-export type GenerateOptions = Omit<CoreGenerateOptions, 'secret' | 'now' | 'attack' | 'patch'> & {
+export type GenerateOptions = Omit<CoreGenerateOptions, 'secret' | 'now' | 'attack' | 'patch' | 'set'> & {
   secret?: string | undefined;
   now?: TimeInput | undefined;
+  /** Field overrides: `['a.b=1']` as on the CLI, or `{ 'a.b': 1 }` (values used as given, strings stay strings). */
+  set?: readonly string[] | Readonly<Record<string, unknown>> | undefined;
 };
 
 /** A correctly signed delivery (url, headers, exact body), like `webhook-sim generate`. */
 export async function generate(options: GenerateOptions): Promise<Delivery> {
   const provider = getProvider(options.provider).name;
-  const { secret, now, ...rest } = options;
-  return generateCore({ ...rest, provider, secret: secretFor(secret)(provider), now: toMs(now, 'now') });
+  const { secret, now, set, ...rest } = options;
+  return generateCore({ ...rest, provider, set: setAssignments(set), secret: secretFor(secret)(provider), now: toMs(now, 'now') });
 }
 
 /** What a handler received: headers (any case) and the exact body. */
@@ -147,13 +150,13 @@ export interface SendApiResult extends SendScenarioResult {
 export async function send(options: SendApiOptions): Promise<SendApiResult> {
   const provider = getProvider(options.provider).name;
   const secrets = secretFor(options.secret);
-  const { url, scenario = 'valid', flow, expect, concurrent, timeoutMs, headers, dispatcher, wait, timeScale, onTry, secret: _secret, now, ...generateOptions } = options;
+  const { url, scenario = 'valid', flow, expect, concurrent, timeoutMs, headers, dispatcher, wait, timeScale, onTry, secret: _secret, now, set, ...generateOptions } = options;
   if (timeScale !== undefined && !(timeScale > 0)) throw usage(`timeScale ${timeScale}: expected a number above 0`);
   const { sendScenario } = await import('./deliver/run-scenario.js');
   const received: ReceivedEvent[] = [];
   const sent = await sendScenario(
     scenario,
-    { ...generateOptions, provider, secret: secrets(provider), now: toMs(now, 'now'), flow, expect: expect === undefined ? undefined : toExpectation(expect), concurrent, ...(url === undefined ? {} : { url }) },
+    { ...generateOptions, provider, set: setAssignments(set), secret: secrets(provider), now: toMs(now, 'now'), flow, expect: expect === undefined ? undefined : toExpectation(expect), concurrent, ...(url === undefined ? {} : { url }) },
     {
       secretFor: secrets,
       noWait: wait !== true,

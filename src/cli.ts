@@ -9,6 +9,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSuite } from './commands/suite.js';
 import { registerConfig } from './commands/config.js';
+import { registerCompletion } from './commands/completion.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
 import { errorReport, exitCodes, isWebhookSimError } from './errors.js';
@@ -34,6 +35,7 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
   demo: registerDemo,
   suite: registerSuite,
   config: registerConfig,
+  completion: (program) => registerCompletion(program, () => buildProgram(undefined)),
 };
 
 /**
@@ -45,7 +47,9 @@ function buildProgram(first: string | undefined): Command {
   const program = new Command('webhook-sim')
     .description('Simulate CryptoCloud, UTBS and UAPAY webhooks: sign, send, capture and verify them offline')
     .version(pkg.version, '-V, --version')
-    .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)'))
+    // --color first, so that with neither flag the value stays undefined and the environment decides.
+    .addOption(new Option('--color', 'colours even through a pipe or with NO_COLOR set'))
+    .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them through a pipe)'))
     .addOption(new Option('-q, --quiet', 'results and errors only: no notices, progress or decoration'))
     .addOption(new Option('--config <file>', 'settings file (default: the nearest webhook-sim.config.json from here upward)'))
     .showSuggestionAfterError()

@@ -1,8 +1,10 @@
 import { createCapture, serializeCapture } from '../lib/capture.js';
 import type { Delivery } from './generate.js';
 
-export const formats = ['body', 'http', 'curl', 'capture'] as const;
+/** What `generate --format` prints; `pretty` (for a person: tables, decoded tokens) is rendered by src/ui. */
+export const formats = ['body', 'http', 'curl', 'capture', 'pretty'] as const;
 export type Format = (typeof formats)[number];
+export type ExactFormat = Exclude<Format, 'pretty'>;
 
 function pathOf(url: URL): string {
   return `${url.pathname}${url.search}`;
@@ -44,7 +46,7 @@ export function toCapture(delivery: Delivery, receivedAt: number = delivery.now)
   );
 }
 
-export function formatDelivery(delivery: Delivery, format: Format): string {
+export function formatDelivery(delivery: Delivery, format: ExactFormat): string {
   switch (format) {
     case 'body':
       return delivery.body;

@@ -7,15 +7,7 @@ import { print, printJson, printRaw } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 import { completeCommand } from '../ui/prompts.js';
 import { getEvent, getProvider, providerNames } from '../providers/index.js';
-import {
-  addProviderOptions,
-  addSecretOptions,
-  collect,
-  parseSeedFlag,
-  parseTimeFlag,
-  readDataFlag,
-  secretResolver,
-} from './common.js';
+import { addProviderOptions, addSecretOptions, collect, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
 import { configuredOptions } from './settings.js';
 
 export interface GenerateFlags {
@@ -37,7 +29,7 @@ export function addGenerateOptions(command: Command): Command {
     .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
     .option('--set <path=value>', 'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)', collect)
     .option('--data <file|->', 'a JSON object merged over the template')
-    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601 or unix seconds')
+    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)')
     .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
     .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
     .option('--url <url>', 'target URL (used in http, curl and capture output)');
@@ -80,7 +72,7 @@ export function addProviderArguments(command: Command): Command {
 export function registerGenerate(program: Command): void {
   const command = addProviderArguments(program.command('generate'))
     .description('print a correctly signed sample webhook')
-    .addOption(new Option('-f, --format <format>', 'what to print').choices(formats).default('body'))
+    .addOption(new Option('-f, --format <format>', 'what to print (pretty: tables and decoded tokens, for reading)').choices(formats).default('body'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--json', 'print the delivery (url, headers, body) as JSON');
   addGenerateOptions(command);
@@ -101,7 +93,10 @@ Examples:
       printJson(delivery);
       return;
     }
-    const text = formatDelivery(delivery, flags.format);
+    const text =
+      flags.format === 'pretty'
+        ? await (await import('../ui/pretty-delivery.js')).prettyDelivery(delivery, secretResolver(flags, { quiet: true })(provider).value, configuredOptions(provider, flags).options)
+        : formatDelivery(delivery, flags.format);
     if (flags.out !== undefined) {
       try {
         await writeFile(flags.out, text);
@@ -110,8 +105,8 @@ Examples:
       }
       return;
     }
-    // Exact bytes on a pipe; a newline only for a person at a terminal.
-    if (isTerminal(1)) print(text);
+    // Exact bytes on a pipe; a newline only for a person at a terminal (pretty ends with its own).
+    if (isTerminal(1) || flags.format === 'pretty') print(text);
     else printRaw(text);
   });
 }

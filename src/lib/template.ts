@@ -89,3 +89,18 @@ export function merge(target: JsonObject, patch: JsonObject): JsonObject {
   }
   return target;
 }
+
+/**
+ * `--set` as the library also takes it: `path=value` strings, or an object of path → value. An object's values are
+ * already typed, so each becomes `path=<JSON>`, which parseSetValue reads back as the same value (a string stays a
+ * string, "317.40" included). Anything JSON cannot carry (undefined, NaN, a function) is a usage error naming its path.
+ */
+export function setAssignments(set: readonly string[] | Readonly<Record<string, unknown>> | undefined): readonly string[] | undefined {
+  if (set === undefined || Array.isArray(set)) return set as readonly string[] | undefined;
+  return Object.entries(set).map(([path, value]) => {
+    if (path.includes('=')) throw usage(`set ${path}: a path cannot contain "="`);
+    const text = typeof value === 'number' && !Number.isFinite(value) ? undefined : (JSON.stringify(value) as string | undefined);
+    if (text === undefined || typeof value === 'function') throw usage(`set ${path}: not a JSON value (${String(value)})`);
+    return `${path}=${text}`;
+  });
+}

@@ -1,7 +1,12 @@
 import { usage } from '../errors.js';
 
-/** Parses `--now`/`--at`: ISO 8601, or unix seconds (digits, optionally with a fraction). Returns epoch ms. */
-export function parseTime(value: string, flag: string): number {
+const relative = /^(now)?\s*([+-])\s*(.+)$/i;
+
+/**
+ * Parses `--now`/`--at`: ISO 8601, unix seconds (digits, optionally with a fraction), `now`, or an offset from now
+ * (`-10m`, `+2h`, `now-1h30m`: any duration parseDuration reads). Returns epoch ms; `clock` is the present instant.
+ */
+export function parseTime(value: string, flag: string, clock: number = Date.now()): number {
   const text = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) {
     const seconds = Number(text);
@@ -15,7 +20,14 @@ export function parseTime(value: string, flag: string): number {
     const ms = Date.parse(text);
     if (Number.isFinite(ms)) return ms;
   }
-  throw usage(`${flag} ${value}: not a time; use ISO 8601 (2026-01-31T12:00:00Z) or unix seconds (1769860800)`);
+  if (text.toLowerCase() === 'now') return clock;
+  const offset = relative.exec(text);
+  // A bare signed number stays unix seconds (above); an offset needs a unit, so "-10" is never ten seconds ago.
+  const ms = offset !== null && !/^\d+(\.\d+)?$/.test(offset[3] as string) ? durationOrNaN(offset[3] as string) : NaN;
+  if (offset !== null && Number.isFinite(ms)) return offset[2] === '-' ? clock - ms : clock + ms;
+  throw usage(
+    `${flag} ${value}: not a time; use ISO 8601 (2026-01-31T12:00:00Z), unix seconds (1769860800), or relative to now: now, -10m, +2h, now-1h30m`,
+  );
 }
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -35,6 +47,14 @@ export function parseDuration(value: string, flag: string): number {
     throw usage(`${flag} ${value}: not a duration; use forms like 30s, 2m, 1h30m or 500ms`);
   }
   return Math.round(total);
+}
+
+function durationOrNaN(text: string): number {
+  try {
+    return parseDuration(text, '');
+  } catch {
+    return NaN;
+  }
 }
 
 /** 432000 → "7m12s"; 0 → "0s"; sub-second values keep their ms. */

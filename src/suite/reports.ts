@@ -1,6 +1,7 @@
 // Suite reports: pretty (colours through src/output.ts only), json, and JUnit XML for CI test-report parsers.
 // Nothing here sees a secret: runSuite masks any echo of one in excerpts and messages before a report exists.
 import { style } from '../ui/output.js';
+import { visible } from '../lib/text.js';
 import type { SkippedCase, SuiteCase, SuiteResult } from './suite.js';
 
 export const reporters = ['pretty', 'json', 'junit'] as const;
@@ -19,15 +20,26 @@ export function suiteJson(result: SuiteResult): Record<string, unknown> {
   };
 }
 
+/**
+ * A cell of the table: control characters escaped, cut to `max` columns with an ellipsis, padded to `width`. The
+ * widths below keep a case line within 100 columns (6 + 12 + 1 + 13 + 1 + 9 + 16 + 5 + 26 + 1 + 9 = 99).
+ */
+function cell(text: string, width: number, max = width): string {
+  const chars = [...visible(text)];
+  const fitted = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
+  return fitted.padEnd(width);
+}
+
 /** One line per case: PASS/FAIL, provider, scenario, expected → got, time. */
 export function renderCaseLine(c: SuiteCase, color = true): string {
   const paint = color ? style : { good: id, bad: id, dim: id, name: id, heading: id };
   const mark = c.pass ? paint.good('PASS') : paint.bad('FAIL');
-  return `${mark}  ${c.provider.padEnd(12)} ${c.scenario.padEnd(13)} ${paint.dim('expected')} ${c.expected.padEnd(10)} ${paint.dim('got')} ${c.got.padEnd(10)} ${paint.dim(`${c.durationMs}ms`)}`;
+  const got = cell(c.got, 10, 26);
+  return `${mark}  ${cell(c.provider, 12)} ${cell(c.scenario, 13)} ${paint.dim('expected')} ${cell(c.expected, 10, 16)} ${paint.dim('got')} ${got} ${paint.dim(cell(`${c.durationMs}ms`, 0, 9))}`;
 }
 
 export function renderSkippedLine(s: SkippedCase, color = true): string {
-  return `${color ? style.dim('SKIP') : 'SKIP'}  ${s.provider.padEnd(12)} ${s.scenario.padEnd(13)} ${s.reason}`;
+  return `${color ? style.dim('SKIP') : 'SKIP'}  ${cell(s.provider, 12)} ${cell(s.scenario, 13)} ${cell(s.reason, 0, 100 - 34)}`;
 }
 
 /** What went wrong, case by case, and the totals; the case lines themselves come first (or streamed as they ran). */

@@ -8,12 +8,32 @@ import { shorten, visible } from '../lib/text.js';
 
 let chalk = new Chalk();
 
-/** NO_COLOR and --no-color switch colour off; FORCE_COLOR is honoured by chalk itself. */
+type Level = 0 | 1 | 2 | 3;
+
+/**
+ * The colour level for stdout, decided once. --color/--no-color win; then NO_COLOR with any non-empty value (no-color.org,
+ * even "0") switches colour off; then a non-empty FORCE_COLOR forces it (force-color.org: an empty value forces nothing;
+ * "0" and "false" mean off and 2 or 3 pick a depth, as in Node and chalk); otherwise colour only on a terminal.
+ * Decided here rather than by chalk, which reads an empty FORCE_COLOR as "force".
+ */
+export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, terminal: boolean, detected: Level): Level {
+  const force = env.FORCE_COLOR ?? '';
+  const forced: Level | undefined =
+    force === '' ? undefined : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
+  const onTerminal: Level = terminal ? (detected === 0 ? 1 : detected) : 1;
+  if (flag === false) return 0;
+  if (flag === true) return forced || onTerminal;
+  if ((env.NO_COLOR ?? '') !== '') return 0;
+  if (forced !== undefined) return forced;
+  return terminal ? detected : 0;
+}
+
+/** Sets the colour level from --color/--no-color (undefined when neither was given) and the environment. */
 export function configureColor(enabled: boolean | undefined): void {
-  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-  if (enabled === false || (noColor && process.env.FORCE_COLOR === undefined)) chalk = new Chalk({ level: 0 });
-  else if (!isTerminal(1) && process.env.FORCE_COLOR === undefined) chalk = new Chalk({ level: 0 });
-  else chalk = new Chalk();
+  const terminal = isTerminal(1);
+  // chalk's own detection (TERM, COLORTERM, CI) only matters on a terminal; a pipe never asks it.
+  const detected = terminal ? (new Chalk().level as Level) : 0;
+  chalk = new Chalk({ level: colorLevel(enabled, process.env, terminal, detected) });
 }
 
 let quiet = false;

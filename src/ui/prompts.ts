@@ -226,8 +226,9 @@ export function isBareInvocation(program: import('commander').Command, args: rea
 
 /** The program's own commands, for the first question; a group (`config`) offers its subcommands (`config init`). */
 export function commandChoices(program: import('commander').Command, prefix = ''): Choice[] {
+  // `completion` prints a script for a shell's start-up file: nothing to pick from a menu.
   return program.commands
-    .filter((c) => c.name() !== 'help')
+    .filter((c) => c.name() !== 'help' && c.name() !== 'completion')
     .flatMap((c) => (c.commands.length > 0 ? commandChoices(c, `${prefix}${c.name()} `) : [{ name: `${prefix}${c.name()}`, description: c.description() }]));
 }
 

@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, root, run, stackFrame, tempDir } from '../helpers/cli.js';
+import { maskSecret } from '../../src/lib/secret.js';
 
 const ESC = '\u001b[';
 const env = { WEBHOOK_SIM_SECRET: 'output-test-secret' };
@@ -35,10 +36,87 @@ describe('colour', () => {
     expect(error.stderr).toContain(`${ESC}31mwebhook-sim: error:`);
   });
 
+  it('FORCE_COLOR= (empty) forces nothing; NO_COLOR with any non-empty value wins over FORCE_COLOR; --color wins over both', async () => {
+    const [emptyForce, zeroForce, noColorZero, bothSet, flagOverNoColor, flagEmptyForce, noFlagsAfterColor] = await Promise.all([
+      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '0' }) }),
+      run(['providers', 'utbs'], { env: colourEnv({ NO_COLOR: '0', FORCE_COLOR: '1' }) }),
+      run(['providers', 'utbs'], { env: { NO_COLOR: 'true', FORCE_COLOR: '3' } }),
+      run(['providers', 'utbs', '--color'], { env: { NO_COLOR: '1' } }),
+      run(['--color', 'providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+      run(['providers', 'utbs', '--color', '--no-color'], { env: colourEnv({ FORCE_COLOR: '1' }) }),
+    ]);
+    expect(emptyForce.code).toBe(0);
+    expect(emptyForce.stdout).not.toContain(ESC); // force-color.org: only a non-empty value forces
+    expect(zeroForce.stdout).not.toContain(ESC);
+    expect(noColorZero.stdout).not.toContain(ESC); // no-color.org: any non-empty value, even "0"
+    expect(bothSet.stdout).not.toContain(ESC);
+    expect(flagOverNoColor.code).toBe(0);
+    expect(flagOverNoColor.stdout).toContain(ESC);
+    expect(flagEmptyForce.stdout).toContain(ESC);
+    expect(noFlagsAfterColor.stdout).not.toContain(ESC); // the last of --color/--no-color wins
+  });
+
   it('--json is never coloured', async () => {
     const result = await run(['providers', '--json'], { env: colourEnv({ FORCE_COLOR: '1' }) });
     expect(result.stdout).not.toContain(ESC);
     expect(() => JSON.parse(result.stdout) as unknown).not.toThrow();
+  });
+});
+
+describe('generate --format pretty', () => {
+  const secret = 'pretty-format-secret-0123456789';
+  const fixed = ['--seed', '1', '--now', '2026-01-01T00:00:00Z', '--secret', secret];
+
+  it('UTBS: the fields as a table and the signed string with the secret masked, never in full', async () => {
+    const result = await run(['generate', 'utbs', '--format', 'pretty', ...fixed]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^utbs ipn done +POST /m);
+    expect(result.stdout).toMatch(/^ {4}newStatus +done$/m);
+    expect(result.stdout).toMatch(/^ {4}content-type +application\/x-www-form-urlencoded/m);
+    expect(result.stdout).toMatch(new RegExp(`^ {4}signed string +\\S+:done:\\S+:${maskSecret(secret)}$`, 'm'));
+    expect(result.stdout).not.toContain(secret);
+    for (const line of result.stdout.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(120);
+  });
+
+  it('CryptoCloud and UAPAY: the JWT header and claims decoded, times shown as ISO 8601', async () => {
+    const [cc, uapay] = await Promise.all([
+      run(['generate', 'cryptocloud', '--format', 'pretty', ...fixed]),
+      run(['generate', 'uapay', '--format', 'pretty', ...fixed]),
+    ]);
+    expect(cc.code, cc.stderr).toBe(0);
+    expect(cc.stdout).toMatch(/JWT header/);
+    expect(cc.stdout).toMatch(/^ {4}alg +HS256$/m);
+    expect(cc.stdout).toMatch(/^ {4}exp +1767225900 \(2026-01-01T00:05:00\.000Z\)$/m);
+    expect(cc.stdout).toMatch(/^ {4}invoice_id +\w+/m);
+    expect(cc.stdout).toMatch(/^ {4}invoice_info\.uuid +INV-\w+$/m); // a JSON field as rows of its own
+    expect(uapay.stdout).toMatch(/^ {4}iat +1767225600 \(2026-01-01T00:00:00\.000Z\)$/m);
+    expect(uapay.stdout).toMatch(/^ {4}paymentStatus +FINISHED$/m);
+    for (const result of [cc, uapay]) expect(result.stdout).not.toContain(secret);
+  });
+
+  it('a field with control characters is shown escaped', async () => {
+    const result = await run(['generate', 'utbs', '--format', 'pretty', '--set', 'note=\u001b[2Jgone', ...fixed]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('\\e[2Jgone');
+  });
+});
+
+describe('relative times', () => {
+  it('--now -10m and --at now reach parseTime through commander (a leading dash is a value, not an option)', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const capture = join(dir, 'stale.json');
+      const made = await run(['generate', 'cryptocloud', '--now', '-10m', '--format', 'capture', '--out', capture]);
+      expect(made.code, made.stderr).toBe(0);
+      const [atNow, atThen] = await Promise.all([run(['verify', capture, '--at', 'now']), run(['verify', capture, '--at', 'now-10m'])]);
+      expect(atNow.code).toBe(1);
+      expect(atNow.stdout).toMatch(/token expired/);
+      expect(atThen.code, atThen.stdout).toBe(0);
+    } finally {
+      await remove();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compile, merge, parseSet, parseSetValue, placeholders } from '../../src/lib/template.js';
+import { compile, merge, parseSet, parseSetValue, placeholders, setAssignments } from '../../src/lib/template.js';
+import { generate } from '../../src/api.js';
 import type { JsonObject } from '../../src/lib/json.js';
 
 describe('parseSetValue / parseSet', () => {
@@ -60,5 +61,36 @@ describe('compile / placeholders', () => {
 
   it('placeholders() finds every name, nested and embedded', () => {
     expect([...placeholders({ a: '{{x}}', b: ['pre {{y}} {{z}}'], c: { d: '{{x}}' }, e: 1 })].sort()).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('setAssignments: --set as strings or as an object', () => {
+  it('keeps path=value strings as they are', () => {
+    expect(setAssignments(['a=1', 'b.c=x'])).toEqual(['a=1', 'b.c=x']);
+    expect(setAssignments(undefined)).toBeUndefined();
+  });
+
+  it('turns { path: value } into assignments that parse back to the same values, strings staying strings', () => {
+    const object = { a: 1, 'invoice_info.status': 'overpaid', amount: '317.40', id: '42', flag: true, none: null, nested: { x: [1] } };
+    const assignments = setAssignments(object) ?? [];
+    expect(assignments.map(parseSet)).toEqual(Object.entries(object).map(([path, value]) => ({ path, value })));
+  });
+
+  it('refuses a value JSON cannot carry, naming the path', () => {
+    expect(() => setAssignments({ a: undefined })).toThrow(/set a: /);
+    expect(() => setAssignments({ n: Number.NaN })).toThrow(/set n: /);
+    expect(() => setAssignments({ f: () => 1 })).toThrow(/set f: /);
+    expect(() => setAssignments({ 'a=b': 1 })).toThrow(/set a=b: /);
+  });
+});
+
+describe('library generate({ set }) takes an object as well as strings', () => {
+  it('signs the same bytes either way', async () => {
+    const base = { provider: 'utbs', seed: 3, now: '2026-01-01T00:00:00Z', secret: 'template-test-secret' } as const;
+    const fromStrings = await generate({ ...base, set: ['amount=317.40', 'currency=USD'] });
+    const fromObject = await generate({ ...base, set: { amount: '317.40', currency: 'USD' } });
+    expect(fromObject.body).toBe(fromStrings.body);
+    expect(fromObject.headers).toEqual(fromStrings.headers);
+    expect(fromObject.body).toContain('317.40');
   });
 });

@@ -30,9 +30,38 @@ describe('parseTime', () => {
 
   it('refuses milliseconds typed as seconds, and junk, naming the flag', () => {
     expect(usageError(() => parseTime('1769860800000', '--at')).message).toMatch(/^--at 1769860800000: looks like milliseconds/);
-    for (const junk of ['yesterday', '', 'now', '12:00', '2026-13-45T99:00:00Z', '1e9', '0x10']) {
+    for (const junk of ['yesterday', '', 'now-', '+', '-m', '+2x', 'now+', '12:00', '2026-13-45T99:00:00Z', '1e9', '0x10']) {
       expect(usageError(() => parseTime(junk, '--now')).message).toContain('--now');
     }
+  });
+});
+
+describe('parseTime: times relative to now', () => {
+  const now = Date.UTC(2026, 0, 31, 12);
+
+  it('reads now, -10m, +2h, now-1h30m and now+30s against the given clock', () => {
+    expect(parseTime('now', '--at', now)).toBe(now);
+    expect(parseTime(' NOW ', '--at', now)).toBe(now);
+    expect(parseTime('-10m', '--now', now)).toBe(now - 600_000);
+    expect(parseTime('+2h', '--now', now)).toBe(now + 7_200_000);
+    expect(parseTime('now-1h30m', '--at', now)).toBe(now - 5_400_000);
+    expect(parseTime('now+30s', '--at', now)).toBe(now + 30_000);
+    expect(parseTime('-500ms', '--at', now)).toBe(now - 500);
+  });
+
+  it('keeps a bare signed number as unix seconds, not an offset', () => {
+    expect(parseTime('-10', '--now', now)).toBe(-10_000);
+  });
+
+  it('defaults to the real clock', () => {
+    const before = Date.now();
+    const at = parseTime('+1h', '--now');
+    expect(at).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 3_600_000);
+  });
+
+  it('says which relative forms it reads', () => {
+    expect(usageError(() => parseTime('+2x', '--now', now)).message).toMatch(/now, -10m, \+2h/);
   });
 });
 

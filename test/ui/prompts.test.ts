@@ -119,6 +119,7 @@ describe('on a terminal: questions whose choices come from the registry', () => 
     program.command('first').description('the first');
     program.command('second').description('the second');
     program.command('group').command('sub').description('a subcommand');
+    program.command('completion').description('a script for a shell start-up file, not a menu choice');
     const choices = commandChoices(program);
     expect(choices.map((c) => c.name)).toEqual(['first', 'second', 'group sub']);
     const chosen = askCommand(choices, t.io);
