@@ -22,7 +22,7 @@ export default defineConfig(
   {
     rules: {
       // Matches tsc's noUnusedLocals/noUnusedParameters: a leading underscore marks a deliberately unused name
-      // (\`const { url: _url, ...rest } = …\` drops a key), and so does a rest sibling.
+      // (`const { url: _url, ...rest } = …` drops a key), and so does a rest sibling.
       '@typescript-eslint/no-unused-vars': [
         'error',
         {
@@ -34,14 +34,14 @@ export default defineConfig(
         },
       ],
       // Async functions without an await are deliberate here: they keep a Promise-returning contract (provider
-      // sign/verify, openAppender) and turn a throw into a rejection. Dropping \`async\` would change that.
+      // sign/verify, openAppender) and turn a throw into a rejection. Dropping `async` would change that.
       '@typescript-eslint/require-await': 'off',
-      // \`catch {}\` is an explicit choice to ignore a failure (e.g. reading /proc of a child that has exited).
+      // `catch {}` is an explicit choice to ignore a failure (e.g. reading /proc of a child that has exited).
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
   {
-    // vitest's asymmetric matchers (expect.any, expect.stringContaining, …) are typed \`any\`.
+    // vitest's asymmetric matchers (expect.any, expect.stringContaining, …) are typed `any`.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
