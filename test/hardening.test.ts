@@ -150,8 +150,10 @@ describe('JWT attacks: refused, each with its own reason', () => {
       ['uapay', { ...uaClaims, iat: String(nowS) }, `iat claim "${nowS}" is a string, not a number of seconds`],
       ['cryptocloud', { ...ccClaims, exp: nowS + 300.5 }, 'is not a whole number of seconds'],
       ['cryptocloud', { ...ccClaims, exp: 1e300 }, 'exp claim 1e+300 is out of range'],
+      // eslint-disable-next-line no-loss-of-precision -- deliberately beyond what a double holds exactly
       ['cryptocloud', { ...ccClaims, exp: 99_999_999_999_999_999_999 }, 'is out of range'],
       ['uapay', { ...uaClaims, iat: -1 }, 'iat claim -1 is out of range'],
+      // eslint-disable-next-line no-loss-of-precision -- deliberately beyond what a double holds exactly
       ['uapay', { ...uaClaims, iat: -9_007_199_254_740_993 }, 'is out of range'],
       ['uapay', { ...uaClaims, iat: null }, 'iat claim null is not a whole number of seconds'],
       ['uapay', { ...uaClaims, iat: [nowS] }, 'is not a whole number of seconds'],

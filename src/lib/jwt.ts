@@ -1,5 +1,4 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import type { CompactJWSHeaderParameters } from 'jose';
 import { isObject, repeatedTopLevelKeys, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
@@ -56,7 +55,7 @@ function hmacKey(secret: string): KeyObject {
 export async function signHs512(header: { alg: 'HS512'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
   const { CompactSign } = await loadJose();
   return new CompactSign(encoder.encode(claimsJson))
-    .setProtectedHeader(header as CompactJWSHeaderParameters)
+    .setProtectedHeader(header)
     .sign(encoder.encode(secret));
 }
 

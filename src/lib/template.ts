@@ -1,7 +1,7 @@
 // Body templates: {{placeholders}} filled from variables, and the --set / --data edits made over them.
 // In: a template (parsed JSON) and values; out: a new JSON tree. The JSON helpers themselves live in json.ts.
 import { usage } from '../errors.js';
-import { clone, isObject, ownValue, setOwn, type Json, type JsonObject } from './json.js';
+import { asText, clone, isObject, ownValue, setOwn, type Json, type JsonObject } from './json.js';
 
 const whole = /^\{\{(\w+)\}\}$/;
 const embedded = /\{\{(\w+)\}\}/g;
@@ -24,7 +24,7 @@ export function compile(template: Json): (vars: Readonly<Record<string, Json>>) 
     if (parts.length === 1) return () => template;
     return (vars) => {
       let out = parts[0] as string;
-      for (let i = 1; i < parts.length; i += 2) out += String(lookup(vars, parts[i] as string)) + (parts[i + 1] as string);
+      for (let i = 1; i < parts.length; i += 2) out += asText(lookup(vars, parts[i] as string)) + (parts[i + 1] as string);
       return out;
     };
   }

@@ -5,7 +5,7 @@ import { encodeForm, nestForm } from '../lib/form.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
-import { isObject, repeatedTopLevelKeys, type Json, type JsonObject } from '../lib/json.js';
+import { asText, isObject, repeatedTopLevelKeys, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
@@ -58,7 +58,7 @@ function fieldsOf(body: BodyShape, { problems: wanted = true } = {}): { fields?:
 export const cryptocloud: Provider = {
   name: 'cryptocloud',
   data: providerData,
-  events: defineEvents(providerData, { 'postback.json': postback as JsonObject }),
+  events: defineEvents(providerData, { 'postback.json': postback }),
 
   vars({ rng, now, status }) {
     const code = rng.pick(Object.keys(providerData.currencies));
@@ -95,7 +95,7 @@ export const cryptocloud: Provider = {
   signatureFields: () => ['token'],
 
   async sign({ fields, claims: overrides, vars, secret, now, encoding, options, attack }) {
-    const invoiceId = String(fields.invoice_id ?? '');
+    const invoiceId = asText(fields.invoice_id ?? '');
     const id: Json =
       options.claimId === 'numeric' ? (vars.numericId as number) : options.claimId === 'uuid' ? `INV-${invoiceId.replace(/^INV-/, '')}` : invoiceId;
     const claims: JsonObject = { id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds, ...overrides };
@@ -150,7 +150,7 @@ export const cryptocloud: Provider = {
     if (!fields) {
       checks.push(skipped('schema', 'bare token: no postback body to check'), skipped('consistency', 'bare token: no invoice_id to match'));
       const id = jwt?.parts.claims?.id;
-      if (id !== undefined) outcome.id = String(id);
+      if (id !== undefined) outcome.id = asText(id);
       return outcome;
     }
     const info = isObject(fields.invoice_info) ? fields.invoice_info : undefined;
@@ -170,7 +170,7 @@ export const cryptocloud: Provider = {
     if (fields) return fieldLabels(fields);
     // A bare token: its id claim (as verify reports it).
     const id = body.kind === 'token' && body.text !== '' ? decodeJwt(body.text).claims?.id : undefined;
-    return id === undefined ? { event: 'postback' } : { event: 'postback', id: String(id) };
+    return id === undefined ? { event: 'postback' } : { event: 'postback', id: asText(id) };
   },
 };
 
@@ -213,7 +213,7 @@ function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, in
   if (!claims) return skipped('consistency', 'claims could not be read');
   const invoiceId = fields.invoice_id;
   const id = claims.id;
-  const bare = (value: Json | undefined): string => String(value ?? '').replace(/^INV-/, '');
+  const bare = (value: Json | undefined): string => asText(value ?? '').replace(/^INV-/, '');
   const problems: string[] = [];
   // Only a project set up for numeric ids (--claim-id numeric) gets a pass here: elsewhere a numeric id is another
   // project's token, which would otherwise authenticate any invoice_id.
@@ -225,6 +225,6 @@ function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, in
     problems.push(`invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
   }
   return problems.length === 0
-    ? { name: 'consistency', ok: true, detail: `token id matches invoice_id ${String(invoiceId)}` }
+    ? { name: 'consistency', ok: true, detail: `token id matches invoice_id ${asText(invoiceId)}` }
     : { name: 'consistency', ok: false, detail: problems.join('; ') };
 }

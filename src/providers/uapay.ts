@@ -4,7 +4,7 @@ import { decodeJwt } from '../lib/jwt.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { isoTime } from '../lib/time.js';
-import { repeatedTopLevelKeys, setOwn, type Json, type JsonObject } from '../lib/json.js';
+import { asText, repeatedTopLevelKeys, setOwn, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/uapay/provider.json' with { type: 'json' };
 import invoice from '../../fixtures/uapay/invoice.json' with { type: 'json' };
 import p2p from '../../fixtures/uapay/p2p.json' with { type: 'json' };
@@ -37,7 +37,7 @@ function eventOf(claims: JsonObject): 'p2p' | 'invoice' {
 export const uapay: Provider = {
   name: 'uapay',
   data: providerData,
-  events: defineEvents(providerData, { 'invoice.json': invoice as JsonObject, 'p2p.json': p2p as JsonObject }),
+  events: defineEvents(providerData, { 'invoice.json': invoice, 'p2p.json': p2p }),
 
   vars({ rng, now, status }) {
     const amount = rng.int(1, 5000) * 100;
@@ -124,7 +124,7 @@ export const uapay: Provider = {
       const unknown = checkKnown(name, claims[name], values);
       if (unknown) problems.push(unknown);
     }
-    checks.push(schemaCheck(problems, `${event} callback fields present and typed; ${statusField} ${String(status)}`));
+    checks.push(schemaCheck(problems, `${event} callback fields present and typed; ${statusField} ${asText(status)}`));
     return outcome;
   },
 

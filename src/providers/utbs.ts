@@ -7,7 +7,7 @@ import { queryOf, type BodyShape, type WebhookRequest } from '../lib/request.js'
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { maskSecret } from '../lib/secret.js';
 import { compile } from '../lib/template.js';
-import type { Json, JsonObject } from '../lib/json.js';
+import { asText, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
@@ -39,7 +39,7 @@ function checksumField(options: ProviderOptions): string {
 export const utbs: Provider = {
   name: 'utbs',
   data: providerData,
-  events: defineEvents(providerData, { 'ipn.json': ipn as JsonObject }),
+  events: defineEvents(providerData, { 'ipn.json': ipn }),
 
   vars({ rng, now, status }) {
     const pair = rng.pick(providerData.pairs);
@@ -65,7 +65,7 @@ export const utbs: Provider = {
   signatureFields: (options) => [checksumField(options)],
 
   async sign({ fields, secret, options, attack }) {
-    const hash = utbsChecksum(utbsSignedString((name) => (fields[name] === undefined ? undefined : String(fields[name])), secret));
+    const hash = utbsChecksum(utbsSignedString((name) => (fields[name] === undefined ? undefined : asText(fields[name])), secret));
     const body: JsonObject = { ...fields };
     // tampered: a tenfold payout under the original checksum.
     if (attack === 'tamper') body.outAmount = String(round(Number(body.outAmount) * 10, 2));

@@ -46,14 +46,13 @@ function stepOf(step: FlowStep): { status: string; set?: GenerateOptions['patch'
 
 /** Every scenario is a list of deliveries of one order (same seed → same ids) plus what a correct receiver answers. */
 export async function buildScenario(name: string, options: ScenarioOptions): Promise<BuiltScenario> {
-  const prepared = prepareScenario(name, options);
-  const { build, ...about } = prepared;
+  const { build, ...about } = prepareScenario(name, options);
   return { ...about, steps: await build(options.seed ?? randomInt(0, 2 ** 32), options.now ?? Date.now()) };
 }
 
 /** A scenario checked and compiled once; `build` makes its deliveries for one seed and clock (load mode: per batch). */
 export interface PreparedScenario extends Omit<BuiltScenario, 'steps'> {
-  build(seed: number, now: number): Promise<ScenarioStep[]>;
+  build: (seed: number, now: number) => Promise<ScenarioStep[]>;
 }
 
 /** Everything of `buildScenario` that does not depend on the seed or the clock. */
@@ -90,7 +89,7 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
     return {
       plan,
       generate: prepareGenerate(plan.options),
-      expect: options.expect ?? (kind === 'accept' ? accept : ({ kind: '4xx' } as Expectation)),
+      expect: options.expect ?? (kind === 'accept' ? accept : ({ kind: '4xx' })),
       accept: kind === 'accept',
     };
   });

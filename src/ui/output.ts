@@ -32,7 +32,7 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, te
 export function configureColor(enabled: boolean | undefined): void {
   const terminal = isTerminal(1);
   // chalk's own detection (TERM, COLORTERM, CI) only matters on a terminal; a pipe never asks it.
-  const detected = terminal ? (new Chalk().level as Level) : 0;
+  const detected = terminal ? (new Chalk().level) : 0;
   chalk = new Chalk({ level: colorLevel(enabled, process.env, terminal, detected) });
 }
 

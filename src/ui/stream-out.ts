@@ -53,12 +53,13 @@ export function jsonResults(out: StreamOut, bufferLimit = 1000): {
     },
     end(summary) {
       if (buffered !== undefined) {
-        out.write(`${JSON.stringify({ ...summary, results: buffered }, null, 2)}\n`);
-        return out.flush();
+        // The write may hand back the batch's drain: wait for it before the final flush.
+        const wrote = out.write(`${JSON.stringify({ ...summary, results: buffered }, null, 2)}\n`);
+        return wrote === undefined ? out.flush() : wrote.then(() => out.flush());
       }
       const fields = Object.entries(summary).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`);
-      out.write(`\n  ],\n${fields.join(',\n')}\n}\n`);
-      return out.flush();
+      const wrote = out.write(`\n  ],\n${fields.join(',\n')}\n}\n`);
+      return wrote === undefined ? out.flush() : wrote.then(() => out.flush());
     },
   };
 }

@@ -102,7 +102,7 @@ beforeAll(async () => {
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   origin = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`webhook-sim listen exited ${String(code)} before listening:\n${stderr}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
       const url = (JSON.parse(line) as { listening?: string }).listening;
       if (url === undefined) reject(new Error(`webhook-sim listen: unexpected first line ${line}`));
       else resolve(new URL(url).origin);

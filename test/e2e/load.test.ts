@@ -233,12 +233,13 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
 
   it('SIGINT stops starting requests: the report covers what was sent, and every request sent is counted once', async () => {
     let received = 0;
-    let child: ReturnType<typeof spawn> | undefined;
+    // Filled once the CLI is spawned: the server stops it after 200 requests.
+    const running: { child?: ReturnType<typeof spawn> } = {};
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
         received++;
-        if (received === 200) child?.kill('SIGINT');
+        if (received === 200) running.child?.kill('SIGINT');
         res.end('{"ok":true}');
       });
     });
@@ -251,7 +252,8 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/uapay`;
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-    child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', url, '--count', '1000000', '--concurrency', '8', '--json'], { cwd: root, env });
+    const child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', url, '--count', '1000000', '--concurrency', '8', '--json'], { cwd: root, env });
+    running.child = child;
     const out: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     const [code] = (await once(child, 'exit')) as [number | null];
@@ -295,7 +297,7 @@ async function startListen(args: readonly string[]): Promise<{ url: string; stop
   const first = (await iterator.next()).value as string;
   lines.push(first);
   const rest = (async () => {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) lines.push(next.value as string);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) lines.push(next.value);
   })();
   return {
     url: (JSON.parse(first) as { listening: string }).listening,

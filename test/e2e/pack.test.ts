@@ -75,7 +75,7 @@ describe('the packed tarball, installed into an empty project', () => {
     for (const lifecycle of ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare']) expect(scripts).not.toContain(lifecycle);
     expect(installOutput).not.toMatch(/install-scripts|prepare/i);
     expect(sourceManifest.after).toBe(sourceManifest.before);
-    expect(JSON.parse(sourceManifest.before).scripts.prepare).toMatch(/build/);
+    expect((JSON.parse(sourceManifest.before) as { scripts: { prepare: string } }).scripts.prepare).toMatch(/build/);
     expect(sourceManifest.leftover).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, tempDir } from '../helpers/cli.js';
 import { judge, secretEnv, type Name } from '../helpers/judge.js';
+import { asText } from '../../src/lib/json.js';
 
 const env = secretEnv;
 
@@ -110,7 +111,7 @@ describe('send: every scenario of every provider against an independent receiver
         expect(got[1]?.reason, key).toBe('stale ignored');
       }
       if (scenario === 'alg-none') {
-        const token = String(got[0]?.fields.token ?? '');
+        const token = asText(got[0]?.fields.token ?? '');
         expect(b64json(token.split('.')[0] ?? '').alg, key).toBe('none');
       }
     }

@@ -22,6 +22,7 @@ import { verifyRequest, type Verdict } from '../../src/verify/verify.js';
 import { verdictJson, renderVerdict } from '../../src/ui/output.js';
 import { providers } from '../../src/providers/index.js';
 import type { Provider } from '../../src/providers/types.js';
+import { asText } from '../../src/lib/json.js';
 
 export const fuzzSecret = 'fuzz-secret-Zq7!';
 export const fuzzedProviders = ['cryptocloud', 'utbs', 'uapay'] as const;
@@ -476,7 +477,7 @@ function changeClaims(token: string, change: Extract<Mutation, { op: 'tokenClaim
   const parts = token.split('.');
   if (!claims) return token;
   let json: string;
-  if (change === 'id') json = JSON.stringify({ ...claims, id: `${String(claims.id ?? '')}X` });
+  if (change === 'id') json = JSON.stringify({ ...claims, id: `${asText(claims.id ?? '')}X` });
   else if (change === 'exp') json = JSON.stringify({ ...claims, exp: Number(claims.exp ?? 0) + 3600 });
   else if (change === 'iat') json = JSON.stringify({ ...claims, iat: Number(claims.iat ?? 0) - 60 });
   else if (change === 'amount') json = JSON.stringify({ ...claims, amount: Number(claims.amount ?? 1) * 10 });

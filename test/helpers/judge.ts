@@ -3,6 +3,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asText } from '../../src/lib/json.js';
 
 export const secrets = { cryptocloud: 'cc-secret-for-suite-tests', utbs: 'utbs-secret-for-suite-tests', uapay: 'uapay-secret-for-suite-tests' } as const;
 export type Name = keyof typeof secrets;
@@ -46,7 +47,7 @@ function jwtClaims(token: string, secret: string): Record<string, unknown> | str
 
 /** UTBS checksum per PROVIDERS.md, computed here: sha256 of the fields and the secret joined by ':'. */
 export function utbsHash(fields: URLSearchParams | Record<string, unknown>, secret: string): string {
-  const get = (name: string): string => (fields instanceof URLSearchParams ? (fields.get(name) ?? '') : String(fields[name] ?? ''));
+  const get = (name: string): string => (fields instanceof URLSearchParams ? (fields.get(name) ?? '') : asText(fields[name] ?? ''));
   const names = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp'];
   return createHash('sha256').update([...names.map(get), secret].join(':')).digest('hex');
 }

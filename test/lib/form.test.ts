@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeForm, nestForm, parseForm, type FormFields } from '../../src/lib/form.js';
-import type { JsonObject } from '../../src/lib/json.js';
 
 describe('encodeForm', () => {
   it('keeps key order, uses bracket notation for arrays and objects, + for spaces, empty for null', () => {
@@ -91,7 +90,7 @@ describe('nestForm', () => {
     const value = fc.oneof(leaf, fc.array(leaf, { minLength: 1, maxLength: 3 }), fc.dictionary(key, leaf, { minKeys: 1, maxKeys: 3 }), fc.array(fc.dictionary(key, leaf, { minKeys: 1, maxKeys: 3 }), { minLength: 1, maxLength: 2 }));
     fc.assert(
       fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (object) => {
-        const { values, repeated } = parseForm(encodeForm(object as JsonObject));
+        const { values, repeated } = parseForm(encodeForm(object));
         expect(repeated).toEqual([]);
         expect(nestForm(values)).toEqual(object);
       }),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readInputs, type InputItem, type InputOptions } from '../../src/verify/inputs.js';
+import { readInputs, type InputOptions } from '../../src/verify/inputs.js';
 import { parseMaxSize } from '../../src/verify/read.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-inputs-'));
@@ -14,7 +14,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function items(args: string[], options: InputOptions = {}): Promise<Array<{ source: string; problem?: string }>> {
   const out: Array<{ source: string; problem?: string }> = [];
-  for await (const item of readInputs(args, options) as AsyncGenerator<InputItem>) {
+  for await (const item of readInputs(args, options)) {
     out.push('problem' in item ? item : { source: item.request.source });
   }
   return out;
