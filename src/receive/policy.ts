@@ -70,8 +70,12 @@ export function handlerPolicy(limit: number): HandlerPolicy {
       const orderKey = verdict.id === undefined ? bodyKey : memoryKey(verdict.provider, verdict.id);
       await withLock(orderKey, async () => {
         const decision = seen.has(bodyKey) ? ({ kind: 'duplicate' } as const) : decide(orders.get(orderKey), verdict);
-        const given = await answer(accepted(decision));
-        if (given.status < 200 || given.status >= 300) return done(given, undefined);
+        const decided = accepted(decision);
+        const given = await answer(decided);
+        if (given.status < 200 || given.status >= 300) {
+          // A non-2xx acknowledges nothing: the line must not say "applied" for an order that was not.
+          return done({ ...given, reason: given.reason.replace(decided.reason, 'verified; not acknowledged, nothing applied') }, undefined);
+        }
         remember(seen, limit, bodyKey);
         if (decision.kind === 'apply') {
           const state = applied(orders.get(orderKey), verdict);

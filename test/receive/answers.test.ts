@@ -75,6 +75,17 @@ describe('forwarded answers', () => {
   });
 });
 
+describe('forced answers on verified deliveries', () => {
+  it('--verify --respond 500: the line does not say "applied" for a delivery it did not acknowledge', async () => {
+    const { receiver, events } = await start({ respond: [500, 200], verify });
+    const delivery = await generate({ provider: 'uapay', secret, now: T });
+    expect((await post(receiver, delivery)).status).toBe(500);
+    expect(events[0]?.reason).toBe('verified; not acknowledged, nothing applied; answered 500 as told');
+    expect((await post(receiver, delivery)).status).toBe(200);
+    expect(events[1]?.reason).toBe('verified; applied; answered 200 as told');
+  });
+});
+
 describe('an answer the client never got', () => {
   it('the client leaves while the forward is pending: logged as not delivered, never as 200', async () => {
     let arrived: () => void = () => undefined;
