@@ -66,7 +66,8 @@ export function forceRefusal(force: (answer: Answer) => Answer, refused: Answer)
  * connection, false when the client was gone before (the answer it was meant to get was never given).
  */
 export function writeAnswer(res: ServerResponse, answer: Answer, closing: boolean): Promise<boolean> {
-  if (res.destroyed || !res.socket || res.socket.destroyed) return Promise.resolve(false);
+  // The request's socket, not `res.socket`: a pipelined answer waiting its turn has no socket yet, and is still given.
+  if (res.destroyed || res.req.socket.destroyed) return Promise.resolve(false);
   if (closing) res.setHeader('connection', 'close');
   const bodyless = answer.status === 204 || answer.status === 304;
   const bytes =

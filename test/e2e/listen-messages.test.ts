@@ -23,7 +23,7 @@ function hostileToken(): string {
 }
 
 describe('listen: untrusted text is shown escaped', () => {
-  it('a form field, a JWT header and a URL with control characters: every line shows them as visible escapes', async () => {
+  it('a form field and a JWT header with control characters: every line shows them as visible escapes', async () => {
     const listener = await listen(['--verify', '--secret-env', 'MSG_SECRET']);
     const form = 'orderId=%E2%80%AEabc&newStatus=%1B%5B2J%1B%5BHdone&hash=00';
     const utbs = await request(`${listener.url}/webhooks/utbs?x=%1b`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });

@@ -109,4 +109,33 @@ describe('an answer the client never got', () => {
     expect(receiver.summary().byStatus).toEqual({});
     expect(receiver.summary()).toMatchObject({ undelivered: 1 });
   });
+
+  it('pipelined requests answered out of order: both answers are given, in order, and logged as given', async () => {
+    let releaseA: () => void = () => undefined;
+    const { origin } = await handlerServer((req, res) => {
+      if (req.url === '/a') releaseA = () => res.writeHead(201).end('answer-a');
+      else {
+        res.writeHead(202).end('answer-b');
+        releaseA();
+      }
+    });
+    const { receiver, events, next } = await start({ forwardTo: origin });
+    const both = Promise.all([next(), next()]);
+    const socket = connect(Number(new URL(receiver.url).port), '127.0.0.1');
+    cleanups.push(async () => socket.destroy());
+    let received = '';
+    const answered = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (received.includes('answer-a') && received.includes('answer-b')) resolve();
+      }),
+    );
+    const one = (path: string): string => `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nhi`;
+    socket.write(one('/a') + one('/b'));
+    await answered;
+    await both;
+    expect(received.indexOf('answer-a')).toBeLessThan(received.indexOf('answer-b'));
+    expect(events.map((e) => [e.url, e.status]).sort()).toEqual([['/a', 201], ['/b', 202]]);
+    expect(receiver.summary()).toMatchObject({ undelivered: 0, byStatus: { 201: 1, 202: 1 } });
+  });
 });
