@@ -73,7 +73,7 @@ async function forward(
   }
 }
 
-/** The handler's answer fields (Location, Retry-After, its own) as name, value, …; the transport ones are this hop's. */
+/** The handler's answer fields (Location, Retry-After, its own) as name, value, …; transport ones are this hop's. */
 function answerFields(headers: Record<string, string | string[] | undefined>): string[] {
   const connection = String(headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
   const fields: string[] = [];

@@ -43,7 +43,8 @@ export function requestLog(json: boolean): { write: (event: ReceivedEvent) => vo
 }
 
 // JSON.stringify escapes C0 controls but leaves C1 controls and bidirectional overrides raw, and NDJSON is read on
-// terminals too (`listen --json | tee`). Written as \uXXXX escapes instead: the same JSON value, nothing a terminal acts on.
+// terminals too (`listen --json | tee`). Written as \uXXXX escapes instead: the same JSON value, nothing a terminal
+// acts on.
 const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 function terminalSafeJson(value: unknown): string {
