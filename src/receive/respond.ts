@@ -7,7 +7,9 @@ import type { Answer } from './types.js';
 
 /** The answer of a receiver that is not verifying: built once, its body too, not per request. */
 export const notVerifying: Answer = { status: 200, reason: 'not verifying', json: { ok: true } };
-const notVerifyingBody = Buffer.from(JSON.stringify(notVerifying.json));
+// Written out, not JSON.stringify'd at load: every command imports this module (listen's flags), and nothing may run
+// at load that a broken environment could make throw before the CLI can report it.
+const notVerifyingBody = Buffer.from('{"ok":true}');
 
 export function checkStatusCode(code: number): number {
   // 1xx are interim answers: a client would wait for a final one that never comes.
