@@ -1,5 +1,6 @@
 // `forwardTo`: the exact request (method, path, query, headers but the transport ones, body bytes) goes on to a real
-// handler through undici, and its status, body and content type come back as the answer; a failure is a 502.
+// handler through undici, and its status, body and header fields (less the transport ones) come back as the answer; a
+// failure is a 502, and a client that leaves cancels the forward, as a proxy would.
 import type { IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { WebhookSimError } from '../errors.js';
@@ -8,7 +9,8 @@ import { formatDuration } from '../lib/time.js';
 import { errorText, type Answer } from './types.js';
 
 export interface Forwarder {
-  forward(req: IncomingMessage, body: Buffer): Promise<Answer>;
+  /** `left`: aborted when the client closed its connection. */
+  forward(req: IncomingMessage, body: Buffer, left?: AbortSignal): Promise<Answer>;
   /** Closes the agent the forwarder made; a dispatcher given to it is the caller's to close. */
   close(): Promise<void>;
 }
@@ -19,7 +21,7 @@ export async function openForwarder(base: URL, given: Dispatcher | undefined, ti
   const ownAgent = given ? undefined : new undici.Agent({ keepAliveTimeout: 4000 });
   const dispatcher = (given ?? ownAgent) as Dispatcher;
   return {
-    forward: (req, body) => forward(undici.request, dispatcher, base, req, body, timeoutMs),
+    forward: (req, body, left) => forward(undici.request, dispatcher, base, req, body, timeoutMs, left),
     close: async () => {
       await ownAgent?.close();
     },
@@ -40,6 +42,7 @@ async function forward(
   req: IncomingMessage,
   body: Buffer,
   timeoutMs: number,
+  left: AbortSignal | undefined,
 ): Promise<Answer> {
   const target = `${base.origin}${base.pathname.replace(/\/+$/, '')}${req.url ?? '/'}`;
   const connection = (req.headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
@@ -55,15 +58,28 @@ async function forward(
       headers,
       body: method === 'GET' || method === 'HEAD' ? null : body,
       dispatcher,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: left ? AbortSignal.any([AbortSignal.timeout(timeoutMs), left]) : AbortSignal.timeout(timeoutMs),
     });
     const bytes = Buffer.from(await response.body.arrayBuffer());
-    const type = response.headers['content-type'];
-    return { status: response.statusCode, reason: `forwarded to ${target}: ${response.statusCode}`, raw: { bytes, type: Array.isArray(type) ? type[0] : type } };
+    return { status: response.statusCode, reason: `forwarded to ${target}: the handler answered ${response.statusCode}`, raw: { bytes, headers: answerFields(response.headers) } };
   } catch (error) {
     const name = (error as Error).name;
-    const why = name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${formatDuration(timeoutMs)}` : errorText(error);
+    const why =
+      left?.aborted ? 'cancelled: the client closed the connection'
+      : name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${formatDuration(timeoutMs)}`
+      : errorText(error);
     const reason = `forward to ${target} failed: ${why}`;
     return { status: 502, reason, json: { ok: false, reason } };
   }
+}
+
+/** The handler's answer fields (Location, Retry-After, its own) as name, value, …; transport ones are this hop's. */
+function answerFields(headers: Record<string, string | string[] | undefined>): string[] {
+  const connection = String(headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
+  const fields: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || isTransportHeader(name, connection)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) fields.push(name, one);
+  }
+  return fields;
 }

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { WebhookSimError } from '../errors.js';
 import { formatDuration } from '../lib/time.js';
-import { getProvider } from '../providers/index.js';
+import { redactSecrets } from '../lib/secret.js';
+import { getProvider, providerNames } from '../providers/index.js';
 import type { Verdict } from '../verify/verify.js';
 import type { Answer } from './types.js';
 
@@ -26,11 +27,20 @@ export interface HandlerPolicy {
 /** Signature, expiry and consistency failures mean "not you" (401); the rest is a bad request (400). */
 const unauthorizedChecks = new Set(['signature', 'expiry', 'consistency']);
 
-export function refusal(verdict: Verdict): Answer {
+/**
+ * The client learns which check failed and nothing else: a detail such as a computed hash, a signed string or a
+ * masked secret would let anyone who can post forge the next delivery (post the computed value back). The log line
+ * (`reason`) keeps the detail for the person running the receiver, with every `secrets` spelling masked.
+ */
+export function refusal(verdict: Verdict, secrets: readonly string[]): Answer {
   const failed = verdict.checks.find((check) => check.ok === false);
-  const reason = failed?.detail ?? 'nothing in the request could be verified';
-  return { status: failed && unauthorizedChecks.has(failed.name) ? 401 : 400, reason, json: { ok: false, reason } };
+  const said = failed ? `refused: the ${failed.name} check failed` : 'refused: nothing in the request could be verified';
+  const detail = failed?.name === 'provider' ? unknownProvider : (failed?.detail ?? 'nothing in the request could be verified');
+  return { status: failed && unauthorizedChecks.has(failed.name) ? 401 : 400, reason: redactSecrets(detail, secrets), json: { ok: false, reason: said } };
 }
+
+// The verify command's own wording suggests its --provider flag; listen has none: it knows a provider by its format.
+const unknownProvider = `cannot tell the provider from this request: it matches the webhook format of none of ${providerNames.join(', ')}`;
 
 /** `limit`: how many orders, and how many accepted bodies, are remembered (the newest ones). */
 export function handlerPolicy(limit: number): HandlerPolicy {
@@ -60,8 +70,12 @@ export function handlerPolicy(limit: number): HandlerPolicy {
       const orderKey = verdict.id === undefined ? bodyKey : memoryKey(verdict.provider, verdict.id);
       await withLock(orderKey, async () => {
         const decision = seen.has(bodyKey) ? ({ kind: 'duplicate' } as const) : decide(orders.get(orderKey), verdict);
-        const given = await answer(accepted(decision));
-        if (given.status < 200 || given.status >= 300) return done(given, undefined);
+        const decided = accepted(decision);
+        const given = await answer(decided);
+        if (given.status < 200 || given.status >= 300) {
+          // A non-2xx acknowledges nothing: the line must not say "applied" for an order that was not.
+          return done({ ...given, reason: given.reason.replace(decided.reason, 'verified; not acknowledged, nothing applied') }, undefined);
+        }
         remember(seen, limit, bodyKey);
         if (decision.kind === 'apply') {
           const state = applied(orders.get(orderKey), verdict);

@@ -9,12 +9,12 @@ import { WebhookSimError } from '../errors.js';
 import { captureOfRaw } from '../lib/capture.js';
 import type { WebhookRequest } from '../lib/request.js';
 import { isoTime } from '../lib/time.js';
-import { getProvider } from '../providers/index.js';
+import { getProvider, providerNames } from '../providers/index.js';
 import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict, type VerifyOptions } from '../verify/verify.js';
 import { dropRest, MiB, readLimited, sizeText } from './body.js';
 import { openForwarder, parseForwardTo } from './forward.js';
 import { handlerPolicy, refusal } from './policy.js';
-import { forcedAnswers, notVerifying, writeAnswer } from './respond.js';
+import { forcedAnswers, forceRefusal, keepRefusal, notVerifying, writeAnswer } from './respond.js';
 import { startServer } from './server.js';
 import { openStore } from './store.js';
 import { errorText, type Answer, type ReceivedEvent, type Receiver, type ReceiverOptions, type ReceiverSummary } from './types.js';
@@ -47,7 +47,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const store = await openStore(options.outDir, options.outFile);
   const forwarder = forwardBase ? await openForwarder(forwardBase, options.dispatcher, options.forwardTimeoutMs ?? 30_000) : undefined;
 
-  const totals: ReceiverSummary = { requests: 0, captured: 0, verified: 0, refused: 0, duplicates: 0, ignored: 0, errors: 0, byStatus: {} };
+  const totals: ReceiverSummary = { requests: 0, captured: 0, saved: 0, verified: 0, refused: 0, duplicates: 0, ignored: 0, errors: 0, undelivered: 0, byStatus: {} };
   const policy = handlerPolicy(options.verify?.remember ?? 10_000);
   const verifyOptions: VerifyOptions = {
     secretFor: (name) => options.verify?.secretFor(name) ?? '',
@@ -91,6 +91,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       if (store) {
         try {
           event.file = await store.save(capture, at, n, () => (labels ? labels.provider : detectProvider(request)?.name));
+          totals.saved++;
         } catch (error) {
           totals.errors++;
           const reason = `capture not saved (${errorText(error)}): answered 503 so the sender tries again`;
@@ -100,7 +101,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       totals.captured++;
       if (labels) {
         label(event, labels);
-        return finish(res, event, forwarder || force ? await answerWith(notVerifying, req, body) : notVerifying);
+        return finish(res, event, forwarder || force ? await answerWith(notVerifying, req, res, body) : notVerifying);
       }
       const verdict = await verifyRequest(request, verifyOptions);
       label(event, verdict);
@@ -108,12 +109,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       if (verdict.ok) totals.verified++;
       if (!verdict.ok) {
         totals.refused++;
-        return finish(res, event, await answerWith(refusal(verdict), req, body));
+        const secrets = providerNames.map((name) => verifyOptions.secretFor(name));
+        return finish(res, event, await answerWith(refusal(verdict, secrets), req, res, body, true));
       }
       await policy.accept(
         verdict,
         body,
-        (decided) => answerWith(decided, req, body),
+        (decided) => answerWith(decided, req, res, body),
         (given, acknowledged) => {
           if (acknowledged?.kind === 'duplicate') {
             event.duplicate = true;
@@ -122,33 +124,47 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
             event.ignored = acknowledged.why;
             totals.ignored++;
           }
-          finish(res, event, given);
+          void finish(res, event, given);
         },
       );
     } catch (error) {
       totals.errors++;
       const reason = `internal error: ${errorText(error)}`;
-      if (!res.headersSent) finish(res, event, { status: 500, reason, json: { ok: false, reason } });
+      if (!res.headersSent) await finish(res, event, { status: 500, reason, json: { ok: false, reason } });
       else emit(event);
     }
   }
 
-  /** Forwarding and forced codes (`respond`) change what is answered; never a 503, 413 or refused read. */
-  async function answerWith(decided: Answer, req: IncomingMessage, body: Buffer): Promise<Answer> {
+  /**
+   * Forwarding and forced codes (`respond`) change what is answered; never a 503, 413 or refused read, and never a
+   * `refused` delivery into a 2xx.
+   */
+  async function answerWith(decided: Answer, req: IncomingMessage, res: ServerResponse, body: Buffer, refused = false): Promise<Answer> {
     let answer = decided;
     if (forwarder) {
-      const forwarded = await forwarder.forward(req, body);
-      answer = { ...forwarded, reason: `${decided.reason}; ${forwarded.reason}` };
+      // A client that leaves cancels the forward: its answer could no longer be given to anyone.
+      const left = new AbortController();
+      const leave = (): void => left.abort();
+      res.once('close', leave);
+      const forwarded = await forwarder.forward(req, body, left.signal).finally(() => res.off('close', leave));
+      answer = refused ? keepRefusal(decided, forwarded) : { ...forwarded, reason: `${decided.reason}; ${forwarded.reason}` };
     }
-    return force ? force(answer) : answer;
+    if (!force) return answer;
+    return refused ? forceRefusal(force, answer) : force(answer);
   }
 
-  function finish(res: ServerResponse, event: ReceivedEvent, answer: Answer): void {
+  /** The log line and the counts say what the client got: an answer it never got is "not delivered", not its code. */
+  async function finish(res: ServerResponse, event: ReceivedEvent, answer: Answer): Promise<void> {
     event.status = answer.status;
     event.reason = answer.reason;
     if (answer.forced !== undefined) event.forced = answer.forced;
-    totals.byStatus[answer.status] = (totals.byStatus[answer.status] ?? 0) + 1;
-    writeAnswer(res, answer, server.closing);
+    if (await writeAnswer(res, answer, server.closing)) {
+      totals.byStatus[answer.status] = (totals.byStatus[answer.status] ?? 0) + 1;
+    } else {
+      totals.undelivered++;
+      event.status = 0;
+      event.reason = `${answer.reason}; not delivered: the client closed the connection before the ${answer.status} answer`;
+    }
     emit(event);
   }
 

@@ -48,7 +48,7 @@ export interface ReceivedEvent {
   receivedAt: string;
   method: string;
   url: string;
-  /** The answer; 0 when the client went away before one could be given. */
+  /** The answer; 0 when the client went away before one could be given (the reason says what it would have been). */
   status: number;
   reason: string;
   provider?: string;
@@ -66,12 +66,17 @@ export interface ReceivedEvent {
 
 export interface ReceiverSummary {
   requests: number;
+  /** Requests whose body was read in full. */
   captured: number;
+  /** Captures written to --out (0 without it). */
+  saved: number;
   verified: number;
   refused: number;
   duplicates: number;
   ignored: number;
   errors: number;
+  /** Answers decided but never given: the client had closed the connection. */
+  undelivered: number;
   byStatus: Record<string, number>;
 }
 
@@ -84,12 +89,13 @@ export interface Receiver {
   close(): Promise<ReceiverSummary>;
 }
 
-/** What a request is answered: a JSON body we build, or the raw bytes a forward target gave. */
+/** What a request is answered: a JSON body we build, or the raw bytes and header fields a forward target gave. */
 export interface Answer {
   status: number;
   reason: string;
   json?: Record<string, unknown>;
-  raw?: { bytes: Buffer; type: string | undefined };
+  /** `headers`: name, value, … as the handler sent them, less the transport ones. */
+  raw?: { bytes: Buffer; headers: string[] };
   forced?: number;
 }
 

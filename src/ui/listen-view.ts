@@ -2,6 +2,7 @@
 // text for a person or, with --json, as NDJSON.
 import type { ReceivedEvent, ReceiverSummary } from '../receive/index.js';
 import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from './output.js';
+import { visible } from '../lib/text.js';
 import { stdStream } from './stdio.js';
 
 export interface ListenStart {
@@ -20,12 +21,12 @@ export function printListening(start: ListenStart, json: boolean): void {
     return;
   }
   const notes = [
-    start.out === undefined ? 'captures not saved: add --out DIR' : `captures → ${start.out}`,
+    start.out === undefined ? 'captures not saved: add --out DIR' : `captures → ${visible(start.out)}`,
     start.verify ? `verifying with ${secretsText(start.secretOrigins)}` : 'not verifying: add --verify',
     ...(start.respond === undefined ? [] : [`answering ${start.respond}`]),
-    ...(start.forwardTo === undefined ? [] : [`forwarding to ${start.forwardTo}`]),
+    ...(start.forwardTo === undefined ? [] : [`forwarding to ${visible(start.forwardTo)}`]),
   ];
-  print(`listening on ${style.name(start.url)} ${style.dim(`(${notes.join(', ')})`)}`);
+  print(`listening on ${style.name(visible(start.url))} ${style.dim(`(${notes.join(', ')})`)}`);
 }
 
 /** One origin when every provider shares it, else each provider with its own. */
@@ -38,7 +39,16 @@ function secretsText(origins: ListenStart['secretOrigins']): string {
 /** One line per request: `write` as they come, `flush` once the receiver is closed. */
 export function requestLog(json: boolean): { write: (event: ReceivedEvent) => void; flush: () => void } {
   const lines = lineBatcher();
-  return { write: (event) => lines.write(json ? JSON.stringify(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
+  return { write: (event) => lines.write(json ? terminalSafeJson(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
+}
+
+// JSON.stringify escapes C0 controls but leaves C1 controls and bidirectional overrides raw, and NDJSON is read on
+// terminals too (`listen --json | tee`). Written as \uXXXX escapes instead: the same JSON value, nothing a terminal
+// acts on.
+const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(rawInJson, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 }
 
 export function printStopped(summary: ReceiverSummary, json: boolean): void {

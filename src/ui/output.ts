@@ -3,6 +3,7 @@ import { Chalk } from 'chalk';
 import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
 import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
+import { visible } from '../lib/text.js';
 import { isTerminal, writeStd } from './stdio.js';
 import { shorten, visible } from '../lib/text.js';
 
@@ -210,23 +211,26 @@ export function printJsonLine(value: unknown): void {
   writeStd(1, `${JSON.stringify(value)}\n`);
 }
 
-/** `12:00:01.123  POST /webhooks/utbs  utbs ipn done  ✓ 200  → captures/….json` (time is UTC). */
+/**
+ * `12:00:01.123  POST /webhooks/utbs  utbs ipn done  ✓ 200  → captures/….json` (time is UTC). Everything after the
+ * time comes from the request (or names it) and is shown with its control characters escaped.
+ */
 export function renderReceived(event: ReceivedEvent): string {
   const good = event.status >= 200 && event.status < 300;
   const mark = event.verdict ? (event.verdict.ok ? chalk.green('✓') : chalk.red('✗')) : good ? chalk.dim('•') : chalk.red('✗');
-  const answer = event.status === 0 ? chalk.red('no answer') : good ? chalk.green(String(event.status)) : chalk.red(String(event.status));
-  const what = [event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' ');
+  const answer = event.status === 0 ? chalk.red('not delivered') : good ? chalk.green(String(event.status)) : chalk.red(String(event.status));
+  const what = visible([event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' '));
   const note =
     event.duplicate ? chalk.yellow('duplicate')
-    : event.ignored !== undefined ? chalk.yellow(`ignored: ${event.ignored}`)
-    : !good || event.forced !== undefined ? event.reason
+    : event.ignored !== undefined ? chalk.yellow(`ignored: ${visible(event.ignored)}`)
+    : !good || event.forced !== undefined ? visible(event.reason)
     : '';
   return [
     chalk.dim(event.receivedAt.slice(11, 23) || '--:--:--.---'),
-    `${event.method} ${event.url}`,
+    visible(`${event.method} ${event.url}`),
     event.provider === undefined ? chalk.dim(what) : chalk.cyan(what),
     `${mark} ${answer}${note ? ` ${note}` : ''}`,
-    event.file === undefined ? '' : chalk.dim(`→ ${event.file}`),
+    event.file === undefined ? '' : chalk.dim(`→ ${visible(event.file)}`),
   ].filter((part) => part !== '').join('  ');
 }
 
@@ -235,17 +239,19 @@ export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
   return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
 }
 
+/** Says what happened: how many requests were received and how many of them were saved (none without --out). */
 export function renderReceiverSummary(summary: ReceiverSummary): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status}×${count}`).join(' ');
   const text = [
-    plural(summary.requests, 'request'),
-    `${summary.captured} captured`,
+    `${summary.requests} received`,
+    `${summary.saved} saved`,
     `${summary.verified} verified`,
     `${summary.refused} refused`,
     plural(summary.duplicates, 'duplicate'),
     `${summary.ignored} ignored`,
     plural(summary.errors, 'error'),
+    ...(summary.undelivered > 0 ? [`${summary.undelivered} not delivered (the client left first)`] : []),
   ].join(', ');
   return `${chalk.bold('stopped:')} ${text}${statuses ? `; answers ${statuses}` : ''}`;
 }

@@ -34,7 +34,7 @@ describe('webhook-sim listen (built binary)', () => {
     }
     listener.child.kill('SIGINT');
     expect(await listener.exited).toBe(0);
-    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${providerNames.length} requests, ${providerNames.length} captured, ${providerNames.length} verified, 0 refused`));
+    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${providerNames.length} received, ${providerNames.length} saved, ${providerNames.length} verified, 0 refused`));
     const verified = await run(['verify', out, '--secret-env', 'LISTEN_E2E_SECRET'], { env: secretEnv });
     expect(verified.stdout).toMatch(new RegExp(`${providerNames.length} inputs: ${providerNames.length} passed, 0 failed`));
     expect(verified.code).toBe(0);
@@ -46,7 +46,9 @@ describe('webhook-sim listen (built binary)', () => {
     const forged = await post(listener.url, await generate({ provider: 'uapay', secret: 'someone-elses-secret' }));
     expect(forged.status).toBe(401);
     const event = JSON.parse(await listener.waitFor((l) => l.includes('"seq":1'))) as Record<string, unknown>;
-    expect(event).toMatchObject({ seq: 1, method: 'POST', status: 401, provider: 'uapay', reason: (JSON.parse(forged.body) as { reason: string }).reason });
+    // The client is told which check failed; the log line has the detail.
+    expect(JSON.parse(forged.body)).toEqual({ ok: false, reason: 'refused: the signature check failed' });
+    expect(event).toMatchObject({ seq: 1, method: 'POST', status: 401, provider: 'uapay', reason: expect.stringMatching(/^HS256 signature does not match/) });
     listener.child.kill('SIGTERM');
     expect(await listener.exited).toBe(0);
     expect(JSON.parse(listener.lines.at(-1) as string)).toMatchObject({ summary: { requests: 1, refused: 1, byStatus: { 401: 1 } } });
@@ -85,7 +87,7 @@ describe('webhook-sim listen (built binary)', () => {
     expect(names.filter((n) => n.endsWith('.tmp') || !n.endsWith('.json'))).toEqual([]);
     expect(bodies.length).toBe(ok.length);
     expect(new Set(bodies)).toEqual(new Set(ok));
-    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${ok.length} requests, ${ok.length} captured`));
+    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${ok.length} received, ${ok.length} saved`));
   });
 
   it('a port in use → one error line, exit 2; --respond out of range → exit 2', async () => {

@@ -86,9 +86,19 @@ describe('handler policy', () => {
 
   it('refusal: a failed signature, expiry or consistency check is 401, another failed check 400, none at all 400', () => {
     const check = (name: CheckName): Check => ({ name, ok: false, detail: `${name} failed` });
-    for (const name of ['signature', 'expiry', 'consistency'] as const) expect(refusal(verdict({ ok: false, checks: [check(name)] })).status).toBe(401);
-    for (const name of ['parse', 'provider'] as const) expect(refusal(verdict({ ok: false, checks: [check(name)] })).status).toBe(400);
-    expect(refusal(verdict({ ok: false, checks: [{ name: 'signature', ok: true, detail: '' }, check('schema')] }))).toEqual({ status: 400, reason: 'schema failed', json: { ok: false, reason: 'schema failed' } });
-    expect(refusal(verdict({ ok: false })).reason).toBe('nothing in the request could be verified');
+    for (const name of ['signature', 'expiry', 'consistency'] as const) expect(refusal(verdict({ ok: false, checks: [check(name)] }), []).status).toBe(401);
+    for (const name of ['parse', 'provider'] as const) expect(refusal(verdict({ ok: false, checks: [check(name)] }), []).status).toBe(400);
+    const schema = refusal(verdict({ ok: false, checks: [{ name: 'signature', ok: true, detail: '' }, check('schema')] }), []);
+    expect(schema).toEqual({ status: 400, reason: 'schema failed', json: { ok: false, reason: 'refused: the schema check failed' } });
+    expect(refusal(verdict({ ok: false }), []).reason).toBe('nothing in the request could be verified');
+  });
+
+  it('refusal: the answer names the failed check only; the log reason keeps the detail with every secret masked', () => {
+    const secret = 'a-policy-test-secret-of-32-chars';
+    const detail = `hash mismatch: signed string was 1|2|${secret}; computed ${'ab'.repeat(32)}`;
+    const refused = refusal(verdict({ ok: false, checks: [{ name: 'signature', ok: false, detail }] }), [secret]);
+    expect(refused.json).toEqual({ ok: false, reason: 'refused: the signature check failed' });
+    expect(refused.reason).toContain('hash mismatch');
+    expect(refused.reason).not.toContain(secret);
   });
 });

@@ -95,7 +95,8 @@ describe('reference receiver (verify)', () => {
     const answer = await send(receiver, await deliver(provider, { secret: 'not-the-receivers-secret' }));
     const failed = events[0]?.verdict?.checks.find((check) => check.ok === false);
     expect(failed?.name).toBe('signature');
-    expect(answer).toEqual({ status: 401, text: expect.any(String), json: { ok: false, reason: failed?.detail } });
+    expect(answer).toEqual({ status: 401, text: expect.any(String), json: { ok: false, reason: 'refused: the signature check failed' } });
+    expect(events[0]?.reason).toBe(failed?.detail);
   });
 
   it.each(providerNames)('%s: the same bytes twice → 200, then 200 duplicate:true', async (provider) => {
@@ -185,11 +186,12 @@ describe('reference receiver (verify)', () => {
   });
 
   it('cryptocloud: a token that expired before the receipt instant → 401', async () => {
-    const { receiver, clock } = await start();
+    const { receiver, clock, events } = await start();
     clock.now = T + 6 * 60_000;
     const answer = await send(receiver, await deliver('cryptocloud'));
     expect(answer.status).toBe(401);
-    expect(answer.json?.reason).toMatch(/expired/);
+    expect(answer.json?.reason).toBe('refused: the expiry check failed');
+    expect(events[0]?.reason).toMatch(/expired/);
   });
 
   it('a truncated JSON body → 400, and the capture is saved with exactly those bytes', async () => {
@@ -198,7 +200,8 @@ describe('reference receiver (verify)', () => {
     const truncated = { ...delivery, body: delivery.body.slice(0, Math.floor(delivery.body.length / 2)) };
     const answer = await send(receiver, truncated);
     expect(answer.status).toBe(400);
-    expect(answer.json?.reason).toMatch(/not valid JSON/);
+    expect(answer.json?.reason).toBe('refused: the parse check failed');
+    expect(events[0]?.reason).toMatch(/not valid JSON/);
     const capture = JSON.parse(await readFile(events[0]?.file as string, 'utf8')) as { body: string };
     expect(capture.body).toBe(truncated.body);
   });

@@ -19,7 +19,7 @@ describe('forced answers', () => {
     expect(force(decided)).toEqual({ status: 200, reason: 'verified; applied; answered 200 as told', forced: 200, json: { ok: true, forced: 200 } });
     expect(force({ status: 401, reason: 'bad signature', json: { ok: false } })).toMatchObject({ status: 200, json: { ok: false, forced: 200 } });
     // A forwarded answer keeps its own bytes: only the status is forced.
-    const raw = { bytes: Buffer.from('<ok/>'), type: 'text/xml' };
+    const raw = { bytes: Buffer.from('<ok/>'), headers: ['content-type', 'text/xml'] };
     expect(force({ status: 502, reason: 'forwarded', raw })).toEqual({ status: 200, reason: 'forwarded; answered 200 as told', forced: 200, raw });
   });
 
@@ -52,9 +52,10 @@ describe('writeAnswer', () => {
     expect((await serve(notVerifying)).text).toBe(JSON.stringify({ ok: true }));
   });
 
-  it('raw bytes keep their type (or none); 204 has no body; closing asks the client not to reuse the connection', async () => {
-    expect(await serve({ status: 202, reason: 'r', raw: { bytes: Buffer.from('<a/>'), type: 'text/xml' } })).toMatchObject({ text: '<a/>', headers: { 'content-type': 'text/xml' } });
-    const untyped = await serve({ status: 200, reason: 'r', raw: { bytes: Buffer.from('hi'), type: undefined } });
+  it('raw bytes keep their header fields (or none); 204 has no body; closing asks the client not to reuse the connection', async () => {
+    const typed = await serve({ status: 202, reason: 'r', raw: { bytes: Buffer.from('<a/>'), headers: ['content-type', 'text/xml', 'retry-after', '5'] } });
+    expect(typed).toMatchObject({ text: '<a/>', headers: { 'content-type': 'text/xml', 'retry-after': '5' } });
+    const untyped = await serve({ status: 200, reason: 'r', raw: { bytes: Buffer.from('hi'), headers: [] } });
     expect(untyped.headers['content-type']).toBeUndefined();
     expect(untyped.headers['content-length']).toBe('2');
     const empty = await serve({ status: 204, reason: 'r', json: { ok: true } });
