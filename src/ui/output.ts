@@ -3,7 +3,6 @@ import { Chalk } from 'chalk';
 import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
 import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
-import { visible } from '../lib/text.js';
 import { isTerminal, writeStd } from './stdio.js';
 import { shorten, visible } from '../lib/text.js';
 
