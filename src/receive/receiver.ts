@@ -573,7 +573,7 @@ async function listen(server: Server, port: number, host: string): Promise<void>
   });
 }
 
-async function prepareOutDir(dir: string): Promise<void> {
+export async function prepareOutDir(dir: string): Promise<void> {
   const probe = join(dir, `.webhook-sim-probe-${process.pid}-${Date.now()}.tmp`);
   try {
     await makeDirectory(dir);
