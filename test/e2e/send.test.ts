@@ -326,6 +326,16 @@ describe('send: time, interrupts and what is shown', () => {
     expect(format.code).toBe(2);
   });
 
+  it('--tolerance says its unit: help and the error for a bad value both say a bare number is seconds', async () => {
+    for (const command of ['verify', 'listen']) {
+      const help = (await run([command, '--help'])).stdout.replace(/\s+/g, ' '); // commander wraps at 80 columns
+      expect(help).toMatch(/--tolerance <duration> .{0,60}a bare number is seconds/);
+    }
+    const bad = await run(['verify', '-', '--tolerance', '5x'], { input: '{}' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tolerance 5x: not a duration.*a bare number is seconds/);
+  });
+
   it('an answer echoing the secret (text, base64, base64url, hex) or carrying terminal escapes is shown safely', async () => {
     const secret = secretEnv.WEBHOOK_SIM_UTBS_SECRET;
     const bytes = Buffer.from(secret);
