@@ -184,6 +184,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         url,
         timeoutMs,
         dispatcher,
+        secrets, // masked before the excerpt is cut, so no secret survives half shown at its end
         ...(options.headers ? { headers: options.headers } : {}),
       });
       const steps: SuiteStep[] = results.map((r) => {
