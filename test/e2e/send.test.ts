@@ -1,9 +1,10 @@
 // `send` through the built binary, against a receiver written here (not ours): its verdicts come from node:crypto.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bin, root, run, tempDir } from '../helpers/cli.js';
 import { judge, secretEnv, type Name } from '../helpers/judge.js';
@@ -357,5 +358,29 @@ describe('send: time, interrupts and what is shown', () => {
     } finally {
       await new Promise<void>((resolve) => echo.close(() => resolve()));
     }
+  });
+});
+
+// A real pseudo-terminal from util-linux script(1): the countdown only shows on one, and Ctrl-C is typed as a key.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.runIf(hasScript)('send on a terminal', () => {
+  it('counts down to the next try while waiting, and Ctrl-C (typed) prints the summary so far and exits 130', async () => {
+    const key = 'uapay-tty';
+    forced.set(key, [500]);
+    const command = [process.execPath, bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--time-scale', '0.001'].map((a) => JSON.stringify(a)).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        screen += stripVTControlCharacters(chunk.toString('utf8'));
+        if (/next try in \d+[hms]/.test(screen)) resolve();
+      });
+    });
+    child.stdin.write('\x03');
+    expect(await exited, screen).toBe(130);
+    expect(screen).toMatch(/next try in \d+h\d+m\d+s \(5s of schedule time\)/); // 5 s at 1/1000 speed: over an hour
+    expect(screen).toMatch(/interrupted \(Ctrl-C\): 0\/1 deliveries met their expectation so far/);
   });
 });
