@@ -20,7 +20,11 @@ export function secretResolver(
   return (provider) => {
     let resolved = cache.get(provider);
     if (!resolved) {
-      resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv, config: useConfig ? configFor(provider) : undefined });
+      resolved = resolveSecret(provider, {
+        secret: flags.secret,
+        secretEnv: flags.secretEnv,
+        config: useConfig ? configFor(provider) : undefined,
+      });
       if (resolved.source === 'builtin' && !quiet) {
         unannounced.add(provider);
         if (!defer) announceBuiltinSecrets();
@@ -37,5 +41,7 @@ export function announceBuiltinSecrets(): void {
   unannounced.clear();
   if (names.length === 0) return;
   const how = names.length === 1 ? `$${providerSecretEnv(names[0] as string)}` : '$WEBHOOK_SIM_<PROVIDER>_SECRET';
-  notice(`${names.join(', ')}: using the built-in public test secret${names.length === 1 ? '' : 's'} (see \`webhook-sim providers\`); set ${how} or --secret-env NAME for your own`);
+  notice(
+    `${names.join(', ')}: using the built-in public test secret${names.length === 1 ? '' : 's'} (see \`webhook-sim providers\`); set ${how} or --secret-env NAME for your own`,
+  );
 }

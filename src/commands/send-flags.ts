@@ -31,19 +31,45 @@ const flowScenarios = scenarioNames.filter((name) => scenarioTable[name].flowSte
  * with `--scenario valid` believes the flow was sent.
  */
 export function checkSendFlags(flags: TimingFlags): Timing {
-  if (flags.flow !== undefined && isScenarioName(flags.scenario) && scenarioTable[flags.scenario].flowSteps === undefined) {
-    throw usage(`--flow ${flags.flow}: only the ${flowScenarios.join(' and ')} scenarios send a flow, not ${flags.scenario}`, `add --scenario ${flowScenarios[0] ?? 'flow'}, or leave --flow out`);
+  if (
+    flags.flow !== undefined &&
+    isScenarioName(flags.scenario) &&
+    scenarioTable[flags.scenario].flowSteps === undefined
+  ) {
+    throw usage(
+      `--flow ${flags.flow}: only the ${flowScenarios.join(' and ')} scenarios send a flow, not ${flags.scenario}`,
+      `add --scenario ${flowScenarios[0] ?? 'flow'}, or leave --flow out`,
+    );
   }
   if (flags.count !== undefined || flags.concurrency !== undefined) {
-    const notForLoad = [flags.save !== undefined && '--save', flags.timeScale !== undefined && '--time-scale', flags.realTime && '--real-time', !flags.wait && '--no-wait', flags.concurrent && '--concurrent'].filter(Boolean);
-    if (notForLoad.length > 0) throw usage(`${notForLoad.join(', ')}: not with --count (load mode sends each delivery once, without a retry schedule)`);
+    const notForLoad = [
+      flags.save !== undefined && '--save',
+      flags.timeScale !== undefined && '--time-scale',
+      flags.realTime && '--real-time',
+      !flags.wait && '--no-wait',
+      flags.concurrent && '--concurrent',
+    ].filter(Boolean);
+    if (notForLoad.length > 0)
+      throw usage(
+        `${notForLoad.join(', ')}: not with --count (load mode sends each delivery once, without a retry schedule)`,
+      );
   }
-  const waiting = [flags.realTime === true && '--real-time', flags.timeScale !== undefined && '--time-scale'].filter((flag): flag is string => flag !== false);
-  if (!flags.wait && waiting.length > 0) throw usage(`${waiting.join(', ')} with --no-wait: the schedule either waits or runs at once`, 'leave out --no-wait to wait, or the others to run at once');
+  const waiting = [flags.realTime === true && '--real-time', flags.timeScale !== undefined && '--time-scale'].filter(
+    (flag): flag is string => flag !== false,
+  );
+  if (!flags.wait && waiting.length > 0)
+    throw usage(
+      `${waiting.join(', ')} with --no-wait: the schedule either waits or runs at once`,
+      'leave out --no-wait to wait, or the others to run at once',
+    );
   if (waiting.length > 1) throw usage('--real-time with --time-scale: --real-time is --time-scale 1; give one of them');
   if (flags.timeScale === undefined) return { noWait: flags.realTime !== true, timeScale: 1 };
   const timeScale = Number(flags.timeScale);
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw usage(`--time-scale ${flags.timeScale}: expected a number above 0`, 'e.g. --time-scale 1000 plays UAPAY\'s 27 hours in about 98 s');
+  if (!(timeScale > 0) || !Number.isFinite(timeScale))
+    throw usage(
+      `--time-scale ${flags.timeScale}: expected a number above 0`,
+      "e.g. --time-scale 1000 plays UAPAY's 27 hours in about 98 s",
+    );
   return { noWait: false, timeScale };
 }
 

@@ -8,7 +8,10 @@ import { stdStream } from './stdio.js';
 export function showWait(virtualMs: number, realMs: number, live: boolean, plain: boolean): () => void {
   const scaled = realMs === virtualMs ? '' : ` (${formatDuration(upToSecond(virtualMs))} of schedule time)`;
   if (!live) {
-    if (plain) info(`  waiting ${formatDuration(upToSecond(realMs))}${scaled} for the next try (Ctrl-C stops and prints the summary)`);
+    if (plain)
+      info(
+        `  waiting ${formatDuration(upToSecond(realMs))}${scaled} for the next try (Ctrl-C stops and prints the summary)`,
+      );
     return () => undefined;
   }
   const end = Date.now() + realMs;

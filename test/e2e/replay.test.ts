@@ -37,7 +37,15 @@ async function target(): Promise<Target> {
 }
 
 const capture = (url: string, body = 'a=1'): string =>
-  JSON.stringify({ webhookSim: 1, receivedAt: '2026-01-01T00:00:00.000Z', method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, bodyEncoding: 'utf8' });
+  JSON.stringify({
+    webhookSim: 1,
+    receivedAt: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    bodyEncoding: 'utf8',
+  });
 
 let mine: Target;
 let other: Target;
@@ -85,7 +93,9 @@ describe('replay: the target is --url, whatever host a capture names', () => {
     expect(mine.hits.map((h) => h.url)).toEqual(['/webhooks/cryptocloud?sig=2']);
     expect(result.stdout).toContain(`→ ${mine.base}/webhooks/cryptocloud?sig=2`);
     const json = await replay('path-json', '/cc', ['--url', `${mine.base}/webhooks/cryptocloud`, '--json']);
-    expect((JSON.parse(json.stdout) as { results: Array<{ url: string }> }).results[0]?.url).toBe(`${mine.base}/webhooks/cryptocloud`);
+    expect((JSON.parse(json.stdout) as { results: Array<{ url: string }> }).results[0]?.url).toBe(
+      `${mine.base}/webhooks/cryptocloud`,
+    );
   });
 });
 
