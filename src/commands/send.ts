@@ -85,7 +85,6 @@ Examples:
       };
       if (flags.count !== undefined || flags.concurrency !== undefined) {
         const { sendLoad } = await import('./send-load.js');
-        announceBuiltinSecrets();
         return sendLoad(flags.scenario, scenarioOptions, { count: flags.count, concurrency: flags.concurrency, json: flags.json === true, timeoutMs, headers, secretFor });
       }
       const [{ formatOffset }, { sendScenario }, { createSentSaver }] = await Promise.all([import('../deliver/virtual-clock.js'), import('../deliver/run-scenario.js'), import('../deliver/save-sent.js')]);

@@ -290,6 +290,7 @@ describe('send: time, interrupts and what is shown', () => {
       ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--real-time', '--no-wait'],
       ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--real-time', '--time-scale', '5'],
       ['send', 'uapay', '--time-scale', '0'],
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--count', 'many'],
       ['generate', 'uapay', '--now', 'yesterday-ish'],
     ]) {
       const result = await run(args); // no secret set: the built-in one would be announced
