@@ -2,13 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { parseTime } from '../lib/time.js';
 import { parseSeed } from '../lib/random.js';
-import { resolveSecret, providerSecretEnv, type ResolvedSecret } from '../config/secrets.js';
 import { isObject, type JsonObject } from '../lib/json.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { notice } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 import { providers, providerNames } from '../providers/index.js';
-import { configFor } from './settings.js';
 
 /** Every provider's "(choice)" options, as flags derived from the registry (never retyped). */
 export function providerOptionFlags(): Array<{ key: string; flag: string; providers: string[]; description: string }> {
@@ -53,21 +50,7 @@ export interface SecretFlags {
   secretEnv?: string;
 }
 
-/** Resolves (and memoises) a secret per provider, with a notice when the built-in test secret is used. */
-export function secretResolver(flags: SecretFlags, { quiet = false, useConfig = true }: { quiet?: boolean; useConfig?: boolean } = {}): (provider: string) => ResolvedSecret {
-  const cache = new Map<string, ResolvedSecret>();
-  return (provider) => {
-    let resolved = cache.get(provider);
-    if (!resolved) {
-      resolved = resolveSecret(provider, { secret: flags.secret, secretEnv: flags.secretEnv, config: useConfig ? configFor(provider) : undefined });
-      if (resolved.source === 'builtin' && !quiet) {
-        notice(`${provider}: using the built-in public test secret (see \`webhook-sim providers\`); set $${providerSecretEnv(provider)} or --secret-env NAME for your own`);
-      }
-      cache.set(provider, resolved);
-    }
-    return resolved;
-  };
-}
+export { announceBuiltinSecrets, secretResolver } from './secret-notice.js';
 
 export function parseTimeFlag(value: string | undefined, flag: string): number | undefined {
   return value === undefined ? undefined : parseTime(value, flag);

@@ -7,7 +7,16 @@ import { print, printJson, printRaw } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 import { completeCommand } from '../ui/prompts.js';
 import { getEvent, getProvider, providerNames } from '../providers/index.js';
-import { addProviderOptions, addSecretOptions, collect, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import {
+  addProviderOptions,
+  addSecretOptions,
+  announceBuiltinSecrets,
+  collect,
+  parseSeedFlag,
+  parseTimeFlag,
+  readDataFlag,
+  secretResolver,
+} from './common.js';
 import { configuredOptions } from './settings.js';
 
 export interface GenerateFlags {
@@ -23,8 +32,8 @@ export interface GenerateFlags {
   [option: string]: unknown;
 }
 
-/** The options `generate` and `send` share. */
-export function addGenerateOptions(command: Command): Command {
+/** The options `generate` and `send` share; `--url` means something else to each, so each describes it. */
+export function addGenerateOptions(command: Command, url = 'target URL (used in http, curl and capture output)'): Command {
   command
     .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
     .option('--set <path=value>', 'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)', collect)
@@ -32,7 +41,7 @@ export function addGenerateOptions(command: Command): Command {
     .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)')
     .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
     .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
-    .option('--url <url>', 'target URL (used in http, curl and capture output)');
+    .option('--url <url>', url);
   addSecretOptions(command);
   return addProviderOptions(command);
 }
@@ -46,8 +55,8 @@ export function checkNames(provider: string, event: string | undefined, status: 
 }
 
 export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
-  const secret = secretResolver(flags)(checkNames(provider, event, flags.status));
-  return generate({
+  const secret = secretResolver(flags, { defer: true })(checkNames(provider, event, flags.status));
+  const delivery = await generate({
     provider,
     event,
     status: flags.status,
@@ -59,6 +68,8 @@ export async function generateFromFlags(provider: string, event: string | undefi
     ...configuredOptions(provider, flags),
     url: flags.url,
   });
+  announceBuiltinSecrets(); // after every flag was checked: a usage error prints no notice
+  return delivery;
 }
 
 /** `<provider> [event]`, shared by generate and send; optional to commander so a terminal can ask for them. */

@@ -32,7 +32,7 @@ export function registerListen(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--out <dir|file.ndjson>', 'save one capture file per request (created if missing), or append one line per request to FILE.ndjson (fastest under load); a 2xx means it is saved')
     .option('--verify', 'verify every request and answer 200, duplicate, ignored (stale) or 401/400 as a correct receiver would')
-    .option('--tolerance <duration>', 'with --verify: allowed clock skew, e.g. 30s')
+    .option('--tolerance <duration>', 'with --verify: allowed clock skew: a duration such as 30s; a bare number is seconds')
     .option('--respond <codes>', 'answer these codes in order, then repeat the last (e.g. 500,500,200)')
     .option('--forward-to <url>', 'forward each exact request to this base URL and answer with its answer')
     .option('--max-body <size>', 'bigger bodies are answered 413 and not captured: bytes, or 512kb, 1mb', '1mb')

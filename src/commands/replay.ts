@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
+import { visible } from '../lib/text.js';
 import { replayItems } from '../deliver/replay.js';
-import { print, printJson, renderSummary, renderTry } from '../ui/output.js';
-import { collect, exitWith, readStdin } from './common.js';
+import { print, printJson, renderReplayTry, renderSummary } from '../ui/output.js';
+import { providerNames } from '../providers/index.js';
+import { collect, exitWith, readStdin, secretResolver } from './common.js';
 import { askInputs, askUrl } from '../ui/prompts.js';
 
 interface ReplayFlags {
@@ -19,7 +21,7 @@ export function registerReplay(program: Command): void {
     .argument('[capture...]', 'capture files, .ndjson files, directories, or - for stdin')
     .usage('[options] <capture...> --url <url>')
     .description('resend captured requests byte for byte: method, path and query, content type, body')
-    .option('--url <url>', "target origin; each capture's path and query are resolved against it (required; asked on a terminal)")
+    .option('--url <url>', "where to send (required; asked on a terminal): its host always; its path, if it has one, over each capture's path")
     .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx')
     .option('--timeout <duration>', 'no answer within it is a failure', '10s')
     .option('--header <name: value>', 'extra request header (repeatable)', collect)
@@ -37,6 +39,15 @@ export function registerReplay(program: Command): void {
         const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
         const timeoutMs = parseDuration(flags.timeout, '--timeout');
         const agent = createDeliveryAgent();
+        // Any secret this machine knows (flags aside: replay signs nothing) is masked if a handler echoes it back.
+        const known = secretResolver({}, { quiet: true });
+        const secrets = providerNames.flatMap((name) => {
+          try {
+            return [known(name).value];
+          } catch {
+            return []; // a config naming an unset variable: nothing to mask for that provider
+          }
+        });
         const results: Array<Record<string, unknown>> = [];
         let total = 0;
         let passed = 0;
@@ -45,14 +56,14 @@ export function registerReplay(program: Command): void {
             total++;
             if ('problem' in item) {
               results.push({ source: item.source, ok: false, error: item.problem });
-              if (!flags.json) print(`  ${item.source}: ${item.problem}`);
+              if (!flags.json) print(`  ${visible(`${item.source}: ${item.problem}`)}`);
               continue;
             }
-            const sent = await sendOnce(item.delivery, { timeoutMs, headers, dispatcher: agent });
+            const sent = await sendOnce(item.delivery, { timeoutMs, headers, dispatcher: agent, secrets });
             const ok = meets(expect, sent);
             if (ok) passed++;
             results.push({ source: item.source, ok, ...sent });
-            if (!flags.json) print(renderTry(item.source, '', sent, describeExpectation(expect), ok));
+            if (!flags.json) print(renderReplayTry(item.source, sent, describeExpectation(expect), ok));
           }
         } finally {
           await agent.close();

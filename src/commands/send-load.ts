@@ -4,6 +4,7 @@ import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '.
 import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { usage } from '../errors.js';
 import { info, isQuiet, print, printJson, style } from '../ui/output.js';
+import { announceBuiltinSecrets } from './common.js';
 import { getProvider } from '../providers/index.js';
 import { isTerminal, stdStream } from '../ui/stdio.js';
 
@@ -30,6 +31,7 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   const provider = getProvider(options.provider);
   // Check the scenario, flow and options once, before any server starts or request goes.
   const probe = await buildScenario(scenarioName, options);
+  announceBuiltinSecrets(); // everything is checked: a usage error above printed no notice
   const { receiver, url } =
     options.url === undefined ? await (await import('../receive/receiver.js')).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options }) : { receiver: undefined, url: options.url };
   const baseSeed = options.seed ?? randomInt(0, 2 ** 32);

@@ -5,7 +5,7 @@ import { WebhookSimError } from '../errors.js';
 import { info, isQuiet, print, printRaw } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
 import { isTerminal, stdStream } from '../ui/stdio.js';
-import { addProviderOptions, addSecretOptions, collect, exitWith, secretResolver } from './common.js';
+import { addProviderOptions, addSecretOptions, announceBuiltinSecrets, collect, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 
 interface SuiteFlags {
@@ -58,7 +58,7 @@ Examples:
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       const urlFor = urlResolver(chosen, flags);
       const options = optionsFor(chosen, flags);
-      const secrets = secretResolver(flags);
+      const secrets = secretResolver(flags, { defer: true });
       for (const provider of chosen) secrets(provider);
       const [{ runSuite, planSuite }, { renderCaseLine, renderSkippedLine, renderPrettyTail, renderReport }, { parseHeaderFlag }] = await Promise.all([
         import('../suite/suite.js'),
@@ -67,6 +67,7 @@ Examples:
       ]);
       const plan = planSuite(chosen, scenarios);
       const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
+      announceBuiltinSecrets(); // once, for every provider, after the flags were checked
       // A TTY gets one updating line on stderr; elsewhere, plain case lines on stdout unless the report itself goes there.
       const live = isTerminal(2) && !isQuiet();
       const streamLines = !live && (flags.output !== undefined || reporter === 'pretty');

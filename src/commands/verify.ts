@@ -35,7 +35,7 @@ export function registerVerify(program: Command): void {
     .description('verify saved webhooks offline: signature, expiry, schema, consistency')
     .option('-p, --provider <provider>', `provider (default: detected from the body): ${providerNames.join(', ')}`)
     .option('--at <time>', "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)")
-    .option('--tolerance <duration>', 'allowed clock skew, e.g. 30s or 2m', '0s')
+    .option('--tolerance <duration>', 'allowed clock skew: a duration such as 30s or 2m; a bare number is seconds', '0s')
     .option('--explain', 'show the decoded JWT or the UTBS signed string, and computed vs received signatures')
     .option('--max-size <size>', 'largest input read (a file, stdin, one .ndjson line): bytes, or 512kb, 64mb', '64mb')
     .option('--json', 'machine-readable output');

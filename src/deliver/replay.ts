@@ -11,15 +11,35 @@ function replayHeaders(request: WebhookRequest): Record<string, string> {
   return type === undefined ? {} : { 'content-type': type };
 }
 
+/**
+ * Where a captured request goes: always the --url's origin. A capture's target may be absolute ("http://other/x" or
+ * "//other/x", as a proxy-style client sends it and `listen` stores it); only its path and query are kept, so a
+ * replay never reaches a host the user did not name. A --url with a path of its own replaces the captured path (the
+ * captured query parameters stay: a signature may travel in them).
+ */
+export function replayTarget(captured: string | undefined, base: string): string {
+  const origin = parseHttpUrl(base, '--url');
+  let rest = (captured ?? '/').replace(/#.*$/s, '');
+  rest = rest.replace(/^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?]*/i, '');
+  if (!rest.startsWith('/')) rest = `/${rest}`;
+  const from = new URL(`http://capture.invalid${rest}`);
+  const target = new URL(origin.href);
+  target.hash = '';
+  if (origin.pathname === '/') target.pathname = from.pathname;
+  for (const [name, value] of from.searchParams) target.searchParams.set(name, value);
+  if (origin.search === '' && from.search !== '') target.search = from.search; // the captured query, byte for byte
+  return target.toString();
+}
+
 /** A captured request as a delivery to `base`: same method, path and query, content type and body bytes. */
 export function captureToDelivery(request: WebhookRequest, base: string): Delivery {
-  const target = new URL(request.url ?? '/', base);
+  const target = replayTarget(request.url, base);
   const delivery: Delivery = {
     provider: 'unknown',
     event: 'unknown',
     status: 'unknown',
     method: (request.method ?? 'POST') as 'POST',
-    url: target.toString(),
+    url: target,
     headers: replayHeaders(request),
     body: request.body.toString('utf8'),
     now: request.receivedAt ?? Date.now(),

@@ -3,7 +3,7 @@ import { getProvider } from '../providers/index.js';
 import { deliverWithSchedule, type ScheduleOptions, type TryResult } from './schedule.js';
 import { createDeliveryAgent, type DeliverOptions } from './send-once.js';
 import { buildScenario, meets, type BuiltScenario, type ScenarioOptions, type ScenarioStep } from '../scenarios/scenarios.js';
-import { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+import { createVirtualClock, type VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
 import type { ReceivedEvent, ReceiverSummary } from '../receive/receiver.js';
 
 export interface StepResult {
@@ -66,6 +66,10 @@ export interface SendScenarioOptions extends Omit<DeliverOptions, 'dispatcher' |
   /** The retry schedule: waited out in real time divided by `timeScale`, or run at once (`noWait`). */
   timeScale?: number;
   noWait?: boolean;
+  /** Before each real wait between tries (a countdown); what it returns is called when the wait ends. */
+  onWait?: VirtualClockOptions['onWait'];
+  /** Stops the run: no further tries or waits; what was sent so far is the result. */
+  signal?: AbortSignal;
   /** Once the scenario is built and its target is listening, before anything is sent. */
   onStart?: (scenario: BuiltScenario, url: string, builtIn: boolean) => void | Promise<void>;
   onTry?: RunOptions['onTry'];
@@ -90,7 +94,7 @@ export interface SendScenarioResult {
  */
 export async function sendScenario(name: string, options: ScenarioOptions, run: SendScenarioOptions): Promise<SendScenarioResult> {
   const scenario = await buildScenario(name, options);
-  const { secretFor, dispatcher, timeScale, noWait, onStart, onTry, onRequest, ...deliverOptions } = run;
+  const { secretFor, dispatcher, timeScale, noWait, onWait, onStart, onTry, onRequest, secrets, ...deliverOptions } = run;
   const { receiver, url } =
     options.url === undefined
       ? await (await import('../receive/receiver.js')).startBuiltInReceiver(scenario.provider, { secretFor, options: options.options, onRequest })
@@ -102,7 +106,9 @@ export async function sendScenario(name: string, options: ScenarioOptions, run: 
     await onStart?.(scenario, url, receiver !== undefined);
     results = await runScenario(scenario, {
       ...deliverOptions,
-      clock: createVirtualClock({ ...(timeScale === undefined ? {} : { timeScale }), noWait: noWait === true }),
+      clock: createVirtualClock({ ...(timeScale === undefined ? {} : { timeScale }), noWait: noWait === true, ...(onWait === undefined ? {} : { onWait }) }),
+      // A handler that echoes the signing secret back must not get it printed in full.
+      secrets: secrets ?? [secretFor(scenario.provider)],
       url,
       dispatcher: dispatcher ?? (agent as Dispatcher),
       ...(onTry === undefined ? {} : { onTry }),

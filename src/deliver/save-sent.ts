@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 import { toCapture } from '../build/formats.js';
@@ -21,7 +21,10 @@ export function createSentSaver(dir: string, name: string): SentSaver {
   };
   return {
     async open() {
-      await mkdir(dir, { recursive: true }).catch(failed);
+      // The same check as `listen --out` (a folder it can create and write in), not a recursive mkdir: Node's spins
+      // forever where a leaf cannot be made, as under /proc.
+      const { prepareOutDir } = await import('../receive/store.js');
+      await prepareOutDir(dir);
     },
     save(delivery, url) {
       const file = join(dir, `${String(files.length + 1).padStart(3, '0')}-${name}.json`);

@@ -50,6 +50,7 @@ export async function deliverWithSchedule(delivery: Delivery, options: DeliverOp
   if (options.headers !== undefined) sendOptions.headers = options.headers;
   if (options.dispatcher !== undefined) sendOptions.dispatcher = options.dispatcher;
   if (signal !== undefined) sendOptions.signal = signal;
+  if (options.secrets !== undefined) sendOptions.secrets = options.secrets;
 
   const results: TryResult[] = [];
   let current = delivery;

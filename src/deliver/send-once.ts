@@ -3,6 +3,8 @@ import { usage } from '../errors.js';
 import { formatDuration } from '../lib/time.js';
 import { isTransportHeader, parseHttpUrl } from '../lib/http.js';
 import type { Delivery } from '../build/generate.js';
+import { redactSecrets } from '../lib/secret.js';
+import { visible } from '../lib/text.js';
 import { describeFailure, isNetworkFailure, shownUrl } from './failure.js';
 
 export interface DeliverOptions {
@@ -16,6 +18,8 @@ export interface DeliverOptions {
   maxResponseBytes?: number;
   /** Aborts the try in flight (its result says "aborted"). */
   signal?: AbortSignal;
+  /** Secrets a handler might echo back: masked in the excerpt (as text, base64, base64url and hex). */
+  secrets?: readonly string[];
 }
 
 /** What one POST came back with. */
@@ -87,10 +91,15 @@ export function checkTimeout(value: number): number {
   return value;
 }
 
-/** One line, printable, at most ~200 characters: a hostile target cannot move the cursor or flood the terminal. */
-function toExcerpt(bytes: Buffer, location: string | undefined): string {
-  const body = new TextDecoder('utf-8').decode(bytes).replace(/[\s\p{Cc}]+/gu, ' ').trim();
-  const text = location === undefined ? body : `Location: ${location.replace(/[\s\p{Cc}]+/gu, ' ')}${body ? ` ${body}` : ''}`;
+/**
+ * One line, at most ~200 characters, safe for a terminal: control characters and bidi overrides shown as visible
+ * escapes (a hostile target cannot move the cursor or recolour the screen), whitespace runs folded, and any known
+ * secret the handler echoed masked.
+ */
+function toExcerpt(bytes: Buffer, location: string | undefined, secrets: readonly string[]): string {
+  const oneLine = (text: string): string => visible(redactSecrets(text, secrets).replace(/\s+/gu, ' '));
+  const body = oneLine(new TextDecoder('utf-8').decode(bytes)).trim();
+  const text = location === undefined ? body : `Location: ${oneLine(location)}${body ? ` ${body}` : ''}`;
   const chars = Array.from(text);
   return chars.length > excerptChars ? `${chars.slice(0, excerptChars).join('')}…` : text;
 }
@@ -126,7 +135,7 @@ export async function sendOnce(delivery: Delivery, options: DeliverOptions = {})
   let keptBytes = 0;
   let response: Dispatcher.ResponseData | undefined;
   const result = (error?: string): SendResult => {
-    const out: SendResult = { url: shownUrl(url), latencyMs: Math.round(performance.now() - started), excerpt: toExcerpt(Buffer.concat(kept), location) };
+    const out: SendResult = { url: shownUrl(url), latencyMs: Math.round(performance.now() - started), excerpt: toExcerpt(Buffer.concat(kept), location, options.secrets ?? []) };
     if (status !== undefined) out.status = status;
     if (error !== undefined) out.error = error;
     return out;

@@ -20,6 +20,8 @@ export interface VirtualClockOptions {
   noWait?: boolean;
   /** The real wait; injected by tests. Defaults to a node:timers/promises timer. */
   sleep?: (realMs: number, signal?: AbortSignal) => Promise<void>;
+  /** Told before each real wait (for a countdown); what it returns is called when the wait ends, however it ends. */
+  onWait?: (virtualMs: number, realMs: number) => (() => void) | void;
 }
 
 // setTimeout clamps anything above 2^31 - 1 ms to 1 ms, so longer real waits go in slices.
@@ -47,7 +49,12 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     async wait(virtualMs: number, signal?: AbortSignal): Promise<void> {
       signal?.throwIfAborted();
       if (noWait || !(virtualMs > 0)) return;
-      await sleep(virtualMs / timeScale, signal);
+      const done = options.onWait?.(virtualMs, virtualMs / timeScale);
+      try {
+        await sleep(virtualMs / timeScale, signal);
+      } finally {
+        done?.();
+      }
     },
   };
 }

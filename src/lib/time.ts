@@ -44,7 +44,7 @@ export function parseDuration(value: string, flag: string): number {
     consumed = re.lastIndex;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw usage(`${flag} ${value}: not a duration; use forms like 30s, 2m, 1h30m or 500ms`);
+    throw usage(`${flag} ${value}: not a duration; use forms like 30s, 2m, 1h30m or 500ms (a bare number is seconds)`);
   }
   return Math.round(total);
 }

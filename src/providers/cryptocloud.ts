@@ -107,6 +107,7 @@ export const cryptocloud: Provider = {
     const signed: JsonObject = { ...fields, token };
     if (attack === 'tamper') signed.invoice_id = otherId;
     if (attack === 'strip') delete signed.token;
+    if (options.invoiceInfo === 'omit') delete signed.invoice_info; // left out in either encoding, as asked
     if (encoding === 'json') return { contentType: 'application/json', body: JSON.stringify(signed) };
     const form: JsonObject = {};
     for (const [key, value] of Object.entries(signed)) {

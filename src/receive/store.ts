@@ -37,7 +37,7 @@ export async function openStore(outDir: string | undefined, outFile: string | un
   };
 }
 
-async function prepareOutDir(dir: string): Promise<void> {
+export async function prepareOutDir(dir: string): Promise<void> {
   const probe = join(dir, `.webhook-sim-probe-${process.pid}-${Date.now()}.tmp`);
   try {
     await makeDirectory(dir);

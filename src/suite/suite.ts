@@ -8,7 +8,7 @@ import { formatDuration } from '../lib/time.js';
 import { createDeliveryAgent } from '../deliver/deliver.js';
 import { buildScenario, describeExpectation, isScenarioName, scenarioNames, toExpectation, type Expectation } from '../scenarios/scenarios.js';
 import { explainFailure } from './explain.js';
-import { redact } from '../lib/secret.js';
+import { redactSecrets } from '../lib/secret.js';
 import { runScenario } from '../deliver/run-scenario.js';
 import { createVirtualClock } from '../deliver/virtual-clock.js';
 import { parseHttpUrl } from '../lib/http.js';
@@ -159,7 +159,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
 
   const secrets = providersInPlan.map((provider) => options.secretFor(provider));
-  const clean = (text: string): string => secrets.reduce((out, secret) => redact(out, secret), text);
+  const clean = (text: string): string => redactSecrets(text, secrets);
   const dispatcher = options.dispatcher ?? createDeliveryAgent();
   const cases: SuiteCase[] = [];
   try {
@@ -184,6 +184,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         url,
         timeoutMs,
         dispatcher,
+        secrets, // masked before the excerpt is cut, so no secret survives half shown at its end
         ...(options.headers ? { headers: options.headers } : {}),
       });
       const steps: SuiteStep[] = results.map((r) => {

@@ -166,24 +166,33 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
     .join('\n\n');
 }
 
-/** One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation (judged by the caller). */
+/**
+ * One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation (judged by the
+ * caller). The excerpt and error come from the target: shown with visible escapes, whatever the caller did before.
+ */
 export function renderTry(label: string, offset: string, result: { status?: number; latencyMs: number; excerpt: string; error?: string }, expected: string, met: boolean): string {
   const answer = result.status === undefined ? chalk.red('---') : String(result.status);
-  const detail = result.error ? chalk.red(result.error) : chalk.dim(result.excerpt.slice(0, 100));
-  return `  ${label.padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
+  const detail = result.error ? chalk.red(visible(result.error)) : chalk.dim(visible([...result.excerpt].slice(0, 100).join('')));
+  return `  ${visible(label).padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
 }
 
 /**
  * After `send`: how many deliveries met their expectation and, on failure, what a correct handler does; a target that
  * never answered says so instead, since the scenario's lesson would miss the point.
  */
-export function renderSendSummary(results: ReadonlyArray<{ met: boolean; status?: number; tries: ReadonlyArray<{ error?: string }> }>, why: string): string {
+export function renderSendSummary(results: ReadonlyArray<{ met: boolean; status?: number; tries: ReadonlyArray<{ error?: string }> }>, why: string, interrupted = false): string {
   const met = results.filter((r) => r.met).length;
   const text = `${met}/${results.length} deliveries met their expectation`;
+  if (interrupted) return chalk.yellow(`interrupted (Ctrl-C): ${text} so far; ${results.reduce((n, r) => n + r.tries.length, 0)} tries sent`);
   if (met === results.length) return chalk.green(text);
   const unreached = results.every((r) => r.met || r.status === undefined) ? results.find((r) => !r.met)?.tries.at(-1)?.error : undefined;
   if (unreached !== undefined) return `${chalk.red(text)}\n${chalk.red('  the target never answered:')} ${unreached}`;
   return `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
+}
+
+/** `replay`: one line per capture, naming the full URL it went to (never the capture's own host). */
+export function renderReplayTry(source: string, result: { url: string; status?: number; latencyMs: number; excerpt: string; error?: string }, expected: string, met: boolean): string {
+  return renderTry(`${source} → ${result.url}`, '', result, expected, met);
 }
 
 /** The demo/suite table: provider, scenario, expected, got, pass. */

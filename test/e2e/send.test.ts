@@ -1,10 +1,12 @@
 // `send` through the built binary, against a receiver written here (not ours): its verdicts come from node:crypto.
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, tempDir } from '../helpers/cli.js';
+import { bin, root, run, tempDir } from '../helpers/cli.js';
 import { judge, secretEnv, type Name } from '../helpers/judge.js';
 import { asText } from '../../src/lib/json.js';
 
@@ -233,5 +235,154 @@ describe('send: options and failures', () => {
     const load = await run(['send', 'uapay', '--url', 'ftp://x', '--count', '5'], { env });
     expect(load.code).toBe(2);
     expect(`${load.stdout}${load.stderr}`).not.toMatch(/^load:/m);
+  });
+});
+
+describe('send: time, interrupts and what is shown', () => {
+  it('runs the UAPAY schedule on a virtual clock by default: six tries at their offsets, no waiting', async () => {
+    const key = 'uapay-virtual-default';
+    forced.set(key, [500]);
+    const result = await run(['send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--json'], { env });
+    expect(result.code, result.stderr).toBe(1);
+    const tries = (JSON.parse(result.stdout) as SendJson).deliveries[0]?.tries ?? [];
+    expect(tries.map((t) => t.offsetMs)).toEqual([0, 5_000, 305_000, 3_905_000, 11_105_000, 97_505_000]);
+    expect(seen.get(key)).toHaveLength(6);
+  });
+
+  it('Ctrl-C (SIGINT) during a --real-time wait prints the summary so far and exits 130', async () => {
+    const key = 'uapay-sigint';
+    forced.set(key, [500]);
+    const child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--real-time'], {
+      cwd: root,
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Off a terminal the wait is one plain line; once it is out, the first try is done and the wait has begun.
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (/^ {2}waiting \d/m.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stdout + stderr).toBe(130);
+    expect(stdout).toMatch(/interrupted \(Ctrl-C\): 0\/1 deliveries met their expectation so far; 1 tries sent/);
+    expect(seen.get(key)).toHaveLength(1);
+  });
+
+  it('--save on a path that cannot be made is exit 2 with one line, before anything is sent', async () => {
+    const key = 'save-proc';
+    const result = await run(['send', 'utbs', '--url', `${base}/hooks/utbs/${key}`, '--save', '/proc/webhook-sim-no/captures'], { env });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/webhook-sim: error: cannot save captures in \/proc\/webhook-sim-no\/captures/);
+    expect(result.stderr).not.toMatch(/^\s+at\s/m);
+    expect(seen.get(key)).toBeUndefined();
+  });
+
+  it('conflicting or ignored flags are usage errors, and a usage error prints no secret notice', async () => {
+    for (const args of [
+      ['send', 'utbs', '--url', `${base}/hooks/utbs/conflict`, '--flow', 'hold'], // --flow, but the valid scenario
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--time-scale', '10', '--no-wait'],
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--real-time', '--no-wait'],
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--real-time', '--time-scale', '5'],
+      ['send', 'uapay', '--time-scale', '0'],
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/conflict`, '--count', 'many'],
+      ['generate', 'uapay', '--now', 'yesterday-ish'],
+    ]) {
+      const result = await run(args); // no secret set: the built-in one would be announced
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n')[0], args.join(' ')).toMatch(/^webhook-sim: error: /);
+      expect(result.stderr, args.join(' ')).not.toMatch(/built-in public test secret/);
+    }
+    expect(seen.get('conflict')).toBeUndefined();
+  });
+
+  it('the built-in secret notice is one line, even for a suite over three providers', async () => {
+    const sent = await run(['send', 'uapay', '--url', `${base}/hooks/uapay/notice`]);
+    expect(sent.stderr.match(/built-in public test secret/g)).toHaveLength(1);
+    const suite = await run(['suite', '--url', `${base}/hooks/{provider}/notice-suite`, '--scenarios', 'valid']);
+    expect(suite.stderr.match(/built-in public test secret/g), suite.stderr).toHaveLength(1);
+    expect(suite.stderr).toMatch(/cryptocloud, utbs, uapay: using the built-in public test secrets/);
+  });
+
+  it('--invoice-info omit leaves invoice_info out in JSON mode too, and the postback still verifies', async () => {
+    const generated = await run(['generate', 'cryptocloud', '--encoding', 'json', '--invoice-info', 'omit'], { env });
+    expect(generated.code, generated.stderr).toBe(0);
+    const body = JSON.parse(generated.stdout) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('invoice_info');
+    expect(body).toHaveProperty('token');
+    const sent = await run(['send', 'cryptocloud', '--encoding', 'json', '--invoice-info', 'omit'], { env });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+  });
+
+  it('help says what --url is to send, and send refuses generate-only options', async () => {
+    const help = await run(['send', '--help']);
+    expect(help.stdout).not.toMatch(/used in http, curl and capture output/);
+    expect(help.stdout).toMatch(/--url <url>\s+where the webhooks go/);
+    expect(help.stdout).not.toMatch(/--format/);
+    const format = await run(['send', 'utbs', '--format', 'curl'], { env });
+    expect(format.code).toBe(2);
+  });
+
+  it('--tolerance says its unit: help and the error for a bad value both say a bare number is seconds', async () => {
+    for (const command of ['verify', 'listen']) {
+      const help = (await run([command, '--help'])).stdout.replace(/\s+/g, ' '); // commander wraps at 80 columns
+      expect(help).toMatch(/--tolerance <duration> .{0,60}a bare number is seconds/);
+    }
+    const bad = await run(['verify', '-', '--tolerance', '5x'], { input: '{}' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tolerance 5x: not a duration.*a bare number is seconds/);
+  });
+
+  it('an answer echoing the secret (text, base64, base64url, hex) or carrying terminal escapes is shown safely', async () => {
+    const secret = secretEnv.WEBHOOK_SIM_UTBS_SECRET;
+    const bytes = Buffer.from(secret);
+    const spellings = [secret, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')];
+    const echo = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end(`\x1b[2J\x1b[31mkey\u202e ${spellings.join(' ')}`));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/ipn`;
+      for (const extra of [[], ['--json']]) {
+        const result = await run(['send', 'utbs', '--url', url, ...extra], { env });
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        for (const spelling of spellings) expect(result.stdout + result.stderr).not.toContain(spelling);
+        expect(result.stdout).not.toMatch(/[\x1b\u202e]/u);
+        expect(result.stdout).toContain(extra.length === 0 ? '\\e[2J\\e[31mkey\\u202e' : '\\\\e[2J');
+      }
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+});
+
+// A real pseudo-terminal from util-linux script(1): the countdown only shows on one, and Ctrl-C is typed as a key.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.runIf(hasScript)('send on a terminal', () => {
+  it('counts down to the next try while waiting, and Ctrl-C (typed) prints the summary so far and exits 130', async () => {
+    const key = 'uapay-tty';
+    forced.set(key, [500]);
+    const command = [process.execPath, bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--time-scale', '0.001'].map((a) => JSON.stringify(a)).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        screen += stripVTControlCharacters(chunk.toString('utf8'));
+        if (/next try in \d+[hms]/.test(screen)) resolve();
+      });
+    });
+    child.stdin.write('\x03');
+    expect(await exited, screen).toBe(130);
+    expect(screen).toMatch(/next try in \d+h\d+m\d+s \(5s of schedule time\)/); // 5 s at 1/1000 speed: over an hour
+    expect(screen).toMatch(/interrupted \(Ctrl-C\): 0\/1 deliveries met their expectation so far/);
   });
 });
