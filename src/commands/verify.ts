@@ -3,7 +3,7 @@ import { parseDuration } from '../lib/time.js';
 import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';
 import { print, renderSummary, renderVerdict, verdictJson } from '../ui/output.js';
 import { usage } from '../errors.js';
-import { addProviderOptions, addSecretOptions, chosenProviderOptions, exitWith, parseTimeFlag, secretResolver } from './common.js';
+import { addProviderOptions, addSecretOptions, announceBuiltinSecrets, chosenProviderOptions, exitWith, parseTimeFlag, secretResolver } from './common.js';
 import { isTerminal } from '../ui/stdio.js';
 import { configFor } from './settings.js';
 import { askInputs } from '../ui/prompts.js';
@@ -56,7 +56,7 @@ Examples:
     exitWith(async (given: string[], flags: VerifyFlags) => {
       const inputs = await askInputs('verify', given);
       const provider = flags.provider === undefined ? undefined : getProvider(flags.provider).name;
-      const secrets = secretResolver(flags);
+      const secrets = secretResolver(flags, { defer: true });
       // Options given on the command line apply to the providers they belong to (all of them with --provider), over
       // the config file's.
       const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
@@ -88,6 +88,8 @@ Examples:
       }
       await out.flush();
       if (total === 0) throw usage(`nothing to verify in ${inputs.join(' ')}`, 'a folder is searched for capture files (.json, .ndjson) directly inside it');
+      // One notice for every provider met on its built-in secret, after the verdicts (not one per provider as met).
+      announceBuiltinSecrets();
       if (flags.json) {
         await json.end({ ok: passed === total, total, passed, failed: total - passed });
       } else if (total > 1) {

@@ -71,7 +71,8 @@ export function notice(text: string): void {
 }
 
 export function renderError(message: string, hint: string | undefined): string {
-  return `${chalk.red('webhook-sim: error:')} ${message}${hint ? `\n  ${chalk.dim(hint)}` : ''}\n`;
+  // A message may quote what the user or an input gave (a file name, a flag value): escaped, never a raw ESC.
+  return `${chalk.red('webhook-sim: error:')} ${visible(message)}${hint ? `\n  ${chalk.dim(visible(hint))}` : ''}\n`;
 }
 
 export const style = {
