@@ -1,0 +1,79 @@
+// The sandbox's state: records by id and by every alias the API gave out, bounded (the oldest go first), with a
+// JSON snapshot for --state FILE. Enters: records and changes; leaves: lookups and snapshots.
+import type { ProviderName } from '../providers/index.js';
+import type { Attempt, InvoiceRecord } from './types.js';
+
+/** Attempts kept per record; older ones are dropped (a UAPAY shop answering 500 forever makes six per status). */
+const maxAttemptsPerRecord = 100;
+
+export interface Snapshot {
+  webhookSimSandbox: 1;
+  savedAt: string;
+  seq: number;
+  records: InvoiceRecord[];
+}
+
+export class Store {
+  readonly records = new Map<string, InvoiceRecord>();
+  private readonly index = new Map<string, InvoiceRecord>();
+  private seq = 0;
+  /** Called after every change (the --state writer debounces it). */
+  onChange: () => void = () => undefined;
+
+  constructor(readonly maxRecords: number) {}
+
+  add(record: InvoiceRecord): void {
+    this.records.set(record.id, record);
+    for (const key of [record.id, ...record.aliases]) this.index.set(key.toLowerCase(), record);
+    while (this.records.size > this.maxRecords) {
+      const oldest = this.records.values().next().value as InvoiceRecord;
+      this.remove(oldest);
+    }
+    this.onChange();
+  }
+
+  /** Another id the API gave out for a record (a UAPAY paymentId once there is a payment). */
+  alias(record: InvoiceRecord, id: string): void {
+    if (!record.aliases.includes(id)) record.aliases.push(id);
+    this.index.set(id.toLowerCase(), record);
+  }
+
+  private remove(record: InvoiceRecord): void {
+    this.records.delete(record.id);
+    for (const key of [record.id, ...record.aliases]) if (this.index.get(key.toLowerCase()) === record) this.index.delete(key.toLowerCase());
+  }
+
+  /** Any id the provider's API returned for it, case-insensitive (`INV-…` or without the prefix, `_id` or uid, …). */
+  find(id: string, provider?: ProviderName): InvoiceRecord | undefined {
+    const key = id.trim().toLowerCase();
+    const found = this.index.get(key) ?? this.index.get(`inv-${key}`);
+    return found && (provider === undefined || found.provider === provider) ? found : undefined;
+  }
+
+  list(provider?: ProviderName): InvoiceRecord[] {
+    const all = [...this.records.values()];
+    return provider === undefined ? all : all.filter((record) => record.provider === provider);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  addAttempt(record: InvoiceRecord, attempt: Attempt): void {
+    record.attempts.push(attempt);
+    if (record.attempts.length > maxAttemptsPerRecord) record.attempts.splice(0, record.attempts.length - maxAttemptsPerRecord);
+    this.onChange();
+  }
+
+  snapshot(): Snapshot {
+    return { webhookSimSandbox: 1, savedAt: new Date().toISOString(), seq: this.seq, records: [...this.records.values()] };
+  }
+
+  restore(snapshot: Snapshot): void {
+    for (const record of snapshot.records) {
+      this.records.set(record.id, record);
+      for (const key of [record.id, ...record.aliases]) this.index.set(key.toLowerCase(), record);
+    }
+    this.seq = Math.max(this.seq, snapshot.seq);
+  }
+}
