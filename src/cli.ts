@@ -9,6 +9,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerDemo } from './commands/demo.js';
 import { registerSuite } from './commands/suite.js';
 import { registerConfig } from './commands/config.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
 import { exitCodes, isWebhookSimError } from './errors.js';
@@ -34,6 +35,7 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
   demo: registerDemo,
   suite: registerSuite,
   config: registerConfig,
+  sandbox: registerSandbox,
 };
 
 /**

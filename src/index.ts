@@ -29,3 +29,4 @@ export { resolveSecret, maskSecret, builtinSecrets } from './lib/secret.js';
 export { WebhookSimError, type ErrorCode } from './errors.js';
 export type { Check, VerifyOutcome } from './providers/types.js';
 export type { WebhookRequest } from './lib/request.js';
+export { startSandbox, verbs, type Sandbox, type SandboxOptions, type InvoiceRecord, type Attempt, type AttemptTry, type HistoryEntry, type LogEvent, type Verb } from './sandbox/index.js';

@@ -8,7 +8,7 @@ import { utbs } from './utbs.js';
 import { uapay } from './uapay.js';
 import type { Store } from './state.js';
 import { buildWebhook, deliverWebhook, forgedWebhooks, scenarioNames, scenarioWebhooks, type VirtualClock, type WebhookSettings } from './webhooks.js';
-import type { Core, MoveArgs, SandboxConfig, SandboxProvider } from './provider.js';
+import { shownUrl, type Core, type MoveArgs, type SandboxConfig, type SandboxProvider } from './provider.js';
 import { SandboxError, verbs, type Attempt, type Cause, type InvoiceRecord, type LogEvent, type Verb, type WebhookPlan } from './types.js';
 import type { Delivery } from '../build/generate.js';
 
@@ -128,7 +128,7 @@ export class SandboxCore extends EventEmitter implements Core {
       label,
       status,
       at: new Date(this.now()).toISOString(),
-      request: { method: 'POST', url: delivery.url, headers: delivery.headers, body: delivery.body },
+      request: { method: 'POST', url: shownUrl(delivery.url), headers: delivery.headers, body: delivery.body },
       tries: [],
       delivered: false,
     };

@@ -136,3 +136,14 @@ export function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+/** A URL with any password masked (state, logs). */
+export function shownUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = '***';
+    return url.href;
+  } catch {
+    return text;
+  }
+}

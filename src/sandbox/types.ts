@@ -6,6 +6,16 @@ import type { ProviderName } from '../providers/index.js';
 export type Verb = 'pay' | 'fail' | 'hold' | 'complete' | 'reverse' | 'cancel' | 'advance';
 export const verbs: readonly Verb[] = ['pay', 'fail', 'hold', 'complete', 'reverse', 'cancel', 'advance'];
 
+export const verbDescriptions: Readonly<Record<Verb, string>> = {
+  pay: 'move it along the happy flow to paid / done / FINISHED, sending every webhook on the way',
+  fail: 'fail the payment (CryptoCloud partial, UTBS errorPayment, UAPAY REJECTED)',
+  hold: 'hold it (UTBS hold, UAPAY HOLDED)',
+  complete: 'complete a held payment (UAPAY HOLDED → FINISHED, UTBS hold → done)',
+  reverse: 'reverse it (UAPAY FINISHED → REVERSED, UTBS returned)',
+  cancel: 'cancel it (CryptoCloud canceled, UTBS deleted, UAPAY CANCELED)',
+  advance: 'one step along the happy flow, or straight to --status S',
+};
+
 /** Who moved an invoice: its API, a verb (library, control endpoint, CLI), --auto, or the provider's own rule. */
 export type Cause = 'api' | 'verb' | 'auto' | 'provider';
 
