@@ -62,7 +62,7 @@ function create(body: JsonObject, core: Core, started: number): ApiAnswer {
   for (const field of route.to.fields) {
     const item = given.find((v) => v.key === field._id || v.key === field.code);
     const value = str(item?.value);
-    if (value === undefined) return apiError(400, `Param toValues isn't valid: ${field.name}`, started, { fieldId: field._id, nameField: field.name, err: 'required', type: 'toValues' });
+    if (value === undefined) return apiError(400, `Param toValues isn't valid: ${field.code}`, started, { fieldId: field._id, nameField: field.name, err: 'required', type: 'toValues' });
     toValues.push({ field: field._id, name: field.name, value, _id: ids.objectId(core.now()) });
   }
   for (const name of ['ipnUrl', 'clientCallbackUrl'] as const) {

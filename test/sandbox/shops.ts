@@ -179,3 +179,39 @@ export class Shop extends EventEmitter {
     return 200;
   }
 }
+
+export interface Captured {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A receiver that answers `codes` in order (then repeats the last) and keeps every request's exact bytes. */
+export async function startCapture(codes: number[] = [200]): Promise<{ url: string; received: Captured[]; next: () => Promise<Captured>; close: () => Promise<void> }> {
+  const received: Captured[] = [];
+  const waiting: Array<(c: Captured) => void> = [];
+  let seen = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const captured = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const code = codes[Math.min(received.length, codes.length - 1)] as number;
+      received.push(captured);
+      res.writeHead(code).end(code === 200 ? 'OK' : 'nope');
+      waiting.shift()?.(captured);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    /** The next request not yet handed out (already received, or to come). */
+    next: () => (seen < received.length ? Promise.resolve(received[seen++] as Captured) : new Promise((resolve) => waiting.push((c) => (seen++, resolve(c))))),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
