@@ -54,7 +54,9 @@ Examples:
     const sub = command.command(`${verb} <id>`).description(help).option('--sandbox <url>', 'the running sandbox', 'http://127.0.0.1:8790').option('--json', 'print the control endpoint\'s JSON answer');
     if (verb === 'advance') sub.option('--status <status>', 'the status to move to');
     if (verb === 'reverse') sub.option('--amount <kopecks>', 'partial reversal amount (UAPAY)');
-    sub.action(async (id: string, flags: { sandbox: string; json?: boolean; status?: string; amount?: string }) => {
+    sub.action(async (id: string, _flags: unknown, own: Command) => {
+      // --json is also the server's flag: commander hands it to `sandbox`, so read it with the parent's.
+      const flags = own.optsWithGlobals<{ sandbox: string; json?: boolean; status?: string; amount?: string }>();
       const amount = flags.amount === undefined ? undefined : Number(flags.amount);
       if (amount !== undefined && !(Number.isInteger(amount) && amount > 0)) throw usage(`--amount ${flags.amount}: a whole number of kopecks above 0`);
       await control(flags, verb, { id, ...(flags.status === undefined ? {} : { status: flags.status }), ...(amount === undefined ? {} : { amount }) });
@@ -65,7 +67,7 @@ Examples:
     .description("send `send`'s scenario (or forged-status) for this invoice's own ids and callback URL")
     .option('--sandbox <url>', 'the running sandbox', 'http://127.0.0.1:8790')
     .option('--json', "print the control endpoint's JSON answer")
-    .action(async (id: string, scenario: string, flags: { sandbox: string; json?: boolean }) => control(flags, 'attack', { id, scenario }));
+    .action(async (id: string, scenario: string, _flags: unknown, own: Command) => control(own.optsWithGlobals(), 'attack', { id, scenario }));
 }
 
 async function control(flags: { sandbox: string; json?: boolean }, endpoint: string, body: Record<string, unknown>): Promise<void> {
