@@ -83,9 +83,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const timeScale = flags.timeScale === undefined ? undefined : Number(flags.timeScale);
   if (timeScale !== undefined && !(timeScale > 0)) throw usage(`--time-scale ${flags.timeScale}: a number above 0`);
   if (timeScale !== undefined && flags.realTime) throw usage('--time-scale and --real-time exclude each other');
-  for (const [flag, value] of [['--api-key', flags.apiKey], ['--shop-id', flags.shopId], ['--client-id', flags.clientId]] as const) {
-    if (value === '') throw usage(`${flag} is empty`);
-  }
+  for (const [flag, value] of [['--api-key', flags.apiKey], ['--shop-id', flags.shopId], ['--client-id', flags.clientId]] as const) if (value === '') throw usage(`${flag} is empty`);
   const resolve = secretResolver(flags, { quiet: true });
   const secrets = Object.fromEntries(providerNames.map((name) => [name, resolve(name)]));
   const settings = Object.fromEntries(providerNames.map((name) => [name, configuredOptions(name, {})]));
@@ -94,15 +92,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const sandbox = await startSandbox({
     port,
     host: flags.host,
-    ...(flags.allowRemote ? { allowRemote: true } : {}),
-    ...(flags.notifyUrl === undefined ? {} : { notifyUrl: flags.notifyUrl }),
-    ...(flags.state === undefined ? {} : { stateFile: flags.state }),
-    ...(flags.auto === undefined ? {} : { auto: flags.auto }),
-    ...(timeScale === undefined ? {} : { timeScale }),
-    ...(flags.realTime ? { realTime: true } : {}),
-    ...(flags.apiKey === undefined ? {} : { apiKey: flags.apiKey }),
-    ...(flags.shopId === undefined ? {} : { shopId: flags.shopId }),
-    ...(flags.clientId === undefined ? {} : { clientId: flags.clientId }),
+    ...{ allowRemote: flags.allowRemote, notifyUrl: flags.notifyUrl, stateFile: flags.state, auto: flags.auto, timeScale, realTime: flags.realTime },
+    ...{ apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId },
     secrets: Object.fromEntries(providerNames.map((name) => [name, secrets[name]?.value as string])),
     options: Object.fromEntries(providerNames.map((name) => [name, settings[name]?.options ?? {}])),
     encodings: Object.fromEntries(providerNames.flatMap((name) => (settings[name]?.encoding === undefined ? [] : [[name, settings[name].encoding]]))),
@@ -112,9 +103,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const info = { url: sandbox.url, urls: sandbox.urls, secrets: secrets as never, apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId, notifyUrl: flags.notifyUrl, state: flags.state, auto: flags.auto, clock };
   if (flags.json) printJsonLine(render.bannerJson(info));
   else print(render.renderBanner(info));
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve).once('SIGTERM', resolve);
-  });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   // A second signal while closing (npx and the terminal both forward Ctrl-C) must not cut the flush short.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore).on('SIGTERM', ignore);

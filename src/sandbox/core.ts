@@ -218,13 +218,12 @@ export function parseAuto(text: string | undefined): Partial<Record<ProviderName
     let matched = false;
     for (const provider of chosen) {
       const sandbox = sandboxProviders[provider];
-      if ((verbs as readonly string[]).includes(name)) {
-        out[provider] = (record) => sandbox.plan(record, name as Verb);
-        matched = true;
-      } else if (hasFlow(sandbox, name)) {
-        out[provider] = (record) => sandbox.flow(record, name);
-        matched = true;
-      }
+      // `provider:name` means that provider's flow first (utbs:hold is the whole hold flow); a bare name, the verb first.
+      const isVerb = (verbs as readonly string[]).includes(name);
+      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb)) out[provider] = (record) => sandbox.flow(record, name);
+      else if (isVerb) out[provider] = (record) => sandbox.plan(record, name as Verb);
+      else continue;
+      matched = true;
     }
     if (!matched) throw usage(`--auto ${part}: no provider has a flow or verb by that name`, `verbs: ${verbs.join(', ')}; flows: see \`webhook-sim providers\``);
   }

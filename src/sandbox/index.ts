@@ -18,34 +18,34 @@ export { verbs } from './types.js';
 
 export interface SandboxOptions {
   /** 0 (the library's default) picks a free port; the CLI's default is 8790. */
-  port?: number;
-  host?: string;
+  port?: number | undefined;
+  host?: string | undefined;
   /** A host other than loopback is refused without it. */
-  allowRemote?: boolean;
+  allowRemote?: boolean | undefined;
   /** CryptoCloud's project notification URL (postbacks for paid and overpaid invoices). */
-  notifyUrl?: string;
+  notifyUrl?: string | undefined;
   /** Keep the state in this JSON file across restarts (written atomically). */
-  stateFile?: string;
+  stateFile?: string | undefined;
   /** Every new invoice follows this flow or verb by itself: `pay`, `hold-finish`, `utbs:payout-error,uapay:3ds`, … */
-  auto?: string;
+  auto?: string | undefined;
   /** Virtual ms per real ms for UAPAY's retry schedule; without it (and without realTime) retries do not wait. */
-  timeScale?: number;
-  realTime?: boolean;
+  timeScale?: number | undefined;
+  realTime?: boolean | undefined;
   /** Each provider's usual secret; missing ones resolve as `send` resolves them (environment, then built-in). */
-  secrets?: Partial<Record<ProviderName, string>>;
+  secrets?: Partial<Record<ProviderName, string>> | undefined;
   /** Pinned credentials: without them any non-empty API key, shop id and client id is accepted. */
-  apiKey?: string;
-  shopId?: string;
-  clientId?: string;
+  apiKey?: string | undefined;
+  shopId?: string | undefined;
+  clientId?: string | undefined;
   /** Provider choices of PROVIDERS.md for the webhooks (e.g. `{ utbs: { checksumField: 'sig' } }`) and encodings. */
-  options?: Partial<Record<ProviderName, Record<string, string>>>;
-  encodings?: Partial<Record<ProviderName, string>>;
+  options?: Partial<Record<ProviderName, Record<string, string>>> | undefined;
+  encodings?: Partial<Record<ProviderName, string>> | undefined;
   /** Invoices kept in memory (the oldest go first). Default 100,000. */
-  maxRecords?: number;
+  maxRecords?: number | undefined;
   /** Bigger request bodies are refused with 413. Default 1 MiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Receives one event per API call, status change, webhook try and note. */
-  log?: (event: LogEvent) => void;
+  log?: ((event: LogEvent) => unknown) | undefined;
 }
 
 export interface Sandbox {

@@ -209,7 +209,10 @@ export const uapay: SandboxProvider = {
     p.paymentStatus = status;
     p.status = (invoiceEvent?.statuses[status]?.status as string | undefined) ?? 'NEW';
     if (status === 'FINISHED') p.payDate = now;
-    if (status === 'HOLDED') p.holdDate = now;
+    if (status === 'HOLDED') {
+      p.holdDate = now;
+      record.fields.type = 'HOLD';
+    }
     if (status === 'REVERSED') p.reversalAmount = args.amount ?? (p.amount as number);
     record.fields.invoiceStatus = ['FINISHED', 'REVERSED', 'CANCELED'].includes(status) ? 'INACTIVE' : 'ACTIVE';
     return p.paymentId as string;
