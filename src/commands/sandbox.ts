@@ -88,7 +88,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const secrets = Object.fromEntries(providerNames.map((name) => [name, resolve(name)]));
   const settings = Object.fromEntries(providerNames.map((name) => [name, configuredOptions(name, {})]));
   const [{ startSandbox }, render] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/render.js')]);
-  const write = (line: string): void => void stdStream(1).write(`${line}\n`);
+  const lines = render.lineWriter((text) => void stdStream(1).write(text));
   const sandbox = await startSandbox({
     port,
     host: flags.host,
@@ -97,17 +97,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     secrets: Object.fromEntries(providerNames.map((name) => [name, secrets[name]?.value as string])),
     options: Object.fromEntries(providerNames.map((name) => [name, settings[name]?.options ?? {}])),
     encodings: Object.fromEntries(providerNames.flatMap((name) => (settings[name]?.encoding === undefined ? [] : [[name, settings[name].encoding]]))),
-    log: (event) => write(flags.json ? JSON.stringify(render.eventJson(event)) : render.renderEvent(event)),
+    log: (event) => lines.line(flags.json ? JSON.stringify(render.eventJson(event)) : render.renderEvent(event)),
   });
   const clock = flags.realTime ? 'real time' : timeScale === undefined ? 'virtual, no waits' : `×${timeScale}`;
   const info = { url: sandbox.url, urls: sandbox.urls, secrets: secrets as never, apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId, notifyUrl: flags.notifyUrl, state: flags.state, auto: flags.auto, clock };
   if (flags.json) printJsonLine(render.bannerJson(info));
   else print(render.renderBanner(info));
+  lines.flush();
   const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   // A second signal while closing (npx and the terminal both forward Ctrl-C) must not cut the flush short.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore).on('SIGTERM', ignore);
   await sandbox.close();
+  lines.flush();
   const kept = sandbox.invoices().length;
   if (flags.json) printJsonLine({ stopped: signal, invoices: kept, state: flags.state ?? null });
   else print(`stopped (${signal}): ${kept} invoices${flags.state ? `, state saved to ${flags.state}` : ''}`);

@@ -1,5 +1,6 @@
 // CryptoCloud API v2 in the sandbox (../shared/SANDBOX.md § CryptoCloud): invoice/create, merchant/info, list,
 // canceled, with `Authorization: Token <API KEY>`; postbacks to the project's notification URL for paid/overpaid.
+import { createHash } from 'node:crypto';
 import { round } from '../providers/define.js';
 import { getProvider } from '../providers/index.js';
 import type { Json, JsonObject } from '../lib/template.js';
@@ -17,6 +18,11 @@ const fail = (status: number, result: JsonObject, problem: string): ApiAnswer =>
 /** `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. */
 function invoiceDate(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${String(ms % 1000).padStart(3, '0')}000`;
+}
+
+/** A TRC20-looking deposit address, derived from the invoice id (not stored: 100,000 invoices, issue 13). */
+function addressOf(id: string): string {
+  return `T${createHash('sha256').update(id).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 33)}`;
 }
 
 function amounts(record: InvoiceRecord): Record<string, number> {
@@ -40,9 +46,9 @@ function view(record: InvoiceRecord): JsonObject {
   const bare = record.id.slice(4);
   return {
     uuid: record.id,
-    created: f.created as string,
-    address: f.address as string,
-    expiry_date: f.expiry as string,
+    created: invoiceDate(Date.parse(record.createdAt)),
+    address: addressOf(record.id),
+    expiry_date: invoiceDate(Date.parse(record.createdAt) + Number(f.ttlMinutes ?? 1440) * 60_000),
     side_commission: 'client',
     type_payments: 'crypto',
     amount: a.crypto as number,
@@ -59,7 +65,7 @@ function view(record: InvoiceRecord): JsonObject {
     date_finished: f.finished ?? null,
     link: `https://pay.cryptocloud.plus/${bare}`,
     currency: (data.currencies[String(f.crypto)] as Currency).info,
-    project: { id: Number(f.shopIdNumber ?? 0), name: 'webhook-sim sandbox', fail: '', success: '', logo: '' },
+    project: { id: Number.parseInt(String(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10), name: 'webhook-sim sandbox', fail: '', success: '', logo: '' },
     test_mode: true,
   };
 }
@@ -89,16 +95,13 @@ function create(body: JsonObject, core: Core, locale: string): ApiAnswer {
   const bare = ids.upper8();
   const record = newRecord('cryptocloud', `INV-${bare}`, [bare], 'created', {
     shopId: shopId as string,
-    shopIdNumber: Number.parseInt(String(shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
     amount,
     fiat: str(body.currency) ?? 'USD',
     orderId: str(body.order_id) ?? null,
     email: str(body.email) ?? null,
     crypto,
     locale,
-    address: `T${ids.upper8()}${ids.upper8()}${ids.upper8()}${ids.upper8()}A`,
-    created: invoiceDate(now),
-    expiry: invoiceDate(now + minutes * 60_000),
+    ttlMinutes: minutes,
   }, now);
   core.created(record);
   return ok(view(record), record.id);

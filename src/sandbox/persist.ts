@@ -1,7 +1,7 @@
 // --state FILE: the store's snapshot written atomically (a temporary file in the same folder, then rename), at most
 // every `delayMs` and once more on close; read back at start. A killed sandbox leaves the last complete snapshot.
-import { readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { rename, writeFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { WebhookSimError, usage } from '../errors.js';
 import type { Snapshot, Store } from './state.js';
 
@@ -31,8 +31,26 @@ export interface StateWriter {
   changed(): void;
   /** Writes now (pending or not) and stops the timer. */
   flush(): Promise<void>;
-  /** The synchronous last write, for a process that is exiting. */
-  flushSync(): void;
+}
+
+/**
+ * The snapshot, written in batches of records: no single string of the whole store (100,000 invoices are tens of MB
+ * of JSON, issue 13), and the event loop serves requests between batches. Then renamed over the file: a reader, or a
+ * restart after a kill, only ever sees a complete snapshot.
+ */
+async function writeSnapshot(file: string, temporary: string, store: Store): Promise<void> {
+  const { records, ...head } = store.snapshot();
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.write(`${JSON.stringify(head).slice(0, -1)},"records":[`);
+    for (let i = 0; i < records.length; i += 500) {
+      await handle.write(`${i === 0 ? '' : ','}${records.slice(i, i + 500).map((r) => JSON.stringify(r)).join(',')}`);
+    }
+    await handle.write(']}');
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
 }
 
 export function stateWriter(file: string, store: Store, delayMs = 50): StateWriter {
@@ -40,40 +58,32 @@ export function stateWriter(file: string, store: Store, delayMs = 50): StateWrit
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
   let dirty = false;
+  // The pause after a write is at least four times what it took: a big store is not rewritten back to back.
+  let pause = delayMs;
   const write = async (): Promise<void> => {
     timer = undefined;
     if (!dirty) return;
     dirty = false;
-    const text = JSON.stringify(store.snapshot());
+    const started = performance.now();
     try {
-      await writeFile(temporary, text);
-      await rename(temporary, file);
+      await writeSnapshot(file, temporary, store);
     } catch (error) {
       await rm(temporary, { force: true });
       throw new WebhookSimError('OUTPUT', `--state ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
+    pause = Math.max(delayMs, 4 * (performance.now() - started));
   };
   const queue = (): Promise<void> => (writing = writing.then(write, write));
   return {
     changed() {
       dirty = true;
-      timer ??= setTimeout(() => void queue().catch(() => undefined), delayMs);
+      timer ??= setTimeout(() => void queue().catch(() => undefined), pause);
     },
     async flush() {
       if (timer) clearTimeout(timer);
       timer = undefined;
       dirty = true;
       await queue();
-    },
-    flushSync() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      try {
-        writeFileSync(temporary, JSON.stringify(store.snapshot()));
-        renameSync(temporary, file);
-      } catch {
-        rmSync(temporary, { force: true });
-      }
     },
   };
 }

@@ -121,6 +121,7 @@ export const ids = {
 /** A new record with its first history entry. */
 export function newRecord(provider: ProviderName, id: string, aliases: string[], status: string, fields: JsonObject, now: number): InvoiceRecord {
   const at = new Date(now).toISOString();
+  // The history's first entry shares the createdAt string: one copy per record.
   return { provider, id, aliases, status, createdAt: at, fields, history: [{ status, at, by: 'api' }], attempts: [] };
 }
 

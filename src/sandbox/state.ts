@@ -24,7 +24,7 @@ export class Store {
 
   add(record: InvoiceRecord): void {
     this.records.set(record.id, record);
-    for (const key of [record.id, ...record.aliases]) this.index.set(key.toLowerCase(), record);
+    for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     while (this.records.size > this.maxRecords) {
       const oldest = this.records.values().next().value as InvoiceRecord;
       this.remove(oldest);
@@ -35,18 +35,22 @@ export class Store {
   /** Another id the API gave out for a record (a UAPAY paymentId once there is a payment). */
   alias(record: InvoiceRecord, id: string): void {
     if (!record.aliases.includes(id)) record.aliases.push(id);
-    this.index.set(id.toLowerCase(), record);
+    this.index.set(id, record);
   }
 
   private remove(record: InvoiceRecord): void {
     this.records.delete(record.id);
-    for (const key of [record.id, ...record.aliases]) if (this.index.get(key.toLowerCase()) === record) this.index.delete(key.toLowerCase());
+    for (const key of [record.id, ...record.aliases]) if (this.index.get(key) === record) this.index.delete(key);
   }
 
-  /** Any id the provider's API returned for it, case-insensitive (`INV-…` or without the prefix, `_id` or uid, …). */
+  /**
+   * Any id the provider's API returned for it (`INV-…` or without the prefix, `_id` or uid, …), in any letter case.
+   * Ids are kept as issued (no lower-case copy per record: 100,000 invoices, issue 13); the few spellings are tried.
+   */
   find(id: string, provider?: ProviderName): InvoiceRecord | undefined {
-    const key = id.trim().toLowerCase();
-    const found = this.index.get(key) ?? this.index.get(`inv-${key}`);
+    const key = id.trim();
+    const upper = key.toUpperCase();
+    const found = this.index.get(key) ?? this.index.get(key.toLowerCase()) ?? this.index.get(upper) ?? this.index.get(`INV-${upper}`);
     return found && (provider === undefined || found.provider === provider) ? found : undefined;
   }
 
@@ -72,7 +76,7 @@ export class Store {
   restore(snapshot: Snapshot): void {
     for (const record of snapshot.records) {
       this.records.set(record.id, record);
-      for (const key of [record.id, ...record.aliases]) this.index.set(key.toLowerCase(), record);
+      for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     }
     this.seq = Math.max(this.seq, snapshot.seq);
   }
