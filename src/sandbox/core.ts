@@ -31,7 +31,7 @@ export class SandboxCore extends EventEmitter implements Core {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly stop = new AbortController();
-  private readonly auto: Partial<Record<ProviderName, (record: InvoiceRecord) => string[] | undefined>>;
+  private readonly auto: AutoPlans;
 
   constructor(options: CoreOptions) {
     super();
@@ -55,12 +55,12 @@ export class SandboxCore extends EventEmitter implements Core {
     this.store.add(record);
     const follow = this.auto[record.provider];
     if (follow === undefined) return;
-    record.auto = 'auto';
+    record.auto = follow.name;
     // After the create answer is written: the shop knows the id before the first webhook arrives.
     setImmediate(() => {
       let statuses: string[] | undefined;
       try {
-        statuses = follow(record);
+        statuses = follow.plan(record);
       } catch (error) {
         this.emitLog({ type: 'note', provider: record.provider, invoice: record.id, text: `--auto: ${(error as Error).message}` });
       }
@@ -208,8 +208,10 @@ function attemptOutcome(attempt: Attempt): string {
  * --auto: a verb (`pay`, `fail`, …) for every provider; a flow name for the providers that have it; or
  * `provider:flow` entries, comma-separated.
  */
-export function parseAuto(text: string | undefined): Partial<Record<ProviderName, (record: InvoiceRecord) => string[] | undefined>> {
-  const out: Partial<Record<ProviderName, (record: InvoiceRecord) => string[] | undefined>> = {};
+type AutoPlans = Partial<Record<ProviderName, { name: string; plan: (record: InvoiceRecord) => string[] | undefined }>>;
+
+export function parseAuto(text: string | undefined): AutoPlans {
+  const out: AutoPlans = {};
   if (text === undefined || text === '') return out;
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [scope, name] = part.includes(':') ? (part.split(':', 2) as [string, string]) : [undefined, part];
@@ -220,8 +222,8 @@ export function parseAuto(text: string | undefined): Partial<Record<ProviderName
       const sandbox = sandboxProviders[provider];
       // `provider:name` means that provider's flow first (utbs:hold is the whole hold flow); a bare name, the verb first.
       const isVerb = (verbs as readonly string[]).includes(name);
-      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb)) out[provider] = (record) => sandbox.flow(record, name);
-      else if (isVerb) out[provider] = (record) => sandbox.plan(record, name as Verb);
+      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb)) out[provider] = { name: `flow ${name}`, plan: (record) => sandbox.flow(record, name) };
+      else if (isVerb) out[provider] = { name: `verb ${name}`, plan: (record) => sandbox.plan(record, name as Verb) };
       else continue;
       matched = true;
     }

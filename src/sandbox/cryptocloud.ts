@@ -1,6 +1,6 @@
 // CryptoCloud API v2 in the sandbox (../shared/SANDBOX.md § CryptoCloud): invoice/create, merchant/info, list,
 // canceled, with `Authorization: Token <API KEY>`; postbacks to the project's notification URL for paid/overpaid.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { round } from '../providers/define.js';
 import { getProvider } from '../providers/index.js';
 import type { Json, JsonObject } from '../lib/template.js';
@@ -22,7 +22,7 @@ function invoiceDate(ms: number): string {
 
 /** A TRC20-looking deposit address, derived from the invoice id (not stored: 100,000 invoices, issue 13). */
 function addressOf(id: string): string {
-  return `T${createHash('sha256').update(id).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 33)}`;
+  return `T${hash('sha256', id, 'base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 33)}`;
 }
 
 function amounts(record: InvoiceRecord): Record<string, number> {

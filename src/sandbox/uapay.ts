@@ -221,7 +221,8 @@ export const uapay: SandboxProvider = {
   webhook(record, status, core) {
     const f = record.fields;
     if (typeof f.callbackUrl !== 'string') return 'no callback: the invoice was created without callbackUrl';
-    const p = payment(record) as JsonObject;
+    const p = payment(record);
+    if (!p) return 'no callback: the invoice has no payment yet';
     const data: JsonObject = {
       paymentId: p.paymentId as string,
       invoiceId: record.id,

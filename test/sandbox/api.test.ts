@@ -165,6 +165,11 @@ describe('UAPAY /api/', () => {
     expect(last).toMatchObject({ invoiceId: id, paymentId, externalId: 'ext-42', paymentStatus: 'FINISHED', type: 'HOLD', amount: 12_345, extraInfo: '{"shopOrder":"42"}' });
     const after = await api(sandbox.url, 'POST', '/api/invoicer/invoices/show', envelope({ sessionId, id }));
     expect(after.json.data.payments[0].paymentStatus).toBe('FINISHED');
+    const payment = await api(sandbox.url, 'POST', '/api/invoicer/payments/show', envelope({ sessionId, paymentId }));
+    expect(payment.json.data).toMatchObject({ paymentId, invoiceId: id, paymentStatus: 'FINISHED' });
+    checkAnswerToken(payment.json.data);
+    const listed = await api(sandbox.url, 'POST', '/api/invoicer/invoices/show/list', envelope({ sessionId, externalIds: ['ext-42'] }));
+    expect(listed.json.data.invoices.map((i: { id: string }) => i.id)).toEqual([id]);
     const reversed = await api(sandbox.url, 'POST', '/api/invoicer/payments/reverse', envelope({ sessionId, paymentId, invoiceId: id }, { amount: 345 }));
     expect(shapeProblems(reversed.json, ua.paymentMove)).toEqual([]);
     expect(verifyJwt(JSON.parse(shop.received[2]?.body ?? '{}').token, secrets.uapay)).toMatchObject({ paymentStatus: 'REVERSED', reversalAmount: 345 });

@@ -47,6 +47,23 @@ describe('webhook-sim sandbox (built binary)', () => {
   });
 });
 
+describe('attack on an invoice without a payment yet', () => {
+  it('UAPAY OPEN: the scenario is built for the payment the invoice would have; the invoice does not move', async () => {
+    const shop = await startCapture([401]);
+    cleanups.push(shop.close);
+    const sandbox = await startSandbox({ secrets });
+    cleanups.push(() => sandbox.close());
+    const { api, envelope } = await import('./shops.js');
+    const session = (await api(sandbox.url, 'POST', '/api/sessions/create', envelope({ clientId: 'c' }))).json.data.id;
+    const { json } = await api(sandbox.url, 'POST', '/api/invoicer/invoices/create', envelope({ sessionId: session, systemType: 'ECOM' }, { amount: 100, callbackUrl: `${shop.url}/cb?orderId=7` }));
+    const attempts = await sandbox.attack(json.data.id, 'wrong-secret');
+    expect(attempts.map((a) => [a.kind, a.status, a.tries[0]?.status])).toEqual([['wrong-secret', 'FINISHED', 401]]);
+    expect(shop.received[0]?.url).toBe('/cb?orderId=7');
+    expect(sandbox.invoice(json.data.id)?.status).toBe('OPEN');
+    await expect(sandbox.attack(json.data.id, 'no-such')).rejects.toThrow(/no scenario 'no-such'/);
+  });
+});
+
 describe('close()', () => {
   it('a retry schedule in flight is recorded as interrupted; the status the webhook announced stays', async () => {
     const shop = await startCapture([500]);

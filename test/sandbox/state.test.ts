@@ -90,9 +90,13 @@ describe('--state FILE', () => {
   it('the built binary: killed, it leaves a readable file; SIGINT flushes the state and exits 0', async () => {
     const folder = await dir();
     const stateFile = join(folder, 'state.json');
-    const killed = spawnSandbox(['--state', stateFile]);
-    const url = String((await killed.waitFor((l) => 'listening' in l)).listening);
-    const created = await api(url, 'POST', '/v2/invoice/create', { shop_id: 'S', amount: 2 }, { authorization: 'Token k' });
+    const killed = spawnSandbox(['--state', stateFile, '--api-key', 'pinned-api-key-123456']);
+    const first = await killed.waitFor((l) => 'listening' in l);
+    const url = String(first.listening);
+    // The banner: base URLs and the credentials in force, secrets masked.
+    expect(first).toMatchObject({ urls: { cryptocloud: `${url}/v2/`, utbs: `${url}/service/api/v1/`, uapay: `${url}/api/` }, credentials: { secrets: { uapay: { origin: 'built-in test secret' } } } });
+    expect(JSON.stringify(first)).not.toMatch(/webhook-sim-test-(cryptocloud|utbs|uapay)-secret|pinned-api-key-123456/);
+    const created = await api(url, 'POST', '/v2/invoice/create', { shop_id: 'S', amount: 2 }, { authorization: 'Token pinned-api-key-123456' });
     const id = created.json.result.uuid as string;
     await fileReady(folder, 'state.json', (t) => t.includes(id));
     killed.child.kill('SIGKILL');
