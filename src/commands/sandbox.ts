@@ -23,6 +23,9 @@ interface ServeFlags {
   secretEnv?: string;
 }
 
+/** Where the CLI verbs find a running sandbox: the documented default port (docs/sandbox.md). */
+const defaultUrl = 'http://127.0.0.1:8790';
+
 export function registerSandbox(program: Command): void {
   const command = program
     .command('sandbox')
@@ -51,7 +54,7 @@ Examples:
   $ webhook-sim sandbox --port 0 --auto pay --state sandbox.json --json`)
     .action(async (flags: ServeFlags) => serve(flags));
   for (const [verb, help] of Object.entries(verbDescriptions)) {
-    const sub = command.command(`${verb} <id>`).description(help).option('--sandbox <url>', 'the running sandbox', 'http://127.0.0.1:8790').option('--json', 'print the control endpoint\'s JSON answer');
+    const sub = command.command(`${verb} <id>`).description(help).option('--sandbox <url>', 'the running sandbox', defaultUrl).option('--json', 'print the control endpoint\'s JSON answer');
     if (verb === 'advance') sub.option('--status <status>', 'the status to move to');
     if (verb === 'reverse') sub.option('--amount <kopecks>', 'partial reversal amount (UAPAY)');
     sub.action(async (id: string, _flags: unknown, own: Command) => {
@@ -65,7 +68,7 @@ Examples:
   command
     .command('attack <id> <scenario>')
     .description("send `send`'s scenario (or forged-status) for this invoice's own ids and callback URL")
-    .option('--sandbox <url>', 'the running sandbox', 'http://127.0.0.1:8790')
+    .option('--sandbox <url>', 'the running sandbox', defaultUrl)
     .option('--json', "print the control endpoint's JSON answer")
     .action(async (id: string, scenario: string, _flags: unknown, own: Command) => control(own.optsWithGlobals(), 'attack', { id, scenario }));
 }

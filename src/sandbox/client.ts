@@ -3,8 +3,6 @@
 import { WebhookSimError, usage } from '../errors.js';
 import { parseTarget } from '../lib/http.js';
 
-export const defaultSandboxUrl = 'http://127.0.0.1:8790';
-
 export interface ControlAnswer {
   ok: boolean;
   error?: string;

@@ -175,6 +175,20 @@ describe('UAPAY /api/', () => {
     expect(verifyJwt(JSON.parse(shop.received[2]?.body ?? '{}').token, secrets.uapay)).toMatchObject({ paymentStatus: 'REVERSED', reversalAmount: 345 });
   });
 
+  it('payments/cancel: a held payment becomes CANCELED, its callback says so, and complete is then refused', async () => {
+    const shop = await capture();
+    const sandbox = await sandboxWith();
+    const sessionId = await session(sandbox);
+    const { json } = await api(sandbox.url, 'POST', '/api/invoicer/invoices/create', envelope({ sessionId, systemType: 'ECOM' }, { type: 'HOLD', amount: 500, callbackUrl: `${shop.url}/cb` }));
+    const held = await sandbox.hold(json.data.id);
+    const paymentId = (held.fields.payment as { paymentId: string }).paymentId;
+    const canceled = await api(sandbox.url, 'POST', '/api/invoicer/payments/cancel', envelope({ sessionId, paymentId, invoiceId: json.data.id }));
+    expect(shapeProblems(canceled.json, ua.paymentMove)).toEqual([]);
+    expect(verifyJwt(JSON.parse(shop.received.at(-1)?.body ?? '{}').token, secrets.uapay)).toMatchObject({ paymentStatus: 'CANCELED', status: 'CANCELED' });
+    const late = await api(sandbox.url, 'POST', '/api/invoicer/payments/complete', envelope({ sessionId, paymentId, invoiceId: json.data.id }));
+    expect([late.status, shapeProblems(late.json, ua.error)]).toEqual([400, []]);
+  });
+
   it('refuses a missing clientId (FORMAT_ERROR), a request signed with another secret and an unknown session', async () => {
     const sandbox = await sandboxWith();
     const missing = await api(sandbox.url, 'POST', '/api/sessions/create', envelope({}));
