@@ -77,7 +77,7 @@ function authorized(call: ApiCall, core: Core): boolean {
   return core.config.apiKey === undefined || match[1] === core.config.apiKey;
 }
 
-function create(body: JsonObject, core: Core, locale: string): ApiAnswer {
+function create(body: JsonObject, core: Core): ApiAnswer {
   const problems: JsonObject = {};
   const shopId = str(body.shop_id);
   const amount = typeof body.amount === 'number' ? body.amount : typeof body.amount === 'string' && body.amount.trim() !== '' ? Number(body.amount) : Number.NaN;
@@ -93,14 +93,14 @@ function create(body: JsonObject, core: Core, locale: string): ApiAnswer {
   const ttl = typeof extra.time_to_pay === 'object' && extra.time_to_pay !== null && !Array.isArray(extra.time_to_pay) ? extra.time_to_pay : {};
   const minutes = (Number(ttl.hours ?? 0) || 0) * 60 + (Number(ttl.minutes ?? 0) || 0) || 24 * 60;
   const bare = ids.upper8();
-  const record = newRecord('cryptocloud', `INV-${bare}`, [bare], 'created', {
+  // The bare id is not stored as an alias: the store finds `XXXXXXXX` as `INV-XXXXXXXX` (one string less per invoice).
+  const record = newRecord('cryptocloud', `INV-${bare}`, [], 'created', {
     shopId: shopId as string,
     amount,
     fiat: str(body.currency) ?? 'USD',
     orderId: str(body.order_id) ?? null,
     email: str(body.email) ?? null,
     crypto,
-    locale,
     ttlMinutes: minutes,
   }, now);
   core.created(record);
@@ -114,7 +114,8 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if (!authorized(call, core)) return fail(401, { authorization: 'Unauthorized request.' }, 'missing or wrong Authorization: Token <API KEY>');
   const body = jsonBody(call.body);
   if (typeof body === 'string') return fail(400, { detail: `JSON parse error - ${body}` }, body);
-  if (call.path === 'invoice/create') return create(body, core, call.query.get('locale') ?? 'en');
+  // ?locale=en|ru only changes the language of CryptoCloud's own pages: nothing the sandbox answers.
+  if (call.path === 'invoice/create') return create(body, core);
   if (call.path === 'invoice/merchant/info') {
     const uuids = body.uuids;
     if (!Array.isArray(uuids) || uuids.length === 0) return fail(400, { uuids: 'This field is required.' }, 'uuids missing');

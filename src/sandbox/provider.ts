@@ -123,7 +123,12 @@ function random(length: number): Buffer {
   used += length;
   return pool.subarray(used - length, used);
 }
-const pick = (alphabet: string, length: number): string => Array.from(random(length), (byte) => alphabet[byte % alphabet.length]).join('');
+function pick(alphabet: string, length: number): string {
+  const bytes = random(length);
+  let out = '';
+  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  return out;
+}
 
 export const ids = {
   upper8: (): string => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 8),
@@ -145,13 +150,9 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
+/** An http(s) URL with a host (a URL object per invoice is a tenth of UAPAY's create path; the send re-checks it). */
 export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return /^https?:\/\/[^\s/?#@]+(@[^\s/?#@]+)?([/?#]\S*)?$/i.test(text);
 }
 
 /** A URL with any password masked (state, logs). */

@@ -33,8 +33,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-function write(res: ServerResponse, status: number, body: Json, close = false): void {
-  const text = JSON.stringify(body);
+function write(res: ServerResponse, status: number, body: Json, close = false, raw?: string): void {
+  const text = raw ?? JSON.stringify(body);
   const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
   if (close) headers.connection = 'close';
   res.writeHead(status, headers);
@@ -83,7 +83,7 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
     } catch (error) {
       answer = error instanceof SandboxError ? provider.error(error.httpStatus, error.message) : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
     }
-    write(res, answer.status, answer.body);
+    write(res, answer.status, answer.body, false, answer.raw);
     log(answer, provider.name);
   };
   const server = createServer((req, res) => {

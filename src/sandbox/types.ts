@@ -87,6 +87,8 @@ export interface ApiCall {
 export interface ApiAnswer {
   status: number;
   body: Json;
+  /** The body already serialised (UAPAY: the data and its token's claims come from one JSON.stringify); wins over body. */
+  raw?: string;
   /** Ids of the invoice the call concerned, for the log line. */
   invoice?: string;
   /** A one-line reason for an error answer, for the log line. */

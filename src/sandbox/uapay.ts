@@ -11,10 +11,15 @@ const statuses = statusNames('uapay', 'invoice');
 const maxSessions = 10_000;
 const sessions = new WeakMap<Core, Map<string, string>>();
 
-/** An answer's data with `token`: the HS256 JWT of the data (then iat), signed with the client secret. */
+/**
+ * An answer's data with `token`: the HS256 JWT of the data, then iat, signed with the client secret. The claims and
+ * the answer are cut from one JSON.stringify of the data (the create path's largest cost after the two HMACs).
+ */
 function signed(data: JsonObject, core: Core, invoice?: string): ApiAnswer {
-  const token = signHs256({ alg: 'HS256', typ: 'JWT' }, JSON.stringify({ ...data, iat: Math.floor(core.now() / 1000) }), core.config.secrets.uapay);
-  return { status: 200, body: { status: 1, data: { ...data, token } }, ...(invoice ? { invoice } : {}) };
+  const json = JSON.stringify(data);
+  const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
+  const token = signHs256({ alg: 'HS256', typ: 'JWT' }, `${open}"iat":${Math.floor(core.now() / 1000)}}`, core.config.secrets.uapay);
+  return { status: 200, body: null, raw: `{"status":1,"data":${open}"token":"${token}"}}`, ...(invoice ? { invoice } : {}) };
 }
 
 function failure(status: number, code: string, message: string, fields?: JsonObject): ApiAnswer {
@@ -90,7 +95,7 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
   const id = ids.uuid();
   const extraInfo = data.extraInfo === undefined ? null : typeof data.extraInfo === 'string' ? data.extraInfo : JSON.stringify(data.extraInfo);
   const record = newRecord('uapay', id, [], 'OPEN', {
-    invoiceNumber: ids.digits(9),
+    invoiceNumber: String(100_000_000 + core.store.nextSeq()),
     systemType,
     type,
     amount: data.amount,
