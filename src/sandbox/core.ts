@@ -70,14 +70,14 @@ export class SandboxCore extends EventEmitter implements Core {
 
   /** Serialised per record: one status change and its webhooks at a time, in order. */
   transition(record: InvoiceRecord, statuses: string[], by: Cause, args: MoveArgs = {}): Promise<void> {
-    return this.queued(record, () => statuses, by, args);
+    return this.serial(record, () => this.walk(record, statuses, by, args));
   }
 
-  /** Planned inside the record's queue, after the moves already waiting: their statuses are where this one starts. */
-  private queued(record: InvoiceRecord, plan: () => string[], by: Cause, args: MoveArgs): Promise<void> {
+  /** Runs after the work already queued for this record (a verb plans from the status the moves before it left). */
+  private serial<T>(record: InvoiceRecord, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(record.id) ?? Promise.resolve();
-    const run = previous.then(() => this.walk(record, plan(), by, args));
-    const tail = run.catch(() => undefined);
+    const run = previous.then(work);
+    const tail = run.then(() => undefined, () => undefined);
     this.queues.set(record.id, tail);
     void tail.then(() => this.queues.get(record.id) === tail && this.queues.delete(record.id));
     return this.track(run);
@@ -159,7 +159,8 @@ export class SandboxCore extends EventEmitter implements Core {
   async verb(id: string, verb: Verb, options: { status?: string | undefined; amount?: number | undefined } = {}): Promise<InvoiceRecord> {
     if (!verbs.includes(verb)) throw new SandboxError(400, `unknown verb ${verb}: ${verbs.join(', ')}`);
     const record = this.find(id);
-    await this.queued(record, () => sandboxProviders[record.provider].plan(record, verb, options.status), 'verb', { amount: options.amount });
+    const provider = sandboxProviders[record.provider];
+    await this.serial(record, () => this.walk(record, provider.plan(record, verb, options.status), 'verb', { amount: options.amount }));
     return record;
   }
 
@@ -180,11 +181,12 @@ export class SandboxCore extends EventEmitter implements Core {
     if (typeof plan === 'string') throw new SandboxError(409, `${record.provider} ${record.id}: ${plan}`);
     const settings = this.settings[record.provider];
     const built = scenario === 'forged-status' ? await forgedWebhooks(record.provider, plan, settings, this.now()) : await scenarioWebhooks(record.provider, scenario, plan, settings, this.now());
-    const attempts: Attempt[] = [];
-    const statusOf = plan.status;
-    await this.queued(record, () => [], 'verb', {});
-    for (const step of built) attempts.push(await this.track(this.send(record, step.delivery, scenario, step.label, statusOf, false)));
-    return attempts;
+    const status = plan.status;
+    return this.serial(record, async () => {
+      const attempts: Attempt[] = [];
+      for (const step of built) attempts.push(await this.send(record, step.delivery, scenario, step.label, status, false));
+      return attempts;
+    });
   }
 
   /** Resolves once nothing is in flight (moves, --auto flows, their webhooks). */
@@ -204,12 +206,12 @@ function attemptOutcome(attempt: Attempt): string {
   return last?.error ?? (last?.status === undefined ? 'no answer' : `HTTP ${last.status}`);
 }
 
+type AutoPlans = Partial<Record<ProviderName, { name: string; plan: (record: InvoiceRecord) => string[] | undefined }>>;
+
 /**
  * --auto: a verb (`pay`, `fail`, …) for every provider; a flow name for the providers that have it; or
  * `provider:flow` entries, comma-separated.
  */
-type AutoPlans = Partial<Record<ProviderName, { name: string; plan: (record: InvoiceRecord) => string[] | undefined }>>;
-
 export function parseAuto(text: string | undefined): AutoPlans {
   const out: AutoPlans = {};
   if (text === undefined || text === '') return out;
