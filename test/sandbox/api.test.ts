@@ -120,6 +120,16 @@ describe('UTBS /service/api/v1/', () => {
     expect(after.json.data.order.status).toBe('inProgress');
   });
 
+  it('two pays at once on one order: one walks the happy flow, the other is refused; each IPN is sent once', async () => {
+    const shop = await capture();
+    const sandbox = await sandboxWith();
+    const { json } = await order(sandbox, { ipnUrl: `${shop.url}/ipn` });
+    const results = await Promise.allSettled([sandbox.pay(json.data._id), sandbox.pay(String(json.data.uid))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/is done/);
+    expect(shop.received.map((r) => new URLSearchParams(r.body).get('newStatus'))).toEqual(['waitPayment', 'inProgress', 'inProgressPayout', 'done']);
+  });
+
   it('refuses a missing payout detail, an unknown order and a wrong secret in its error shape', async () => {
     const sandbox = await sandboxWith();
     const missing = await order(sandbox, { toValues: [] });
