@@ -29,7 +29,7 @@ export function loadSnapshot(file: string): Snapshot | undefined {
 export interface StateWriter {
   /** Marks the state changed: a write follows within the delay. */
   changed(): void;
-  /** Writes now (pending or not) and stops the timer. */
+  /** Writes now what has changed (nothing, when nothing has since the last write) and stops the timer. */
   flush(): Promise<void>;
 }
 
@@ -82,7 +82,6 @@ export function stateWriter(file: string, store: Store, delayMs = 50): StateWrit
     async flush() {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      dirty = true;
       await queue();
     },
   };

@@ -1,7 +1,7 @@
 // The sandbox's state: records by id and by every alias the API gave out, bounded (the oldest go first), with a
 // JSON snapshot for --state FILE. Enters: records and changes; leaves: lookups and snapshots.
 import type { ProviderName } from '../providers/index.js';
-import type { Attempt, InvoiceRecord } from './types.js';
+import type { Attempt, HistoryEntry, InvoiceRecord } from './types.js';
 
 /** Attempts kept per record; older ones are dropped (a UAPAY shop answering 500 forever makes six per status). */
 const maxAttemptsPerRecord = 100;
@@ -74,7 +74,24 @@ export class Store {
   }
 
   restore(snapshot: Snapshot): void {
+    // JSON.parse makes a string per value: 100,000 records hold 100,000 copies of "cryptocloud", "created", "api", …
+    // One copy each of the short values that repeat (bounded: ids and other one-off values stop being collected).
+    const known = new Map<string, string>();
+    const intern = (text: string): string => {
+      const seen = known.get(text);
+      if (seen !== undefined) return seen;
+      if (text.length <= 16 && known.size < 1000) known.set(text, text);
+      return text;
+    };
     for (const record of snapshot.records) {
+      record.provider = intern(record.provider) as ProviderName;
+      record.status = intern(record.status);
+      for (const entry of record.history) {
+        if (entry.at === record.createdAt) entry.at = record.createdAt;
+        entry.status = intern(entry.status);
+        entry.by = intern(entry.by) as HistoryEntry['by'];
+      }
+      for (const [key, value] of Object.entries(record.fields)) if (typeof value === 'string') record.fields[key] = intern(value);
       this.records.set(record.id, record);
       for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     }
