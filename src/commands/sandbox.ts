@@ -57,6 +57,7 @@ Examples:
     const sub = command.command(`${verb} <id>`).description(help).option('--sandbox <url>', 'the running sandbox', defaultUrl).option('--json', 'print the control endpoint\'s JSON answer');
     if (verb === 'advance') sub.option('--status <status>', 'the status to move to');
     if (verb === 'reverse') sub.option('--amount <kopecks>', 'partial reversal amount (UAPAY)');
+    sub.addHelpText('after', `\nExamples:\n  $ webhook-sim sandbox ${verb} INV-7Q2K9XHA\n  $ webhook-sim sandbox ${verb} 10001 --sandbox http://127.0.0.1:8790 --json`);
     sub.action(async (id: string, _flags: unknown, own: Command) => {
       // --json is also the server's flag: commander hands it to `sandbox`, so read it with the parent's.
       const flags = own.optsWithGlobals<{ sandbox: string; json?: boolean; status?: string; amount?: string }>();
@@ -68,8 +69,8 @@ Examples:
   command
     .command('attack <id> <scenario>')
     .description("send `send`'s scenario (or forged-status) for this invoice's own ids and callback URL")
-    .option('--sandbox <url>', 'the running sandbox', defaultUrl)
-    .option('--json', "print the control endpoint's JSON answer")
+    .option('--sandbox <url>', 'the running sandbox', defaultUrl).option('--json', "print the control endpoint's JSON answer")
+    .addHelpText('after', '\nExamples:\n  $ webhook-sim sandbox attack INV-7Q2K9XHA forged-status\n  $ webhook-sim sandbox attack 3f0c2a9e-… duplicate --json')
     .action(async (id: string, scenario: string, _flags: unknown, own: Command) => control(own.optsWithGlobals(), 'attack', { id, scenario }));
 }
 
@@ -106,7 +107,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   const info = { url: sandbox.url, urls: sandbox.urls, secrets: secrets as never, apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId, notifyUrl: flags.notifyUrl, state: flags.state, auto: flags.auto, clock };
   if (flags.json) printJsonLine(render.bannerJson(info));
   else print(render.renderBanner(info));
-  lines.flush();
   const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
   // A second signal while closing (npx and the terminal both forward Ctrl-C) must not cut the flush short.
   const ignore = (): void => undefined;

@@ -189,6 +189,8 @@ export const utbs: SandboxProvider = {
   webhook(record, status, core) {
     const url = record.fields.ipnUrl;
     if (typeof url !== 'string') return 'no IPN: the order was created without ipnUrl';
+    // Its own ipnSecret stays in memory only: after a restart the sandbox cannot checksum its IPNs, and says so.
+    if (record.fields.ipnSecret !== undefined && !core.privateSecrets.has(record.id)) return "no IPN: the order's own ipnSecret is not kept across restarts (the state file holds it masked)";
     const f = record.fields;
     const toValues = (f.toValues as JsonObject[]).map((v) => ({ key: v.field as string, name: v.name as string, value: v.value as string }));
     return {

@@ -83,6 +83,10 @@ describe('--state FILE', () => {
     expect(invoice?.history.map((h) => h.status)).toEqual(['created', 'paid']);
     expect(invoice?.attempts[0]?.request.body).toBe(shop.received[0]?.body);
     expect(second.invoice(String(order.json.data.uid))?.status).toBe('waitPayment');
+    // Its own ipnSecret was not kept: no IPN with a checksum the shop would take for a forgery; a note says why.
+    const note = second.waitFor('note');
+    const moved = await second.advance(String(order.json.data.uid));
+    expect([moved.status, moved.attempts.length, (await note).text]).toEqual(['inProgress', 1, expect.stringMatching(/ipnSecret is not kept across restarts/)]);
     const info = await api(second.url, 'POST', '/v2/invoice/merchant/info', { uuids: [cc.json.result.uuid] }, { authorization: 'Token k' });
     expect(info.json.result[0].status).toBe('paid');
   });
