@@ -447,3 +447,117 @@ for (const [name, goal] of [['1 start', goalStart], ['2 load', goalLoad], ['3 ca
 }
 await rm(work, { recursive: true, force: true });
 process.exitCode = 0;
+
+// Issue 13, the sandbox (docs/sandbox.md): create rate against a bare node:http server, create → pay → webhook latency,
+// 100,000 invoices in memory and their --state reload. Appended as its own block: `npm run bench -- 6`.
+async function goalSandbox() {
+  const startSandboxCli = async () => {
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const rl = createInterface({ input: child.stdout });
+    const it = rl[Symbol.asyncIterator]();
+    const first = JSON.parse((await it.next()).value);
+    // Keep reading the log lines (one per call): the sandbox pays for writing them, as it does in use.
+    void (async () => { for await (const _ of it); })();
+    return { url: first.listening, stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); } };
+  };
+  const n = quick ? 3000 : 20_000;
+  // The baseline is measured right before each case (the shared machine's load moves within a minute).
+  const bareRate = async () => {
+    const bare = await startBareServer(200);
+    try {
+      return (await autocannon(`${bare.url}/`, { connections: 32, amount: n, body: '{"a":1}', headers: { 'content-type': 'application/json' } })).rps;
+    } finally {
+      await bare.stop();
+    }
+  };
+  const sandbox = await startSandboxCli();
+  try {
+    const { createHmac } = await import('node:crypto');
+    const jwt = (claims) => {
+      const h = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+      const c = Buffer.from(JSON.stringify(claims)).toString('base64url');
+      return `${h}.${c}.${createHmac('sha256', 'webhook-sim-test-uapay-secret').update(`${h}.${c}`).digest('base64url')}`;
+    };
+    const envelope = (params, data = {}) => { const iat = Math.floor(Date.now() / 1000); return JSON.stringify({ params, data, iat, token: jwt({ params, data, iat }) }); };
+    const session = await (await fetch(`${sandbox.url}/api/sessions/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: envelope({ clientId: 'bench' }) })).json();
+    const cases = [
+      ['6a sandbox: UAPAY create', '/api/invoicer/invoices/create', envelope({ sessionId: session.data.id, systemType: 'ECOM' }, { amount: 1000, externalId: 'bench', callbackUrl: 'http://127.0.0.1:9/cb' }), {}],
+      ['6b sandbox: CryptoCloud create', '/v2/invoice/create', JSON.stringify({ shop_id: 'BENCH', amount: 10, order_id: 'o' }), { authorization: 'Token bench' }],
+    ];
+    for (const [label, path, body, extra] of cases) {
+      const baseline = await bareRate();
+      const ac = await autocannon(`${sandbox.url}${path}`, { connections: 32, amount: n, body, headers: { 'content-type': 'application/json', ...extra } });
+      const ok = ac.non2xx === 0 && ac.errors === 0;
+      report(label, `${fmt(ac.rps, 0)} req/s (N=${n})`, `bare http ${fmt(baseline, 0)} req/s`, fmt(ac.rps / baseline, 2), '≥ 0.50', ok && ac.rps / baseline >= 0.5, ok ? 'signed envelope checked, invoice stored, one log line each' : `${ac.non2xx} non-2xx, ${ac.errors} errors`);
+    }
+  } finally {
+    await sandbox.stop();
+  }
+  // In one process with the built library: the latency loop, then 100,000 invoices, RSS, and the --state reload.
+  const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-bench-sandbox-'));
+  const script = `
+    import { createServer } from 'node:http';
+    import { once } from 'node:events';
+    import { Agent, request } from 'undici';
+    import { startSandbox } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
+    const o = JSON.parse(process.env.SB);
+    let arrived;
+    const handler = createServer((req, res) => { req.resume(); req.on('end', () => { res.end('ok'); arrived?.(); }); });
+    handler.listen(0, '127.0.0.1'); await once(handler, 'listening');
+    const sandbox = await startSandbox({ notifyUrl: 'http://127.0.0.1:' + handler.address().port + '/pb', stateFile: o.state });
+    const agent = new Agent({ connections: 32 });
+    const post = async (path, body, headers = {}) => (await request(sandbox.url + path, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })).body.json();
+    const auth = { authorization: 'Token bench' };
+    const times = [];
+    for (let i = 0; i < o.rounds; i++) {
+      const begin = performance.now();
+      const webhook = new Promise((resolve) => (arrived = resolve));
+      const created = await post('/v2/invoice/create', { shop_id: 'B', amount: 5 }, auth);
+      await post('/_sandbox/pay', { id: created.result.uuid });
+      await webhook;
+      times.push(performance.now() - begin);
+    }
+    times.sort((a, b) => a - b);
+    let made = o.rounds;
+    await Promise.all(Array.from({ length: 32 }, async () => { while (made < o.invoices) { made++; await post('/v2/invoice/create', { shop_id: 'B', amount: 5, order_id: 'o' + made }, auth); } }));
+    globalThis.gc?.();
+    const rss = process.memoryUsage().rss / 1048576;
+    await sandbox.close();
+    handler.close(); await agent.close();
+    process.stdout.write(JSON.stringify({ median: times[times.length >> 1], rss }));`;
+  // A fresh process reads the state back: the reload time, and the memory of a sandbox holding every invoice.
+  const reload = `
+    import { startSandbox } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
+    const o = JSON.parse(process.env.SB);
+    const t = performance.now();
+    const sandbox = await startSandbox({ stateFile: o.state });
+    const ms = performance.now() - t;
+    globalThis.gc?.();
+    process.stdout.write(JSON.stringify({ ms, count: sandbox.invoices().length, rss: process.memoryUsage().rss / 1048576 }));
+    await sandbox.close();`;
+  env.SB = JSON.stringify({ state: join(dir, 'state.json'), rounds: quick ? 50 : 200, invoices: quick ? 20_000 : 100_000 });
+  try {
+    const result = await runChild(['--expose-gc', '--input-type=module', '-e', script], { timeoutMs: 300_000 });
+    if (result.code !== 0) throw new Error(result.stderr.slice(0, 300));
+    const r = JSON.parse(result.stdout);
+    const loaded = await runChild(['--expose-gc', '--input-type=module', '-e', reload], { timeoutMs: 120_000 });
+    if (loaded.code !== 0) throw new Error(loaded.stderr.slice(0, 300));
+    const l = JSON.parse(loaded.stdout);
+    const wanted = quick ? 20_000 : 100_000;
+    report('6c sandbox: create→pay→hook', `median ${fmt(r.median, 2)} ms`, 'loopback, virtual clock', '-', '< 5 ms', r.median < 5);
+    report('6d sandbox: invoices in RSS', `${fmt(l.rss, 0)} MB (${l.count})`, '-', '-', '< 200 MB', l.rss < 200 && l.count >= wanted, 'a sandbox started on the --state file holding them');
+    reference('6d′ RSS right after creating', `${fmt(r.rss, 0)} MB (${wanted})`, '-', '-', 'the process that created them through the API at 32 connections, after gc: V8 keeps the heap it grew under load');
+    report('6e sandbox: --state reload', `${fmt(l.ms, 0)} ms (${l.count})`, '-', '-', '< 2000 ms', l.ms < 2000 && l.count >= wanted);
+  } finally {
+    delete env.SB;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (!process.argv[2] || '6 sandbox'.startsWith(process.argv[2])) {
+  try {
+    await goalSandbox();
+  } catch (error) {
+    failed('6 sandbox', error);
+  }
+}

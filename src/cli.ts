@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerSuite } from './commands/suite.js';
 import { registerConfig } from './commands/config.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { applyGlobalOptions } from './commands/settings.js';
 import { exitState } from './commands/common.js';
 import { errorReport, exitCodes, isWebhookSimError } from './errors.js';
@@ -35,6 +36,7 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
   demo: registerDemo,
   suite: registerSuite,
   config: registerConfig,
+  sandbox: registerSandbox,
   completion: (program) => registerCompletion(program, () => buildProgram(undefined)),
 };
 

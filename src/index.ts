@@ -28,3 +28,4 @@ export type { SuiteResult, SuiteCase, SuiteStep, SkippedCase } from './suite/sui
 export type { StepResult } from './deliver/run-scenario.js';
 export type { BuiltScenario, ScenarioStep, Expectation } from './scenarios/scenarios.js';
 export type { TryResult } from './deliver/deliver.js';
+export { startSandbox, type Sandbox, type SandboxOptions, type InvoiceRecord, type Attempt, type AttemptTry, type HistoryEntry, type LogEvent, type Verb } from './sandbox/index.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as source from '../src/index.js';
 import { root } from './helpers/cli.js';
 
-const documented = ['WebhookSimError', 'generate', 'providers', 'runSuite', 'send', 'startReceiver', 'verify'];
+const documented = ['WebhookSimError', 'generate', 'providers', 'runSuite', 'send', 'startReceiver', 'startSandbox', 'verify'];
 
 describe('library exports', () => {
   it('src/index.ts exports the documented verbs, the registry and WebhookSimError only', () => {

@@ -1,0 +1,98 @@
+// The sandbox's HTTP server: a request enters, is routed by path prefix to a provider's API (or /_sandbox/ control),
+// and leaves as that provider's JSON answer plus one `api` log event. Nothing a client sends stops it serving.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Json } from '../lib/json.js';
+import { sandboxProviders, type SandboxCore } from './core.js';
+import { control } from './control.js';
+import type { SandboxProvider } from './provider.js';
+import { SandboxError, type ApiAnswer } from './types.js';
+
+const providerList: SandboxProvider[] = Object.values(sandboxProviders);
+
+export interface ServerOptions {
+  maxBodyBytes: number;
+}
+
+/** The body, or undefined when it is over the limit (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function write(res: ServerResponse, status: number, body: Json, close = false, raw?: string): void {
+  const text = raw ?? JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+export function createSandboxServer(core: SandboxCore, options: ServerOptions): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
+    const method = req.method ?? 'GET';
+    const provider = providerList.find((p) => pathname.startsWith(p.prefix));
+    const log = (answer: ApiAnswer, name: SandboxProvider['name'] | 'control'): void => {
+      core.emitLog({
+        type: 'api',
+        provider: name,
+        method,
+        path: pathname,
+        status: answer.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(answer.invoice === undefined ? {} : { invoice: answer.invoice }),
+        ...(answer.problem === undefined ? {} : { problem: answer.problem }),
+      });
+    };
+    const body = await readBody(req, options.maxBodyBytes).catch(() => undefined);
+    if (body === undefined) {
+      const answer = provider ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`) : { status: 413, body: { ok: false, error: 'request body too large' } };
+      write(res, 413, answer.body, true);
+      log({ ...answer, status: 413, problem: 'request body too large' }, provider?.name ?? 'control');
+      res.once('finish', () => req.destroy());
+      return;
+    }
+    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    if (!provider) {
+      const answer = await control(core, method, pathname, query, body);
+      write(res, answer.status, answer.body);
+      log(answer, 'control');
+      return;
+    }
+    let answer: ApiAnswer;
+    try {
+      const path = pathname.slice(provider.prefix.length).replace(/\/+$/, '');
+      answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
+    } catch (error) {
+      answer = error instanceof SandboxError ? provider.error(error.httpStatus, error.message) : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
+    }
+    write(res, answer.status, answer.body, false, answer.raw);
+    log(answer, provider.name);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+  return server;
+}

@@ -1,0 +1,100 @@
+// The sandbox's state: records by id and by every alias the API gave out, bounded (the oldest go first), with a
+// JSON snapshot for --state FILE. Enters: records and changes; leaves: lookups and snapshots.
+import type { ProviderName } from '../providers/index.js';
+import type { Attempt, HistoryEntry, InvoiceRecord } from './types.js';
+
+/** Attempts kept per record; older ones are dropped (a UAPAY shop answering 500 forever makes six per status). */
+const maxAttemptsPerRecord = 100;
+
+export interface Snapshot {
+  webhookSimSandbox: 1;
+  savedAt: string;
+  seq: number;
+  records: InvoiceRecord[];
+}
+
+export class Store {
+  readonly records = new Map<string, InvoiceRecord>();
+  private readonly index = new Map<string, InvoiceRecord>();
+  private seq = 0;
+  /** Called after every change (the --state writer debounces it). */
+  onChange: () => void = () => undefined;
+
+  constructor(readonly maxRecords: number) {}
+
+  add(record: InvoiceRecord): void {
+    this.records.set(record.id, record);
+    for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
+    while (this.records.size > this.maxRecords) {
+      const oldest = this.records.values().next().value as InvoiceRecord;
+      this.remove(oldest);
+    }
+    this.onChange();
+  }
+
+  /** Another id the API gave out for a record (a UAPAY paymentId once there is a payment). */
+  alias(record: InvoiceRecord, id: string): void {
+    if (!record.aliases.includes(id)) record.aliases.push(id);
+    this.index.set(id, record);
+  }
+
+  private remove(record: InvoiceRecord): void {
+    this.records.delete(record.id);
+    for (const key of [record.id, ...record.aliases]) if (this.index.get(key) === record) this.index.delete(key);
+  }
+
+  /**
+   * Any id the provider's API returned for it (`INV-…` or without the prefix, `_id` or uid, …), in any letter case.
+   * Ids are kept as issued (no lower-case copy per record: 100,000 invoices, issue 13); the few spellings are tried.
+   */
+  find(id: string, provider?: ProviderName): InvoiceRecord | undefined {
+    const key = id.trim();
+    const upper = key.toUpperCase();
+    const found = this.index.get(key) ?? this.index.get(key.toLowerCase()) ?? this.index.get(upper) ?? this.index.get(`INV-${upper}`);
+    return found && (provider === undefined || found.provider === provider) ? found : undefined;
+  }
+
+  list(provider?: ProviderName): InvoiceRecord[] {
+    const all = [...this.records.values()];
+    return provider === undefined ? all : all.filter((record) => record.provider === provider);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  addAttempt(record: InvoiceRecord, attempt: Attempt): void {
+    record.attempts.push(attempt);
+    if (record.attempts.length > maxAttemptsPerRecord) record.attempts.splice(0, record.attempts.length - maxAttemptsPerRecord);
+    this.onChange();
+  }
+
+  snapshot(): Snapshot {
+    return { webhookSimSandbox: 1, savedAt: new Date().toISOString(), seq: this.seq, records: [...this.records.values()] };
+  }
+
+  restore(snapshot: Snapshot): void {
+    // JSON.parse makes a string per value: 100,000 records hold 100,000 copies of "cryptocloud", "created", "api", …
+    // One copy each of the short values that repeat (bounded: ids and other one-off values stop being collected).
+    const known = new Map<string, string>();
+    const intern = (text: string): string => {
+      const seen = known.get(text);
+      if (seen !== undefined) return seen;
+      if (text.length <= 16 && known.size < 1000) known.set(text, text);
+      return text;
+    };
+    for (const record of snapshot.records) {
+      record.provider = intern(record.provider) as ProviderName;
+      record.status = intern(record.status);
+      for (const entry of record.history) {
+        if (entry.at === record.createdAt) entry.at = record.createdAt;
+        entry.status = intern(entry.status);
+        entry.by = intern(entry.by) as HistoryEntry['by'];
+      }
+      for (const [key, value] of Object.entries(record.fields)) if (typeof value === 'string') record.fields[key] = intern(value);
+      this.records.set(record.id, record);
+      for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
+    }
+    this.seq = Math.max(this.seq, snapshot.seq);
+  }
+}
