@@ -41,6 +41,9 @@ export function bodyBudget(limit: number): BodyBudget {
   return budget;
 }
 
+/** Connections `listen` itself cut off at the end of its grace period (server.ts): their reads say so. */
+export const cutOff = new WeakSet<object>();
+
 export type BodyRead =
   | { kind: 'complete'; body: Buffer }
   | { kind: 'too-large'; bytes: number; declared?: number }
@@ -84,8 +87,9 @@ export function readLimited(req: IncomingMessage, limit: number, budget?: BodyBu
     };
     // One chunk (the usual webhook) is the body as it is: no copy.
     const onEnd = (): void => settle({ kind: 'complete', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes) });
-    const onClose = (): void => settle({ kind: 'aborted', bytes, why: 'the client closed the connection' });
-    const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: `the request failed (${error.message})` });
+    const stopped = 'listen stopped: cut off at the end of the grace period';
+    const onClose = (): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : 'the client closed the connection' });
+    const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : `the request failed (${error.message})` });
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
   });
 }

@@ -1,9 +1,9 @@
 // The receiver's lifecycle: a node:http server that hands each request to a handler with its sequence number, and a
 // close that answers and saves what is in flight before it resolves. Also the process signals `listen` stops on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { usage, WebhookSimError } from '../errors.js';
-import type { BodyBudget } from './body.js';
+import { cutOff, type BodyBudget } from './body.js';
 import { errorText, type ReceiverOptions } from './types.js';
 
 export interface RunningServer {
@@ -71,12 +71,15 @@ export async function startServer(
   );
   // Each connection's requests whose answers have not closed yet; all of them close with the connection.
   const open = new WeakMap<object, Set<() => void>>();
-  server.on('connection', (socket) =>
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
     socket.on('close', () => {
+      sockets.delete(socket);
       const waiting = open.get(socket);
       if (waiting) for (const closed of [...waiting]) closed();
-    }),
-  );
+    });
+  });
   server.keepAliveTimeout = options.timeouts?.keepAliveMs ?? 5000;
   const port = options.port ?? 8787;
   await listen(server, port, host);
@@ -112,6 +115,7 @@ export async function startServer(
         } while (inflight > 0 && !graceOver);
         if (inflight > 0 && graceMs !== undefined) {
           onGraceOver?.(inflight);
+          for (const socket of sockets) cutOff.add(socket);
           server.closeAllConnections();
           // Their handlers see the connections go (an aborted read) and finish; one stuck elsewhere is not waited for.
           clearTimeout(timer);

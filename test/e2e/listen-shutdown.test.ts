@@ -70,6 +70,9 @@ describe('listen stops the same way whatever stops it (built binary)', () => {
     // The client got nothing but the interim answer, and its connection was closed.
     expect((await client.closed).replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '')).toBe('');
     expect(listener.lines.at(-1)?.summary).toMatchObject({ requests: 1, captured: 0, errors: 1 });
+    // Its line says who closed the connection: listen did, not the client.
+    const line = listener.lines.find((l) => l.url === '/stalled');
+    expect(line).toMatchObject({ status: 0, reason: 'listen stopped: cut off at the end of the grace period after 10 bytes of the body: not captured' });
     expect(await readdir(dir)).toEqual([]);
   });
 
