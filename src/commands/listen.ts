@@ -3,10 +3,10 @@ import { resolveOptions } from '../build/generate.js';
 import { usage } from '../errors.js';
 import { parseDuration } from '../lib/time.js';
 import { getProvider, providerNames } from '../providers/index.js';
-import { parseSize } from '../receive/body.js';
+import { maxBodyCap, parseSize, sizeText } from '../receive/body.js';
 import type { ReceiverVerify } from '../receive/index.js';
 import { parseCodes } from '../receive/respond.js';
-import { printListening, printStopped, requestLog, type ListenStart } from '../ui/listen-view.js';
+import { printListening, requestLog, type ListenStart } from '../ui/listen-view.js';
 import { addProviderOptions, addSecretOptions, chosenProviderOptions, providerOptionFlags, secretResolver } from './common.js';
 
 interface ListenFlags {
@@ -20,6 +20,8 @@ interface ListenFlags {
   respond?: string;
   forwardTo?: string;
   maxBody: string;
+  grace: string;
+  fsync?: boolean;
   json?: boolean;
   [option: string]: unknown;
 }
@@ -35,14 +37,18 @@ export function registerListen(program: Command): void {
     .option('--tolerance <duration>', 'with --verify: allowed clock skew: a duration such as 30s; a bare number is seconds')
     .option('--respond <codes>', 'answer these codes in order, then repeat the last (e.g. 500,500,200)')
     .option('--forward-to <url>', 'forward each exact request to this base URL and answer with its answer')
-    .option('--max-body <size>', 'bigger bodies are answered 413 and not captured: bytes, or 512kb, 1mb', '1mb')
+    .option('--max-body <size>', `bigger bodies are answered 413 and not captured: bytes, or 512kb, 1mb (at most ${sizeText(maxBodyCap)})`, '1mb')
+    .option('--fsync', 'flush every capture to the disk before its answer: a 2xx then survives a power loss (slower)')
+    .option('--grace <duration>', 'on stop, how long requests in flight may take to finish before they are cut off', '5s')
     .option('--json', 'one JSON line per request (NDJSON), first {"listening": url}, last {"summary": …}');
   addSecretOptions(command);
   addProviderOptions(command);
   command.addHelpText(
     'after',
     `
-Stops on Ctrl-C (SIGINT) or SIGTERM: answers and saves what is in flight, prints a summary, exits 0.
+Stops on Ctrl-C (SIGINT), SIGTERM, or when its standard output is closed: no new connections, what is in flight is
+answered and saved within --grace (then cut off, unanswered), a summary is printed (on stderr if stdout is gone),
+exit 0.
 
 Examples:
   $ webhook-sim listen --out captures/                        # capture everything, answer 200
@@ -53,10 +59,12 @@ Examples:
   );
   command.action(async (flags: ListenFlags) => {
     // Loaded here, not with the command: `--help` registers every command and must not load node:http (net).
-    const { catchSignals, parsePort } = await import('../receive/server.js');
+    const { parsePort } = await import('../receive/server.js');
     const port = parsePort(flags.port, '--port');
     const respond = flags.respond === undefined ? undefined : parseCodes(flags.respond, '--respond');
     const maxBodyBytes = parseSize(flags.maxBody, '--max-body');
+    if (maxBodyBytes > maxBodyCap) throw usage(`--max-body ${flags.maxBody}: at most ${sizeText(maxBodyCap)}, the largest body a capture is saved for`);
+    const graceMs = parseDuration(flags.grace, '--grace');
     const toleranceMs = parseDuration(flags.tolerance ?? '0s', '--tolerance');
     const chosen = chosenProviderOptions(flags);
     const onlyWithVerify = [
@@ -90,15 +98,12 @@ Examples:
       respond,
       forwardTo: flags.forwardTo,
       maxBodyBytes,
+      fsync: flags.fsync === true,
       onRequest: log.write,
     });
     const start = { url: receiver.url, out: flags.out, verify: flags.verify === true, respond: flags.respond, forwardTo: flags.forwardTo, secretOrigins };
     printListening(start, flags.json === true);
-    const signals = catchSignals();
-    await signals.received;
-    // Still caught while closing: a repeated signal (npx and the terminal both forward Ctrl-C) must not cut it short.
-    const summary = await receiver.close().finally(signals.release);
-    log.flush();
-    printStopped(summary, flags.json === true);
+    const { runUntilStopped } = await import('./listen-stop.js');
+    await runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush });
   });
 }

@@ -1,16 +1,66 @@
 // Reading a request body within a size limit: the whole body as bytes, or "too large" (then the rest is read and
-// dropped so the client sees the 413), or "aborted" when the client goes away first.
+// dropped so the client sees the 413), "busy" when all the bodies in flight together would hold more than the budget
+// (a 503 the sender retries, rather than memory without bound), or "aborted" when the client goes away first.
 import type { IncomingMessage } from 'node:http';
 import { usage } from '../errors.js';
 
 export const MiB = 1024 * 1024;
 
-export type BodyRead = { kind: 'complete'; body: Buffer } | { kind: 'too-large'; bytes: number; declared?: number } | { kind: 'aborted'; bytes: number; why: string };
+/**
+ * The largest `--max-body`: a capture of it is built and saved (as base64 at worst, 4/3 of it) within memory a laptop
+ * has, far from V8's string limit (at 90 MiB, JSON-escaped binary was over it: every capture a 503).
+ */
+export const maxBodyCap = 32 * MiB;
 
-export function readLimited(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/** Body bytes all requests together may hold at once (400 slow 1 MB bodies were 400 MB of memory). */
+export const bodyBudgetBytes = 64 * MiB;
+
+/**
+ * Bytes held by bodies being read or handled: a declared length is counted when the headers arrive, a streamed one as
+ * it comes. Released once the request is handled (server.ts).
+ */
+export interface BodyBudget {
+  readonly limit: number;
+  used: number;
+  held: WeakMap<IncomingMessage, number>;
+  release(req: IncomingMessage): void;
+}
+
+export function bodyBudget(limit: number): BodyBudget {
+  const budget: BodyBudget = {
+    limit,
+    used: 0,
+    held: new WeakMap(),
+    release(req) {
+      const bytes = budget.held.get(req);
+      if (bytes === undefined) return;
+      budget.held.delete(req);
+      budget.used -= bytes;
+    },
+  };
+  return budget;
+}
+
+/** Connections `listen` itself cut off at the end of its grace period (server.ts): their reads say so. */
+export const cutOff = new WeakSet<object>();
+
+export type BodyRead =
+  | { kind: 'complete'; body: Buffer }
+  | { kind: 'too-large'; bytes: number; declared?: number }
+  | { kind: 'busy'; bytes: number }
+  | { kind: 'aborted'; bytes: number; why: string };
+
+export function readLimited(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<BodyRead> {
   const header = contentLength(req);
   const declared = header === undefined ? undefined : Number(header);
   if (declared !== undefined && declared > limit) return Promise.resolve({ kind: 'too-large', bytes: 0, declared });
+  if (budget && declared !== undefined && declared > 0) {
+    if (budget.used + declared > budget.limit) return Promise.resolve({ kind: 'busy', bytes: 0 });
+    budget.used += declared;
+    budget.held.set(req, declared);
+  }
+  // Without a length, each chunk is counted as it arrives.
+  const streamed = budget !== undefined && declared === undefined;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -18,6 +68,8 @@ export function readLimited(req: IncomingMessage, limit: number): Promise<BodyRe
     const settle = (result: BodyRead): void => {
       if (settled) return;
       settled = true;
+      // Nothing of it is kept: its bytes are free for others now.
+      if (result.kind !== 'complete') budget?.release(req);
       // After 'end' nothing but 'close' can follow, which `settled` ignores: the listeners are left to go with the
       // request (four removals per request saved). Otherwise stop listening, so drain() reads the rest.
       if (result.kind !== 'complete') req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
@@ -25,13 +77,19 @@ export function readLimited(req: IncomingMessage, limit: number): Promise<BodyRe
     };
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
-      if (bytes > limit) settle({ kind: 'too-large', bytes });
-      else chunks.push(chunk);
+      if (bytes > limit) return settle({ kind: 'too-large', bytes });
+      if (streamed) {
+        if (budget.used + chunk.length > budget.limit) return settle({ kind: 'busy', bytes });
+        budget.used += chunk.length;
+        budget.held.set(req, bytes);
+      }
+      chunks.push(chunk);
     };
     // One chunk (the usual webhook) is the body as it is: no copy.
     const onEnd = (): void => settle({ kind: 'complete', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes) });
-    const onClose = (): void => settle({ kind: 'aborted', bytes, why: 'the client closed the connection' });
-    const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: `the request failed (${error.message})` });
+    const stopped = 'listen stopped: cut off at the end of the grace period';
+    const onClose = (): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : 'the client closed the connection' });
+    const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : `the request failed (${error.message})` });
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
   });
 }

@@ -6,7 +6,9 @@
 // The append is a synchronous write at the end of the loop turn (setImmediate), not a thread-pool write: a few KiB
 // into the page cache cost less than the hand-off to a thread and back, and the answers of the batch go out in the
 // same turn. A write that fails part-way (ENOSPC, EIO) is cut back to the last whole line and fails the whole batch.
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+// With `fsync` the batch is flushed to the disk (fdatasync) before any of its answers: one flush per batch, not per line.
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 
 export interface Appender {
@@ -19,15 +21,19 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-export async function openAppender(path: string): Promise<Appender> {
+export async function openAppender(path: string, { fsync = false }: { fsync?: boolean } = {}): Promise<Appender> {
   let fd: number;
   try {
     fd = openSync(path, 'a');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code ?? error);
-    throw new WebhookSimError('USAGE', `cannot save captures in ${path}: ${why}`, { cause: error });
+    // A place that cannot be written is an output failure (exit 2 all the same), not a mistake in the command line.
+    throw new WebhookSimError('OUTPUT', `cannot save captures in ${path}: ${why}`, { cause: error });
   }
+  // The file may have just been created: its name goes to the disk too. A folder that cannot be flushed (some file
+  // systems refuse) leaves only the name at risk, and only on a power loss.
+  if (fsync) syncQuietly(dirname(path));
   let lines: string[] = [];
   let waiters: Waiter[] = [];
   let scheduled = false;
@@ -43,6 +49,7 @@ export async function openAppender(path: string): Promise<Appender> {
     let written = 0;
     try {
       while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      if (fsync) fdatasyncSync(fd);
     } catch (error) {
       // Part of the batch may be in the file: cut it back so the file ends with a whole line (none of this batch is
       // answered 2xx). Only our own bytes are removed: the file is opened for appending and they are at its end.
@@ -87,4 +94,17 @@ export async function openAppender(path: string): Promise<Appender> {
       return closed;
     },
   };
+}
+
+function syncQuietly(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // See above: the lines themselves are still flushed with every batch.
+  }
 }

@@ -11,7 +11,7 @@ import type { WebhookRequest } from '../lib/request.js';
 import { isoTime } from '../lib/time.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict, type VerifyOptions } from '../verify/verify.js';
-import { dropRest, MiB, readLimited, sizeText } from './body.js';
+import { bodyBudget, bodyBudgetBytes, dropRest, maxBodyCap, MiB, readLimited, sizeText } from './body.js';
 import { openForwarder, parseForwardTo } from './forward.js';
 import { handlerPolicy, refusal } from './policy.js';
 import { forcedAnswers, forceRefusal, keepRefusal, notVerifying, writeAnswer } from './respond.js';
@@ -39,12 +39,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
   const force = forcedAnswers(options.respond ?? []);
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw new WebhookSimError('USAGE', `maximum body size ${maxBodyBytes} is not a whole number of bytes`);
+  if (maxBodyBytes > maxBodyCap) throw new WebhookSimError('USAGE', `maximum body size ${maxBodyBytes} is over ${sizeText(maxBodyCap)}, the largest body a capture is saved for`);
+  const budget = bodyBudget(bodyBudgetBytes);
   const forwardBase = options.forwardTo === undefined ? undefined : parseForwardTo(options.forwardTo);
   if (options.verify?.options) {
     // Bad provider options are a usage error at start, never a 500 on the first request.
     for (const [name, chosen] of Object.entries(options.verify.options)) resolveOptions(getProvider(name), chosen);
   }
-  const store = await openStore(options.outDir, options.outFile);
+  const store = await openStore(options.outDir, options.outFile, { fsync: options.fsync });
   const forwarder = forwardBase ? await openForwarder(forwardBase, options.dispatcher, options.forwardTimeoutMs ?? 30_000) : undefined;
 
   const totals: ReceiverSummary = { requests: 0, captured: 0, saved: 0, verified: 0, refused: 0, duplicates: 0, ignored: 0, errors: 0, undelivered: 0, byStatus: {} };
@@ -54,14 +56,14 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     options: options.verify?.options,
     toleranceMs: options.verify?.toleranceMs,
   };
-  const server = await startServer(options, handle, () => totals.errors++);
+  const server = await startServer({ ...options, budget }, handle, () => totals.errors++);
 
   async function handle(req: IncomingMessage, res: ServerResponse, n: number): Promise<void> {
     req.on('error', () => undefined);
     const event: ReceivedEvent = { seq: n, receivedAt: '', method: req.method ?? 'GET', url: req.url ?? '/', status: 0, reason: '', bytes: 0 };
     totals.requests++;
     try {
-      const read = await readLimited(req, maxBodyBytes);
+      const read = await readLimited(req, maxBodyBytes, budget);
       const at = now();
       event.receivedAt = isoTime(at);
       if (read.kind === 'aborted') {
@@ -69,6 +71,16 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         event.bytes = read.bytes;
         event.reason = `${read.why} after ${read.bytes} bytes of the body: not captured`;
         return emit(event);
+      }
+      if (read.kind === 'busy') {
+        // Over the bytes all bodies may hold at once: refused before it is buffered; a retry soon will find room.
+        totals.errors++;
+        event.bytes = read.bytes;
+        const drained = await dropRest(req, maxBodyBytes);
+        if (!drained) res.setHeader('connection', 'close');
+        res.setHeader('retry-after', '1');
+        const reason = `busy: the bodies in flight hold ${sizeText(bodyBudgetBytes)} already; not captured, answered 503 so the sender tries again`;
+        return finish(res, event, { status: 503, reason, json: { ok: false, reason } });
       }
       if (read.kind === 'too-large') {
         event.bytes = read.bytes;
@@ -183,9 +195,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     host: server.host,
     port: server.port,
     summary,
-    close() {
+    close(closeOptions) {
       closed ??= (async () => {
-        await server.close();
+        await server.close(closeOptions);
         await store?.close();
         await forwarder?.close();
         return summary();

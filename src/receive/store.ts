@@ -1,6 +1,8 @@
 // Where captures go, written before the answer so a 2xx means the capture is saved: one file per request in a
-// directory (temp file, then a link to its final name), or one line per request appended to an .ndjson file.
-import { link, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+// directory (temp file, then a link to its final name), or one line per request appended to an .ndjson file. Without
+// `fsync` "saved" means handed to the operating system (a crash of this process loses nothing answered 2xx); with
+// it, on the disk (a power loss neither).
+import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 import { serializeCapture, type Capture } from '../lib/capture.js';
@@ -16,15 +18,21 @@ export interface CaptureStore {
   close(): Promise<void>;
 }
 
-/** Checks the place at start (a usage error then, never a 503 on the first request); undefined when nothing is saved. */
-export async function openStore(outDir: string | undefined, outFile: string | undefined): Promise<CaptureStore | undefined> {
+export interface StoreOptions {
+  /** Flush each capture (and, for a folder, the folder's entry for it) to the disk before `save` resolves. */
+  fsync?: boolean | undefined;
+}
+
+/** Checks the place at start (an error then, never a 503 on the first request); undefined when nothing is saved. */
+export async function openStore(outDir: string | undefined, outFile: string | undefined, options: StoreOptions = {}): Promise<CaptureStore | undefined> {
+  const fsync = options.fsync === true;
   if (outDir !== undefined) await prepareOutDir(outDir);
   // Loaded only for --out FILE.ndjson.
-  const appender: Appender | undefined = outFile === undefined ? undefined : await (await import('./ndjson-appender.js')).openAppender(outFile);
+  const appender: Appender | undefined = outFile === undefined ? undefined : await (await import('./ndjson-appender.js')).openAppender(outFile, { fsync });
   if (appender && outFile !== undefined) {
     return {
       async save(capture) {
-        await appender.append(JSON.stringify(capture));
+        await appender.append(JSON.stringify(compactBody(capture)));
         return outFile;
       },
       close: () => appender.close(),
@@ -32,17 +40,24 @@ export async function openStore(outDir: string | undefined, outFile: string | un
   }
   if (outDir === undefined) return undefined;
   return {
-    save: (capture, at, seq, provider) => saveCapture(outDir, captureName(at, seq, provider()), serializeCapture(capture)),
+    save: (capture, at, seq, provider) => saveCapture(outDir, captureName(at, seq, provider()), serializeCapture(compactBody(capture)), fsync),
     close: () => Promise.resolve(),
   };
 }
 
+// Temporary names are unique per process (its pid and a counter): two receivers sharing a folder never write the
+// same temporary file, and one left by a process that was killed can be told from one still being written.
+let temporaries = 0;
+const temporaryName = (base: string): string => `${base}.${process.pid}-${++temporaries}.tmp`;
+const temporaryOwner = /\.(\d+)-\d+\.tmp$/;
+
 export async function prepareOutDir(dir: string): Promise<void> {
-  const probe = join(dir, `.webhook-sim-probe-${process.pid}-${Date.now()}.tmp`);
+  const probe = temporaryName(join(dir, '.webhook-sim-probe'));
   try {
     await makeDirectory(dir);
     await writeFile(probe, '');
     await unlink(probe);
+    await removeStale(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -51,7 +66,31 @@ export async function prepareOutDir(dir: string): Promise<void> {
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
       : code === 'EROFS' ? 'read-only file system'
       : errorText(error);
-    throw new WebhookSimError('USAGE', `cannot save captures in ${dir}: ${why}`, { cause: error });
+    // A place that cannot be written is an output failure (exit 2 all the same), not a mistake in the command line.
+    throw new WebhookSimError('OUTPUT', `cannot save captures in ${dir}: ${why}`, { cause: error });
+  }
+}
+
+/**
+ * Temporary files whose process is gone (SIGKILL, a power loss) are removed: nothing will finish them, and their
+ * requests were never answered 2xx. Those of a live process (another receiver on this folder) are left alone.
+ */
+async function removeStale(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const owner = temporaryOwner.exec(name)?.[1];
+    if (owner === undefined || isAlive(Number(owner))) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is someone else's.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
@@ -79,17 +118,37 @@ export function captureName(at: number, seq: number, provider: string | undefine
 }
 
 /**
- * Atomic and never clobbering: the whole text goes to `<name>.tmp` (skipped by `verify`), then a hard link gives it
- * its name (EEXIST → next free name, e.g. two receivers sharing a folder); rename where links are not supported.
+ * A text body JSON would mostly escape (a control character is 6 characters for 1 byte) is stored as base64 (4 for
+ * 3) when that is clearly smaller: a binary-heavy body would otherwise make a capture 6 times its size (too big to
+ * build at 90 MiB). The capture format allows both; verify reads both back to the same bytes.
  */
-async function saveCapture(dir: string, name: string, text: string): Promise<string> {
+export function compactBody(capture: Capture): Capture {
+  const text = capture.body;
+  if (capture.bodyEncoding !== 'utf8' || text.length < 1024) return capture;
+  let extra = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) extra += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 1 : 5;
+    else if (c === 0x22 || c === 0x5c) extra += 1;
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes + extra <= 1.5 * Math.ceil(bytes / 3) * 4) return capture;
+  return { ...capture, body: Buffer.from(text, 'utf8').toString('base64'), bodyEncoding: 'base64' };
+}
+
+/**
+ * Atomic and never clobbering: the whole text goes to a temporary file (skipped by `verify`), then a hard link gives
+ * it its name (EEXIST → next free name, e.g. two receivers sharing a folder); rename where links are not supported.
+ */
+async function saveCapture(dir: string, name: string, text: string, fsync: boolean): Promise<string> {
   const final = join(dir, name);
-  const tmp = `${final}.tmp`;
+  const tmp = temporaryName(final);
   try {
-    await writeFile(tmp, text, { flag: 'wx' });
+    if (fsync) await writeSynced(tmp, text);
+    else await writeFile(tmp, text, { flag: 'wx' });
   } catch (error) {
-    // A write cut short (ENOSPC, EIO) leaves a partial .tmp behind: remove it. EEXIST: that file is someone else's.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(tmp).catch(() => undefined);
+    // A write cut short (ENOSPC, EIO) leaves a partial temporary file behind: remove it.
+    await unlink(tmp).catch(() => undefined);
     throw error;
   }
   try {
@@ -98,12 +157,14 @@ async function saveCapture(dir: string, name: string, text: string): Promise<str
       try {
         await link(tmp, target);
         await unlink(tmp).catch(() => undefined);
+        if (fsync) await syncDirectory(dir);
         return target;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST' && n < 1000) continue;
         if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') {
           await rename(tmp, target);
+          if (fsync) await syncDirectory(dir);
           return target;
         }
         throw error;
@@ -112,5 +173,25 @@ async function saveCapture(dir: string, name: string, text: string): Promise<str
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw error;
+  }
+}
+
+async function writeSynced(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The folder's entry for the new name on the disk too: without it a power loss can lose the name, not the data. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

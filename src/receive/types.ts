@@ -7,7 +7,7 @@ export interface ReceiverOptions {
   /** Default 8787; 0 picks any free port (read it back from `port`). */
   port?: number | undefined;
   host?: string | undefined;
-  /** One capture file per request, written before the answer: a 2xx means the capture is on disk. */
+  /** One capture file per request, written before the answer: a 2xx means the capture is saved (see `fsync`). */
   outDir?: string | undefined;
   /** Instead of outDir: every capture is one line appended to this .ndjson file, before the answer (fast under load). */
   outFile?: string | undefined;
@@ -21,7 +21,9 @@ export interface ReceiverOptions {
   forwardTimeoutMs?: number | undefined;
   /** For `forwardTo`; default a private undici Agent that `close()` closes. */
   dispatcher?: Dispatcher | undefined;
-  /** Default 1 MiB; a bigger body is answered 413 and not captured. */
+  /** Flush every capture to the disk before its answer (a 2xx then survives a power loss, not just a crash). */
+  fsync?: boolean | undefined;
+  /** Default 1 MiB, at most 32 MiB (maxBodyCap); a bigger body is answered 413 and not captured. */
   maxBodyBytes?: number | undefined;
   /** Defaults: headers 10 s, whole request 60 s, keep-alive 5 s (a slowloris client is closed). */
   timeouts?: { headersMs?: number | undefined; requestMs?: number | undefined; keepAliveMs?: number | undefined } | undefined;
@@ -85,8 +87,11 @@ export interface Receiver {
   host: string;
   port: number;
   summary(): ReceiverSummary;
-  /** Stops accepting, answers and saves everything in flight, closes idle connections; resolves the final summary. */
-  close(): Promise<ReceiverSummary>;
+  /**
+   * Stops accepting, answers and saves everything in flight, closes idle connections; resolves the final summary.
+   * With `graceMs`, what is still in flight after it is cut off (`onGraceOver` hears how many).
+   */
+  close(options?: { graceMs?: number | undefined; onGraceOver?: ((inflight: number) => void) | undefined }): Promise<ReceiverSummary>;
 }
 
 /** What a request is answered: a JSON body we build, or the raw bytes and header fields a forward target gave. */

@@ -23,8 +23,11 @@ const streamed = [false, false, false];
  */
 let outputFailed: (error?: WebhookSimError) => void = () => undefined;
 
-export function onOutputFailure(handler: (error?: WebhookSimError) => void): void {
+/** Returns the handler it replaces, for a command (`listen`) that stops in its own way and then puts it back. */
+export function onOutputFailure(handler: (error?: WebhookSimError) => void): (error?: WebhookSimError) => void {
+  const previous = outputFailed;
   outputFailed = handler;
+  return previous;
 }
 
 /** Any other failed write (ENOSPC, EIO): a usage-class error with one line, not a bug report or a stack trace. */

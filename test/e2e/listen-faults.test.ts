@@ -286,3 +286,82 @@ function canMount(): boolean {
   }
 }
 
+
+describe('listen sharing a folder, --fsync, and the bounds on bodies (built binary)', () => {
+  it('two listens sharing one --out folder: every request 200 and captured once, no .tmp left', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const [one, two] = await Promise.all([listen(['--out', dir]), listen(['--out', dir])]);
+    const delivery = await generate({ provider: 'utbs', secret, seed: 8 });
+    const statuses: number[] = [];
+    // In pairs, at once: both receivers on the same sequence number in the same millisecond, the name they share.
+    for (let i = 0; i < 150; i++) {
+      const pair = await Promise.all([one, two].map((listener) => post(listener.url, { ...delivery, url: `http://x/shared/${i}` })));
+      statuses.push(...pair.map((answer) => answer.status));
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    for (const listener of [one, two]) listener.child.kill('SIGTERM');
+    expect(await Promise.all([one.exited, two.exited])).toEqual([0, 0]);
+    const names = await readdir(dir);
+    expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
+    expect(names).toHaveLength(300);
+  });
+
+  it('--fsync: captures in a folder and in FILE.ndjson are complete, one per 200', async () => {
+    const { dir, remove } = await tempDir();
+    cleanups.push(remove);
+    const file = join(dir, 'captures.ndjson');
+    const folder = join(dir, 'captures');
+    const [inFolder, inFile] = await Promise.all([listen(['--out', folder, '--fsync']), listen(['--out', file, '--fsync'])]);
+    const deliveries = await Promise.all(providerNames.map((provider, i) => generate({ provider, secret, seed: 20 + i })));
+    for (const listener of [inFolder, inFile]) {
+      const answers = await Promise.all(deliveries.map((delivery) => post(listener.url, delivery)));
+      expect(answers.map((answer) => answer.status)).toEqual(deliveries.map(() => 200));
+      listener.child.kill('SIGTERM');
+      expect(await listener.exited).toBe(0);
+    }
+    const expected = deliveries.map((delivery) => delivery.body).sort();
+    expect((await captureBodies(folder)).bodies.sort()).toEqual(expected);
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+    expect(lines.map((line) => (JSON.parse(line) as { body: string }).body).sort()).toEqual(expected);
+  });
+
+  it('--max-body above what a capture can be saved for is a usage error naming the cap, exit 2', async () => {
+    for (const size of ['33mb', '90mb', '600000000']) {
+      const result = await run(['listen', '--port', '0', '--max-body', size]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`webhook-sim: error: --max-body ${size}: at most 32 MiB, the largest body a capture is saved for`);
+    }
+  });
+
+  it('bodies held at once are bounded: over the budget a request gets 503 with Retry-After, and room again once they finish', async () => {
+    const listener = await listen(['--max-body', '16mb']);
+    const length = 16 * 1024 * 1024;
+    // Four bodies of 16 MiB declared and held open (the server has their headers once it says 100 Continue): the
+    // 64 MiB budget is taken.
+    const held = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const socket = connect(listener.port, '127.0.0.1');
+        let got = '';
+        const continued = new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => ((got += chunk.toString('latin1')), got.includes('100 Continue') && resolve())));
+        const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(got)));
+        socket.on('error', () => undefined);
+        socket.write(`POST /held/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+        await continued;
+        return { socket, closed };
+      }),
+    );
+    const big = Buffer.alloc(length, 'b');
+    const refused = await raw(listener.port, [`POST /over HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`, big]);
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
+    const line = await listener.waitFor((l) => l.url === '/over');
+    expect(String(line.reason)).toMatch(/^busy: the bodies in flight hold 64 MiB already; not captured, answered 503 so the sender tries again$/);
+    // The held bodies arrive: each is answered 200; then there is room again.
+    for (const { socket } of held) socket.end(big);
+    for (const { closed } of held) expect(await closed).toMatch(/HTTP\/1\.1 200 OK/);
+    expect(await raw(listener.port, [`POST /after HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`, big])).toMatch(/^HTTP\/1\.1 200 /);
+    listener.child.kill('SIGTERM');
+    expect(await listener.exited).toBe(0);
+  });
+});

@@ -16,6 +16,8 @@ export interface Listener<Line> {
   port: number;
   lines: Line[];
   stderr: () => string;
+  /** Resolves once stderr (so far or to come) matches; rejects if listen exits first. */
+  waitForStderr: (match: RegExp) => Promise<void>;
   /** Resolves with the first stdout line (already seen or to come) that matches. */
   waitFor: (match: (line: Line) => boolean) => Promise<Line>;
   exited: Promise<number | null>;
@@ -38,7 +40,11 @@ export async function spawnListen<Line>(args: readonly string[], options: Listen
   const lines: Line[] = [];
   const waiters: Array<{ match: (line: Line) => boolean; resolve: (line: Line) => void }> = [];
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const stderrWaiters = new Set<() => void>();
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    for (const check of [...stderrWaiters]) check();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   createInterface({ input: child.stdout }).on('line', (text) => {
     const line = options.parse(text);
@@ -64,9 +70,24 @@ export async function spawnListen<Line>(args: readonly string[], options: Listen
       );
     });
   };
+  const waitForStderr = (match: RegExp): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!match.test(stderr)) return;
+        stderrWaiters.delete(check);
+        resolve();
+      };
+      stderrWaiters.add(check);
+      check();
+      // 'close', not 'exit': by then all of stderr has been read.
+      child.once('close', () => {
+        check();
+        if (stderrWaiters.delete(check)) reject(new Error(`listen exited before stderr matched ${match}\nstderr:\n${stderr}`));
+      });
+    });
   const url = options.urlOf(await waitFor(() => true));
   if (url === undefined) throw new Error(`no URL in the first line of listen: ${JSON.stringify(lines[0])}`);
-  return { child, url, port: Number(new URL(url).port), lines, stderr: () => stderr, waitFor, exited };
+  return { child, url, port: Number(new URL(url).port), lines, stderr: () => stderr, waitForStderr, waitFor, exited };
 }
 
 /** POSTs a delivery's exact bytes to the listener, keeping its path and query. */

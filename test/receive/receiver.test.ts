@@ -271,7 +271,7 @@ describe('capture-only receiver', () => {
   it('an out folder that is a file, or a port in use → a usage error at start', async () => {
     const file = join(await tempDir(), 'not-a-dir');
     await writeFile(file, '');
-    await expect(startReceiver({ port: 0, outDir: file })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/not a directory/) });
+    await expect(startReceiver({ port: 0, outDir: file })).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/not a directory/) });
     const { receiver } = await start();
     const taken = startReceiver({ port: receiver.port });
     await expect(taken).rejects.toBeInstanceOf(WebhookSimError);
