@@ -15,6 +15,8 @@ function bash(args: readonly string[], input = ''): Promise<{ code: number | nul
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // bash may finish (e.g. `bash -n FILE`) before reading its standard input: the pipe then breaks, which is fine.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
