@@ -5,6 +5,7 @@ import { print, printJsonLine } from '../ui/output.js';
 import { stdStream } from '../ui/stdio.js';
 import { secretResolver } from './common.js';
 import { configuredOptions } from './settings.js';
+import { sandboxPins } from './sandbox-pins.js';
 import { verbDescriptions } from '../sandbox/types.js';
 
 interface ServeFlags {
@@ -38,14 +39,14 @@ export function registerSandbox(program: Command): void {
     .option('--auto <flow>', 'each new invoice follows this flow or verb by itself: pay, happy, 3ds, uapay:hold-finish,utbs:payout-error …')
     .option('--time-scale <n>', "play UAPAY's retry schedule at N virtual ms per real ms (default: no waits)")
     .option('--real-time', "play UAPAY's retry schedule in real time (27 h)")
-    .option('--api-key <key>', 'pin the CryptoCloud API key (default: any non-empty key)')
+    .option('--api-key <key>', 'pin the CryptoCloud API key (default: the config file\'s, else any non-empty key)')
     .option('--shop-id <id>', 'pin the CryptoCloud shop id')
     .option('--client-id <id>', 'pin the UAPAY client id')
     .option('--secret-env <name>', "read every provider's secret from this environment variable")
     .option('--json', 'one JSON line per event (first {"listening": …})')
     .addHelpText('after', `
 Secrets: --secret-env NAME, else $WEBHOOK_SIM_<PROVIDER>_SECRET, else $WEBHOOK_SIM_SECRET, else the config file, else the
-built-in test secret. A running sandbox is driven by the verbs below, by POST /_sandbox/<verb>, or by the library.
+built-in test secret. Pins and --notify-url: the flags, else providers.<name>.sandbox in the config file. A running sandbox is driven by the verbs below, by POST /_sandbox/<verb>, or by the library.
 
 Examples:
   $ webhook-sim sandbox --notify-url http://localhost:3000/cryptocloud/postback
@@ -87,7 +88,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const timeScale = flags.timeScale === undefined ? undefined : Number(flags.timeScale);
   if (timeScale !== undefined && !(timeScale > 0)) throw usage(`--time-scale ${flags.timeScale}: a number above 0`);
   if (timeScale !== undefined && flags.realTime) throw usage('--time-scale and --real-time exclude each other');
-  for (const [flag, value] of [['--api-key', flags.apiKey], ['--shop-id', flags.shopId], ['--client-id', flags.clientId]] as const) if (value === '') throw usage(`${flag} is empty`);
+  const pins = sandboxPins(flags);
   const resolve = secretResolver(flags, { quiet: true });
   const secrets = Object.fromEntries(providerNames.map((name) => [name, resolve(name)]));
   const settings = Object.fromEntries(providerNames.map((name) => [name, configuredOptions(name, {})]));
@@ -96,15 +97,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   const sandbox = await startSandbox({
     port,
     host: flags.host,
-    ...{ allowRemote: flags.allowRemote, notifyUrl: flags.notifyUrl, stateFile: flags.state, auto: flags.auto, timeScale, realTime: flags.realTime },
-    ...{ apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId },
+    ...{ allowRemote: flags.allowRemote, stateFile: flags.state, auto: flags.auto, timeScale, realTime: flags.realTime, ...pins },
     secrets: Object.fromEntries(providerNames.map((name) => [name, secrets[name]?.value as string])),
     options: Object.fromEntries(providerNames.map((name) => [name, settings[name]?.options ?? {}])),
     encodings: Object.fromEntries(providerNames.flatMap((name) => (settings[name]?.encoding === undefined ? [] : [[name, settings[name].encoding]]))),
     log: (event) => lines.line(flags.json ? JSON.stringify(render.eventJson(event)) : render.renderEvent(event)),
   });
   const clock = flags.realTime ? 'real time' : timeScale === undefined ? 'virtual, no waits' : `×${timeScale}`;
-  const info = { url: sandbox.url, urls: sandbox.urls, secrets: secrets as never, apiKey: flags.apiKey, shopId: flags.shopId, clientId: flags.clientId, notifyUrl: flags.notifyUrl, state: flags.state, auto: flags.auto, clock };
+  const info = { url: sandbox.url, urls: sandbox.urls, secrets: secrets as never, ...pins, state: flags.state, auto: flags.auto, clock };
   if (flags.json) printJsonLine(render.bannerJson(info));
   else print(render.renderBanner(info));
   const signal = await new Promise<NodeJS.Signals>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

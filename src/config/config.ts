@@ -26,7 +26,23 @@ export interface ProviderConfig {
   options: Record<string, string>;
   /** Scenario → what the handler must answer to each of its deliveries. */
   expect: Record<string, Expectation>;
+  /** `webhook-sim sandbox`: the credentials it pins and CryptoCloud's notification URL (flags win). */
+  sandbox?: SandboxConfigKeys;
 }
+
+export interface SandboxConfigKeys {
+  apiKey?: string;
+  shopId?: string;
+  notifyUrl?: string;
+  clientId?: string;
+}
+
+/** What each provider's sandbox can be given in the file: CryptoCloud's API key, shop id and URL, UAPAY's client id. */
+export const sandboxKeys: Readonly<Record<ProviderName, readonly (keyof SandboxConfigKeys)[]>> = {
+  cryptocloud: ['apiKey', 'shopId', 'notifyUrl'],
+  utbs: [],
+  uapay: ['clientId'],
+};
 
 export interface LoadedConfig {
   /** Absolute path of the file read. */
@@ -140,7 +156,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   return config;
 }
 
-const providerKeys = ['url', 'secret', 'secretEnv', 'options', 'expect'];
+const providerKeys = ['url', 'secret', 'secretEnv', 'options', 'expect', 'sandbox'];
 
 function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) => never): ProviderConfig {
   const at = `providers.${name}`;
@@ -192,9 +208,32 @@ function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) 
         }
         break;
       }
+      case 'sandbox':
+        out.sandbox = parseSandbox(name, value, fail);
+        break;
       default:
         fail(`${at}.${key}: unknown key; valid: ${providerKeys.join(', ')}`);
     }
+  }
+  return out;
+}
+
+function parseSandbox(name: ProviderName, value: Json, fail: (problem: string) => never): SandboxConfigKeys {
+  const at = `providers.${name}.sandbox`;
+  const valid = sandboxKeys[name];
+  if (valid.length === 0) return fail(`${at}: the ${name} sandbox takes no settings (it pins no credentials)`);
+  if (!isObject(value)) return fail(`${at}: expected an object with ${valid.join(', ')}`);
+  const out: SandboxConfigKeys = {};
+  for (const [key, setting] of Object.entries(value)) {
+    if (!(valid as string[]).includes(key)) fail(`${at}.${key}: unknown key for ${name}; valid: ${valid.join(', ')}`);
+    if (setting === null) continue;
+    if (typeof setting !== 'string' || setting === '') fail(`${at}.${key}: expected a non-empty string or null`);
+    const text = String(setting);
+    if (key === 'notifyUrl') {
+      const checked = checkHttpUrl(text);
+      if ('problem' in checked) fail(`${at}.notifyUrl: ${JSON.stringify(text)} ${checked.problem} (${checked.hint})`);
+    }
+    out[key as keyof SandboxConfigKeys] = text;
   }
   return out;
 }

@@ -51,6 +51,11 @@ export class SandboxCore extends EventEmitter implements Core {
     this.emit('log', event);
   }
 
+  /** Whether anyone reads events of this type: a library sandbox without `log` need not build one per API call. */
+  listened(type: LogEvent['type']): boolean {
+    return this.listenerCount('log') > 0 || this.listenerCount(type) > 0;
+  }
+
   created(record: InvoiceRecord): void {
     this.store.add(record);
     const follow = this.auto[record.provider];

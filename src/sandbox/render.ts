@@ -32,11 +32,19 @@ export function renderEvent(event: LogEvent): string {
   return `${style.dim(time())} webhook ${attempt.provider.padEnd(11)} ${attempt.invoiceId} ${attempt.kind === 'webhook' ? '' : `[${attempt.kind}] `}${attempt.label} → ${clean(shownUrl(attempt.request.url))} try ${t.try} ${formatOffset(t.offsetMs)} ${answer} ${style.dim(`${t.latencyMs}ms`)}`;
 }
 
+/** The current time as ISO text, made once per millisecond (under load many log lines share one). */
+let lastAt = { ms: 0, text: '' };
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== lastAt.ms) lastAt = { ms, text: new Date(ms).toISOString() };
+  return lastAt.text;
+}
+
 /** The --json line of an event: attempts without their request body (the state keeps it). */
 export function eventJson(event: LogEvent): Record<string, unknown> {
-  if (event.type !== 'attempt') return { at: new Date().toISOString(), ...event };
+  if (event.type !== 'attempt') return { at: nowIso(), ...event };
   const { attempt, try: t } = event;
-  return { at: new Date().toISOString(), type: 'attempt', provider: attempt.provider, invoice: attempt.invoiceId, seq: attempt.seq, kind: attempt.kind, label: attempt.label, status: attempt.status, url: shownUrl(attempt.request.url), ...t };
+  return { at: nowIso(), type: 'attempt', provider: attempt.provider, invoice: attempt.invoiceId, seq: attempt.seq, kind: attempt.kind, label: attempt.label, status: attempt.status, url: shownUrl(attempt.request.url), ...t };
 }
 
 export interface BannerInfo {

@@ -35,8 +35,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 
 function write(res: ServerResponse, status: number, body: Json, close = false, raw?: string): void {
   const text = raw ?? JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
-  if (close) headers.connection = 'close';
+  // A flat list: node copies it into the head as is (an object is walked key by key, each name checked).
+  const headers = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))];
+  if (close) headers.push('connection', 'close');
   res.writeHead(status, headers);
   res.end(text);
 }
@@ -50,6 +51,7 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
     const method = req.method ?? 'GET';
     const provider = providerList.find((p) => pathname.startsWith(p.prefix));
     const log = (answer: ApiAnswer, name: SandboxProvider['name'] | 'control'): void => {
+      if (!core.listened('api')) return;
       core.emitLog({
         type: 'api',
         provider: name,
@@ -78,7 +80,8 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
     }
     let answer: ApiAnswer;
     try {
-      const path = pathname.slice(provider.prefix.length).replace(/\/+$/, '');
+      const rest = pathname.slice(provider.prefix.length);
+      const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
       answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
     } catch (error) {
       answer = error instanceof SandboxError ? provider.error(error.httpStatus, error.message) : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);

@@ -24,7 +24,8 @@ export class Store {
 
   add(record: InvoiceRecord): void {
     this.records.set(record.id, record);
-    for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
+    this.index.set(record.id, record);
+    for (const key of record.aliases) this.index.set(key, record);
     while (this.records.size > this.maxRecords) {
       const oldest = this.records.values().next().value as InvoiceRecord;
       this.remove(oldest);

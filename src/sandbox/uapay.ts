@@ -9,6 +9,8 @@ import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord, type Ve
 const invoiceEvent = getProvider('uapay').events.invoice;
 const statuses = statusNames('uapay', 'invoice');
 const maxSessions = 10_000;
+const systemTypes = new Set(['ECOM', 'P2P']);
+const invoiceTypes = new Set(['PAY', 'HOLD', 'SUBSCRIBE']);
 const sessions = new WeakMap<Core, Map<string, string>>();
 
 /**
@@ -80,13 +82,13 @@ function invoiceView(record: InvoiceRecord): JsonObject {
 function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAnswer {
   const systemType = str(params.systemType);
   if (systemType === undefined) return required('params', 'systemType');
-  if (!['ECOM', 'P2P'].includes(systemType)) return failure(400, 'FORMAT_ERROR', `params.systemType ${systemType}: ECOM or P2P`, { params: { systemType: 'INVALID' } });
+  if (!systemTypes.has(systemType)) return failure(400, 'FORMAT_ERROR', `params.systemType ${systemType}: ECOM or P2P`, { params: { systemType: 'INVALID' } });
   if (data.amount === undefined) return required('data', 'amount');
   if (typeof data.amount !== 'number' || !Number.isInteger(data.amount) || data.amount <= 0) {
     return failure(400, 'FORMAT_ERROR', 'data.amount must be a whole number of kopecks above 0', { data: { amount: 'INVALID' } });
   }
   const type = str(data.type) ?? 'PAY';
-  if (!['PAY', 'HOLD', 'SUBSCRIBE'].includes(type)) return failure(400, 'FORMAT_ERROR', `data.type ${type}: PAY, HOLD or SUBSCRIBE`, { data: { type: 'INVALID' } });
+  if (!invoiceTypes.has(type)) return failure(400, 'FORMAT_ERROR', `data.type ${type}: PAY, HOLD or SUBSCRIBE`, { data: { type: 'INVALID' } });
   for (const name of ['callbackUrl', 'redirectUrl']) {
     const url = str(data[name]);
     if (url !== undefined && !isHttpUrl(url)) return failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
@@ -118,9 +120,10 @@ const paymentMoves: Record<string, { verb: Verb; from: string[] }> = {
   'invoicer/payments/reverse': { verb: 'reverse', from: ['FINISHED'] },
 };
 
+const known = new Set(['sessions/create', 'invoicer/invoices/create', 'invoicer/invoices/show', 'invoicer/invoices/show/list', 'invoicer/payments/show', ...Object.keys(paymentMoves)]);
+
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
-  const known = ['sessions/create', 'invoicer/invoices/create', 'invoicer/invoices/show', 'invoicer/invoices/show/list', 'invoicer/payments/show', ...Object.keys(paymentMoves)];
-  if (!known.includes(call.path)) return failure(404, 'NOT_FOUND', `no method api/${call.path}`);
+  if (!known.has(call.path)) return failure(404, 'NOT_FOUND', `no method api/${call.path}`);
   if (call.method !== 'POST') return failure(405, 'METHOD_NOT_ALLOWED', `${call.method}: every UAPAY call is a POST`);
   const opened = envelope(call, core);
   if ('status' in opened) return opened;

@@ -1,0 +1,17 @@
+// The sandbox's pinned credentials and CryptoCloud's notification URL: each flag, else the config file's
+// providers.cryptocloud.sandbox / providers.uapay.sandbox, else none (any non-empty value is accepted).
+import { usage } from '../errors.js';
+import { configFor } from './settings.js';
+
+export interface PinFlags {
+  apiKey?: string | undefined;
+  shopId?: string | undefined;
+  clientId?: string | undefined;
+  notifyUrl?: string | undefined;
+}
+
+export function sandboxPins(flags: PinFlags): PinFlags {
+  for (const [flag, value] of [['--api-key', flags.apiKey], ['--shop-id', flags.shopId], ['--client-id', flags.clientId]] as const) if (value === '') throw usage(`${flag} is empty`);
+  const file = { ...configFor('cryptocloud')?.sandbox, ...configFor('uapay')?.sandbox };
+  return { apiKey: flags.apiKey ?? file.apiKey, shopId: flags.shopId ?? file.shopId, clientId: flags.clientId ?? file.clientId, notifyUrl: flags.notifyUrl ?? file.notifyUrl };
+}
