@@ -93,7 +93,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const secrets = Object.fromEntries(providerNames.map((name) => [name, resolve(name)]));
   const settings = Object.fromEntries(providerNames.map((name) => [name, configuredOptions(name, {})]));
   const [{ startSandbox }, render] = await Promise.all([import('../sandbox/index.js'), import('../sandbox/render.js')]);
-  const lines = render.lineWriter((text) => void stdStream(1).write(text));
+  const lines = (await import('../ui/line-batcher.js')).lineBatcher((text) => void stdStream(1).write(text));
   const sandbox = await startSandbox({
     port,
     host: flags.host,

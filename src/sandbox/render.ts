@@ -102,31 +102,3 @@ export function renderControl(answer: { invoice?: { provider: string; id: string
   }
   return lines.join('\n');
 }
-
-/**
- * Log lines written at most `delayMs` after they are made, or once `maxChars` wait: under load one write for many
- * lines instead of a write per API call (the create rate of issue 13). `flush()` before exit.
- */
-export function lineWriter(write: (text: string) => void, delayMs = 10, maxChars = 64 * 1024): { line: (text: string) => void; flush: () => void } {
-  let pending: string[] = [];
-  let chars = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    chars = 0;
-    write(text);
-  };
-  return {
-    line(text) {
-      pending.push(`${text}\n`);
-      chars += text.length + 1;
-      if (chars >= maxChars) flush();
-      else timer ??= setTimeout(flush, delayMs);
-    },
-    flush,
-  };
-}

@@ -4,6 +4,7 @@ import type { ReceivedEvent, ReceiverSummary } from '../receive/index.js';
 import { print, printJsonLine, receivedJson, renderReceived, renderReceiverSummary, style } from './output.js';
 import { visible } from '../lib/text.js';
 import { stdStream } from './stdio.js';
+import { lineBatcher } from './line-batcher.js';
 
 export interface ListenStart {
   url: string;
@@ -38,8 +39,8 @@ function secretsText(origins: ListenStart['secretOrigins']): string {
 
 /** One line per request: `write` as they come, `flush` once the receiver is closed. */
 export function requestLog(json: boolean): { write: (event: ReceivedEvent) => void; flush: () => void } {
-  const lines = lineBatcher();
-  return { write: (event) => lines.write(json ? terminalSafeJson(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
+  const lines = lineBatcher((text) => void stdStream(1).write(text));
+  return { write: (event) => lines.line(json ? terminalSafeJson(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
 }
 
 // JSON.stringify escapes C0 controls but leaves C1 controls and bidirectional overrides raw, and NDJSON is read on
@@ -54,34 +55,4 @@ function terminalSafeJson(value: unknown): string {
 export function printStopped(summary: ReceiverSummary, json: boolean): void {
   if (json) printJsonLine({ summary });
   else print(renderReceiverSummary(summary));
-}
-
-/**
- * One line per request, written at most `delayMs` after it was made, or sooner once `maxChars` are waiting: under load,
- * one write for hundreds of lines (a write per event-loop turn was a write and a wake-up of the reader every few
- * requests). A person reading along does not see 10 ms.
- */
-function lineBatcher(delayMs = 10, maxChars = 64 * 1024): { write: (line: string) => void; flush: () => void } {
-  let pending: string[] = [];
-  let chars = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    chars = 0;
-    stdStream(1).write(text);
-  };
-  return {
-    write(line) {
-      const text = line.endsWith('\n') ? line : `${line}\n`;
-      pending.push(text);
-      chars += text.length;
-      if (chars >= maxChars) flush();
-      else timer ??= setTimeout(flush, delayMs);
-    },
-    flush,
-  };
 }
