@@ -52,4 +52,6 @@ if (out) {
 const cli = new Module(filename, module);
 cli.filename = filename;
 cli.paths = Module._nodeModulePaths(dirname(filename));
-script.runInThisContext().call(cli.exports, cli.exports, Module.createRequire(filename), cli, filename, dirname(filename));
+script
+  .runInThisContext()
+  .call(cli.exports, cli.exports, Module.createRequire(filename), cli, filename, dirname(filename));

@@ -23,7 +23,8 @@ const memN = quick ? 20_000 : 200_000;
 const verifyN = quick ? 10_000 : 100_000;
 // The built-in test secrets everywhere: in the library calls below (which read this process's environment) and in
 // the CLI children, so what one signs the other verifies.
-for (const name of Object.keys(process.env)) if (name.startsWith('WEBHOOK_SIM_') && name.endsWith('SECRET')) delete process.env[name];
+for (const name of Object.keys(process.env))
+  if (name.startsWith('WEBHOOK_SIM_') && name.endsWith('SECRET')) delete process.env[name];
 const env = { ...process.env, NO_COLOR: '1' };
 
 const median = (values) => {
@@ -72,7 +73,14 @@ function runChild(args, { timeoutMs = 120_000, input, stdout = 'pipe', cwd = roo
     child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(timer);
-      resolve({ code, signal, ms: performance.now() - started, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peakMb: peakKb / 1024 });
+      resolve({
+        code,
+        signal,
+        ms: performance.now() - started,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        peakMb: peakKb / 1024,
+      });
     });
     child.stdin.end(input ?? '');
   });
@@ -155,7 +163,15 @@ const work = await mkdtemp(join(tmpdir(), 'webhook-sim-bench-'));
 function captureOf(delivery) {
   const url = new URL(delivery.url);
   const headers = { host: url.host, ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) };
-  const capture = { webhookSim: 1, receivedAt: new Date().toISOString(), method: delivery.method, url: `${url.pathname}${url.search}`, headers, body: delivery.body, bodyEncoding: 'utf8' };
+  const capture = {
+    webhookSim: 1,
+    receivedAt: new Date().toISOString(),
+    method: delivery.method,
+    url: `${url.pathname}${url.search}`,
+    headers,
+    body: delivery.body,
+    bodyEncoding: 'utf8',
+  };
   return `${JSON.stringify(capture, null, 2)}\n`;
 }
 
@@ -190,7 +206,14 @@ async function goalStart() {
   for (const name of ['help', 'verify']) {
     const m = median(times[name]);
     const label = name === 'help' ? '1a start: --help' : '1b start: verify <capture>';
-    report(label, `${fmt(m)} ms (median of ${runs})`, `node -e 0 ${fmt(base)} ms`, fmt(m / base, 2), '≤ 1.30', m / base <= 1.3);
+    report(
+      label,
+      `${fmt(m)} ms (median of ${runs})`,
+      `node -e 0 ${fmt(base)} ms`,
+      fmt(m / base, 2),
+      '≤ 1.30',
+      m / base <= 1.3,
+    );
   }
 }
 
@@ -199,33 +222,96 @@ async function goalLoad() {
   const server = await startBareServer();
   try {
     // UAPAY signs with jose (HS256 JWT), UTBS with a sha256 checksum: the gap between the two lines is the signing.
-    for (const [label, provider] of [['2a load: uapay (C=32)', 'uapay'], ["2a' load: utbs (C=32)", 'utbs']]) {
+    for (const [label, provider] of [
+      ['2a load: uapay (C=32)', 'uapay'],
+      ["2a' load: utbs (C=32)", 'utbs'],
+    ]) {
       const path = `/webhooks/${provider}`;
       const sample = await signedDelivery(provider, 7, `${server.url}${path}`);
       const ours = [];
       const theirs = [];
       const ceiling = [];
       for (let i = 0; i < (quick ? 1 : 3); i++) {
-        const r = await runChild([bin, 'send', provider, '--url', `${server.url}${path}`, '--count', String(loadN), '--concurrency', '32', '--json'], { timeoutMs: 120_000 });
+        const r = await runChild(
+          [
+            bin,
+            'send',
+            provider,
+            '--url',
+            `${server.url}${path}`,
+            '--count',
+            String(loadN),
+            '--concurrency',
+            '32',
+            '--json',
+          ],
+          { timeoutMs: 120_000 },
+        );
         const parsed = JSON.parse(r.stdout);
-        if (parsed.requests !== loadN || parsed.failed !== 0) throw new Error(`send --count: ${parsed.requests} requests, ${parsed.failed} failed`);
+        if (parsed.requests !== loadN || parsed.failed !== 0)
+          throw new Error(`send --count: ${parsed.requests} requests, ${parsed.failed} failed`);
         ours.push(parsed.requestsPerSecond);
-        const ac = await autocannon(`${server.url}${path}`, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers });
+        const ac = await autocannon(`${server.url}${path}`, {
+          connections: 32,
+          amount: loadN,
+          body: sample.body,
+          headers: sample.headers,
+        });
         theirs.push(ac.rps);
-        const fixed = await undiciFixed(`${server.url}${path}`, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers });
+        const fixed = await undiciFixed(`${server.url}${path}`, {
+          connections: 32,
+          amount: loadN,
+          body: sample.body,
+          headers: sample.headers,
+        });
         if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
         ceiling.push(fixed.rps);
       }
       const o = median(ours);
       const t = median(theirs);
       const c = median(ceiling);
-      report(label, `${fmt(o, 0)} req/s (N=${loadN})`, `autocannon ${fmt(t, 0)} req/s`, fmt(o / t, 2), '≥ 0.90', o / t >= 0.9, 'a fresh signed delivery per request vs one fixed body');
-      reference(`${label.split(":")[0]} ceiling: undici`, `${fmt(c, 0)} req/s (N=${loadN})`, `autocannon ${fmt(t, 0)} req/s`, fmt(c / t, 2), 'undici dispatch of one fixed body, no building or signing: the most load mode can reach on undici');
+      report(
+        label,
+        `${fmt(o, 0)} req/s (N=${loadN})`,
+        `autocannon ${fmt(t, 0)} req/s`,
+        fmt(o / t, 2),
+        '≥ 0.90',
+        o / t >= 0.9,
+        'a fresh signed delivery per request vs one fixed body',
+      );
+      reference(
+        `${label.split(':')[0]} ceiling: undici`,
+        `${fmt(c, 0)} req/s (N=${loadN})`,
+        `autocannon ${fmt(t, 0)} req/s`,
+        fmt(c / t, 2),
+        'undici dispatch of one fixed body, no building or signing: the most load mode can reach on undici',
+      );
     }
-    const mem = await runChild([bin, 'send', 'utbs', '--url', `${server.url}/webhooks/utbs`, '--count', String(memN), '--concurrency', '32', '--json'], { timeoutMs: 300_000 });
+    const mem = await runChild(
+      [
+        bin,
+        'send',
+        'utbs',
+        '--url',
+        `${server.url}/webhooks/utbs`,
+        '--count',
+        String(memN),
+        '--concurrency',
+        '32',
+        '--json',
+      ],
+      { timeoutMs: 300_000 },
+    );
     const memParsed = mem.code === null ? undefined : JSON.parse(mem.stdout);
     const done = memParsed?.requests ?? 0;
-    report('2b load: memory', `peak RSS ${fmt(mem.peakMb)} MB`, `${done} requests`, '-', '< 150 MB', mem.peakMb > 0 && mem.peakMb < 150 && done === memN);
+    report(
+      '2b load: memory',
+      `peak RSS ${fmt(mem.peakMb)} MB`,
+      `${done} requests`,
+      '-',
+      '< 150 MB',
+      mem.peakMb > 0 && mem.peakMb < 150 && done === memN,
+    );
   } finally {
     await server.stop();
   }
@@ -233,7 +319,11 @@ async function goalLoad() {
 
 // ── 3. Capture under load ───────────────────────────────────────────────────────────────────────────────────────
 async function startListen(out) {
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--out', out, '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--out', out, '--json'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // The first line says where it listens; the per-request lines after it are drained unread (not split into lines:
   // this process shares the 2 cores with the load and the server, and the bare server has no output to drain).
   const head = await new Promise((resolve, reject) => {
@@ -259,7 +349,8 @@ async function goalCapture() {
   const n = quick ? 3000 : 20_000;
   const rounds = quick ? 1 : 3;
   const sample = await signedDelivery('utbs', 11, 'http://127.0.0.1/webhooks/utbs');
-  const load = (url) => autocannon(`${url}/webhooks/utbs`, { connections: 32, amount: n, body: sample.body, headers: sample.headers });
+  const load = (url) =>
+    autocannon(`${url}/webhooks/utbs`, { connections: 32, amount: n, body: sample.body, headers: sample.headers });
   const rates = { bare: [], ndjson: [], dir: [] };
   const checks = { ndjson: [], dir: [] };
   // Interleaved rounds (bare, ndjson, dir) and medians: the machine is shared, so a single run says little.
@@ -307,7 +398,15 @@ async function goalCapture() {
     const saved = c.reduce((a, x) => a + x.captured, 0);
     const sent = c.reduce((a, x) => a + x.total, 0);
     const label = mode === 'dir' ? '3b capture: listen --out DIR' : '3a capture: --out FILE.ndjson';
-    report(label, `${fmt(rps, 0)} req/s, ${saved}/${sent} saved`, `bare node:http ${fmt(bareRps, 0)} req/s`, fmt(rps / bareRps, 2), '≥ 0.70, all saved', rps / bareRps >= 0.7 && complete, `median of ${rounds}; ${c.reduce((a, x) => a + x.partial, 0)} partial, ${c.reduce((a, x) => a + x.errors, 0)} errors`);
+    report(
+      label,
+      `${fmt(rps, 0)} req/s, ${saved}/${sent} saved`,
+      `bare node:http ${fmt(bareRps, 0)} req/s`,
+      fmt(rps / bareRps, 2),
+      '≥ 0.70, all saved',
+      rps / bareRps >= 0.7 && complete,
+      `median of ${rounds}; ${c.reduce((a, x) => a + x.partial, 0)} partial, ${c.reduce((a, x) => a + x.errors, 0)} errors`,
+    );
   }
 }
 
@@ -347,7 +446,12 @@ async function goalVerify() {
   for (let i = 0; i < 3000; i++) {
     const provider = providers[i % 3];
     // Every 10th is signed with another secret: the verdicts are mixed.
-    const delivery = await signedDelivery(provider, 1000 + i, `http://127.0.0.1:8787${'/webhooks/' + provider}`, i % 10 === 9 ? { secret: 'another-secret' } : {});
+    const delivery = await signedDelivery(
+      provider,
+      1000 + i,
+      `http://127.0.0.1:8787${'/webhooks/' + provider}`,
+      i % 10 === 9 ? { secret: 'another-secret' } : {},
+    );
     unique.push(JSON.stringify(JSON.parse(captureOf(delivery))));
   }
   let chunk = [];
@@ -380,12 +484,33 @@ async function goalVerify() {
   }
   // The summary is the last few lines of the streamed document.
   const tail = ours.stdout.slice(ours.stdout.lastIndexOf('"ok"') - 1).replace(/^\s*\]\s*,/, '');
-  const summary = JSON.parse(`{${tail.trim().replace(/^\{/, '').replace(/\}\s*$/, '')}}`);
+  const summary = JSON.parse(
+    `{${tail
+      .trim()
+      .replace(/^\{/, '')
+      .replace(/\}\s*$/, '')}}`,
+  );
   const rate = verifyN / (median(oursMs) / 1000);
   const bareRate = verifyN / (median(bareMs) / 1000);
   const sameCounts = summary.total === bareResult.total && summary.passed === bareResult.passed;
-  report('4a bulk verify (.ndjson)', `${fmt(rate, 0)} captures/s`, `node:crypto ${fmt(bareRate, 0)}/s`, fmt(rate / bareRate, 2), '≥ 0.30', rate / bareRate >= 0.3, `median of ${oursMs.length}; ${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`);
-  report('4b bulk verify: memory', `peak RSS ${fmt(peakMb)} MB`, `${verifyN} captures`, '-', '< 150 MB', peakMb > 0 && peakMb < 150 && sameCounts, sameCounts ? 'same pass count as the bare loop' : 'pass counts differ');
+  report(
+    '4a bulk verify (.ndjson)',
+    `${fmt(rate, 0)} captures/s`,
+    `node:crypto ${fmt(bareRate, 0)}/s`,
+    fmt(rate / bareRate, 2),
+    '≥ 0.30',
+    rate / bareRate >= 0.3,
+    `median of ${oursMs.length}; ${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`,
+  );
+  report(
+    '4b bulk verify: memory',
+    `peak RSS ${fmt(peakMb)} MB`,
+    `${verifyN} captures`,
+    '-',
+    '< 150 MB',
+    peakMb > 0 && peakMb < 150 && sameCounts,
+    sameCounts ? 'same pass count as the bare loop' : 'pass counts differ',
+  );
   // Same verdicts as one by one, on a sample.
   const results = JSON.parse(ours.stdout).results;
   let agree = 0;
@@ -398,17 +523,35 @@ async function goalVerify() {
     const bulk = results[index];
     if (r.ok === bulk.ok && JSON.stringify(r.checks) === JSON.stringify(bulk.checks)) agree++;
   }
-  report('4c bulk = one by one', `${agree}/${sampleSize} identical`, 'verify <single capture>', '-', 'all identical', agree === sampleSize);
+  report(
+    '4c bulk = one by one',
+    `${agree}/${sampleSize} identical`,
+    'verify <single capture>',
+    '-',
+    'all identical',
+    agree === sampleSize,
+  );
 }
 
 // ── 5. Retry schedule ───────────────────────────────────────────────────────────────────────────────────────────
 async function goalSchedule() {
-  const intervals = JSON.parse(readFileSync(join(root, 'fixtures', 'uapay', 'provider.json'), 'utf8')).delivery.retryIntervalsMs;
+  const intervals = JSON.parse(readFileSync(join(root, 'fixtures', 'uapay', 'provider.json'), 'utf8')).delivery
+    .retryIntervalsMs;
   const failing = await startBareServer(500);
   try {
-    const noWait = await runChild([bin, 'send', 'uapay', '--url', `${failing.url}/webhooks/uapay`, '--no-wait', '--json'], { timeoutMs: 30_000 });
+    const noWait = await runChild(
+      [bin, 'send', 'uapay', '--url', `${failing.url}/webhooks/uapay`, '--no-wait', '--json'],
+      { timeoutMs: 30_000 },
+    );
     const tries = JSON.parse(noWait.stdout).deliveries?.[0]?.tries?.length ?? 0;
-    report('5a schedule: --no-wait', `${fmt(noWait.ms, 0)} ms, ${tries} tries`, '27 h virtual', '-', '< 2000 ms', noWait.ms < 2000 && tries === intervals.length + 1);
+    report(
+      '5a schedule: --no-wait',
+      `${fmt(noWait.ms, 0)} ms, ${tries} tries`,
+      '27 h virtual',
+      '-',
+      '< 2000 ms',
+      noWait.ms < 2000 && tries === intervals.length + 1,
+    );
   } finally {
     await failing.stop();
   }
@@ -416,7 +559,10 @@ async function goalSchedule() {
   const server = await startBareServer(500, { record: true });
   let arrivals = [];
   try {
-    await runChild([bin, 'send', 'uapay', '--url', `${server.url}/webhooks/uapay`, '--time-scale', String(scale), '--json'], { timeoutMs: 60_000 });
+    await runChild(
+      [bin, 'send', 'uapay', '--url', `${server.url}/webhooks/uapay`, '--time-scale', String(scale), '--json'],
+      { timeoutMs: 60_000 },
+    );
   } finally {
     arrivals = (await server.stop()).arrivals;
   }
@@ -433,11 +579,25 @@ async function goalSchedule() {
   const total = arrivals.length > 1 ? arrivals.at(-1) - arrivals[0] : 0;
   const expectedTotal = intervals.reduce((a, b) => a + b, 0) / scale;
   const shown = errors.map((e) => `${fmt(e.expected, 1)}→${fmt(e.real, 1)}`).join(' ');
-  report('5b schedule: --time-scale 1e4', `worst ${fmt(worst * 100, 1)} % off`, `scaled intervals ≥ 100 ms`, '-', '≤ 5 %', arrivals.length === intervals.length + 1 && worst <= 0.05, `ms expected→real: ${shown}; total ${fmt(expectedTotal, 0)}→${fmt(total, 0)}`);
+  report(
+    '5b schedule: --time-scale 1e4',
+    `worst ${fmt(worst * 100, 1)} % off`,
+    `scaled intervals ≥ 100 ms`,
+    '-',
+    '≤ 5 %',
+    arrivals.length === intervals.length + 1 && worst <= 0.05,
+    `ms expected→real: ${shown}; total ${fmt(expectedTotal, 0)}→${fmt(total, 0)}`,
+  );
 }
 
 console.log(`webhook-sim bench (node ${process.version}, ${quick ? 'quick' : 'full'}; figure, baseline, ratio, goal)`);
-for (const [name, goal] of [['1 start', goalStart], ['2 load', goalLoad], ['3 capture', goalCapture], ['4 bulk verify', goalVerify], ['5 schedule', goalSchedule]]) {
+for (const [name, goal] of [
+  ['1 start', goalStart],
+  ['2 load', goalLoad],
+  ['3 capture', goalCapture],
+  ['4 bulk verify', goalVerify],
+  ['5 schedule', goalSchedule],
+]) {
   if (process.argv[2] && !name.startsWith(process.argv[2])) continue;
   try {
     await goal();
@@ -452,20 +612,39 @@ process.exitCode = 0;
 // 100,000 invoices in memory and their --state reload. Appended as its own block: `npm run bench -- 6`.
 async function goalSandbox() {
   const startSandboxCli = async () => {
-    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const rl = createInterface({ input: child.stdout });
     const it = rl[Symbol.asyncIterator]();
     const first = JSON.parse((await it.next()).value);
     // Keep reading the log lines (one per call): the sandbox pays for writing them, as it does in use.
-    void (async () => { for await (const _ of it); })();
-    return { url: first.listening, stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); } };
+    void (async () => {
+      for await (const _ of it);
+    })();
+    return {
+      url: first.listening,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      },
+    };
   };
   const n = quick ? 3000 : 20_000;
   // The baseline is measured right before each case (the shared machine's load moves within a minute).
   const bareRate = async () => {
     const bare = await startBareServer(200);
     try {
-      return (await autocannon(`${bare.url}/`, { connections: 32, amount: n, body: '{"a":1}', headers: { 'content-type': 'application/json' } })).rps;
+      return (
+        await autocannon(`${bare.url}/`, {
+          connections: 32,
+          amount: n,
+          body: '{"a":1}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).rps;
     } finally {
       await bare.stop();
     }
@@ -478,17 +657,52 @@ async function goalSandbox() {
       const c = Buffer.from(JSON.stringify(claims)).toString('base64url');
       return `${h}.${c}.${createHmac('sha256', 'webhook-sim-test-uapay-secret').update(`${h}.${c}`).digest('base64url')}`;
     };
-    const envelope = (params, data = {}) => { const iat = Math.floor(Date.now() / 1000); return JSON.stringify({ params, data, iat, token: jwt({ params, data, iat }) }); };
-    const session = await (await fetch(`${sandbox.url}/api/sessions/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: envelope({ clientId: 'bench' }) })).json();
+    const envelope = (params, data = {}) => {
+      const iat = Math.floor(Date.now() / 1000);
+      return JSON.stringify({ params, data, iat, token: jwt({ params, data, iat }) });
+    };
+    const session = await (
+      await fetch(`${sandbox.url}/api/sessions/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: envelope({ clientId: 'bench' }),
+      })
+    ).json();
     const cases = [
-      ['6a sandbox: UAPAY create', '/api/invoicer/invoices/create', envelope({ sessionId: session.data.id, systemType: 'ECOM' }, { amount: 1000, externalId: 'bench', callbackUrl: 'http://127.0.0.1:9/cb' }), {}],
-      ['6b sandbox: CryptoCloud create', '/v2/invoice/create', JSON.stringify({ shop_id: 'BENCH', amount: 10, order_id: 'o' }), { authorization: 'Token bench' }],
+      [
+        '6a sandbox: UAPAY create',
+        '/api/invoicer/invoices/create',
+        envelope(
+          { sessionId: session.data.id, systemType: 'ECOM' },
+          { amount: 1000, externalId: 'bench', callbackUrl: 'http://127.0.0.1:9/cb' },
+        ),
+        {},
+      ],
+      [
+        '6b sandbox: CryptoCloud create',
+        '/v2/invoice/create',
+        JSON.stringify({ shop_id: 'BENCH', amount: 10, order_id: 'o' }),
+        { authorization: 'Token bench' },
+      ],
     ];
     for (const [label, path, body, extra] of cases) {
       const baseline = await bareRate();
-      const ac = await autocannon(`${sandbox.url}${path}`, { connections: 32, amount: n, body, headers: { 'content-type': 'application/json', ...extra } });
+      const ac = await autocannon(`${sandbox.url}${path}`, {
+        connections: 32,
+        amount: n,
+        body,
+        headers: { 'content-type': 'application/json', ...extra },
+      });
       const ok = ac.non2xx === 0 && ac.errors === 0;
-      report(label, `${fmt(ac.rps, 0)} req/s (N=${n})`, `bare http ${fmt(baseline, 0)} req/s`, fmt(ac.rps / baseline, 2), '≥ 0.50', ok && ac.rps / baseline >= 0.5, ok ? 'signed envelope checked, invoice stored, one log line each' : `${ac.non2xx} non-2xx, ${ac.errors} errors`);
+      report(
+        label,
+        `${fmt(ac.rps, 0)} req/s (N=${n})`,
+        `bare http ${fmt(baseline, 0)} req/s`,
+        fmt(ac.rps / baseline, 2),
+        '≥ 0.50',
+        ok && ac.rps / baseline >= 0.5,
+        ok ? 'signed envelope checked, invoice stored, one log line each' : `${ac.non2xx} non-2xx, ${ac.errors} errors`,
+      );
     }
   } finally {
     await sandbox.stop();
@@ -535,7 +749,11 @@ async function goalSandbox() {
     globalThis.gc?.();
     process.stdout.write(JSON.stringify({ ms, count: sandbox.invoices().length, rss: process.memoryUsage().rss / 1048576 }));
     await sandbox.close();`;
-  env.SB = JSON.stringify({ state: join(dir, 'state.json'), rounds: quick ? 50 : 200, invoices: quick ? 20_000 : 100_000 });
+  env.SB = JSON.stringify({
+    state: join(dir, 'state.json'),
+    rounds: quick ? 50 : 200,
+    invoices: quick ? 20_000 : 100_000,
+  });
   try {
     const result = await runChild(['--expose-gc', '--input-type=module', '-e', script], { timeoutMs: 300_000 });
     if (result.code !== 0) throw new Error(result.stderr.slice(0, 300));
@@ -544,10 +762,38 @@ async function goalSandbox() {
     if (loaded.code !== 0) throw new Error(loaded.stderr.slice(0, 300));
     const l = JSON.parse(loaded.stdout);
     const wanted = quick ? 20_000 : 100_000;
-    report('6c sandbox: create→pay→hook', `median ${fmt(r.median, 2)} ms`, 'loopback, virtual clock', '-', '< 5 ms', r.median < 5);
-    report('6d sandbox: invoices in RSS', `${fmt(l.rss, 0)} MB (${l.count})`, '-', '-', '< 200 MB', l.rss < 200 && l.count >= wanted, 'a sandbox started on the --state file holding them');
-    reference('6d′ RSS right after creating', `${fmt(r.rss, 0)} MB (${wanted})`, '-', '-', 'the process that created them through the API at 32 connections, after gc: V8 keeps the heap it grew under load');
-    report('6e sandbox: --state reload', `${fmt(l.ms, 0)} ms (${l.count})`, '-', '-', '< 2000 ms', l.ms < 2000 && l.count >= wanted);
+    report(
+      '6c sandbox: create→pay→hook',
+      `median ${fmt(r.median, 2)} ms`,
+      'loopback, virtual clock',
+      '-',
+      '< 5 ms',
+      r.median < 5,
+    );
+    report(
+      '6d sandbox: invoices in RSS',
+      `${fmt(l.rss, 0)} MB (${l.count})`,
+      '-',
+      '-',
+      '< 200 MB',
+      l.rss < 200 && l.count >= wanted,
+      'a sandbox started on the --state file holding them',
+    );
+    reference(
+      '6d′ RSS right after creating',
+      `${fmt(r.rss, 0)} MB (${wanted})`,
+      '-',
+      '-',
+      'the process that created them through the API at 32 connections, after gc: V8 keeps the heap it grew under load',
+    );
+    report(
+      '6e sandbox: --state reload',
+      `${fmt(l.ms, 0)} ms (${l.count})`,
+      '-',
+      '-',
+      '< 2000 ms',
+      l.ms < 2000 && l.count >= wanted,
+    );
   } finally {
     delete env.SB;
     await rm(dir, { recursive: true, force: true });

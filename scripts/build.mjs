@@ -46,11 +46,15 @@ const startupShims = {
   setup(b) {
     // An ES module (no CommonJS interop): `import process from 'node:process'` would otherwise copy every property
     // of `process` into a namespace object.
-    b.onResolve({ filter: /^(node:)?process$/ }, (args) => (args.kind === 'import-statement' ? { path: 'process', namespace: 'shim' } : undefined));
+    b.onResolve({ filter: /^(node:)?process$/ }, (args) =>
+      args.kind === 'import-statement' ? { path: 'process', namespace: 'shim' } : undefined,
+    );
     // isatty() without loading tty, which loads net and the stream modules (~3 ms): only a character device can be a
     // terminal, so a pipe, a file or a socket is answered by an fstat (chalk asks at load; src/ui/stdio.ts decides
     // colour and progress output with it). For a character device, the real tty.isatty answers.
-    b.onResolve({ filter: /^(node:)?tty$/ }, (args) => (args.kind === 'import-statement' ? { path: 'tty', namespace: 'shim' } : undefined));
+    b.onResolve({ filter: /^(node:)?tty$/ }, (args) =>
+      args.kind === 'import-statement' ? { path: 'tty', namespace: 'shim' } : undefined,
+    );
     b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
       /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'shim' } : undefined,
     );
@@ -74,7 +78,9 @@ const startupShims = {
     b.onResolve({ filter: /^(@inquirer\/prompts|undici)$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: args.path, namespace: 'dynamic-import' } : undefined,
     );
-    b.onResolve({ filter: /^\.\/import\.cjs$/ }, (args) => (args.namespace === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+    b.onResolve({ filter: /^\.\/import\.cjs$/ }, (args) =>
+      args.namespace === 'dynamic-import' ? { path: args.path, external: true } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'dynamic-import' }, (args) => ({
       loader: 'js',
       contents: `export function then(onLoaded, onFailed) { require('./import.cjs')(${JSON.stringify(args.path)}).then(onLoaded, onFailed); }`,
@@ -128,8 +134,12 @@ await Promise.all([
   }),
 ]);
 
-if (/\bimport\(/.test(await readFile(cliBundle, 'utf8'))) throw new Error('dist/cli.cjs contains an import(), which fails under vm.Script: route it through dist/import.cjs');
-await writeFile(join(outdir, 'import.cjs'), "// import() for dist/cli.cjs (see scripts/build.mjs).\nmodule.exports = (specifier) => import(specifier);\n");
+if (/\bimport\(/.test(await readFile(cliBundle, 'utf8')))
+  throw new Error('dist/cli.cjs contains an import(), which fails under vm.Script: route it through dist/import.cjs');
+await writeFile(
+  join(outdir, 'import.cjs'),
+  '// import() for dist/cli.cjs (see scripts/build.mjs).\nmodule.exports = (specifier) => import(specifier);\n',
+);
 
 // The code cache: run the fresh CLI the way users start it, each run reading the cache the previous one wrote (so the
 // functions of all three end up in it). bin/webhook-sim.js writes the cache only when WEBHOOK_SIM_WRITE_CODE_CACHE
@@ -141,12 +151,22 @@ try {
   const capture = join(work, 'capture.json');
   // The nearest settings file from the runs' directory is this empty one, not one that happens to be above /tmp.
   writeFileSync(join(work, 'webhook-sim.config.json'), '{}\n');
-  for (const args of [['generate', 'uapay', '--format', 'capture', '--out', capture], ['verify', capture], ['--help']]) {
+  for (const args of [
+    ['generate', 'uapay', '--format', 'capture', '--out', capture],
+    ['verify', capture],
+    ['--help'],
+  ]) {
     const written = `${cliBundle}.cache.tmp`;
     try {
-      execFileSync(process.execPath, [join(root, 'bin', 'webhook-sim.js'), ...args], { cwd: work, env: { ...env, WEBHOOK_SIM_WRITE_CODE_CACHE: written }, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(root, 'bin', 'webhook-sim.js'), ...args], {
+        cwd: work,
+        env: { ...env, WEBHOOK_SIM_WRITE_CODE_CACHE: written },
+        stdio: 'pipe',
+      });
     } catch (error) {
-      throw new Error(`webhook-sim ${args.join(' ')} failed while writing the code cache:\n${String(error.stderr ?? error)}`);
+      throw new Error(
+        `webhook-sim ${args.join(' ')} failed while writing the code cache:\n${String(error.stderr ?? error)}`,
+      );
     }
     renameSync(written, `${cliBundle}.cache`);
   }

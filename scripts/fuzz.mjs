@@ -39,7 +39,9 @@ const engine = await import(pathToFileURL(outfile).href);
 
 const only = values.only?.split(',').map((name) => name.trim());
 const wanted = (name) => only === undefined || only.includes(name);
-console.log(`webhook-sim fuzz: seed ${seed}, ${runs.toLocaleString('en')} runs per property (replay: npm run fuzz -- --seed ${seed} --runs ${runs})`);
+console.log(
+  `webhook-sim fuzz: seed ${seed}, ${runs.toLocaleString('en')} runs per property (replay: npm run fuzz -- --seed ${seed} --runs ${runs})`,
+);
 
 let failed = false;
 async function runProperty(name, property, tally) {

@@ -6,7 +6,11 @@ import { getProvider, optionsByProvider } from './providers/index.js';
 import { captureToRequest, isCaptureLike, type Capture } from './lib/capture.js';
 import { parseTime } from './lib/time.js';
 import { setAssignments } from './lib/template.js';
-import { generate as generateCore, type Delivery, type GenerateOptions as CoreGenerateOptions } from './build/generate.js';
+import {
+  generate as generateCore,
+  type Delivery,
+  type GenerateOptions as CoreGenerateOptions,
+} from './build/generate.js';
 import { classifyBytes, type InputItem } from './verify/inputs.js';
 import type { ReceivedEvent } from './receive/receiver.js';
 import type { WebhookRequest } from './lib/request.js';
@@ -48,7 +52,13 @@ export type GenerateOptions = Omit<CoreGenerateOptions, 'secret' | 'now' | 'atta
 export async function generate(options: GenerateOptions): Promise<Delivery> {
   const provider = getProvider(options.provider).name;
   const { secret, now, set, ...rest } = options;
-  return generateCore({ ...rest, provider, set: setAssignments(set), secret: secretFor(secret)(provider), now: toMs(now, 'now') });
+  return generateCore({
+    ...rest,
+    provider,
+    set: setAssignments(set),
+    secret: secretFor(secret)(provider),
+    now: toMs(now, 'now'),
+  });
 }
 
 /** What a handler received: headers (any case) and the exact body. */
@@ -150,13 +160,39 @@ export interface SendApiResult extends SendScenarioResult {
 export async function send(options: SendApiOptions): Promise<SendApiResult> {
   const provider = getProvider(options.provider).name;
   const secrets = secretFor(options.secret);
-  const { url, scenario = 'valid', flow, expect, concurrent, timeoutMs, headers, dispatcher, wait, timeScale, onTry, secret: _secret, now, set, ...generateOptions } = options;
+  const {
+    url,
+    scenario = 'valid',
+    flow,
+    expect,
+    concurrent,
+    timeoutMs,
+    headers,
+    dispatcher,
+    wait,
+    timeScale,
+    onTry,
+    secret: _secret,
+    now,
+    set,
+    ...generateOptions
+  } = options;
   if (timeScale !== undefined && !(timeScale > 0)) throw usage(`timeScale ${timeScale}: expected a number above 0`);
   const { sendScenario } = await import('./deliver/run-scenario.js');
   const received: ReceivedEvent[] = [];
   const sent = await sendScenario(
     scenario,
-    { ...generateOptions, provider, set: setAssignments(set), secret: secrets(provider), now: toMs(now, 'now'), flow, expect: expect === undefined ? undefined : toExpectation(expect), concurrent, ...(url === undefined ? {} : { url }) },
+    {
+      ...generateOptions,
+      provider,
+      set: setAssignments(set),
+      secret: secrets(provider),
+      now: toMs(now, 'now'),
+      flow,
+      expect: expect === undefined ? undefined : toExpectation(expect),
+      concurrent,
+      ...(url === undefined ? {} : { url }),
+    },
     {
       secretFor: secrets,
       noWait: wait !== true,
@@ -184,13 +220,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteResult> {
   const { url, urlFor, secret, secretFor: given, ...rest } = options;
   const resolveUrl =
     urlFor ??
-    (typeof url === 'function' ? url
-    : typeof url === 'string' ? (provider: string) => url.replaceAll('{provider}', provider)
-    : (provider: string) => {
-        const found = url?.[provider];
-        if (found === undefined) throw usage(`runSuite: no URL for ${provider}`, 'pass url: "http://localhost:3000/webhooks/{provider}", or one per provider');
-        return found;
-      });
+    (typeof url === 'function'
+      ? url
+      : typeof url === 'string'
+        ? (provider: string) => url.replaceAll('{provider}', provider)
+        : (provider: string) => {
+            const found = url?.[provider];
+            if (found === undefined)
+              throw usage(
+                `runSuite: no URL for ${provider}`,
+                'pass url: "http://localhost:3000/webhooks/{provider}", or one per provider',
+              );
+            return found;
+          });
   const { runSuite: run } = await import('./suite/suite.js');
   return run({ ...rest, urlFor: resolveUrl, secretFor: given ?? secretFor(secret) });
 }

@@ -53,7 +53,9 @@ function buildProgram(first: string | undefined): Command {
     .addOption(new Option('--color', 'colours even through a pipe or with NO_COLOR set'))
     .addOption(new Option('--no-color', 'no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them through a pipe)'))
     .addOption(new Option('-q, --quiet', 'results and errors only: no notices, progress or decoration'))
-    .addOption(new Option('--config <file>', 'settings file (default: the nearest webhook-sim.config.json from here upward)'))
+    .addOption(
+      new Option('--config <file>', 'settings file (default: the nearest webhook-sim.config.json from here upward)'),
+    )
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
@@ -94,12 +96,15 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram(argv[2]);
   try {
     // No command: on a terminal, ask which (inquirer loads only then); elsewhere a usage error naming the choices.
-    if (isBareInvocation(program, argv.slice(2))) argv = [...argv, ...(await askCommand(commandChoices(program))).split(' ')];
+    if (isBareInvocation(program, argv.slice(2)))
+      argv = [...argv, ...(await askCommand(commandChoices(program))).split(' ')];
     await program.parseAsync(argv);
     return exitState.code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : exitCodes.USAGE;
+      return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)
+        ? 0
+        : exitCodes.USAGE;
     }
     return fail(error);
   }
@@ -109,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
 function fail(error: unknown): number {
   const failure = errorReport(error);
   report(renderError(failure.message, failure.hint));
-  if (!isWebhookSimError(error) && process.env.WEBHOOK_SIM_DEBUG) report(`${error instanceof Error ? error.stack : ''}\n`);
+  if (!isWebhookSimError(error) && process.env.WEBHOOK_SIM_DEBUG)
+    report(`${error instanceof Error ? error.stack : ''}\n`);
   return failure.exitCode;
 }
 

@@ -15,7 +15,14 @@ export {
   type SecretInput,
   type TimeInput,
 } from './api.js';
-export { startReceiver, type Receiver, type ReceiverOptions, type ReceiverVerify, type ReceivedEvent, type ReceiverSummary } from './receive/receiver.js';
+export {
+  startReceiver,
+  type Receiver,
+  type ReceiverOptions,
+  type ReceiverVerify,
+  type ReceivedEvent,
+  type ReceiverSummary,
+} from './receive/receiver.js';
 export { providers, type ProviderName } from './providers/index.js';
 export { WebhookSimError, type ErrorCode } from './errors.js';
 // The types the verbs take and return.
@@ -28,4 +35,14 @@ export type { SuiteResult, SuiteCase, SuiteStep, SkippedCase } from './suite/sui
 export type { StepResult } from './deliver/run-scenario.js';
 export type { BuiltScenario, ScenarioStep, Expectation } from './scenarios/scenarios.js';
 export type { TryResult } from './deliver/deliver.js';
-export { startSandbox, type Sandbox, type SandboxOptions, type InvoiceRecord, type Attempt, type AttemptTry, type HistoryEntry, type LogEvent, type Verb } from './sandbox/index.js';
+export {
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type InvoiceRecord,
+  type Attempt,
+  type AttemptTry,
+  type HistoryEntry,
+  type LogEvent,
+  type Verb,
+} from './sandbox/index.js';

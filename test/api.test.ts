@@ -5,7 +5,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, providers, runSuite, send, startReceiver, verify, WebhookSimError, type Verdict } from '../src/index.js';
+import {
+  generate,
+  providers,
+  runSuite,
+  send,
+  startReceiver,
+  verify,
+  WebhookSimError,
+  type Verdict,
+} from '../src/index.js';
 
 const SECRET = 'api-test-secret-0123456789';
 const NOW = Date.UTC(2026, 0, 1);
@@ -46,9 +55,14 @@ describe('generate + verify', () => {
     expect(createHmac('sha256', SECRET).update(`${h}.${c}`).digest('base64url')).toBe(s);
     const at = NOW + 1000;
     const asBody = await verify({ headers: delivery.headers, body: delivery.body }, { secret: SECRET, at });
-    const asBytes = await verify(new TextEncoder().encode(delivery.body), { secret: SECRET, at, provider: 'cryptocloud' });
+    const asBytes = await verify(new TextEncoder().encode(delivery.body), {
+      secret: SECRET,
+      at,
+      provider: 'cryptocloud',
+    });
     const asToken = await verify(token, { secret: SECRET, at, provider: 'cryptocloud' });
-    for (const verdict of [asBody, asBytes, asToken]) expect(verdict, JSON.stringify(verdict.checks)).toMatchObject({ ok: true, provider: 'cryptocloud' });
+    for (const verdict of [asBody, asBytes, asToken])
+      expect(verdict, JSON.stringify(verdict.checks)).toMatchObject({ ok: true, provider: 'cryptocloud' });
   });
 
   it('a wrong secret and an expired instant fail with the check that says why', async () => {
@@ -56,17 +70,35 @@ describe('generate + verify', () => {
     const wrong = await verify({ headers: delivery.headers, body: delivery.body }, { secret: 'not-it', at: NOW });
     expect(wrong.ok).toBe(false);
     expect(wrong.checks.find((check) => check.name === 'signature')?.ok).toBe(false);
-    const late = await verify({ headers: delivery.headers, body: delivery.body }, { secret: SECRET, at: '2026-01-01T00:06:00Z' });
+    const late = await verify(
+      { headers: delivery.headers, body: delivery.body },
+      { secret: SECRET, at: '2026-01-01T00:06:00Z' },
+    );
     expect(late.ok).toBe(false);
     expect(late.checks.find((check) => check.ok === false)?.detail).toMatch(/expired/);
   });
 
   it('a capture object and a capture JSON string verify at their receivedAt; per-provider secrets', async () => {
     const delivery = await generate({ provider: 'utbs', secret: SECRET, now: NOW });
-    const capture = { webhookSim: 1 as const, receivedAt: new Date(NOW).toISOString(), method: 'POST', url: '/ipn', headers: delivery.headers, body: delivery.body, bodyEncoding: 'utf8' as const };
+    const capture = {
+      webhookSim: 1 as const,
+      receivedAt: new Date(NOW).toISOString(),
+      method: 'POST',
+      url: '/ipn',
+      headers: delivery.headers,
+      body: delivery.body,
+      bodyEncoding: 'utf8' as const,
+    };
     const secrets = { utbs: SECRET };
-    await expect(verify(capture, { secret: secrets })).resolves.toMatchObject({ ok: true, provider: 'utbs', at: '2026-01-01T00:00:00.000Z' });
-    await expect(verify(JSON.stringify(capture), { secret: secrets })).resolves.toMatchObject({ ok: true, provider: 'utbs' });
+    await expect(verify(capture, { secret: secrets })).resolves.toMatchObject({
+      ok: true,
+      provider: 'utbs',
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    await expect(verify(JSON.stringify(capture), { secret: secrets })).resolves.toMatchObject({
+      ok: true,
+      provider: 'utbs',
+    });
   });
 
   it('garbage is a failed verdict, never a throw; a bad option is a WebhookSimError', async () => {
@@ -118,7 +150,11 @@ describe('startReceiver and runSuite', () => {
   it('startReceiver on port 0 verifies what `send` delivers', async () => {
     const receiver = await startReceiver({ port: 0, verify: { secretFor: () => SECRET } });
     try {
-      const result = await send({ provider: 'cryptocloud', url: `${receiver.url}${providers.cryptocloud.data.path}`, secret: SECRET });
+      const result = await send({
+        provider: 'cryptocloud',
+        url: `${receiver.url}${providers.cryptocloud.data.path}`,
+        secret: SECRET,
+      });
       expect(result.ok).toBe(true);
     } finally {
       expect((await receiver.close()).verified).toBe(1);
@@ -126,8 +162,12 @@ describe('startReceiver and runSuite', () => {
   });
 
   it("runSuite with a {provider} URL: the user's handler passes valid and tampered for every provider", async () => {
-    const result = await runSuite({ url: `${base}/webhooks/{provider}`, secret: SECRET, scenarios: ['valid', 'tampered'] });
-    expect(result.cases.map((c) => `${c.provider}/${c.scenario}:${c.pass ? 'pass' : c.message ?? 'fail'}`)).toEqual(
+    const result = await runSuite({
+      url: `${base}/webhooks/{provider}`,
+      secret: SECRET,
+      scenarios: ['valid', 'tampered'],
+    });
+    expect(result.cases.map((c) => `${c.provider}/${c.scenario}:${c.pass ? 'pass' : (c.message ?? 'fail')}`)).toEqual(
       Object.keys(providers).flatMap((p) => [`${p}/valid:pass`, `${p}/tampered:pass`]),
     );
     expect(result.ok).toBe(true);
@@ -136,10 +176,19 @@ describe('startReceiver and runSuite', () => {
 
 describe('a bug is not a failed delivery', () => {
   /** A dispatcher with a bug in it: it throws before any byte is sent, with no network error code. */
-  const broken = { dispatch: () => { throw new TypeError('a bug inside the dispatcher'); } } as unknown as Dispatcher;
+  const broken = {
+    dispatch: () => {
+      throw new TypeError('a bug inside the dispatcher');
+    },
+  } as unknown as Dispatcher;
 
   it('send: an exception inside a try propagates as itself (the CLI makes it exit 3), never as a failed try', async () => {
-    const error: unknown = await send({ provider: 'utbs', url: `${base}/webhooks/utbs`, secret: SECRET, dispatcher: broken }).then(
+    const error: unknown = await send({
+      provider: 'utbs',
+      url: `${base}/webhooks/utbs`,
+      secret: SECRET,
+      dispatcher: broken,
+    }).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
@@ -149,7 +198,15 @@ describe('a bug is not a failed delivery', () => {
   });
 
   it('runSuite: the same bug stops the suite instead of failing a case', async () => {
-    await expect(runSuite({ url: `${base}/webhooks/{provider}`, secret: SECRET, providers: ['utbs'], scenarios: ['valid'], dispatcher: broken })).rejects.toThrow(TypeError);
+    await expect(
+      runSuite({
+        url: `${base}/webhooks/{provider}`,
+        secret: SECRET,
+        providers: ['utbs'],
+        scenarios: ['valid'],
+        dispatcher: broken,
+      }),
+    ).rejects.toThrow(TypeError);
   });
 
   it('a refused connection stays a failed delivery: a result that says why, not a throw', async () => {
@@ -160,6 +217,8 @@ describe('a bug is not a failed delivery', () => {
     const result = await send({ provider: 'utbs', url, secret: SECRET, scenario: 'tampered' });
     expect(result.ok).toBe(false);
     expect(result.results[0]?.met).toBe(false);
-    expect(result.results[0]?.tries[0]?.error).toBe(`${url}: connection refused by 127.0.0.1:${new URL(url).port} (is the receiver listening?)`);
+    expect(result.results[0]?.tries[0]?.error).toBe(
+      `${url}: connection refused by 127.0.0.1:${new URL(url).port} (is the receiver listening?)`,
+    );
   });
 });

@@ -51,25 +51,62 @@ describe('a file that cannot be written is OUTPUT', () => {
   const unwritable = () => join(tmp.dir, 'no-such-directory', 'file');
 
   it('generate --out', async () => {
-    const error = await runCommand(registerGenerate, ['generate', 'utbs', '--secret', 'a-test-secret', '--format', 'capture', '--out', unwritable()]);
+    const error = await runCommand(registerGenerate, [
+      'generate',
+      'utbs',
+      '--secret',
+      'a-test-secret',
+      '--format',
+      'capture',
+      '--out',
+      unwritable(),
+    ]);
     expect(error).toBeInstanceOf(WebhookSimError);
     expect(error).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: `cannot write ${unwritable()}: ENOENT` });
   });
 
   it('config init --out', async () => {
-    const error = await runCommand(registerConfig, ['config', 'init', '--provider', 'uapay', '--url', 'http://localhost:3000/cb', '--out', unwritable()]);
+    const error = await runCommand(registerConfig, [
+      'config',
+      'init',
+      '--provider',
+      'uapay',
+      '--url',
+      'http://localhost:3000/cb',
+      '--out',
+      unwritable(),
+    ]);
     expect(error).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: `cannot write ${unwritable()}: ENOENT` });
   });
 
   it('suite --output', async () => {
-    const error = await runCommand(registerSuite, ['suite', 'utbs', '--url', url, '--scenarios', 'valid', '--secret', 'a-test-secret', '--output', unwritable()]);
-    expect(error).toMatchObject({ code: 'OUTPUT', exitCode: 2, message: `--output ${unwritable()}: cannot write it (ENOENT)` });
+    const error = await runCommand(registerSuite, [
+      'suite',
+      'utbs',
+      '--url',
+      url,
+      '--scenarios',
+      'valid',
+      '--secret',
+      'a-test-secret',
+      '--output',
+      unwritable(),
+    ]);
+    expect(error).toMatchObject({
+      code: 'OUTPUT',
+      exitCode: 2,
+      message: `--output ${unwritable()}: cannot write it (ENOENT)`,
+    });
   });
 });
 
 describe('errorReport: what the CLI prints and exits with', () => {
   it('keeps a WebhookSimError as it is', () => {
-    expect(errorReport(new WebhookSimError('CHECK_FAILED', 'hash mismatch', { hint: 'check the secret' }))).toEqual({ message: 'hash mismatch', hint: 'check the secret', exitCode: 1 });
+    expect(errorReport(new WebhookSimError('CHECK_FAILED', 'hash mismatch', { hint: 'check the secret' }))).toEqual({
+      message: 'hash mismatch',
+      hint: 'check the secret',
+      exitCode: 1,
+    });
   });
 
   it('makes anything else an internal error, exit 3, that asks to be reported', () => {

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import * as source from '../src/index.js';
 import { root } from './helpers/cli.js';
 
-const documented = ['WebhookSimError', 'generate', 'providers', 'runSuite', 'send', 'startReceiver', 'startSandbox', 'verify'];
+const documented = [
+  'WebhookSimError',
+  'generate',
+  'providers',
+  'runSuite',
+  'send',
+  'startReceiver',
+  'startSandbox',
+  'verify',
+];
 
 describe('library exports', () => {
   it('src/index.ts exports the documented verbs, the registry and WebhookSimError only', () => {
@@ -23,7 +32,13 @@ describe('library exports', () => {
 
   it('one verify entry point: verify takes a raw body and returns a verdict', async () => {
     const delivery = await source.generate({ provider: 'utbs', seed: 3, secret: 'exports-test-secret' });
-    await expect(source.verify(delivery.body, { secret: 'exports-test-secret' })).resolves.toMatchObject({ ok: true, provider: 'utbs' });
-    await expect(source.verify(delivery.body, { secret: 'another-secret' })).resolves.toMatchObject({ ok: false, provider: 'utbs' });
+    await expect(source.verify(delivery.body, { secret: 'exports-test-secret' })).resolves.toMatchObject({
+      ok: true,
+      provider: 'utbs',
+    });
+    await expect(source.verify(delivery.body, { secret: 'another-secret' })).resolves.toMatchObject({
+      ok: false,
+      provider: 'utbs',
+    });
   });
 });

@@ -12,7 +12,14 @@ import { getPath, type Json } from '../src/lib/json.js';
 import { verifyRequest } from '../src/verify/verify.js';
 import { optionValues } from '../src/providers/define.js';
 import { providerNames, providers } from '../src/providers/index.js';
-import { buildScenario, meets, parseExpectation, scenarioNames, scenarioTable, type ScenarioName } from '../src/scenarios/scenarios.js';
+import {
+  buildScenario,
+  meets,
+  parseExpectation,
+  scenarioNames,
+  scenarioTable,
+  type ScenarioName,
+} from '../src/scenarios/scenarios.js';
 import type { FlowStep, Provider } from '../src/providers/types.js';
 import { root } from './helpers/cli.js';
 import { requestOf } from './helpers/requests.js';
@@ -93,7 +100,8 @@ describe('fixtures/ and the registry', () => {
 
           it('the status field is in the template, and field types are ones the schema knows', () => {
             expect(getPath(provider.events[eventName]?.body ?? {}, event.statusField), event.statusField).toBeDefined();
-            for (const [field, type] of Object.entries(event.fields)) expect(fieldTypes, `${field}: ${type}`).toContain(type.replace(/\?$/, ''));
+            for (const [field, type] of Object.entries(event.fields))
+              expect(fieldTypes, `${field}: ${type}`).toContain(type.replace(/\?$/, ''));
           });
 
           it('every placeholder in the template, status patches and flow sets is produced by vars()', () => {
@@ -104,7 +112,13 @@ describe('fixtures/ and the registry', () => {
             }
             expect(used.size).toBeGreaterThan(0);
             for (const status of statuses) {
-              const vars = provider.vars({ rng: createRng(7), now: NOW, event: eventName, status, options: optionValues(data, {}) });
+              const vars = provider.vars({
+                rng: createRng(7),
+                now: NOW,
+                event: eventName,
+                status,
+                options: optionValues(data, {}),
+              });
               const missing = [...used].filter((placeholder) => !Object.hasOwn(vars, placeholder));
               expect(missing, `placeholders without a value for status ${status}`).toEqual([]);
             }
@@ -114,12 +128,25 @@ describe('fixtures/ and the registry', () => {
             it(`every status generates (${encoding}) and verifies with the same secret`, async () => {
               for (const status of statuses) {
                 const secret = `${name}-${eventName}-${status}-secret`;
-                const delivery = await generate({ provider: name, event: eventName, status, encoding, secret, now: NOW, seed: 99 });
+                const delivery = await generate({
+                  provider: name,
+                  event: eventName,
+                  status,
+                  encoding,
+                  secret,
+                  now: NOW,
+                  seed: 99,
+                });
                 expect(delivery.status).toBe(status);
-                expect(delivery.headers['content-type']).toBe(encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+                expect(delivery.headers['content-type']).toBe(
+                  encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+                );
                 expect(delivery.body).not.toMatch(/\{\{\w+\}\}/);
                 const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => secret });
-                expect(verdict.checks.filter((check) => check.ok === false), `${status}`).toEqual([]);
+                expect(
+                  verdict.checks.filter((check) => check.ok === false),
+                  `${status}`,
+                ).toEqual([]);
                 expect(verdict.ok).toBe(true);
                 expect(verdict.provider).toBe(name);
                 expect(verdict.event).toBe(eventName);
@@ -132,7 +159,15 @@ describe('fixtures/ and the registry', () => {
               for (const step of steps) {
                 const status = stepStatus(step);
                 const patch = typeof step === 'string' ? undefined : step.set;
-                const delivery = await generate({ provider: name, event: eventName, status, patch, secret: 's3cret', now: NOW, seed: 5 });
+                const delivery = await generate({
+                  provider: name,
+                  event: eventName,
+                  status,
+                  patch,
+                  secret: 's3cret',
+                  now: NOW,
+                  seed: 5,
+                });
                 const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => 's3cret' });
                 expect(verdict.ok, `${flow} → ${status}: ${JSON.stringify(verdict.checks)}`).toBe(true);
               }
@@ -144,12 +179,14 @@ describe('fixtures/ and the registry', () => {
   }
 });
 
-describe('the scenario table and the providers\' scenarios', () => {
+describe("the scenario table and the providers' scenarios", () => {
   const used = new Set(providerNames.flatMap((name) => Object.keys(registryProvider(name).data.scenarios)));
 
   it("each provider's scenario names are keys of the table, and each key is some provider's scenario", () => {
     for (const name of providerNames) {
-      const unknown = Object.keys(registryProvider(name).data.scenarios).filter((scenario) => !Object.hasOwn(scenarioTable, scenario));
+      const unknown = Object.keys(registryProvider(name).data.scenarios).filter(
+        (scenario) => !Object.hasOwn(scenarioTable, scenario),
+      );
       expect(unknown, name).toEqual([]);
     }
     expect([...used].sort()).toEqual([...scenarioNames].sort());
@@ -182,9 +219,47 @@ describe('the scenario table and the providers\' scenarios', () => {
 describe('meets: the one rule for "did this answer meet the expectation"', () => {
   it('a class, an exact code, and an answer that never completed', () => {
     const statuses = [200, 201, 204, 302, 400, 401, 404, 499, 500, undefined];
-    expect(statuses.map((status) => meets(parseExpectation('2xx'), status))).toEqual([true, true, true, false, false, false, false, false, false, false]);
-    expect(statuses.map((status) => meets(parseExpectation('4xx'), status))).toEqual([false, false, false, false, true, true, true, true, false, false]);
-    expect(statuses.map((status) => meets(parseExpectation('200'), { status }))).toEqual([true, false, false, false, false, false, false, false, false, false]);
-    expect(meets(parseExpectation('200'), { status: 200, error: 'connection closed by the target before the body finished' })).toBe(false);
+    expect(statuses.map((status) => meets(parseExpectation('2xx'), status))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(statuses.map((status) => meets(parseExpectation('4xx'), status))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(statuses.map((status) => meets(parseExpectation('200'), { status }))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(
+      meets(parseExpectation('200'), {
+        status: 200,
+        error: 'connection closed by the target before the body finished',
+      }),
+    ).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ export default function setup(): void {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'pipe' });
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? error);
-    throw new Error(`scripts/build.mjs could not build dist/ for the e2e tests:\n${stderr.split('\n').slice(0, 20).join('\n')}`);
+    throw new Error(
+      `scripts/build.mjs could not build dist/ for the e2e tests:\n${stderr.split('\n').slice(0, 20).join('\n')}`,
+    );
   }
 }

@@ -76,7 +76,11 @@ describe('generate → verify round trip', () => {
           const combo = combos[index] as Combo;
           const options = allOptions[combo.provider] ?? {};
           const delivery = await generate({ ...combo, secret, seed, now, options });
-          const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => secret, at: now, options: { [combo.provider]: options } });
+          const verdict = await verifyRequest(requestOf(delivery), {
+            secretFor: () => secret,
+            at: now,
+            options: { [combo.provider]: options },
+          });
           expect(verdict.checks.filter((check) => check.ok === false)).toEqual([]);
           expect(verdict.ok).toBe(true);
           expect(verdict.provider).toBe(combo.provider);
@@ -91,16 +95,21 @@ describe('generate → verify round trip', () => {
 
   it('the same seed and clock give byte-identical deliveries; another secret does not verify', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: combos.length - 1 }), fc.nat({ max: 0xffffffff }), fc.integer({ min: 0, max: MAX_NOW }), async (index, seed, now) => {
-        const combo = combos[index] as Combo;
-        const a = await generate({ ...combo, secret: 'one', seed, now });
-        const b = await generate({ ...combo, secret: 'one', seed, now });
-        expect(b.body).toBe(a.body);
-        expect(b.url).toBe(a.url);
-        const verdict = await verifyRequest(requestOf(a), { secretFor: () => 'two', at: now });
-        expect(verdict.ok).toBe(false);
-        expect(verdict.checks.find((check) => check.name === 'signature')?.ok).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: combos.length - 1 }),
+        fc.nat({ max: 0xffffffff }),
+        fc.integer({ min: 0, max: MAX_NOW }),
+        async (index, seed, now) => {
+          const combo = combos[index] as Combo;
+          const a = await generate({ ...combo, secret: 'one', seed, now });
+          const b = await generate({ ...combo, secret: 'one', seed, now });
+          expect(b.body).toBe(a.body);
+          expect(b.url).toBe(a.url);
+          const verdict = await verifyRequest(requestOf(a), { secretFor: () => 'two', at: now });
+          expect(verdict.ok).toBe(false);
+          expect(verdict.checks.find((check) => check.name === 'signature')?.ok).toBe(false);
+        },
+      ),
       { seed: 7, numRuns: 60 },
     );
   });
@@ -119,7 +128,14 @@ describe('tampering: one flipped byte of anything signed fails verification', ()
         fc.constantFrom('brackets', 'json'),
         async (field, position, mask, seed, status, arrayEncoding) => {
           const now = 1_767_225_600_000;
-          const delivery = await generate({ provider: 'utbs', status, secret: 'ipn-secret', seed, now, options: { arrayEncoding } });
+          const delivery = await generate({
+            provider: 'utbs',
+            status,
+            secret: 'ipn-secret',
+            seed,
+            now,
+            options: { arrayEncoding },
+          });
           const body = Buffer.from(delivery.body);
           const [start, end] = formValueSpan(delivery.body, field);
           expect(end).toBeGreaterThan(start);
@@ -149,7 +165,8 @@ describe('tampering: one flipped byte of anything signed fails verification', ()
           const token = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(delivery.body)?.[0] ?? '';
           expect(token).not.toBe('');
           const parts = token.split('.');
-          const offset = delivery.body.indexOf(token) + parts.slice(0, segment).reduce((sum, part) => sum + part.length + 1, 0);
+          const offset =
+            delivery.body.indexOf(token) + parts.slice(0, segment).reduce((sum, part) => sum + part.length + 1, 0);
           const length = (parts[segment] as string).length;
           // The token is ASCII, so string offsets before it are byte offsets only if the body before it is ASCII too.
           const at = Buffer.byteLength(delivery.body.slice(0, offset + (position % length)));
@@ -166,10 +183,20 @@ describe('tampering: one flipped byte of anything signed fails verification', ()
 
 describe('arbitrary input never throws and always fails with a reason', () => {
   const providerArb = fc.constantFrom<string | undefined>(undefined, ...providerNames);
-  const contentTypeArb = fc.constantFrom<string | undefined>(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8');
+  const contentTypeArb = fc.constantFrom<string | undefined>(
+    undefined,
+    'application/json',
+    'application/x-www-form-urlencoded',
+    'text/plain',
+    'application/json; charset=utf-8',
+  );
 
   async function expectRefused(request: WebhookRequest, provider: string | undefined): Promise<void> {
-    const verdict = await verifyRequest(request, { secretFor: (name) => `${name}-secret`, provider, at: 1_767_225_600_000 });
+    const verdict = await verifyRequest(request, {
+      secretFor: (name) => `${name}-secret`,
+      provider,
+      at: 1_767_225_600_000,
+    });
     expect(verdict.ok).toBe(false);
     const failing = verdict.checks.filter((check) => check.ok === false);
     expect(failing.length).toBeGreaterThan(0);
@@ -195,46 +222,79 @@ describe('arbitrary input never throws and always fails with a reason', () => {
     'invoice_info',
   );
   const formish = fc
-    .array(fc.tuple(fc.oneof(formKeys, fc.string()), fc.oneof(fc.string(), tokenish, fc.stringMatching(/^\d{1,17}$/))), { maxLength: 12 })
+    .array(
+      fc.tuple(fc.oneof(formKeys, fc.string()), fc.oneof(fc.string(), tokenish, fc.stringMatching(/^\d{1,17}$/))),
+      { maxLength: 12 },
+    )
     .map((pairs) => new URLSearchParams(pairs).toString());
   const jsonish = fc.oneof(
     fc.json(),
     fc.record({ token: fc.oneof(tokenish, fc.string(), fc.integer()) }).map((object) => JSON.stringify(object)),
     fc
-      .record({ status: fc.constant('success'), invoice_id: fc.string(), token: tokenish, invoice_info: fc.oneof(fc.string(), fc.object()) }, { requiredKeys: [] })
+      .record(
+        {
+          status: fc.constant('success'),
+          invoice_id: fc.string(),
+          token: tokenish,
+          invoice_info: fc.oneof(fc.string(), fc.object()),
+        },
+        { requiredKeys: [] },
+      )
       .map((object) => JSON.stringify(object)),
   );
   const textArb = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), tokenish, formish, jsonish);
 
   it('strings as raw bodies and bare tokens', async () => {
     await fc.assert(
-      fc.asyncProperty(textArb, providerArb, fc.constantFrom<'raw' | 'token'>('raw', 'token'), async (text, provider, origin) => {
-        await expectRefused({ source: 'prop', origin, headers: {}, body: Buffer.from(text) }, provider);
-      }),
+      fc.asyncProperty(
+        textArb,
+        providerArb,
+        fc.constantFrom<'raw' | 'token'>('raw', 'token'),
+        async (text, provider, origin) => {
+          await expectRefused({ source: 'prop', origin, headers: {}, body: Buffer.from(text) }, provider);
+        },
+      ),
       { seed: 1, numRuns: 300 },
     );
   });
 
   it('byte buffers as raw bodies and bare tokens', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), providerArb, fc.constantFrom<'raw' | 'token'>('raw', 'token'), async (bytes, provider, origin) => {
-        await expectRefused({ source: 'prop', origin, headers: {}, body: Buffer.from(bytes) }, provider);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        providerArb,
+        fc.constantFrom<'raw' | 'token'>('raw', 'token'),
+        async (bytes, provider, origin) => {
+          await expectRefused({ source: 'prop', origin, headers: {}, body: Buffer.from(bytes) }, provider);
+        },
+      ),
       { seed: 2, numRuns: 200 },
     );
   });
 
   it('strings and bytes as capture bodies, with any content type, URL and receivedAt', async () => {
-    const bodyArb = fc.oneof(textArb.map((text) => Buffer.from(text)), fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)));
+    const bodyArb = fc.oneof(
+      textArb.map((text) => Buffer.from(text)),
+      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+    );
     await fc.assert(
       fc.asyncProperty(
         bodyArb,
         contentTypeArb,
-        fc.oneof(fc.constant(undefined), fc.string(), formish.map((query) => `/webhooks/utbs?${query}`)),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string(),
+          formish.map((query) => `/webhooks/utbs?${query}`),
+        ),
         fc.option(fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }), { nil: undefined }),
         providerArb,
         async (body, contentType, url, receivedAt, provider) => {
-          const request: WebhookRequest = { source: 'prop', origin: 'capture', headers: contentType ? { 'content-type': contentType } : {}, body };
+          const request: WebhookRequest = {
+            source: 'prop',
+            origin: 'capture',
+            headers: contentType ? { 'content-type': contentType } : {},
+            body,
+          };
           if (url !== undefined) request.url = url;
           if (receivedAt !== undefined) request.receivedAt = receivedAt;
           const verdict = await verifyRequest(request, { secretFor: () => 'x', provider });
@@ -249,18 +309,31 @@ describe('arbitrary input never throws and always fails with a reason', () => {
   // A receiver that is not verifying labels its log line with labelRequest instead of a verdict (cheaper): the
   // provider, event, status and id must be what verifyRequest says, for anything a client can send.
   it('labelRequest gives the provider, event, status and id verifyRequest gives, without checking', async () => {
-    const labelsOf = (verdict: Verdict): Record<string, string | undefined> => ({ provider: verdict.provider, event: verdict.event, status: verdict.status, id: verdict.id });
+    const labelsOf = (verdict: Verdict): Record<string, string | undefined> => ({
+      provider: verdict.provider,
+      event: verdict.event,
+      status: verdict.status,
+      id: verdict.id,
+    });
     const defined = (labels: Record<string, string | undefined>): Record<string, string> =>
       Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const same = async (request: WebhookRequest): Promise<void> => {
       const verdict = await verifyRequest(request, { secretFor: () => 'x' });
       expect(defined({ ...labelRequest(request) })).toEqual(defined(labelsOf(verdict)));
     };
-    const bodyArb = fc.oneof(textArb.map((text) => Buffer.from(text)), fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)));
+    const bodyArb = fc.oneof(
+      textArb.map((text) => Buffer.from(text)),
+      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+    );
     await fc.assert(
-      fc.asyncProperty(bodyArb, contentTypeArb, fc.constantFrom<'capture' | 'raw' | 'token'>('capture', 'raw', 'token'), async (body, contentType, origin) => {
-        await same({ source: 'prop', origin, headers: contentType ? { 'content-type': contentType } : {}, body });
-      }),
+      fc.asyncProperty(
+        bodyArb,
+        contentTypeArb,
+        fc.constantFrom<'capture' | 'raw' | 'token'>('capture', 'raw', 'token'),
+        async (body, contentType, origin) => {
+          await same({ source: 'prop', origin, headers: contentType ? { 'content-type': contentType } : {}, body });
+        },
+      ),
       { seed: 4, numRuns: 1500 },
     );
     // And every event, status and encoding as generated, where the labels are not empty.
@@ -275,17 +348,45 @@ describe('arbitrary input never throws and always fails with a reason', () => {
 
   // CryptoCloud's detect skips nesting a form that has no name it could score on (cheaper): same score as nesting it.
   it('cryptocloud detects a form body as it would from the nested fields', () => {
-    const name = fc.constantFrom('status', 'status[x]', 'status[0]', 'statusx', 'xstatus', 'token', 'token[0]', 'tokens', 'invoice_id', 'invoice_id[a]', 'invoice_idx', 'invoice_info', 'orderId', 'newStatus', 'a');
-    const pairs = fc.array(fc.tuple(fc.oneof(name, fc.string({ maxLength: 3 })), fc.constantFrom('success', '', 'x', '{"status":"paid"}')), { maxLength: 8 });
+    const name = fc.constantFrom(
+      'status',
+      'status[x]',
+      'status[0]',
+      'statusx',
+      'xstatus',
+      'token',
+      'token[0]',
+      'tokens',
+      'invoice_id',
+      'invoice_id[a]',
+      'invoice_idx',
+      'invoice_info',
+      'orderId',
+      'newStatus',
+      'a',
+    );
+    const pairs = fc.array(
+      fc.tuple(fc.oneof(name, fc.string({ maxLength: 3 })), fc.constantFrom('success', '', 'x', '{"status":"paid"}')),
+      { maxLength: 8 },
+    );
     const cryptocloud = providers.cryptocloud;
     let scored = 0;
     fc.assert(
       fc.property(pairs, (list) => {
-        const request: WebhookRequest = { source: 'prop', origin: 'capture', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(new URLSearchParams(list).toString() || 'a=') };
+        const request: WebhookRequest = {
+          source: 'prop',
+          origin: 'capture',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: Buffer.from(new URLSearchParams(list).toString() || 'a='),
+        };
         const shape = readBody(request);
         if (shape.kind !== 'form') throw new Error(`not a form: ${shape.kind}`);
         const fields = nestForm(shape.form.values);
-        const want = Object.hasOwn(fields, 'invoice_id') ? 3 : fields.status === 'success' && Object.hasOwn(fields, 'token') ? 2 : 0;
+        const want = Object.hasOwn(fields, 'invoice_id')
+          ? 3
+          : fields.status === 'success' && Object.hasOwn(fields, 'token')
+            ? 2
+            : 0;
         expect(cryptocloud.detect(request, shape)).toBe(want);
         if (want > 0) scored++;
       }),
@@ -296,24 +397,34 @@ describe('arbitrary input never throws and always fails with a reason', () => {
 
   it('files and capture files of arbitrary content are classified without throwing', async () => {
     const captureText = fc
-      .record({
-        webhookSim: fc.oneof(fc.constant(1), fc.json()),
-        receivedAt: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), fc.string(), fc.integer()),
-        url: fc.oneof(fc.string(), fc.integer()),
-        headers: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.json()),
-        body: fc.oneof(textArb, fc.string(), fc.integer()),
-        bodyEncoding: fc.constantFrom('utf8', 'base64', 'hex', 7),
-      }, { requiredKeys: ['webhookSim'] })
+      .record(
+        {
+          webhookSim: fc.oneof(fc.constant(1), fc.json()),
+          receivedAt: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), fc.string(), fc.integer()),
+          url: fc.oneof(fc.string(), fc.integer()),
+          headers: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.json()),
+          body: fc.oneof(textArb, fc.string(), fc.integer()),
+          bodyEncoding: fc.constantFrom('utf8', 'base64', 'hex', 7),
+        },
+        { requiredKeys: ['webhookSim'] },
+      )
       .map((capture) => JSON.stringify(capture));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(captureText.map((text) => Buffer.from(text)), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))), providerArb, async (bytes, provider) => {
-        const item = classifyBytes(bytes, 'prop.json');
-        if ('problem' in item) {
-          expect(item.problem).not.toBe('');
-          return;
-        }
-        await expectRefused(item.request, provider);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          captureText.map((text) => Buffer.from(text)),
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+        ),
+        providerArb,
+        async (bytes, provider) => {
+          const item = classifyBytes(bytes, 'prop.json');
+          if ('problem' in item) {
+            expect(item.problem).not.toBe('');
+            return;
+          }
+          await expectRefused(item.request, provider);
+        },
+      ),
       { seed: 4, numRuns: 200 },
     );
   });
@@ -338,7 +449,10 @@ describe('arbitrary input never throws and always fails with a reason', () => {
   it('a UTBS timestamp beyond the Date range is a failed check, not a throw', async () => {
     for (const timestamp of ['9999999999999999', '8640000000000001', '32503680000001']) {
       const body = `orderId=5d8e6002b80b7b4cd75a6424&newStatus=done&inAmount=1&outAmount=2&xml_from=ETH&xml_to=WMZ&timestamp=${timestamp}&hash=${'a'.repeat(64)}`;
-      const verdict = await verifyRequest({ source: 'ts', origin: 'raw', headers: {}, body: Buffer.from(body) }, { secretFor: () => 's' });
+      const verdict = await verifyRequest(
+        { source: 'ts', origin: 'raw', headers: {}, body: Buffer.from(body) },
+        { secretFor: () => 's' },
+      );
       expect(verdict.ok).toBe(false);
       expect(verdict.checks.find((check) => check.name === 'expiry')?.detail).toContain('is not unix milliseconds');
     }

@@ -30,8 +30,23 @@ describe('UTBS: the documented test vector', () => {
   const vectorString = '5d8e6002b80b7b4cd75a6424:inProgress:2:317.42:ETH:WMZ:1571328406072:SECRET123';
   const vectorHash = 'af3acf947e6f0e0f2c267e300b8582e504dba12d1f2d058652b7414163c09f48';
   const vectorAt = 1571328406072;
-  const set = ['orderId=5d8e6002b80b7b4cd75a6424', 'inAmount=2', 'outAmount=317.42', 'xml_from=ETH', 'xml_to=WMZ', 'timestamp=1571328406072'];
-  const base: GenerateOptions = { provider: 'utbs', event: 'ipn', status: 'inProgress', set, secret: 'SECRET123', now: vectorAt, seed: 1 };
+  const set = [
+    'orderId=5d8e6002b80b7b4cd75a6424',
+    'inAmount=2',
+    'outAmount=317.42',
+    'xml_from=ETH',
+    'xml_to=WMZ',
+    'timestamp=1571328406072',
+  ];
+  const base: GenerateOptions = {
+    provider: 'utbs',
+    event: 'ipn',
+    status: 'inProgress',
+    set,
+    secret: 'SECRET123',
+    now: vectorAt,
+    seed: 1,
+  };
 
   it('the pinned string hashes to the pinned digest (sanity of the vector itself)', () => {
     expect(createHash('sha256').update(vectorString).digest('hex')).toBe(vectorHash);
@@ -50,7 +65,11 @@ describe('UTBS: the documented test vector', () => {
     expect(form.get('hash')).toBe(vectorHash);
     expect(delivery.headers['content-type']).toBe('application/x-www-form-urlencoded');
     // toValues travels in bracket notation by default.
-    expect([...form.keys()].filter((key) => key.startsWith('toValues'))).toEqual(['toValues[0][key]', 'toValues[0][name]', 'toValues[0][value]']);
+    expect([...form.keys()].filter((key) => key.startsWith('toValues'))).toEqual([
+      'toValues[0][key]',
+      'toValues[0][name]',
+      'toValues[0][value]',
+    ]);
 
     const verdict = await verifyRequest(requestOf(delivery), verifyWith('SECRET123'));
     expect(verdict.ok).toBe(true);
@@ -65,7 +84,9 @@ describe('UTBS: the documented test vector', () => {
     expect(verdict.ok).toBe(false);
     const signature = check(verdict, 'signature');
     expect(signature.ok).toBe(false);
-    const wrong = createHash('sha256').update(vectorString.replace(/SECRET123$/, 'SECRET124')).digest('hex');
+    const wrong = createHash('sha256')
+      .update(vectorString.replace(/SECRET123$/, 'SECRET124'))
+      .digest('hex');
     expect(signature.detail).toContain('hash mismatch');
     expect(signature.detail).toContain(wrong);
     expect(signature.detail).toContain(vectorHash);
@@ -78,7 +99,14 @@ describe('UTBS: the documented test vector', () => {
     expect(form.get('sig')).toBe(vectorHash);
     expect(form.has('hash')).toBe(false);
     expect(new URL(delivery.url).search).toBe('');
-    expect((await verifyRequest(requestOf(delivery), verifyWith('SECRET123', { options: { utbs: { checksumField: 'sig' } } }))).ok).toBe(true);
+    expect(
+      (
+        await verifyRequest(
+          requestOf(delivery),
+          verifyWith('SECRET123', { options: { utbs: { checksumField: 'sig' } } }),
+        )
+      ).ok,
+    ).toBe(true);
     const defaultField = await verifyRequest(requestOf(delivery), verifyWith('SECRET123'));
     expect(defaultField.ok).toBe(false);
     expect(check(defaultField, 'signature').detail).toMatch(/no hash field/);
@@ -100,7 +128,17 @@ describe('UTBS: the documented test vector', () => {
   });
 
   it('the built binary produces the same digest (--set parses 2 and 317.42 to the same text)', async () => {
-    const result = await run(['generate', 'utbs', '--status', 'inProgress', ...set.flatMap((s) => ['--set', s]), '--secret', 'SECRET123', '--now', '1571328406.072']);
+    const result = await run([
+      'generate',
+      'utbs',
+      '--status',
+      'inProgress',
+      ...set.flatMap((s) => ['--set', s]),
+      '--secret',
+      'SECRET123',
+      '--now',
+      '1571328406.072',
+    ]);
     // Only the one-line hint that a secret typed on the command line ends up in shell history.
     expect(result.stderr).toMatch(/^webhook-sim: --secret lands in your shell history[^\n]*\n$/);
     expect(result.code).toBe(0);
@@ -139,7 +177,14 @@ describe('CryptoCloud: HS256 token and postback body', () => {
   });
 
   it('json encoding: same field order, invoice_info an object, application/json', async () => {
-    const delivery = await generate({ provider: 'cryptocloud', secret, now: NOW, seed: 12, encoding: 'json', status: 'overpaid' });
+    const delivery = await generate({
+      provider: 'cryptocloud',
+      secret,
+      now: NOW,
+      seed: 12,
+      encoding: 'json',
+      status: 'overpaid',
+    });
     expect(delivery.headers['content-type']).toBe('application/json');
     const body = JSON.parse(delivery.body) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(fieldOrder);
@@ -155,7 +200,13 @@ describe('CryptoCloud: HS256 token and postback body', () => {
   });
 
   it('--claim-id uuid puts INV-<id> in the token, and it still matches invoice_id', async () => {
-    const delivery = await generate({ provider: 'cryptocloud', secret, now: NOW, seed: 13, options: { claimId: 'uuid' } });
+    const delivery = await generate({
+      provider: 'cryptocloud',
+      secret,
+      now: NOW,
+      seed: 13,
+      options: { claimId: 'uuid' },
+    });
     const form = new URLSearchParams(delivery.body);
     const [h, c, s] = splitToken(form.get('token') ?? '');
     expect(fromB64url(c)).toBe(`{"id":"INV-${form.get('invoice_id') ?? ''}","exp":${NOW / 1000 + 300}}`);
@@ -166,12 +217,21 @@ describe('CryptoCloud: HS256 token and postback body', () => {
   });
 
   it('--claim-id numeric puts a number in the token; consistency is not applicable, not failed', async () => {
-    const delivery = await generate({ provider: 'cryptocloud', secret, now: NOW, seed: 14, options: { claimId: 'numeric' } });
+    const delivery = await generate({
+      provider: 'cryptocloud',
+      secret,
+      now: NOW,
+      seed: 14,
+      options: { claimId: 'numeric' },
+    });
     const form = new URLSearchParams(delivery.body);
     const [h, c, s] = splitToken(form.get('token') ?? '');
     expect(fromB64url(c)).toMatch(new RegExp(`^\\{"id":\\d+,"exp":${NOW / 1000 + 300}\\}$`));
     expect(s).toBe(createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url'));
-    const verdict = await verifyRequest(requestOf(delivery), verifyWith(secret, { options: { cryptocloud: { claimId: 'numeric' } } }));
+    const verdict = await verifyRequest(
+      requestOf(delivery),
+      verifyWith(secret, { options: { cryptocloud: { claimId: 'numeric' } } }),
+    );
     expect(verdict.ok).toBe(true);
     expect(check(verdict, 'consistency').ok).toBeNull();
     // Found by `npm run fuzz`: without --claim-id numeric, a numeric id is another project's token, which would
@@ -182,8 +242,16 @@ describe('CryptoCloud: HS256 token and postback body', () => {
   });
 
   it('--invoice-info omit leaves invoice_info out of the form body', async () => {
-    const delivery = await generate({ provider: 'cryptocloud', secret, now: NOW, seed: 15, options: { invoiceInfo: 'omit' } });
-    expect([...new URLSearchParams(delivery.body).keys()]).toEqual(fieldOrder.filter((name) => name !== 'invoice_info'));
+    const delivery = await generate({
+      provider: 'cryptocloud',
+      secret,
+      now: NOW,
+      seed: 15,
+      options: { invoiceInfo: 'omit' },
+    });
+    expect([...new URLSearchParams(delivery.body).keys()]).toEqual(
+      fieldOrder.filter((name) => name !== 'invoice_info'),
+    );
     expect((await verifyRequest(requestOf(delivery), verifyWith(secret))).ok).toBe(true);
   });
 
@@ -200,7 +268,9 @@ describe('CryptoCloud: HS256 token and postback body', () => {
           source: 'form',
           origin: 'capture',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: Buffer.from(`status=success&invoice_id=ABCD1234&amount_crypto=1&currency=BTC&order_id=1&token=${sample}`),
+          body: Buffer.from(
+            `status=success&invoice_id=ABCD1234&amount_crypto=1&currency=BTC&order_id=1&token=${sample}`,
+          ),
         },
         undefined,
       ],
@@ -217,7 +287,10 @@ describe('CryptoCloud: HS256 token and postback body', () => {
   it('an alg "none" token is refused with a reason', async () => {
     const h = b64url('{"typ":"JWT","alg":"none"}');
     const c = b64url(`{"id":"ABCD1234","exp":${NOW / 1000 + 300}}`);
-    for (const token of [`${h}.${c}.`, `${h}.${c}.${createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url')}`]) {
+    for (const token of [
+      `${h}.${c}.`,
+      `${h}.${c}.${createHmac('sha256', secret).update(`${h}.${c}`).digest('base64url')}`,
+    ]) {
       const verdict = await verifyRequest(tokenRequest(token), verifyWith(secret, { at: NOW }));
       expect(verdict.provider).toBe('cryptocloud');
       expect(verdict.ok).toBe(false);
@@ -328,7 +401,7 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
     expect(claims.iat).toBe(1767225000);
   });
 
-  it('a field named __proto__ (--data) is a claim like any other, not the claims object\'s prototype', async () => {
+  it("a field named __proto__ (--data) is a claim like any other, not the claims object's prototype", async () => {
     const { claims } = await claimsOf({ data: JSON.parse('{"__proto__": {"x": 1}, "zz": 2}') as JsonObject });
     expect(Object.keys(claims).slice(-3)).toEqual(['__proto__', 'zz', 'iat']);
     expect(Object.getOwnPropertyDescriptor(claims, '__proto__')?.value).toEqual({ x: 1 });
@@ -342,7 +415,9 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
     const tolerated = await verifyRequest(requestOf(delivery), verifyWith(secret, { toleranceMs: 30_000 }));
     expect(tolerated.ok).toBe(true);
     // Bug: this said "is not in the future (-30s before …)".
-    expect(check(tolerated, 'expiry').detail).toContain('is 30s after the capture was received, within the tolerance of 30s');
+    expect(check(tolerated, 'expiry').detail).toContain(
+      'is 30s after the capture was received, within the tolerance of 30s',
+    );
   });
 
   it('alg none and HS512 UAPAY tokens are refused with reasons', async () => {
@@ -350,8 +425,16 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
     const none = `${b64url('{"alg":"none","typ":"JWT"}')}.${c}.`;
     const h512 = b64url('{"alg":"HS512","typ":"JWT"}');
     const hs512 = `${h512}.${c}.${createHmac('sha512', secret).update(`${h512}.${c}`).digest('base64url')}`;
-    for (const [token, alg] of [[none, 'none'], [hs512, 'HS512']] as const) {
-      const request: WebhookRequest = { source: 'cb', origin: 'capture', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ token })) };
+    for (const [token, alg] of [
+      [none, 'none'],
+      [hs512, 'HS512'],
+    ] as const) {
+      const request: WebhookRequest = {
+        source: 'cb',
+        origin: 'capture',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ token })),
+      };
       const verdict = await verifyRequest(request, verifyWith(secret, { at: NOW }));
       expect(verdict.provider).toBe('uapay');
       expect(verdict.ok).toBe(false);

@@ -18,7 +18,10 @@ export function toHttp(delivery: Delivery): string {
     ...delivery.headers,
     'content-length': String(Buffer.byteLength(delivery.body)),
   };
-  const lines = [`${delivery.method} ${pathOf(url)} HTTP/1.1`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    `${delivery.method} ${pathOf(url)} HTTP/1.1`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
   return `${lines.join('\r\n')}\r\n\r\n${delivery.body}`;
 }
 

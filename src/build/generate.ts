@@ -51,12 +51,18 @@ export interface Delivery {
 
 export const userAgent = 'webhook-sim/0.1';
 
-export function resolveOptions(provider: Provider, chosen: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function resolveOptions(
+  provider: Provider,
+  chosen: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   for (const [key, value] of Object.entries(chosen)) {
     const option = provider.data.options[key];
     if (!option) {
       const own = Object.values(provider.data.options).map((o) => `--${o.flag}`);
-      throw usage(`--${flagOf(key)} does not apply to ${provider.name}`, own.length ? `${provider.name} options: ${own.join(', ')}` : `${provider.name} has no options`);
+      throw usage(
+        `--${flagOf(key)} does not apply to ${provider.name}`,
+        own.length ? `${provider.name} options: ${own.join(', ')}` : `${provider.name} has no options`,
+      );
     }
     if (option.values && !option.values.includes(value)) {
       throw usage(`--${option.flag} ${value}: not one of ${option.values.join(', ')}`);
@@ -96,7 +102,9 @@ export interface GenerateInstant {
  * option checks, --set parsing, the compiled template, the URL) once; then per call only vars → fill → patches →
  * --data → --set → sign. Load mode builds one delivery per request this way; `generate` is both halves.
  */
-export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>): (instant: GenerateInstant) => Promise<Delivery> {
+export function prepareGenerate(
+  options: Omit<GenerateOptions, 'now' | 'seed'>,
+): (instant: GenerateInstant) => Promise<Delivery> {
   const provider = getProvider(options.provider);
   const event = getEvent(provider, options.event);
   const status = checkStatus(provider, event.name, options.status ?? event.defaultStatus);
@@ -113,11 +121,16 @@ export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>):
   for (const assignment of options.set ?? []) {
     const { path, value } = parseSet(assignment);
     if (path.startsWith('token.')) {
-      if (!computed.includes('token')) throw usage(`--set ${path}: ${provider.name} signs no token; set its fields directly`);
+      if (!computed.includes('token'))
+        throw usage(`--set ${path}: ${provider.name} signs no token; set its fields directly`);
       sets.push({ claim: true, path: path.slice('token.'.length), value });
-    }
-    else if (computed.includes(path)) {
-      throw usage(`--set ${path}: ${path} is computed by signing`, provider.signatureFields(chosen)[0] === 'token' ? 'set its claims with --set token.<claim>=…' : 'use `send --scenario tampered` for a wrong one');
+    } else if (computed.includes(path)) {
+      throw usage(
+        `--set ${path}: ${path} is computed by signing`,
+        provider.signatureFields(chosen)[0] === 'token'
+          ? 'set its claims with --set token.<claim>=…'
+          : 'use `send --scenario tampered` for a wrong one',
+      );
     } else sets.push({ claim: false, path, value });
   }
   const baseUrl = parseHttpUrl(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
@@ -133,8 +146,23 @@ export function prepareGenerate(options: Omit<GenerateOptions, 'now' | 'seed'>):
     if (options.data) merge(fields, options.data);
     const claims: JsonObject = {};
     // A --set value is shared by every call: each delivery gets its own copy (a later step may change it in place).
-    for (const set of sets) setPath(set.claim ? claims : fields, set.path, set.value !== null && typeof set.value === 'object' ? clone(set.value) : set.value);
-    const signed = await provider.sign({ event: event.name, fields, claims, vars, secret, now, encoding, options: chosen, attack: options.attack });
+    for (const set of sets)
+      setPath(
+        set.claim ? claims : fields,
+        set.path,
+        set.value !== null && typeof set.value === 'object' ? clone(set.value) : set.value,
+      );
+    const signed = await provider.sign({
+      event: event.name,
+      fields,
+      claims,
+      vars,
+      secret,
+      now,
+      encoding,
+      options: chosen,
+      attack: options.attack,
+    });
     let url = urlText;
     if (signed.query !== undefined) {
       const withQuery = new URL(baseUrl);

@@ -13,7 +13,12 @@ export function providerOptionFlags(): Array<{ key: string; flag: string; provid
   for (const name of providerNames) {
     for (const [key, option] of Object.entries(providers[name].data.options)) {
       const values = option.values ? option.values.join('|') : 'NAME';
-      const entry = flags.get(key) ?? { key, flag: `--${option.flag} <${values}>`, providers: [], description: `${option.description} (default ${option.default})` };
+      const entry = flags.get(key) ?? {
+        key,
+        flag: `--${option.flag} <${values}>`,
+        providers: [],
+        description: `${option.description} (default ${option.default})`,
+      };
       entry.providers.push(name);
       flags.set(key, entry);
     }
@@ -23,9 +28,15 @@ export function providerOptionFlags(): Array<{ key: string; flag: string; provid
 
 export function addSecretOptions(command: Command): Command {
   return command
-    .option('--secret <secret>', 'signing secret (prefer --secret-env or the environment: command lines end up in shell history)')
+    .option(
+      '--secret <secret>',
+      'signing secret (prefer --secret-env or the environment: command lines end up in shell history)',
+    )
     .option('--secret-env <name>', 'read the secret from this environment variable')
-    .addHelpText('after', `\nSecrets: --secret, else --secret-env NAME, else $WEBHOOK_SIM_<PROVIDER>_SECRET, else $WEBHOOK_SIM_SECRET,\nelse a built-in public test secret (a notice says so on stderr).`);
+    .addHelpText(
+      'after',
+      `\nSecrets: --secret, else --secret-env NAME, else $WEBHOOK_SIM_<PROVIDER>_SECRET, else $WEBHOOK_SIM_SECRET,\nelse a built-in public test secret (a notice says so on stderr).`,
+    );
 }
 
 export function addProviderOptions(command: Command): Command {
@@ -65,7 +76,11 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 export async function readStdin(): Promise<Buffer> {
-  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', 'pipe something in: cat capture.json | webhook-sim verify -');
+  if (isTerminal(0))
+    throw usage(
+      '- reads standard input, but it is a terminal',
+      'pipe something in: cat capture.json | webhook-sim verify -',
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -79,7 +94,10 @@ export async function readDataFlag(value: string | undefined): Promise<JsonObjec
     text = value === '-' ? (await readStdin()).toString('utf8') : await readFile(value, 'utf8');
   } catch (error) {
     if (error instanceof WebhookSimError) throw error;
-    throw new WebhookSimError('INPUT', `--data ${value}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new WebhookSimError(
+      'INPUT',
+      `--data ${value}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -95,7 +113,9 @@ export async function readDataFlag(value: string | undefined): Promise<JsonObjec
 export const exitState = { code: 0 };
 
 /** Wraps an action that returns an exit code (0 ok, 1 a check or delivery failed). */
-export function exitWith<A extends unknown[]>(action: (...args: A) => Promise<number | undefined> | number | undefined) {
+export function exitWith<A extends unknown[]>(
+  action: (...args: A) => Promise<number | undefined> | number | undefined,
+) {
   return async (...args: A): Promise<void> => {
     exitState.code = (await action(...args)) ?? 0;
   };

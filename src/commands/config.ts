@@ -22,23 +22,32 @@ const defaultUrl = 'http://localhost:3000/webhooks/{provider}';
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Asks, on a terminal, for what the flags left out; the answers' choices come from the registry. */
-async function ask(flags: InitFlags): Promise<{ providers: string[]; url: string; secretEnv?: Record<string, string> }> {
+async function ask(
+  flags: InitFlags,
+): Promise<{ providers: string[]; url: string; secretEnv?: Record<string, string> }> {
   const { checkbox, input } = await import('@inquirer/prompts');
   const chosen =
     flags.provider ??
     (await checkbox({
       message: 'Which providers does your handler receive?',
-      choices: providerNames.map((name) => ({ value: name, name: `${name}  ${providers[name].data.title}`, checked: true })),
+      choices: providerNames.map((name) => ({
+        value: name,
+        name: `${name}  ${providers[name].data.title}`,
+        checked: true,
+      })),
       required: true,
     }));
-  const url = flags.url ?? (await input({ message: 'Your handler URL ({provider} becomes the provider name):', default: defaultUrl }));
+  const url =
+    flags.url ??
+    (await input({ message: 'Your handler URL ({provider} becomes the provider name):', default: defaultUrl }));
   if (flags.secretEnv !== undefined || flags.secret !== undefined) return { providers: chosen, url };
   const secretEnv: Record<string, string> = {};
   for (const name of chosen) {
     const answer = await input({
       message: `Environment variable holding the ${providers[name as keyof typeof providers].data.title} secret (empty: none):`,
       default: `${name.toUpperCase()}_SECRET`,
-      validate: (value) => value === '' || envName.test(value) || 'letters, digits and _ only, not starting with a digit',
+      validate: (value) =>
+        value === '' || envName.test(value) || 'letters, digits and _ only, not starting with a digit',
     });
     if (answer !== '') secretEnv[name] = answer;
   }
@@ -48,15 +57,24 @@ async function ask(flags: InitFlags): Promise<{ providers: string[]; url: string
 export function registerConfig(program: Command): void {
   const config = program
     .command('config')
-    .description('the settings file (webhook-sim.config.json): per provider its URL, secret source, options and expectations')
-    .addHelpText('after', `\nExamples:\n  $ webhook-sim config init\n  $ CI=1 webhook-sim config init --provider utbs --url http://localhost:3000/ipn --secret-env UTBS_SECRET`);
+    .description(
+      'the settings file (webhook-sim.config.json): per provider its URL, secret source, options and expectations',
+    )
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ webhook-sim config init\n  $ CI=1 webhook-sim config init --provider utbs --url http://localhost:3000/ipn --secret-env UTBS_SECRET`,
+    );
   config
     .command('init')
     .description('write a commented starting webhook-sim.config.json (asks on a terminal for what the flags leave out)')
     .option('--url <url>', `your handler URL; {provider} becomes the provider name (default ${defaultUrl})`)
     .option('--secret-env <name>', 'the environment variable holding the secret (for every provider written)')
     .option('--secret <secret>', 'write this raw secret into the file (discouraged: prefer --secret-env)')
-    .option('--provider <name>', `a provider to include (repeatable; default all: ${providerNames.join(', ')})`, collect)
+    .option(
+      '--provider <name>',
+      `a provider to include (repeatable; default all: ${providerNames.join(', ')})`,
+      collect,
+    )
     .option('--force', 'overwrite an existing file')
     .option('--out <file>', 'where to write it', configFileName)
     .option('--json', 'print {"file", "providers", "url"} as JSON instead of a line')
@@ -72,7 +90,8 @@ Examples:
     )
     .action(async (flags: InitFlags) => {
       if (existsSync(flags.out) && !flags.force) throw usage(`${flags.out} already exists; --force overwrites it`);
-      if (flags.secretEnv !== undefined && !envName.test(flags.secretEnv)) throw usage(`--secret-env ${flags.secretEnv}: not an environment variable name`);
+      if (flags.secretEnv !== undefined && !envName.test(flags.secretEnv))
+        throw usage(`--secret-env ${flags.secretEnv}: not an environment variable name`);
       const named = flags.provider?.map((name) => getProvider(name).name);
       const given = { ...flags, ...(named ? { provider: [...new Set(named)] } : {}) };
       const complete = given.provider !== undefined && given.url !== undefined;
@@ -80,7 +99,10 @@ Examples:
       if (!complete && isInteractive()) answers = await ask(given);
       else {
         if (!complete) {
-          const used = [given.provider ? undefined : `every provider (${providerNames.join(', ')})`, given.url ? undefined : `url ${defaultUrl}`].filter(Boolean);
+          const used = [
+            given.provider ? undefined : `every provider (${providerNames.join(', ')})`,
+            given.url ? undefined : `url ${defaultUrl}`,
+          ].filter(Boolean);
           notice(`no terminal (or CI is set): nothing asked; using ${used.join(' and ')}`);
         }
         answers = { providers: given.provider ?? [...providerNames], url: given.url ?? defaultUrl };

@@ -8,10 +8,16 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run every scenario of every provider against the built-in verifying receiver (no setup, no network)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExamples:\n  $ npx webhook-sim demo\n  $ webhook-sim demo --json | jq \'.rows[] | select(.pass | not)\'')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ npx webhook-sim demo\n  $ webhook-sim demo --json | jq '.rows[] | select(.pass | not)'",
+    )
     .action(
       exitWith(async (flags: { json?: boolean }) => {
-        const [{ startReceiver }, { runSuite }] = await Promise.all([import('../receive/receiver.js'), import('../suite/suite.js')]);
+        const [{ startReceiver }, { runSuite }] = await Promise.all([
+          import('../receive/receiver.js'),
+          import('../suite/suite.js'),
+        ]);
         const secrets = secretResolver({}, { quiet: true, useConfig: false });
         const secretFor = (name: string): string => secrets(name).value;
         // The demo is the suite, pointed at our own verifying receiver: what it shows is what `suite` checks.
@@ -19,16 +25,29 @@ export function registerDemo(program: Command): void {
         let result: Awaited<ReturnType<typeof runSuite>>;
         try {
           if (!flags.json) info(`built-in verifying receiver on ${receiver.url}\n`);
-          result = await runSuite({ urlFor: (provider) => `${receiver.url}${getProvider(provider).data.path}`, secretFor, checkReachable: false });
+          result = await runSuite({
+            urlFor: (provider) => `${receiver.url}${getProvider(provider).data.path}`,
+            secretFor,
+            checkReachable: false,
+          });
         } finally {
           await receiver.close();
         }
-        const rows = result.cases.map(({ provider, scenario, expected, got, pass }) => ({ provider, scenario, expected, got, pass }));
-        if (flags.json) printJson({ ok: result.ok, total: result.total, passed: result.passed, failed: result.failed, rows });
+        const rows = result.cases.map(({ provider, scenario, expected, got, pass }) => ({
+          provider,
+          scenario,
+          expected,
+          got,
+          pass,
+        }));
+        if (flags.json)
+          printJson({ ok: result.ok, total: result.total, passed: result.passed, failed: result.failed, rows });
         else {
           print(renderMatrix(rows));
           print(`\n${renderSummary(result.total, result.passed, 'scenario')}`);
-          info('Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>');
+          info(
+            'Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>',
+          );
         }
         return result.ok ? 0 : 1;
       }),

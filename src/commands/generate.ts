@@ -33,12 +33,22 @@ export interface GenerateFlags {
 }
 
 /** The options `generate` and `send` share; `--url` means something else to each, so each describes it. */
-export function addGenerateOptions(command: Command, url = 'target URL (used in http, curl and capture output)'): Command {
+export function addGenerateOptions(
+  command: Command,
+  url = 'target URL (used in http, curl and capture output)',
+): Command {
   command
     .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
-    .option('--set <path=value>', 'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)', collect)
+    .option(
+      '--set <path=value>',
+      'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)',
+      collect,
+    )
     .option('--data <file|->', 'a JSON object merged over the template')
-    .option('--now <time>', 'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)')
+    .option(
+      '--now <time>',
+      'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)',
+    )
     .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
     .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
     .option('--url <url>', url);
@@ -83,7 +93,11 @@ export function addProviderArguments(command: Command): Command {
 export function registerGenerate(program: Command): void {
   const command = addProviderArguments(program.command('generate'))
     .description('print a correctly signed sample webhook')
-    .addOption(new Option('-f, --format <format>', 'what to print (pretty: tables and decoded tokens, for reading)').choices(formats).default('body'))
+    .addOption(
+      new Option('-f, --format <format>', 'what to print (pretty: tables and decoded tokens, for reading)')
+        .choices(formats)
+        .default('body'),
+    )
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .option('--json', 'print the delivery (url, headers, body) as JSON');
   addGenerateOptions(command);
@@ -97,27 +111,48 @@ Examples:
   $ webhook-sim generate uapay p2p --status REJECTED --seed 7 --now 2026-01-01T00:00:00Z
   $ WEBHOOK_SIM_UAPAY_SECRET=s3cret webhook-sim generate uapay --format capture --out cb.json && webhook-sim verify cb.json`,
   );
-  command.action(async (providerArg: string | undefined, eventArg: string | undefined, flags: GenerateFlags & { format: Format; out?: string; json?: boolean }) => {
-    const { provider, event } = await completeCommand('generate', providerArg, eventArg, flags, (name) => secretResolver(flags, { quiet: true })(name).source);
-    const delivery = await generateFromFlags(provider, event, flags);
-    if (flags.json) {
-      printJson(delivery);
-      return;
-    }
-    const text =
-      flags.format === 'pretty'
-        ? await (await import('../ui/pretty-delivery.js')).prettyDelivery(delivery, secretResolver(flags, { quiet: true })(provider).value, configuredOptions(provider, flags).options)
-        : formatDelivery(delivery, flags.format);
-    if (flags.out !== undefined) {
-      try {
-        await writeFile(flags.out, text);
-      } catch (error) {
-        throw new WebhookSimError('OUTPUT', `cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  command.action(
+    async (
+      providerArg: string | undefined,
+      eventArg: string | undefined,
+      flags: GenerateFlags & { format: Format; out?: string; json?: boolean },
+    ) => {
+      const { provider, event } = await completeCommand(
+        'generate',
+        providerArg,
+        eventArg,
+        flags,
+        (name) => secretResolver(flags, { quiet: true })(name).source,
+      );
+      const delivery = await generateFromFlags(provider, event, flags);
+      if (flags.json) {
+        printJson(delivery);
+        return;
       }
-      return;
-    }
-    // Exact bytes on a pipe; a newline only for a person at a terminal (pretty ends with its own).
-    if (isTerminal(1) || flags.format === 'pretty') print(text);
-    else printRaw(text);
-  });
+      const text =
+        flags.format === 'pretty'
+          ? await (
+              await import('../ui/pretty-delivery.js')
+            ).prettyDelivery(
+              delivery,
+              secretResolver(flags, { quiet: true })(provider).value,
+              configuredOptions(provider, flags).options,
+            )
+          : formatDelivery(delivery, flags.format);
+      if (flags.out !== undefined) {
+        try {
+          await writeFile(flags.out, text);
+        } catch (error) {
+          throw new WebhookSimError(
+            'OUTPUT',
+            `cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+          );
+        }
+        return;
+      }
+      // Exact bytes on a pipe; a newline only for a person at a terminal (pretty ends with its own).
+      if (isTerminal(1) || flags.format === 'pretty') print(text);
+      else printRaw(text);
+    },
+  );
 }

@@ -9,7 +9,10 @@ import { notice, renderReceiverSummary } from '../ui/output.js';
 import { printStopped } from '../ui/listen-view.js';
 import { onOutputFailure, writeStd } from '../ui/stdio.js';
 
-export async function runUntilStopped(receiver: Receiver, { graceMs, json, flush }: { graceMs: number; json: boolean; flush: () => void }): Promise<void> {
+export async function runUntilStopped(
+  receiver: Receiver,
+  { graceMs, json, flush }: { graceMs: number; json: boolean; flush: () => void },
+): Promise<void> {
   const signals = catchSignals();
   let outputFailure: { error?: WebhookSimError } | undefined;
   let outputGone = (): void => undefined;
@@ -29,7 +32,10 @@ export async function runUntilStopped(receiver: Receiver, { graceMs, json, flush
     const summary = await receiver
       .close({
         graceMs,
-        onGraceOver: (inflight) => notice(`grace period (${grace}) over: ${inflight} request${inflight === 1 ? '' : 's'} still in flight cut off, not answered`),
+        onGraceOver: (inflight) =>
+          notice(
+            `grace period (${grace}) over: ${inflight} request${inflight === 1 ? '' : 's'} still in flight cut off, not answered`,
+          ),
       })
       .finally(signals.release);
     if (outputFailure === undefined) {

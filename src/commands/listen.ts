@@ -7,7 +7,13 @@ import { maxBodyCap, parseSize, sizeText } from '../receive/body.js';
 import type { ReceiverVerify } from '../receive/index.js';
 import { parseCodes } from '../receive/respond.js';
 import { printListening, requestLog, type ListenStart } from '../ui/listen-view.js';
-import { addProviderOptions, addSecretOptions, chosenProviderOptions, providerOptionFlags, secretResolver } from './common.js';
+import {
+  addProviderOptions,
+  addSecretOptions,
+  chosenProviderOptions,
+  providerOptionFlags,
+  secretResolver,
+} from './common.js';
 
 interface ListenFlags {
   port: string;
@@ -29,17 +35,36 @@ interface ListenFlags {
 export function registerListen(program: Command): void {
   const command = program
     .command('listen')
-    .description('run a local webhook receiver: capture every request byte for byte; with --verify, answer as a correct handler')
+    .description(
+      'run a local webhook receiver: capture every request byte for byte; with --verify, answer as a correct handler',
+    )
     .option('--port <n>', 'port to listen on; 0 picks a free one (the first line says which)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--out <dir|file.ndjson>', 'save one capture file per request (created if missing), or append one line per request to FILE.ndjson (fastest under load); a 2xx means it is saved')
-    .option('--verify', 'verify every request and answer 200, duplicate, ignored (stale) or 401/400 as a correct receiver would')
-    .option('--tolerance <duration>', 'with --verify: allowed clock skew: a duration such as 30s; a bare number is seconds')
+    .option(
+      '--out <dir|file.ndjson>',
+      'save one capture file per request (created if missing), or append one line per request to FILE.ndjson (fastest under load); a 2xx means it is saved',
+    )
+    .option(
+      '--verify',
+      'verify every request and answer 200, duplicate, ignored (stale) or 401/400 as a correct receiver would',
+    )
+    .option(
+      '--tolerance <duration>',
+      'with --verify: allowed clock skew: a duration such as 30s; a bare number is seconds',
+    )
     .option('--respond <codes>', 'answer these codes in order, then repeat the last (e.g. 500,500,200)')
     .option('--forward-to <url>', 'forward each exact request to this base URL and answer with its answer')
-    .option('--max-body <size>', `bigger bodies are answered 413 and not captured: bytes, or 512kb, 1mb (at most ${sizeText(maxBodyCap)})`, '1mb')
+    .option(
+      '--max-body <size>',
+      `bigger bodies are answered 413 and not captured: bytes, or 512kb, 1mb (at most ${sizeText(maxBodyCap)})`,
+      '1mb',
+    )
     .option('--fsync', 'flush every capture to the disk before its answer: a 2xx then survives a power loss (slower)')
-    .option('--grace <duration>', 'on stop, how long requests in flight may take to finish before they are cut off', '5s')
+    .option(
+      '--grace <duration>',
+      'on stop, how long requests in flight may take to finish before they are cut off',
+      '5s',
+    )
     .option('--json', 'one JSON line per request (NDJSON), first {"listening": url}, last {"summary": …}');
   addSecretOptions(command);
   addProviderOptions(command);
@@ -63,7 +88,10 @@ Examples:
     const port = parsePort(flags.port, '--port');
     const respond = flags.respond === undefined ? undefined : parseCodes(flags.respond, '--respond');
     const maxBodyBytes = parseSize(flags.maxBody, '--max-body');
-    if (maxBodyBytes > maxBodyCap) throw usage(`--max-body ${flags.maxBody}: at most ${sizeText(maxBodyCap)}, the largest body a capture is saved for`);
+    if (maxBodyBytes > maxBodyCap)
+      throw usage(
+        `--max-body ${flags.maxBody}: at most ${sizeText(maxBodyCap)}, the largest body a capture is saved for`,
+      );
     const graceMs = parseDuration(flags.grace, '--grace');
     const toleranceMs = parseDuration(flags.tolerance ?? '0s', '--tolerance');
     const chosen = chosenProviderOptions(flags);
@@ -71,15 +99,26 @@ Examples:
       ...(flags.secret !== undefined ? ['--secret'] : []),
       ...(flags.secretEnv !== undefined ? ['--secret-env'] : []),
       ...(flags.tolerance !== undefined ? ['--tolerance'] : []),
-      ...providerOptionFlags().flatMap((option) => (Object.hasOwn(chosen, option.key) ? [option.flag.split(' ')[0] as string] : [])),
+      ...providerOptionFlags().flatMap((option) =>
+        Object.hasOwn(chosen, option.key) ? [option.flag.split(' ')[0] as string] : [],
+      ),
     ];
-    if (!flags.verify && onlyWithVerify.length > 0) throw usage(`${onlyWithVerify.join(', ')} only ${onlyWithVerify.length === 1 ? 'matters' : 'matter'} with --verify`, 'add --verify, or leave them out');
+    if (!flags.verify && onlyWithVerify.length > 0)
+      throw usage(
+        `${onlyWithVerify.join(', ')} only ${onlyWithVerify.length === 1 ? 'matters' : 'matter'} with --verify`,
+        'add --verify, or leave them out',
+      );
     let verify: ReceiverVerify | undefined;
     let secretOrigins: ListenStart['secretOrigins'] = [];
     if (flags.verify) {
       // Options apply to the providers they belong to; checked before any secret notice is printed.
       const options = Object.fromEntries(
-        providerNames.map((name) => [name, Object.fromEntries(Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)))]),
+        providerNames.map((name) => [
+          name,
+          Object.fromEntries(
+            Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)),
+          ),
+        ]),
       );
       for (const name of providerNames) resolveOptions(getProvider(name), options[name]);
       // The start line names where each secret comes from, so no per-provider notice on stderr. Every secret is
@@ -101,7 +140,14 @@ Examples:
       fsync: flags.fsync === true,
       onRequest: log.write,
     });
-    const start = { url: receiver.url, out: flags.out, verify: flags.verify === true, respond: flags.respond, forwardTo: flags.forwardTo, secretOrigins };
+    const start = {
+      url: receiver.url,
+      out: flags.out,
+      verify: flags.verify === true,
+      respond: flags.respond,
+      forwardTo: flags.forwardTo,
+      secretOrigins,
+    };
     printListening(start, flags.json === true);
     const { runUntilStopped } = await import('./listen-stop.js');
     await runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush });

@@ -9,7 +9,10 @@ export function registerProviders(program: Command): void {
     .argument('[provider]', 'show one provider only')
     .description('list providers, events, statuses, flows, encodings, options and delivery semantics')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExamples:\n  $ webhook-sim providers\n  $ webhook-sim providers uapay\n  $ webhook-sim providers --json | jq \'.[].events\'')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ webhook-sim providers\n  $ webhook-sim providers uapay\n  $ webhook-sim providers --json | jq '.[].events'",
+    )
     .action((name: string | undefined, opts: { json?: boolean }) => {
       const list = describeProviders(name === undefined ? undefined : getProvider(name).name);
       if (opts.json) printJson(list);

@@ -21,20 +21,24 @@ export function registerReplay(program: Command): void {
     .argument('[capture...]', 'capture files, .ndjson files, directories, or - for stdin')
     .usage('[options] <capture...> --url <url>')
     .description('resend captured requests byte for byte: method, path and query, content type, body')
-    .option('--url <url>', "where to send (required; asked on a terminal): its host always; its path, if it has one, over each capture's path")
+    .option(
+      '--url <url>',
+      "where to send (required; asked on a terminal): its host always; its path, if it has one, over each capture's path",
+    )
     .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx')
     .option('--timeout <duration>', 'no answer within it is a failure', '10s')
     .option('--header <name: value>', 'extra request header (repeatable)', collect)
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExamples:\n  $ webhook-sim replay captures/ --url http://localhost:3000\n  $ webhook-sim replay cb.json --url http://localhost:3000 --expect 4xx   # a replay must be refused')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ webhook-sim replay captures/ --url http://localhost:3000\n  $ webhook-sim replay cb.json --url http://localhost:3000 --expect 4xx   # a replay must be refused',
+    )
     .action(
       exitWith(async (given: string[], flags: ReplayFlags) => {
         const inputs = await askInputs('replay', given);
         flags.url = await askUrl('replay', flags.url);
-        const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meets, describeExpectation }] = await Promise.all([
-          import('../deliver/deliver.js'),
-          import('../scenarios/expectation.js'),
-        ]);
+        const [{ sendOnce, parseHeaderFlag, createDeliveryAgent }, { parseExpectation, meets, describeExpectation }] =
+          await Promise.all([import('../deliver/deliver.js'), import('../scenarios/expectation.js')]);
         const expect = parseExpectation(flags.expect);
         const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderFlag));
         const timeoutMs = parseDuration(flags.timeout, '--timeout');

@@ -11,7 +11,17 @@ export interface PinFlags {
 }
 
 export function sandboxPins(flags: PinFlags): PinFlags {
-  for (const [flag, value] of [['--api-key', flags.apiKey], ['--shop-id', flags.shopId], ['--client-id', flags.clientId]] as const) if (value === '') throw usage(`${flag} is empty`);
+  for (const [flag, value] of [
+    ['--api-key', flags.apiKey],
+    ['--shop-id', flags.shopId],
+    ['--client-id', flags.clientId],
+  ] as const)
+    if (value === '') throw usage(`${flag} is empty`);
   const file = { ...configFor('cryptocloud')?.sandbox, ...configFor('uapay')?.sandbox };
-  return { apiKey: flags.apiKey ?? file.apiKey, shopId: flags.shopId ?? file.shopId, clientId: flags.clientId ?? file.clientId, notifyUrl: flags.notifyUrl ?? file.notifyUrl };
+  return {
+    apiKey: flags.apiKey ?? file.apiKey,
+    shopId: flags.shopId ?? file.shopId,
+    clientId: flags.clientId ?? file.clientId,
+    notifyUrl: flags.notifyUrl ?? file.notifyUrl,
+  };
 }

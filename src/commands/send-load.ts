@@ -24,7 +24,8 @@ function wholeNumber(text: string | undefined, flag: string, fallback: number): 
 }
 
 export async function sendLoad(scenarioName: string, options: ScenarioOptions, flags: LoadFlags): Promise<number> {
-  if (flags.count === undefined) throw usage('--concurrency is for load mode: add --count N', 'e.g. --count 20000 --concurrency 32');
+  if (flags.count === undefined)
+    throw usage('--concurrency is for load mode: add --count N', 'e.g. --count 20000 --concurrency 32');
   const count = wholeNumber(flags.count, '--count', 1);
   const concurrency = wholeNumber(flags.concurrency, '--concurrency', 1);
   checkLoadNumbers(count, concurrency);
@@ -33,11 +34,17 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   const probe = await buildScenario(scenarioName, options);
   announceBuiltinSecrets(); // everything is checked: a usage error above printed no notice
   const { receiver, url } =
-    options.url === undefined ? await (await import('../receive/receiver.js')).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options }) : { receiver: undefined, url: options.url };
+    options.url === undefined
+      ? await (
+          await import('../receive/receiver.js')
+        ).startBuiltInReceiver(provider.name, { secretFor: flags.secretFor, options: options.options })
+      : { receiver: undefined, url: options.url };
   const baseSeed = options.seed ?? randomInt(0, 2 ** 32);
   const expects = [...new Set(probe.steps.map((step) => describeExpectation(step.expect)))].join('/');
   if (!flags.json) {
-    info(`load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch, fresh ids and signatures), ${concurrency} in flight\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`);
+    info(
+      `load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch, fresh ids and signatures), ${concurrency} in flight\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`,
+    );
   }
   const bar = !flags.json && !isQuiet() && isTerminal(2) ? progressBar() : undefined;
   let report: LoadReport;
@@ -55,7 +62,11 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
       headers: flags.headers,
       // A batch is the scenario built again: a new seed (ids, amounts) and the clock now (timestamps, signatures).
       // What does not change between batches (checks, templates, the URL) is prepared once.
-      batch: async (index) => (await scenario.build((baseSeed + index) % 2 ** 32, options.now ?? Date.now())).map(({ delivery, expect }) => ({ delivery, expect })),
+      batch: async (index) =>
+        (await scenario.build((baseSeed + index) % 2 ** 32, options.now ?? Date.now())).map(({ delivery, expect }) => ({
+          delivery,
+          expect,
+        })),
       ...(bar ? { onProgress: bar.update } : {}),
     });
   } finally {
@@ -65,7 +76,17 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   }
   const ok = report.met === report.requests && report.requests === count;
   if (flags.json) {
-    printJson({ ok, provider: probe.provider, event: probe.event, scenario: probe.name, url, count, concurrency, expect: expects, ...report });
+    printJson({
+      ok,
+      provider: probe.provider,
+      event: probe.event,
+      scenario: probe.name,
+      url,
+      count,
+      concurrency,
+      expect: expects,
+      ...report,
+    });
   } else {
     print(renderLoadReport(report, expects));
   }
@@ -75,11 +96,18 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
 export function renderLoadReport(report: LoadReport, expects: string): string {
   const ms = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
   const l = report.latencyMs;
-  const statuses = Object.entries(report.statuses).map(([code, n]) => `${code} × ${n}`).join(', ') || 'none';
-  const errors = Object.entries(report.errors).map(([why, n]) => `${why} × ${n}`).join(', ');
+  const statuses =
+    Object.entries(report.statuses)
+      .map(([code, n]) => `${code} × ${n}`)
+      .join(', ') || 'none';
+  const errors = Object.entries(report.errors)
+    .map(([why, n]) => `${why} × ${n}`)
+    .join(', ');
   const lines = [
     `${style.heading(`${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(2)} s`)}: ${style.name(`${report.requestsPerSecond} req/s`)}`,
-    l.count === 0 ? '  latency   no answers' : `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
+    l.count === 0
+      ? '  latency   no answers'
+      : `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
     `  statuses  ${statuses}`,
     `  errors    ${errors ? style.bad(errors) : 'none'}`,
     `  ${report.met === report.requests ? style.good(`all ${report.met} answers met ${expects}`) : style.bad(`${report.requests - report.met} of ${report.requests} did not meet ${expects}`)}`,

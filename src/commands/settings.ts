@@ -8,7 +8,10 @@ import { usage } from '../errors.js';
 import { chosenProviderOptions } from './common.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
 
-const state: { file: string | undefined; loaded: LoadedConfig | null | undefined } = { file: undefined, loaded: undefined };
+const state: { file: string | undefined; loaded: LoadedConfig | null | undefined } = {
+  file: undefined,
+  loaded: undefined,
+};
 
 /** The program's preAction hook: remembers --config, and warns once about a secret typed on the command line. */
 export function applyGlobalOptions(program: Command, action: Command): void {
@@ -16,7 +19,9 @@ export function applyGlobalOptions(program: Command, action: Command): void {
   if (file !== state.file) state.loaded = undefined;
   state.file = file;
   if (action.getOptionValueSource('secret') === 'cli') {
-    notice('--secret lands in your shell history; prefer --secret-env NAME, $WEBHOOK_SIM_<PROVIDER>_SECRET or secretEnv in webhook-sim.config.json');
+    notice(
+      '--secret lands in your shell history; prefer --secret-env NAME, $WEBHOOK_SIM_<PROVIDER>_SECRET or secretEnv in webhook-sim.config.json',
+    );
   }
 }
 
@@ -33,7 +38,10 @@ export function configFor(provider: string): (ProviderConfig & { file: string })
 }
 
 /** The provider's options: flags over the config file over the documented defaults (applied later). */
-export function configuredOptions(provider: string, flags: Record<string, unknown>): { options: Record<string, string>; encoding: string | undefined } {
+export function configuredOptions(
+  provider: string,
+  flags: Record<string, unknown>,
+): { options: Record<string, string>; encoding: string | undefined } {
   const entry = configFor(provider);
   const encoding = typeof flags.encoding === 'string' ? flags.encoding : entry?.encoding;
   return { options: { ...entry?.options, ...chosenProviderOptions(flags) }, encoding };
@@ -64,29 +72,47 @@ export function chooseProviders(args: string[]): string[] {
 
 export function urlResolver(chosen: string[], flags: { url?: string }): (provider: string) => string {
   if (flags.url !== undefined && !flags.url.includes('{provider}') && chosen.length > 1) {
-    throw usage(`--url ${flags.url} has no {provider} placeholder, but ${chosen.length} providers would run (${chosen.join(', ')})`, `name one (webhook-sim suite ${chosen[0]} --url …) or use e.g. http://localhost:3000/webhooks/{provider}`);
+    throw usage(
+      `--url ${flags.url} has no {provider} placeholder, but ${chosen.length} providers would run (${chosen.join(', ')})`,
+      `name one (webhook-sim suite ${chosen[0]} --url …) or use e.g. http://localhost:3000/webhooks/{provider}`,
+    );
   }
   for (const provider of chosen) {
     if (flags.url === undefined && configuredUrl(provider) === undefined) {
-      throw usage(`no URL for ${provider}: pass --url (e.g. http://localhost:3000/webhooks/{provider})`, `or set providers.${provider}.url in webhook-sim.config.json (webhook-sim config init writes one)`);
+      throw usage(
+        `no URL for ${provider}: pass --url (e.g. http://localhost:3000/webhooks/{provider})`,
+        `or set providers.${provider}.url in webhook-sim.config.json (webhook-sim config init writes one)`,
+      );
     }
   }
   return (provider) => (flags.url === undefined ? (configuredUrl(provider) as string) : expandUrl(flags.url, provider));
 }
 
 /** Flag options apply to the providers they belong to; the config file fills in the rest, per provider. */
-export function optionsFor(chosen: string[], flags: Record<string, unknown>): Record<string, { options: Record<string, string>; encoding: string | undefined }> {
+export function optionsFor(
+  chosen: string[],
+  flags: Record<string, unknown>,
+): Record<string, { options: Record<string, string>; encoding: string | undefined }> {
   const optionKeys = new Set(chosen.flatMap((name) => Object.keys(getProvider(name).data.options)));
   for (const [key, option] of providerNames.flatMap((name) => Object.entries(providers[name].data.options))) {
-    if (typeof flags[key] === 'string' && !optionKeys.has(key)) throw usage(`--${option.flag} does not apply to ${chosen.join(', ')}`);
+    if (typeof flags[key] === 'string' && !optionKeys.has(key))
+      throw usage(`--${option.flag} does not apply to ${chosen.join(', ')}`);
   }
-  if (typeof flags.encoding === 'string' && !chosen.some((name) => getProvider(name).data.encodings.includes(flags.encoding as string))) {
+  if (
+    typeof flags.encoding === 'string' &&
+    !chosen.some((name) => getProvider(name).data.encodings.includes(flags.encoding as string))
+  ) {
     throw usage(`--encoding ${flags.encoding}: none of ${chosen.join(', ')} sends it`);
   }
   return Object.fromEntries(
     chosen.map((name) => {
       const own = getProvider(name).data;
-      const mine = Object.fromEntries(Object.entries(flags).filter(([key]) => Object.hasOwn(own.options, key) || (key === 'encoding' && own.encodings.includes(String(flags.encoding)))));
+      const mine = Object.fromEntries(
+        Object.entries(flags).filter(
+          ([key]) =>
+            Object.hasOwn(own.options, key) || (key === 'encoding' && own.encodings.includes(String(flags.encoding))),
+        ),
+      );
       return [name, configuredOptions(name, mine)];
     }),
   );

@@ -5,7 +5,14 @@ import { WebhookSimError } from '../errors.js';
 import { info, isQuiet, print, printRaw } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
 import { isTerminal, stdStream } from '../ui/stdio.js';
-import { addProviderOptions, addSecretOptions, announceBuiltinSecrets, collect, exitWith, secretResolver } from './common.js';
+import {
+  addProviderOptions,
+  addSecretOptions,
+  announceBuiltinSecrets,
+  collect,
+  exitWith,
+  secretResolver,
+} from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 
 interface SuiteFlags {
@@ -25,10 +32,21 @@ interface SuiteFlags {
 export function registerSuite(program: Command): void {
   const command = program
     .command('suite')
-    .argument('[provider...]', `providers to test (default: those in the config file, else all: ${providerNames.join(', ')})`)
-    .description("run every scenario × provider against your handler and compare each answer with what a correct handler answers")
-    .option('--url <url>', 'your handler; {provider} becomes the provider name (default: each provider\'s url in the config file)')
-    .option('--scenarios <a,b>', 'only these scenarios (see `webhook-sim providers`); ones a provider lacks are skipped')
+    .argument(
+      '[provider...]',
+      `providers to test (default: those in the config file, else all: ${providerNames.join(', ')})`,
+    )
+    .description(
+      'run every scenario × provider against your handler and compare each answer with what a correct handler answers',
+    )
+    .option(
+      '--url <url>',
+      "your handler; {provider} becomes the provider name (default: each provider's url in the config file)",
+    )
+    .option(
+      '--scenarios <a,b>',
+      'only these scenarios (see `webhook-sim providers`); ones a provider lacks are skipped',
+    )
     .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
     .option('--json', 'same as --reporter json')
     .option('-o, --output <file>', 'write the report to a file (progress and the summary still print)')
@@ -54,13 +72,20 @@ Examples:
     exitWith(async (args: string[], flags: SuiteFlags) => {
       const reporter = flags.json ? 'json' : flags.reporter;
       const chosen = chooseProviders(args);
-      const scenarios = flags.scenarios?.split(',').map((s) => s.trim()).filter(Boolean);
+      const scenarios = flags.scenarios
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       const urlFor = urlResolver(chosen, flags);
       const options = optionsFor(chosen, flags);
       const secrets = secretResolver(flags, { defer: true });
       for (const provider of chosen) secrets(provider);
-      const [{ runSuite, planSuite }, { renderCaseLine, renderSkippedLine, renderPrettyTail, renderReport }, { parseHeaderFlag }] = await Promise.all([
+      const [
+        { runSuite, planSuite },
+        { renderCaseLine, renderSkippedLine, renderPrettyTail, renderReport },
+        { parseHeaderFlag },
+      ] = await Promise.all([
         import('../suite/suite.js'),
         import('../suite/reports.js'),
         import('../deliver/deliver.js'),
@@ -71,7 +96,8 @@ Examples:
       // A TTY gets one updating line on stderr; elsewhere, plain case lines on stdout unless the report itself goes there.
       const live = isTerminal(2) && !isQuiet();
       const streamLines = !live && (flags.output !== undefined || reporter === 'pretty');
-      const status = (text: string): void => void stdStream(2).write(`\r\x1b[2K${text.slice(0, (stdStream(2).columns ?? 80) - 1)}`);
+      const status = (text: string): void =>
+        void stdStream(2).write(`\r\x1b[2K${text.slice(0, (stdStream(2).columns ?? 80) - 1)}`);
       if (streamLines) for (const skipped of plan.skipped) info(renderSkippedLine(skipped));
       let failed = 0;
       const result = await runSuite({
@@ -84,7 +110,10 @@ Examples:
         timeoutMs,
         headers,
         onCaseStart: ({ provider, scenario }, { index, total }) => {
-          if (live) status(`[${index + 1}/${total}]${failed > 0 ? ` ${failed} failed ·` : ''} ${provider} ${scenario} → ${urlFor(provider)}`);
+          if (live)
+            status(
+              `[${index + 1}/${total}]${failed > 0 ? ` ${failed} failed ·` : ''} ${provider} ${scenario} → ${urlFor(provider)}`,
+            );
         },
         onCase: (c) => {
           if (!c.pass) failed++;
@@ -96,7 +125,10 @@ Examples:
         try {
           await writeFile(flags.output, renderReport(result, reporter, false));
         } catch (error) {
-          throw new WebhookSimError('OUTPUT', `--output ${flags.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+          throw new WebhookSimError(
+            'OUTPUT',
+            `--output ${flags.output}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+          );
         }
         print(renderPrettyTail(result).replace(/^\n/, ''));
         info(`${reporter} report written to ${flags.output}`);

@@ -3,7 +3,15 @@ import { parseDuration } from '../lib/time.js';
 import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';
 import { print, renderSummary, renderVerdict, verdictJson } from '../ui/output.js';
 import { usage } from '../errors.js';
-import { addProviderOptions, addSecretOptions, announceBuiltinSecrets, chosenProviderOptions, exitWith, parseTimeFlag, secretResolver } from './common.js';
+import {
+  addProviderOptions,
+  addSecretOptions,
+  announceBuiltinSecrets,
+  chosenProviderOptions,
+  exitWith,
+  parseTimeFlag,
+  secretResolver,
+} from './common.js';
 import { isTerminal } from '../ui/stdio.js';
 import { configFor } from './settings.js';
 import { askInputs } from '../ui/prompts.js';
@@ -34,8 +42,15 @@ export function registerVerify(program: Command): void {
     .usage('[options] <input...>')
     .description('verify saved webhooks offline: signature, expiry, schema, consistency')
     .option('-p, --provider <provider>', `provider (default: detected from the body): ${providerNames.join(', ')}`)
-    .option('--at <time>', "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)")
-    .option('--tolerance <duration>', 'allowed clock skew: a duration such as 30s or 2m; a bare number is seconds', '0s')
+    .option(
+      '--at <time>',
+      "instant for expiry checks: ISO 8601 or unix seconds (default: the capture's receivedAt, else now)",
+    )
+    .option(
+      '--tolerance <duration>',
+      'allowed clock skew: a duration such as 30s or 2m; a bare number is seconds',
+      '0s',
+    )
     .option('--explain', 'show the decoded JWT or the UTBS signed string, and computed vs received signatures')
     .option('--max-size <size>', 'largest input read (a file, stdin, one .ndjson line): bytes, or 512kb, 64mb', '64mb')
     .option('--json', 'machine-readable output');
@@ -60,7 +75,9 @@ Examples:
       // Options given on the command line apply to the providers they belong to (all of them with --provider), over
       // the config file's.
       const flagged = optionsByProvider(chosenProviderOptions(flags), provider);
-      const options = Object.fromEntries(providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]));
+      const options = Object.fromEntries(
+        providerNames.map((name) => [name, { ...configFor(name)?.options, ...flagged[name] }]),
+      );
       // Streamed: 100,000 verdicts print as they come, with flat memory; see stream-out.ts for --json.
       const [{ streamOut, jsonResults }, { verifyInputs }, { parseMaxSize }] = await Promise.all([
         import('../ui/stream-out.js'),
@@ -87,7 +104,11 @@ Examples:
         else await out.write(`${renderVerdict(verdict, flags.explain === true)}\n`);
       }
       await out.flush();
-      if (total === 0) throw usage(`nothing to verify in ${inputs.join(' ')}`, 'a folder is searched for capture files (.json, .ndjson) directly inside it');
+      if (total === 0)
+        throw usage(
+          `nothing to verify in ${inputs.join(' ')}`,
+          'a folder is searched for capture files (.json, .ndjson) directly inside it',
+        );
       // One notice for every provider met on its built-in secret, after the verdicts (not one per provider as met).
       announceBuiltinSecrets();
       if (flags.json) {

@@ -89,7 +89,8 @@ export function stripJsonComments(text: string): string {
       while (j < out.length && out[j] !== '"' && out[j] !== '\n') j += out[j] === '\\' ? 2 : 1;
       result += out.slice(k, j + 1);
       k = j;
-    } else if (ch === ',' && /^\s*[}\]]/.test(out.slice(k + 1, k + 1 + 4096)) && !/[{[,]\s*$/.test(result.slice(-4096))) result += ' ';
+    } else if (ch === ',' && /^\s*[}\]]/.test(out.slice(k + 1, k + 1 + 4096)) && !/[{[,]\s*$/.test(result.slice(-4096)))
+      result += ' ';
     else result += ch;
   }
   return result;
@@ -109,7 +110,10 @@ export function findConfig(cwd: string): string | undefined {
 
 /** Reads `explicit` (--config) or the nearest file upward; undefined when there is none. */
 export function loadConfig(options: { file?: string | undefined; cwd?: string } = {}): LoadedConfig | undefined {
-  const file = options.file === undefined ? findConfig(options.cwd ?? process.cwd()) : resolve(options.cwd ?? process.cwd(), options.file);
+  const file =
+    options.file === undefined
+      ? findConfig(options.cwd ?? process.cwd())
+      : resolve(options.cwd ?? process.cwd(), options.file);
   if (file === undefined) return undefined;
   let text: string;
   try {
@@ -127,7 +131,8 @@ function lineColumn(text: string, position: number): string {
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const isObject = (value: unknown): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, Json> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseConfig(text: string, file: string): LoadedConfig {
@@ -145,12 +150,14 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     fail(`not valid JSON: ${reason}${position === undefined ? '' : ` (${lineColumn(stripped, Number(position))})`}`);
   }
   if (!isObject(raw)) return fail('expected a JSON object such as { "providers": { … } }');
-  for (const key of Object.keys(raw)) if (key !== 'providers' && key !== '$schema') fail(`unknown key '${key}'; valid: providers`);
+  for (const key of Object.keys(raw))
+    if (key !== 'providers' && key !== '$schema') fail(`unknown key '${key}'; valid: providers`);
   const config: LoadedConfig = { file, providers: {} };
   if (raw.providers === undefined) return config;
   if (!isObject(raw.providers)) return fail('"providers" must be an object keyed by provider name');
   for (const [name, entry] of Object.entries(raw.providers)) {
-    if (!(providerNames as string[]).includes(name)) fail(`providers.${name}: unknown provider; valid: ${providerNames.join(', ')}`);
+    if (!(providerNames as string[]).includes(name))
+      fail(`providers.${name}: unknown provider; valid: ${providerNames.join(', ')}`);
     config.providers[name as ProviderName] = parseProvider(name as ProviderName, entry, fail);
   }
   return config;
@@ -174,32 +181,39 @@ function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) 
         break;
       }
       case 'secret':
-        if (value !== null && (typeof value !== 'string' || value === '')) fail(`${at}.secret: expected a non-empty string or null (prefer secretEnv)`);
+        if (value !== null && (typeof value !== 'string' || value === ''))
+          fail(`${at}.secret: expected a non-empty string or null (prefer secretEnv)`);
         if (typeof value === 'string') out.secret = value;
         break;
       case 'secretEnv':
-        if (value !== null && (typeof value !== 'string' || !envName.test(value))) fail(`${at}.secretEnv: expected an environment variable name such as ${name.toUpperCase()}_SECRET`);
+        if (value !== null && (typeof value !== 'string' || !envName.test(value)))
+          fail(`${at}.secretEnv: expected an environment variable name such as ${name.toUpperCase()}_SECRET`);
         if (typeof value === 'string') out.secretEnv = value;
         break;
       case 'options': {
         if (!isObject(value)) return fail(`${at}.options: expected an object`);
         const valid = ['encoding', ...Object.keys(data.options)];
         for (const [option, choice] of Object.entries(value)) {
-          if (!valid.includes(option)) fail(`${at}.options.${option}: unknown option for ${name}; valid: ${valid.join(', ')}`);
+          if (!valid.includes(option))
+            fail(`${at}.options.${option}: unknown option for ${name}; valid: ${valid.join(', ')}`);
           if (typeof choice !== 'string' || choice === '') fail(`${at}.options.${option}: expected a non-empty string`);
           const allowed = option === 'encoding' ? data.encodings : data.options[option]?.values;
-          if (allowed && !allowed.includes(String(choice))) fail(`${at}.options.${option}: '${String(choice)}' is not one of ${allowed.join(', ')}`);
+          if (allowed && !allowed.includes(String(choice)))
+            fail(`${at}.options.${option}: '${String(choice)}' is not one of ${allowed.join(', ')}`);
           if (option === 'encoding') out.encoding = String(choice);
           else out.options[option] = String(choice);
         }
         break;
       }
       case 'expect': {
-        if (!isObject(value)) return fail(`${at}.expect: expected an object of scenario → "2xx", "4xx" or a status code`);
+        if (!isObject(value))
+          return fail(`${at}.expect: expected an object of scenario → "2xx", "4xx" or a status code`);
         const scenarios = Object.keys(data.scenarios);
         for (const [scenario, expectation] of Object.entries(value)) {
-          if (!scenarios.includes(scenario)) fail(`${at}.expect.${scenario}: unknown scenario for ${name}; valid: ${scenarios.join(', ')}`);
-          if (typeof expectation !== 'string' && typeof expectation !== 'number') fail(`${at}.expect.${scenario}: expected "2xx", "4xx" or a status code`);
+          if (!scenarios.includes(scenario))
+            fail(`${at}.expect.${scenario}: unknown scenario for ${name}; valid: ${scenarios.join(', ')}`);
+          if (typeof expectation !== 'string' && typeof expectation !== 'number')
+            fail(`${at}.expect.${scenario}: expected "2xx", "4xx" or a status code`);
           try {
             out.expect[scenario] = parseExpectation(String(expectation));
           } catch {

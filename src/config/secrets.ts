@@ -52,16 +52,24 @@ export function resolveSecret(provider: string, options: SecretOptions): Resolve
   const config = options.config;
   if (config?.secretEnv !== undefined) {
     const value = env[config.secretEnv];
-    if (value !== undefined && value !== '') return { value, source: 'config', origin: `$${config.secretEnv} (secretEnv in ${config.file})` };
+    if (value !== undefined && value !== '')
+      return { value, source: 'config', origin: `$${config.secretEnv} (secretEnv in ${config.file})` };
     if (config.secret === undefined) {
-      throw usage(`${config.file}: providers.${provider}.secretEnv names $${config.secretEnv}, which is not set or empty`, `export ${config.secretEnv}=…, or pass --secret-env NAME`);
+      throw usage(
+        `${config.file}: providers.${provider}.secretEnv names $${config.secretEnv}, which is not set or empty`,
+        `export ${config.secretEnv}=…, or pass --secret-env NAME`,
+      );
     }
   }
-  if (config?.secret !== undefined) return { value: config.secret, source: 'config', origin: `secret in ${config.file}` };
+  if (config?.secret !== undefined)
+    return { value: config.secret, source: 'config', origin: `secret in ${config.file}` };
   const builtin = builtinSecrets[provider];
   // Every provider has one, so a miss means the name is wrong (commands resolve the secret before the provider).
   if (builtin === undefined) {
-    throw usage(`unknown provider '${provider}'`, `choose one of: ${Object.keys(builtinSecrets).join(', ')} (see \`webhook-sim providers\`)`);
+    throw usage(
+      `unknown provider '${provider}'`,
+      `choose one of: ${Object.keys(builtinSecrets).join(', ')} (see \`webhook-sim providers\`)`,
+    );
   }
   return { value: builtin, source: 'builtin', origin: 'built-in test secret' };
 }

@@ -23,7 +23,8 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|HOSTNAME_MISMATCH$|EPROTO$)/;
+const tlsCodes =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|HOSTNAME_MISMATCH$|EPROTO$)/;
 
 export interface FailureContext {
   url: URL;
@@ -45,13 +46,20 @@ export function describeFailure(error: unknown, context: FailureContext): string
   const message = oneLine(error instanceof Error ? error.message : String(error));
   const line = (cause: string): string => `${shown}: ${cause}`;
   if (context.timedOut || has('UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT')) {
-    return line(status === undefined ? `no response within ${within}` : `HTTP ${status} but the body did not finish within ${within}`);
+    return line(
+      status === undefined
+        ? `no response within ${within}`
+        : `HTTP ${status} but the body did not finish within ${within}`,
+    );
   }
   if (context.aborted) return line('aborted');
   if (has('ECONNREFUSED')) return line(`connection refused by ${hostPort} (is the receiver listening?)`);
-  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA')) return line(`host ${url.hostname} not found (DNS ${codes.find((c) => /^E(NOTFOUND|AI_)/.test(c))})`);
-  if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT')) return line(`could not connect to ${hostPort} (connection timed out)`);
-  if (has('EHOSTUNREACH', 'ENETUNREACH')) return line(`${hostPort} is unreachable (${codes.find((c) => c.endsWith('UNREACH'))})`);
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA'))
+    return line(`host ${url.hostname} not found (DNS ${codes.find((c) => /^E(NOTFOUND|AI_)/.test(c))})`);
+  if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT'))
+    return line(`could not connect to ${hostPort} (connection timed out)`);
+  if (has('EHOSTUNREACH', 'ENETUNREACH'))
+    return line(`${hostPort} is unreachable (${codes.find((c) => c.endsWith('UNREACH'))})`);
   const tls = codes.find((code) => tlsCodes.test(code));
   if (tls !== undefined || (url.protocol === 'https:' && /\b(ssl|tls|certificate)\b/i.test(message))) {
     // OpenSSL's "80FC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" → its reason.
@@ -67,13 +75,15 @@ export function describeFailure(error: unknown, context: FailureContext): string
     const began = typeof data === 'string' && data ? `it began ${JSON.stringify(data.slice(0, 40))}` : message;
     return line(`the answer is not HTTP (${parser ? `${parser}: ` : ''}${began})`);
   }
-  if (has('UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return line(`HTTP ${status ?? '?'} but the body was shorter than its content-length`);
-  if (has('ECONNRESET', 'EPIPE')) return line(`connection reset by the target before ${status === undefined ? 'a response' : 'the body finished'}`);
-  if (has('UND_ERR_SOCKET')) return line(`connection closed by the target before ${status === undefined ? 'a response' : 'the body finished'}`);
+  if (has('UND_ERR_RES_CONTENT_LENGTH_MISMATCH'))
+    return line(`HTTP ${status ?? '?'} but the body was shorter than its content-length`);
+  if (has('ECONNRESET', 'EPIPE'))
+    return line(`connection reset by the target before ${status === undefined ? 'a response' : 'the body finished'}`);
+  if (has('UND_ERR_SOCKET'))
+    return line(`connection closed by the target before ${status === undefined ? 'a response' : 'the body finished'}`);
   const code = codes[0];
   return line(code && !message.includes(code) ? `${message} (${code})` : message || 'request failed');
 }
-
 
 /**
  * Whether a thrown error is the network's or the target's doing (a failed try) rather than a bug of ours: undici and

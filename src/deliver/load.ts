@@ -80,15 +80,17 @@ function errorKind(error: unknown): string {
     if ((current as { name?: unknown }).name === 'HTTPParserError') return 'not a valid HTTP/1.1 answer';
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout (no complete answer in time)';
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return 'timeout (no complete answer in time)';
       if (code === 'ECONNREFUSED') return 'connection refused';
-      if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'connection reset or closed by the target';
+      if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+        return 'connection reset or closed by the target';
       if (code.startsWith('HPE_')) return 'not a valid HTTP/1.1 answer';
       return code;
     }
     current = current instanceof AggregateError ? current.errors[0] : (current as { cause?: unknown }).cause;
   }
-  return error instanceof Error ? error.message.split('\n')[0] ?? error.name : String(error);
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }
 
 /** Runs the load and resolves its report; target behaviour never throws, only a bad URL or option does. */
@@ -98,7 +100,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const extra = Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
   const extraNames = new Set(extra.map(([name]) => name));
-  const own = options.dispatcher === undefined ? new (await import('undici')).Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 }) : undefined;
+  const own =
+    options.dispatcher === undefined
+      ? new (await import('undici')).Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 })
+      : undefined;
   const dispatcher = options.dispatcher ?? (own as Dispatcher);
   const histogram = new LatencyHistogram();
   const statuses: Record<string, number> = {};
@@ -180,7 +185,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       };
       try {
         dispatcher.dispatch(
-          { origin: where.origin, path: where.path, method: delivery.method as Dispatcher.HttpMethod, headers: headerList(delivery), body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+          {
+            origin: where.origin,
+            path: where.path,
+            method: delivery.method as Dispatcher.HttpMethod,
+            headers: headerList(delivery),
+            body,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
           handler,
         );
       } catch (error) {

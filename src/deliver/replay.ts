@@ -51,11 +51,19 @@ export function captureToDelivery(request: WebhookRequest, base: string): Delive
 }
 
 /** Reads captures (files, .ndjson, directories, stdin) into deliveries; anything that is not a capture says why. */
-export async function* replayItems(args: readonly string[], base: string, options: InputOptions = {}): AsyncGenerator<ReplayItem> {
+export async function* replayItems(
+  args: readonly string[],
+  base: string,
+  options: InputOptions = {},
+): AsyncGenerator<ReplayItem> {
   parseHttpUrl(base, '--url');
   for await (const item of readInputs(args, options)) {
     if ('problem' in item) yield item;
-    else if (item.request.origin !== 'capture') yield { source: item.request.source, problem: 'not a capture file: replay resends captures (use `send` for raw bodies)' };
+    else if (item.request.origin !== 'capture')
+      yield {
+        source: item.request.source,
+        problem: 'not a capture file: replay resends captures (use `send` for raw bodies)',
+      };
     else yield { source: item.request.source, delivery: captureToDelivery(item.request, base) };
   }
 }

@@ -2,7 +2,13 @@ import type { Dispatcher } from 'undici';
 import { getProvider } from '../providers/index.js';
 import { deliverWithSchedule, type ScheduleOptions, type TryResult } from './schedule.js';
 import { createDeliveryAgent, type DeliverOptions } from './send-once.js';
-import { buildScenario, meets, type BuiltScenario, type ScenarioOptions, type ScenarioStep } from '../scenarios/scenarios.js';
+import {
+  buildScenario,
+  meets,
+  type BuiltScenario,
+  type ScenarioOptions,
+  type ScenarioStep,
+} from '../scenarios/scenarios.js';
 import { createVirtualClock, type VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
 import type { ReceivedEvent, ReceiverSummary } from '../receive/receiver.js';
 
@@ -35,7 +41,12 @@ export async function runScenario(scenario: BuiltScenario, options: RunOptions):
   const { clock, url, retry, onTry, signal, ...deliverOptions } = options;
   const target = (d: ScenarioStep['delivery']) => (url ? { ...d, url: withQuery(url, d.url) } : d);
   const send = async (step: ScenarioStep): Promise<StepResult> => {
-    const schedule: ScheduleOptions = { retryIntervalsMs: rules.retryIntervalsMs, success: rules.success, clock, retry: retry !== false && step.accept };
+    const schedule: ScheduleOptions = {
+      retryIntervalsMs: rules.retryIntervalsMs,
+      success: rules.success,
+      clock,
+      retry: retry !== false && step.accept,
+    };
     if (scenario.resignRetries) schedule.resign = async (offsetMs) => target(await step.resign(offsetMs));
     if (onTry) schedule.onTry = (result) => onTry(step, result);
     if (signal) schedule.signal = signal;
@@ -92,12 +103,19 @@ export interface SendScenarioResult {
  * sends it to `options.url`, or with none to our own verifying receiver on a random port, so `send` works with no
  * setup at all, and closes what it opened. A bug propagates as itself; only the target's behaviour is a result.
  */
-export async function sendScenario(name: string, options: ScenarioOptions, run: SendScenarioOptions): Promise<SendScenarioResult> {
+export async function sendScenario(
+  name: string,
+  options: ScenarioOptions,
+  run: SendScenarioOptions,
+): Promise<SendScenarioResult> {
   const scenario = await buildScenario(name, options);
-  const { secretFor, dispatcher, timeScale, noWait, onWait, onStart, onTry, onRequest, secrets, ...deliverOptions } = run;
+  const { secretFor, dispatcher, timeScale, noWait, onWait, onStart, onTry, onRequest, secrets, ...deliverOptions } =
+    run;
   const { receiver, url } =
     options.url === undefined
-      ? await (await import('../receive/receiver.js')).startBuiltInReceiver(scenario.provider, { secretFor, options: options.options, onRequest })
+      ? await (
+          await import('../receive/receiver.js')
+        ).startBuiltInReceiver(scenario.provider, { secretFor, options: options.options, onRequest })
       : { receiver: undefined, url: options.url };
   const agent = dispatcher === undefined ? createDeliveryAgent() : undefined;
   let results: StepResult[] | undefined;
@@ -106,7 +124,11 @@ export async function sendScenario(name: string, options: ScenarioOptions, run: 
     await onStart?.(scenario, url, receiver !== undefined);
     results = await runScenario(scenario, {
       ...deliverOptions,
-      clock: createVirtualClock({ ...(timeScale === undefined ? {} : { timeScale }), noWait: noWait === true, ...(onWait === undefined ? {} : { onWait }) }),
+      clock: createVirtualClock({
+        ...(timeScale === undefined ? {} : { timeScale }),
+        noWait: noWait === true,
+        ...(onWait === undefined ? {} : { onWait }),
+      }),
       // A handler that echoes the signing secret back must not get it printed in full.
       secrets: secrets ?? [secretFor(scenario.provider)],
       url,

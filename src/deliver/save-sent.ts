@@ -17,7 +17,9 @@ export function createSentSaver(dir: string, name: string): SentSaver {
   const files: string[] = [];
   const writes: Array<Promise<void>> = [];
   const failed = (error: NodeJS.ErrnoException): never => {
-    throw new WebhookSimError('OUTPUT', `--save ${dir}: cannot write a capture (${error.code ?? error.message})`, { cause: error });
+    throw new WebhookSimError('OUTPUT', `--save ${dir}: cannot write a capture (${error.code ?? error.message})`, {
+      cause: error,
+    });
   };
   return {
     async open() {

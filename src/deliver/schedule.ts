@@ -1,7 +1,14 @@
 import type { Delivery } from '../build/generate.js';
 import { meets, successExpectation, type Answer } from '../scenarios/expectation.js';
 import { parseHttpUrl } from '../lib/http.js';
-import { checkPositive, checkTimeout, requestHeaders, sendOnce, type DeliverOptions, type SendResult } from './send-once.js';
+import {
+  checkPositive,
+  checkTimeout,
+  requestHeaders,
+  sendOnce,
+  type DeliverOptions,
+  type SendResult,
+} from './send-once.js';
 import { scheduleOffsets, type VirtualClock } from './virtual-clock.js';
 
 export interface TryResult extends SendResult {
@@ -37,7 +44,10 @@ export function isDelivered(answer: Answer | number | undefined, success: '2xx' 
  * The provider's schedule: a try at virtual +0, then after each interval while not delivered. Connection errors and
  * timeouts are failed tries like any non-success status.
  */
-export async function deliverWithSchedule(delivery: Delivery, options: DeliverOptions & ScheduleOptions): Promise<TryResult[]> {
+export async function deliverWithSchedule(
+  delivery: Delivery,
+  options: DeliverOptions & ScheduleOptions,
+): Promise<TryResult[]> {
   const { clock, signal, success } = options;
   const intervals = options.retry === false ? [] : options.retryIntervalsMs;
   const offsets = scheduleOffsets(intervals);
@@ -46,7 +56,8 @@ export async function deliverWithSchedule(delivery: Delivery, options: DeliverOp
   requestHeaders(delivery, options.headers);
   const sendOptions: DeliverOptions = {};
   if (options.timeoutMs !== undefined) sendOptions.timeoutMs = checkTimeout(options.timeoutMs);
-  if (options.maxResponseBytes !== undefined) sendOptions.maxResponseBytes = checkPositive(options.maxResponseBytes, 'max response bytes', true);
+  if (options.maxResponseBytes !== undefined)
+    sendOptions.maxResponseBytes = checkPositive(options.maxResponseBytes, 'max response bytes', true);
   if (options.headers !== undefined) sendOptions.headers = options.headers;
   if (options.dispatcher !== undefined) sendOptions.dispatcher = options.dispatcher;
   if (signal !== undefined) sendOptions.signal = signal;
@@ -77,4 +88,3 @@ export async function deliverWithSchedule(delivery: Delivery, options: DeliverOp
   }
   return results;
 }
-

@@ -59,17 +59,24 @@ function checkExtraHeader(name: string, value: string, label: string): void {
   if (badValueRe.test(value)) throw usage(`${label}: the value contains a line break or NUL`);
   // A Host header is the user's to set (virtual hosts); the rest describe a connection undici makes itself.
   if (name.toLowerCase() !== 'host' && isTransportHeader(name)) {
-    throw usage(`${label}: ${name.toLowerCase()} is set by the connection, not by a header`, 'webhook-sim sends the exact body with its own length, one connection per try');
+    throw usage(
+      `${label}: ${name.toLowerCase()} is set by the connection, not by a header`,
+      'webhook-sim sends the exact body with its own length, one connection per try',
+    );
   }
 }
 
 /** The delivery's headers (transport ones dropped: they described another connection) with the extras over them. */
-export function requestHeaders(delivery: Delivery, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function requestHeaders(
+  delivery: Delivery,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(delivery.headers)) {
     const key = name.toLowerCase();
     if (isTransportHeader(key)) continue;
-    if (!tokenRe.test(name) || badValueRe.test(value)) throw usage(`delivery header ${JSON.stringify(name)}: not a valid header`);
+    if (!tokenRe.test(name) || badValueRe.test(value))
+      throw usage(`delivery header ${JSON.stringify(name)}: not a valid header`);
     headers[key] = value;
   }
   for (const [name, value] of Object.entries(extra)) {
@@ -80,7 +87,8 @@ export function requestHeaders(delivery: Delivery, extra: Readonly<Record<string
 }
 
 export function checkPositive(value: number, name: string, allowZero: boolean): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw usage(`${name} ${value}: must be a number ${allowZero ? '≥' : '>'} 0`);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
+    throw usage(`${name} ${value}: must be a number ${allowZero ? '≥' : '>'} 0`);
   return value;
 }
 
@@ -135,7 +143,11 @@ export async function sendOnce(delivery: Delivery, options: DeliverOptions = {})
   let keptBytes = 0;
   let response: Dispatcher.ResponseData | undefined;
   const result = (error?: string): SendResult => {
-    const out: SendResult = { url: shownUrl(url), latencyMs: Math.round(performance.now() - started), excerpt: toExcerpt(Buffer.concat(kept), location, options.secrets ?? []) };
+    const out: SendResult = {
+      url: shownUrl(url),
+      latencyMs: Math.round(performance.now() - started),
+      excerpt: toExcerpt(Buffer.concat(kept), location, options.secrets ?? []),
+    };
     if (status !== undefined) out.status = status;
     if (error !== undefined) out.error = error;
     return out;
@@ -155,7 +167,8 @@ export async function sendOnce(delivery: Delivery, options: DeliverOptions = {})
     });
     status = response.statusCode;
     const rawLocation = response.headers['location'];
-    if (status >= 300 && status < 400 && rawLocation !== undefined) location = Array.isArray(rawLocation) ? rawLocation.join(', ') : rawLocation;
+    if (status >= 300 && status < 400 && rawLocation !== undefined)
+      location = Array.isArray(rawLocation) ? rawLocation.join(', ') : rawLocation;
     // Bounded read: an endless or huge body is cut at maxBytes and the stream destroyed, never buffered whole.
     let total = 0;
     if (maxBytes > 0) {
@@ -184,6 +197,7 @@ export async function sendOnce(delivery: Delivery, options: DeliverOptions = {})
 /** An undici Agent for deliveries; the caller closes it (`await agent.close()`). */
 export function createDeliveryAgent(connections?: number): Agent {
   if (connections === undefined) return new Agent();
-  if (!Number.isInteger(connections) || connections < 1) throw usage(`connections ${connections}: must be a whole number ≥ 1`);
+  if (!Number.isInteger(connections) || connections < 1)
+    throw usage(`connections ${connections}: must be a whole number ≥ 1`);
   return new Agent({ connections });
 }

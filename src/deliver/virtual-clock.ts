@@ -39,7 +39,10 @@ async function realSleep(realMs: number, signal?: AbortSignal): Promise<void> {
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
   const timeScale = options.timeScale ?? 1;
   if (typeof timeScale !== 'number' || !Number.isFinite(timeScale) || timeScale <= 0) {
-    throw usage(`time scale ${String(timeScale)}: must be a number above 0`, 'e.g. 60 plays one virtual minute per second');
+    throw usage(
+      `time scale ${String(timeScale)}: must be a number above 0`,
+      'e.g. 60 plays one virtual minute per second',
+    );
   }
   const noWait = options.noWait ?? false;
   const sleep = options.sleep ?? realSleep;
@@ -85,7 +88,8 @@ export function scheduleOffsets(intervalsMs: readonly number[]): number[] {
   const offsets = [0];
   let total = 0;
   for (const interval of intervalsMs) {
-    if (!Number.isFinite(interval) || interval < 0) throw usage(`retry interval ${interval}: must be a number of ms ≥ 0`);
+    if (!Number.isFinite(interval) || interval < 0)
+      throw usage(`retry interval ${interval}: must be a number of ms ≥ 0`);
     total += interval;
     offsets.push(total);
   }

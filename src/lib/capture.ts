@@ -13,12 +13,13 @@ export interface Capture {
   bodyEncoding: 'utf8' | 'base64';
 }
 
-
 /** The body as UTF-8 text when it is valid UTF-8, else as base64: the bytes always come back exactly. */
 function capturedBody(bytes: Uint8Array): Pick<Capture, 'body' | 'bodyEncoding'> {
   // A leading U+FEFF stays part of the body: dropping it would change the exact bytes.
   const text = decodeUtf8(bytes);
-  return text === undefined ? { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' } : { body: text, bodyEncoding: 'utf8' };
+  return text === undefined
+    ? { body: Buffer.from(bytes).toString('base64'), bodyEncoding: 'base64' }
+    : { body: text, bodyEncoding: 'utf8' };
 }
 
 export function createCapture(input: {
@@ -32,7 +33,14 @@ export function createCapture(input: {
   for (const [name, value] of Object.entries(input.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { webhookSim: 1, receivedAt: new Date(input.receivedAt).toISOString(), method: input.method, url: input.url, headers, ...capturedBody(input.body) };
+  return {
+    webhookSim: 1,
+    receivedAt: new Date(input.receivedAt).toISOString(),
+    method: input.method,
+    url: input.url,
+    headers,
+    ...capturedBody(input.body),
+  };
 }
 
 /**
@@ -42,7 +50,13 @@ export function createCapture(input: {
  * (test/receive/receiver.test.ts compares them): names lower-cased, repeated names joined with ", " in the order received,
  * and only the first 1,000 header lines, as Node keeps by default (server.maxHeadersCount 2000 counts names and values).
  */
-export function captureOfRaw(input: { receivedAt: string; method: string; url: string; rawHeaders: readonly string[]; body: Uint8Array }): Capture {
+export function captureOfRaw(input: {
+  receivedAt: string;
+  method: string;
+  url: string;
+  rawHeaders: readonly string[];
+  body: Uint8Array;
+}): Capture {
   const raw = input.rawHeaders;
   const joined = new Map<string, string>();
   for (let i = 0, n = Math.min(raw.length, 2000); i + 1 < n; i += 2) {
@@ -52,7 +66,14 @@ export function captureOfRaw(input: { receivedAt: string; method: string; url: s
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of joined) headers[name] = value;
-  return { webhookSim: 1, receivedAt: input.receivedAt, method: input.method, url: input.url, headers, ...capturedBody(input.body) };
+  return {
+    webhookSim: 1,
+    receivedAt: input.receivedAt,
+    method: input.method,
+    url: input.url,
+    headers,
+    ...capturedBody(input.body),
+  };
 }
 
 export function serializeCapture(capture: Capture): string {
@@ -65,11 +86,14 @@ export function isCaptureLike(value: unknown): value is Record<string, unknown> 
 
 /** Validates a parsed capture object; returns a request or the reason it is not a usable capture. */
 export function captureToRequest(value: Record<string, unknown>, source: string): WebhookRequest | { problem: string } {
-  if (value.webhookSim !== 1) return { problem: `unsupported capture version ${JSON.stringify(value.webhookSim)} (expected webhookSim: 1)` };
+  if (value.webhookSim !== 1)
+    return { problem: `unsupported capture version ${JSON.stringify(value.webhookSim)} (expected webhookSim: 1)` };
   if (typeof value.body !== 'string') return { problem: 'capture has no "body" string' };
   const encoding = value.bodyEncoding ?? 'utf8';
-  if (encoding !== 'utf8' && encoding !== 'base64') return { problem: `capture bodyEncoding ${JSON.stringify(encoding)} is not utf8 or base64` };
-  if (encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(value.body)) return { problem: 'capture body is marked base64 but is not base64' };
+  if (encoding !== 'utf8' && encoding !== 'base64')
+    return { problem: `capture bodyEncoding ${JSON.stringify(encoding)} is not utf8 or base64` };
+  if (encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(value.body))
+    return { problem: 'capture body is marked base64 but is not base64' };
   const headers: Record<string, string> = {};
   if (value.headers !== undefined) {
     if (!isObject(value.headers)) return { problem: 'capture "headers" is not an object' };
@@ -98,7 +122,8 @@ export function captureToRequest(value: Record<string, unknown>, source: string)
   }
   if (value.receivedAt !== undefined) {
     const at = typeof value.receivedAt === 'string' ? Date.parse(value.receivedAt) : Number.NaN;
-    if (!Number.isFinite(at)) return { problem: `capture receivedAt ${JSON.stringify(value.receivedAt)} is not an ISO 8601 time` };
+    if (!Number.isFinite(at))
+      return { problem: `capture receivedAt ${JSON.stringify(value.receivedAt)} is not an ISO 8601 time` };
     request.receivedAt = at;
   }
   if (typeof value.method === 'string') request.method = value.method;

@@ -17,7 +17,14 @@ export function encodeForm(fields: JsonObject): string {
 
 /** What encodeURIComponent leaves alone or spells differently from the WHATWG urlencoded serializer. */
 const uriDifferences = /%20|[!'()~]/g;
-const formSpelling: Readonly<Record<string, string>> = { '%20': '+', '!': '%21', "'": '%27', '(': '%28', ')': '%29', '~': '%7E' };
+const formSpelling: Readonly<Record<string, string>> = {
+  '%20': '+',
+  '!': '%21',
+  "'": '%27',
+  '(': '%28',
+  ')': '%29',
+  '~': '%7E',
+};
 const respell = (match: string): string => formSpelling[match] as string;
 
 /**
@@ -104,7 +111,10 @@ export function nestForm(values: Map<string, string>): JsonObject {
       setOwn(out, name, value);
       continue;
     }
-    const keys = [match[1] as string, ...[...(match[2] as string).matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] as string)];
+    const keys = [
+      match[1] as string,
+      ...[...(match[2] as string).matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1] as string),
+    ];
     let node: JsonObject | Json[] = out;
     let parent: JsonObject | Json[] = out;
     let parentKey = '';
@@ -121,7 +131,8 @@ export function nestForm(values: Map<string, string>): JsonObject {
       if (last) setOwn(node, key, value);
       else {
         const existing = ownValue(node, key);
-        const child: JsonObject | Json[] = existing !== null && typeof existing === 'object' ? existing : nextIsIndex ? [] : {};
+        const child: JsonObject | Json[] =
+          existing !== null && typeof existing === 'object' ? existing : nextIsIndex ? [] : {};
         if (child !== existing) setOwn(node, key, child);
         parent = node;
         parentKey = key;

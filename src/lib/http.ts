@@ -13,7 +13,10 @@ export function checkHttpUrl(text: string): UrlCheck {
     return { problem: 'is not a URL', hint: 'give a full URL such as http://127.0.0.1:3000/webhooks' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { problem: `is a ${url.protocol.replace(/:$/, '')} URL: only http and https URLs`, hint: 'use http:// or https://' };
+    return {
+      problem: `is a ${url.protocol.replace(/:$/, '')} URL: only http and https URLs`,
+      hint: 'use http:// or https://',
+    };
   }
   if (!url.hostname) return { problem: 'has no host', hint: 'give a full URL such as http://127.0.0.1:3000/webhooks' };
   return { url };

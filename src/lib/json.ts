@@ -22,7 +22,8 @@ export function setOwn(target: JsonObject | Json[], key: string, value: Json): v
   // Plain assignment creates or replaces an own data property for every other name (Object.prototype has no other
   // setter, and JSON values have no read-only own properties); it is several times faster than defineProperty,
   // which receiving and bulk verifying do for every form field.
-  if (key !== '__proto__' && !(Array.isArray(target) && key === 'length')) (target as Record<string, Json>)[key] = value;
+  if (key !== '__proto__' && !(Array.isArray(target) && key === 'length'))
+    (target as Record<string, Json>)[key] = value;
   else Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 

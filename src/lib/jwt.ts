@@ -52,11 +52,13 @@ function hmacKey(secret: string): KeyObject {
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
-export async function signHs512(header: { alg: 'HS512'; typ?: string }, claimsJson: string, secret: string): Promise<string> {
+export async function signHs512(
+  header: { alg: 'HS512'; typ?: string },
+  claimsJson: string,
+  secret: string,
+): Promise<string> {
   const { CompactSign } = await loadJose();
-  return new CompactSign(encoder.encode(claimsJson))
-    .setProtectedHeader(header)
-    .sign(encoder.encode(secret));
+  return new CompactSign(encoder.encode(claimsJson)).setProtectedHeader(header).sign(encoder.encode(secret));
 }
 
 export interface JwtParts {
@@ -79,11 +81,13 @@ const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  */
 export function segmentProblem(segment: string, what: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(segment)) {
-    if (segment.includes('=')) return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;
+    if (segment.includes('='))
+      return `malformed JWT ${what}: base64url padding '=' is not allowed in a JWT (RFC 7515 §2)`;
     if (/[+/]/.test(segment)) return `malformed JWT ${what}: '+' and '/' are base64, not base64url ('-' and '_')`;
     return `malformed JWT ${what}: characters outside the base64url alphabet`;
   }
-  if (segment.length % 4 === 1) return `malformed JWT ${what}: not base64url (a length of 4n+1 characters cannot be decoded)`;
+  if (segment.length % 4 === 1)
+    return `malformed JWT ${what}: not base64url (a length of 4n+1 characters cannot be decoded)`;
   // Canonical unless the last character sets bits past the end of the bytes: 4 of its 6 bits when the length is
   // 4n+2, 2 when it is 4n+3 (the same test as decoding and encoding again, without copying the segment twice).
   const unused = segment.length % 4 === 2 ? 0x0f : segment.length % 4 === 3 ? 0x03 : 0;
@@ -99,10 +103,13 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   if (spelling !== undefined) return { problem: spelling };
   const bytes = Buffer.from(segment, 'base64url');
   const text = decodeUtf8(bytes);
-  if (text === undefined) return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
+  if (text === undefined)
+    return { problem: `malformed JWT ${what}: it does not decode to UTF-8 text (corrupted base64url)` };
   // Kept by the decoder; named here rather than left to JSON.parse's "not JSON", since a reader would not see it.
   if (text.startsWith('\uFEFF')) {
-    return { problem: `malformed JWT ${what}: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)` };
+    return {
+      problem: `malformed JWT ${what}: it opens with a byte order mark (U+FEFF), which is not JSON (RFC 8259 §8.1)`,
+    };
   }
   let value: unknown;
   try {
@@ -110,7 +117,10 @@ function decodeSegment(segment: string, what: string): { value?: JsonObject; pro
   } catch {
     return { problem: `malformed JWT ${what}: not JSON (${text.length > 40 ? `${text.slice(0, 40)}…` : text})` };
   }
-  if (!isObject(value)) return { problem: `malformed JWT ${what}: a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object` };
+  if (!isObject(value))
+    return {
+      problem: `malformed JWT ${what}: a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object`,
+    };
   // {"alg":"HS512",…,"alg":"HS256"}: JSON.parse keeps the last member, other parsers the first, so the token would
   // mean one thing here and another to a receiver. Refused as a body with a field twice is.
   const repeated = repeatedTopLevelKeys(text);
@@ -142,7 +152,10 @@ export function decodeJwt(token: string): JwtParts {
   if (/\s/.test(token)) return { token, headerProblem: 'the token contains whitespace' };
   const segments = token.split('.');
   if (segments.length !== 3) {
-    return { token, headerProblem: `not a compact JWT: ${segments.length} segment${segments.length === 1 ? '' : 's'}, expected 3 (header.claims.signature)` };
+    return {
+      token,
+      headerProblem: `not a compact JWT: ${segments.length} segment${segments.length === 1 ? '' : 's'}, expected 3 (header.claims.signature)`,
+    };
   }
   const [h, c, s] = segments as [string, string, string];
   const header = decodeHeader(h);
@@ -188,23 +201,34 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   }
   const extra = Object.keys(parts.header).filter((key) => !allowedHeader.has(key));
   if (extra.length > 0) {
-    return { ok: false, detail: `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused` };
+    return {
+      ok: false,
+      detail: `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused`,
+    };
   }
   if (parts.header.typ !== undefined && parts.header.typ !== 'JWT') {
     return { ok: false, detail: `JWT typ is ${JSON.stringify(parts.header.typ)}, expected "JWT"` };
   }
   // A signed payload that is not a JSON object has no claims to check (exp, iat, id): refused, not waved through.
   if (parts.claimsProblem !== undefined) return { ok: false, detail: parts.claimsProblem };
-  if (parts.signature === '') return { ok: false, detail: 'the JWT has no signature (an empty third segment): unsigned, refused' };
+  if (parts.signature === '')
+    return { ok: false, detail: 'the JWT has no signature (an empty third segment): unsigned, refused' };
   if (parts.signatureProblem !== undefined) return { ok: false, detail: parts.signatureProblem };
   const received = parts.signature ?? '';
   // The signing input is the token up to its last dot (header.claims), exactly as received.
-  const computed = createHmac('sha256', hmacKey(secret)).update(parts.token.slice(0, parts.token.length - received.length - 1)).digest('base64url');
+  const computed = createHmac('sha256', hmacKey(secret))
+    .update(parts.token.slice(0, parts.token.length - received.length - 1))
+    .digest('base64url');
   // The token on the wire must be the one that was signed, byte for byte: its signature text must be the canonical
   // base64url of the HMAC (jose compares decoded bytes, so it forgives set unused bits in the last character, and
   // the spelling checks above already refused those). Every header jose would refuse on its own was refused above.
   if (sameText(received, computed)) return { ok: true, detail: 'HS256 signature matches', computed, received };
-  return { ok: false, detail: 'HS256 signature does not match: wrong secret, or the token was changed after signing', computed, received };
+  return {
+    ok: false,
+    detail: 'HS256 signature does not match: wrong secret, or the token was changed after signing',
+    computed,
+    received,
+  };
 }
 
 /** Constant-time equality of two ASCII strings, with the length check first. */

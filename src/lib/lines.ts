@@ -77,7 +77,8 @@ export async function* splitLines(path: string, options: LineOptions = {}): Asyn
   };
   try {
     const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
-    const fill = (buffer: Buffer): Promise<number> => call<number>((done) => read(fd, buffer, 0, chunkBytes, null, done));
+    const fill = (buffer: Buffer): Promise<number> =>
+      call<number>((done) => read(fd, buffer, 0, chunkBytes, null, done));
     let turn = 0;
     // The previous chunk ended in \r: a \n opening this one belongs to that break.
     let afterCr = false;

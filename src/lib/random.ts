@@ -18,7 +18,9 @@ export interface Rng {
 
 const hexCodes = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 /** Where each of a uuid's 32 drawn hex digits goes in xxxxxxxx-xxxx-4xxx-vxxx-xxxxxxxxxxxx; -1: replaced. */
-const uuidPlace = Array.from({ length: 32 }, (_, i) => (i < 8 ? i : i < 12 ? i + 1 : i === 12 || i === 16 ? -1 : i < 16 ? i + 2 : i < 20 ? i + 3 : i + 4));
+const uuidPlace = Array.from({ length: 32 }, (_, i) =>
+  i < 8 ? i : i < 12 ? i + 1 : i === 12 || i === 16 ? -1 : i < 16 ? i + 2 : i < 20 ? i + 3 : i + 4,
+);
 
 export function createRng(seed: number = randomInt(0, 2 ** 32)): Rng {
   // The four 32-bit words live in an Int32Array: as closure variables, every word ≥ 2^31 was a heap-allocated

@@ -26,12 +26,12 @@ export type BodyShape =
   | { kind: 'token'; text: string }
   | { kind: 'invalid'; problem: string };
 
-
 /** Classifies a body by its content type, else by its look; never throws. */
 export function readBody(request: WebhookRequest): BodyShape {
   if ((request.text ?? request.body).length === 0) return { kind: 'invalid', problem: 'the body is empty' };
   const decoded = request.text ?? decodeUtf8(request.body);
-  if (decoded === undefined) return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
+  if (decoded === undefined)
+    return { kind: 'invalid', problem: `the body is binary, not UTF-8 text (${request.body.length} bytes)` };
   // A leading byte order mark is not read as part of the fields; captures keep it in the exact bytes.
   const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
   if (request.origin === 'token') return { kind: 'token', text };

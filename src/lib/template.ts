@@ -24,7 +24,8 @@ export function compile(template: Json): (vars: Readonly<Record<string, Json>>) 
     if (parts.length === 1) return () => template;
     return (vars) => {
       let out = parts[0] as string;
-      for (let i = 1; i < parts.length; i += 2) out += asText(lookup(vars, parts[i] as string)) + (parts[i + 1] as string);
+      for (let i = 1; i < parts.length; i += 2)
+        out += asText(lookup(vars, parts[i] as string)) + (parts[i + 1] as string);
       return out;
     };
   }
@@ -95,12 +96,16 @@ export function merge(target: JsonObject, patch: JsonObject): JsonObject {
  * already typed, so each becomes `path=<JSON>`, which parseSetValue reads back as the same value (a string stays a
  * string, "317.40" included). Anything JSON cannot carry (undefined, NaN, a function) is a usage error naming its path.
  */
-export function setAssignments(set: readonly string[] | Readonly<Record<string, unknown>> | undefined): readonly string[] | undefined {
+export function setAssignments(
+  set: readonly string[] | Readonly<Record<string, unknown>> | undefined,
+): readonly string[] | undefined {
   if (set === undefined || Array.isArray(set)) return set as readonly string[] | undefined;
   return Object.entries(set).map(([path, value]) => {
     if (path.includes('=')) throw usage(`set ${path}: a path cannot contain "="`);
-    const text = typeof value === 'number' && !Number.isFinite(value) ? undefined : (JSON.stringify(value) as string | undefined);
-    if (text === undefined || typeof value === 'function') throw usage(`set ${path}: not a JSON value (${String(value)})`);
+    const text =
+      typeof value === 'number' && !Number.isFinite(value) ? undefined : (JSON.stringify(value) as string | undefined);
+    if (text === undefined || typeof value === 'function')
+      throw usage(`set ${path}: not a JSON value (${String(value)})`);
     return `${path}=${text}`;
   });
 }

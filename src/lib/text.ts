@@ -9,7 +9,10 @@ const unsafe = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066
 
 function escapeOne(char: string): string {
   const code = char.codePointAt(0) as number;
-  return named[char] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  return (
+    named[char] ??
+    (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+  );
 }
 
 /** The text with every control character written as a visible escape (`\e`, `\n`, `\x07`, `\u202e`); the rest kept. */

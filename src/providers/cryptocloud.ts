@@ -30,12 +30,19 @@ const folded = new WeakMap<BodyShape, { fields: JsonObject; problems: string[]; 
  * The fields of a postback whatever its encoding: JSON object, or form values with invoice_info parsed back.
  * `problems: false` (detect, label) skips the search for repeated JSON members, which only the schema check uses.
  */
-function fieldsOf(body: BodyShape, { problems: wanted = true } = {}): { fields?: JsonObject; problems: string[]; textual: boolean } {
+function fieldsOf(
+  body: BodyShape,
+  { problems: wanted = true } = {},
+): { fields?: JsonObject; problems: string[]; textual: boolean } {
   if (body.kind === 'json') {
     const object = jsonObject(body);
     // JSON.parse keeps the last of two `token` (or `invoice_id`) members: ambiguous, refused like a repeated form field.
-    const problems = wanted ? repeatedTopLevelKeys(body.text).map((name) => `field ${name} appears more than once`) : [];
-    return object ? { fields: object, problems, textual: false } : { problems: ['the JSON body is not an object'], textual: false };
+    const problems = wanted
+      ? repeatedTopLevelKeys(body.text).map((name) => `field ${name} appears more than once`)
+      : [];
+    return object
+      ? { fields: object, problems, textual: false }
+      : { problems: ['the JSON body is not an object'], textual: false };
   }
   if (body.kind !== 'form') return { problems: [], textual: true };
   // detect and verify both need one body's nested fields: they are folded (and invoice_info parsed) once.
@@ -97,7 +104,11 @@ export const cryptocloud: Provider = {
   async sign({ fields, claims: overrides, vars, secret, now, encoding, options, attack }) {
     const invoiceId = asText(fields.invoice_id ?? '');
     const id: Json =
-      options.claimId === 'numeric' ? (vars.numericId as number) : options.claimId === 'uuid' ? `INV-${invoiceId.replace(/^INV-/, '')}` : invoiceId;
+      options.claimId === 'numeric'
+        ? (vars.numericId as number)
+        : options.claimId === 'uuid'
+          ? `INV-${invoiceId.replace(/^INV-/, '')}`
+          : invoiceId;
     const claims: JsonObject = { id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds, ...overrides };
     // tampered: another invoice's id in both the body and the token, under the original signature.
     const otherId = `${invoiceId.slice(0, -1)}${invoiceId.endsWith('X') ? 'Y' : 'X'}`;
@@ -138,7 +149,11 @@ export const cryptocloud: Provider = {
     const checks: Check[] = [];
     const outcome: VerifyOutcome = { event: 'postback', checks, explain: [] };
     if (typeof token !== 'string' || token === '') {
-      checks.push({ name: 'signature', ok: false, detail: 'no token field: CryptoCloud signs every postback with a JWT in `token`' });
+      checks.push({
+        name: 'signature',
+        ok: false,
+        detail: 'no token field: CryptoCloud signs every postback with a JWT in `token`',
+      });
     }
     const jwt = typeof token === 'string' && token !== '' ? checkJwt(token, context) : undefined;
     if (jwt) {
@@ -149,7 +164,10 @@ export const cryptocloud: Provider = {
       if (typeof exp === 'number') outcome.occurredAt = exp - providerData.tokenTtlSeconds * 1000;
     }
     if (!fields) {
-      checks.push(skipped('schema', 'bare token: no postback body to check'), skipped('consistency', 'bare token: no invoice_id to match'));
+      checks.push(
+        skipped('schema', 'bare token: no postback body to check'),
+        skipped('consistency', 'bare token: no invoice_id to match'),
+      );
       const id = jwt?.parts.claims?.id;
       if (id !== undefined) outcome.id = asText(id);
       return outcome;
@@ -158,10 +176,13 @@ export const cryptocloud: Provider = {
     const event = cryptocloud.events.postback;
     Object.assign(outcome, fieldLabels(fields));
     problems.push(...checkFields(event?.fields ?? {}, fields, textual));
-    if (fields.status !== undefined && fields.status !== 'success') problems.push(`status ${JSON.stringify(fields.status)} should be "success"`);
+    if (fields.status !== undefined && fields.status !== 'success')
+      problems.push(`status ${JSON.stringify(fields.status)} should be "success"`);
     const known = info ? checkKnown('invoice_info.status', info.status, providerData.invoiceStatuses) : undefined;
     if (known) problems.push(known);
-    checks.push(schemaCheck(problems, `postback fields present and typed${outcome.status ? `; invoice ${outcome.status}` : ''}`));
+    checks.push(
+      schemaCheck(problems, `postback fields present and typed${outcome.status ? `; invoice ${outcome.status}` : ''}`),
+    );
     checks.push(consistencyCheck(jwt?.parts.claims, fields, info, context.options.claimId === 'numeric'));
     return outcome;
   },
@@ -198,19 +219,37 @@ function mayBePostbackForm(values: ReadonlyMap<string, string>): boolean {
 function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Check {
   if (!claims) return skipped('expiry', 'claims could not be read');
   const exp = secondsClaim(claims, 'exp');
-  if (typeof exp === 'string') return { name: 'expiry', ok: false, detail: `${exp}: CryptoCloud tokens expire 5 minutes after issue` };
+  if (typeof exp === 'string')
+    return { name: 'expiry', ok: false, detail: `${exp}: CryptoCloud tokens expire 5 minutes after issue` };
   const late = context.at - exp;
   if (late > context.toleranceMs) {
-    return { name: 'expiry', ok: false, detail: `token expired ${formatDuration(late)} before ${context.atLabel} (exp ${isoTime(exp)})` };
+    return {
+      name: 'expiry',
+      ok: false,
+      detail: `token expired ${formatDuration(late)} before ${context.atLabel} (exp ${isoTime(exp)})`,
+    };
   }
   if (late > 0) {
-    return { name: 'expiry', ok: true, detail: `token expired ${formatDuration(late)} before ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)} (exp ${isoTime(exp)})` };
+    return {
+      name: 'expiry',
+      ok: true,
+      detail: `token expired ${formatDuration(late)} before ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)} (exp ${isoTime(exp)})`,
+    };
   }
-  return { name: 'expiry', ok: true, detail: `token valid: exp ${isoTime(exp)} is ${formatDuration(-late)} after ${context.atLabel}` };
+  return {
+    name: 'expiry',
+    ok: true,
+    detail: `token valid: exp ${isoTime(exp)} is ${formatDuration(-late)} after ${context.atLabel}`,
+  };
 }
 
 /** The token names the invoice it was issued for; a token lifted from another postback fails here. */
-function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, info: JsonObject | undefined, numericIds: boolean): Check {
+function consistencyCheck(
+  claims: JsonObject | undefined,
+  fields: JsonObject,
+  info: JsonObject | undefined,
+  numericIds: boolean,
+): Check {
   if (!claims) return skipped('consistency', 'claims could not be read');
   const invoiceId = fields.invoice_id;
   const id = claims.id;
@@ -218,12 +257,19 @@ function consistencyCheck(claims: JsonObject | undefined, fields: JsonObject, in
   const problems: string[] = [];
   // Only a project set up for numeric ids (--claim-id numeric) gets a pass here: elsewhere a numeric id is another
   // project's token, which would otherwise authenticate any invoice_id.
-  if (typeof id === 'number' && numericIds) return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
-  if (typeof id === 'number') problems.push(`token id ${id} is a number, not the invoice id ${JSON.stringify(invoiceId ?? null)} (numeric ids need --claim-id numeric)`);
+  if (typeof id === 'number' && numericIds)
+    return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
+  if (typeof id === 'number')
+    problems.push(
+      `token id ${id} is a number, not the invoice id ${JSON.stringify(invoiceId ?? null)} (numeric ids need --claim-id numeric)`,
+    );
   else if (typeof id !== 'string') problems.push('the token has no id claim');
-  else if (bare(id) !== bare(invoiceId)) problems.push(`token id ${JSON.stringify(id)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
+  else if (bare(id) !== bare(invoiceId))
+    problems.push(`token id ${JSON.stringify(id)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
   if (info?.uuid !== undefined && bare(info.uuid) !== bare(invoiceId)) {
-    problems.push(`invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
+    problems.push(
+      `invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`,
+    );
   }
   return problems.length === 0
     ? { name: 'consistency', ok: true, detail: `token id matches invoice_id ${asText(invoiceId)}` }

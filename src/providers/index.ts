@@ -19,7 +19,11 @@ export function isProviderName(name: string): name is ProviderName {
 
 export function getProvider(name: string): Provider {
   const key = name.toLowerCase();
-  if (!isProviderName(key)) throw usage(`unknown provider '${name}'`, `choose one of: ${providerNames.join(', ')} (see \`webhook-sim providers\`)`);
+  if (!isProviderName(key))
+    throw usage(
+      `unknown provider '${name}'`,
+      `choose one of: ${providerNames.join(', ')} (see \`webhook-sim providers\`)`,
+    );
   return providers[key];
 }
 
@@ -27,18 +31,26 @@ export function getEvent(provider: Provider, name: string | undefined): EventDef
   const names = Object.keys(provider.events);
   const chosen = name ?? names[0];
   const event = chosen === undefined ? undefined : provider.events[chosen];
-  if (!event) throw usage(`${provider.name} has no event '${String(name)}'`, `events of ${provider.name}: ${names.join(', ')}`);
+  if (!event)
+    throw usage(`${provider.name} has no event '${String(name)}'`, `events of ${provider.name}: ${names.join(', ')}`);
   return event;
 }
 
 export type { Provider, EventDefinition } from './types.js';
 
 /** Options given by key go to the providers that have that key (all of them to an explicit provider). */
-export function optionsByProvider(chosen: Readonly<Record<string, string>> | undefined, provider?: string): Record<string, Record<string, string>> {
+export function optionsByProvider(
+  chosen: Readonly<Record<string, string>> | undefined,
+  provider?: string,
+): Record<string, Record<string, string>> {
   return Object.fromEntries(
     providerNames.map((name) => [
       name,
-      name === provider ? { ...chosen } : Object.fromEntries(Object.entries(chosen ?? {}).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key))),
+      name === provider
+        ? { ...chosen }
+        : Object.fromEntries(
+            Object.entries(chosen ?? {}).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)),
+          ),
     ]),
   );
 }

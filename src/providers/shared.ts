@@ -62,9 +62,12 @@ export function checkJwt(token: string, context: VerifyContext): JwtCheck {
 export function secondsClaim(claims: JsonObject | undefined, name: string): number | string {
   const value: Json | undefined = claims?.[name];
   if (value === undefined) return `no ${name} claim`;
-  if (typeof value === 'string') return `${name} claim ${JSON.stringify(value)} is a string, not a number of seconds (RFC 7519 NumericDate)`;
-  if (typeof value !== 'number' || !Number.isInteger(value)) return `${name} claim ${JSON.stringify(value)} is not a whole number of seconds`;
-  if (value < 0 || value > 32503680000) return `${name} claim ${value} is out of range (0 to 32503680000 seconds, 1970 to the year 3000)`;
+  if (typeof value === 'string')
+    return `${name} claim ${JSON.stringify(value)} is a string, not a number of seconds (RFC 7519 NumericDate)`;
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return `${name} claim ${JSON.stringify(value)} is not a whole number of seconds`;
+  if (value < 0 || value > 32503680000)
+    return `${name} claim ${value} is out of range (0 to 32503680000 seconds, 1970 to the year 3000)`;
   return value * 1000;
 }
 
@@ -79,9 +82,17 @@ export function notInFuture(name: string, stamped: number, context: VerifyContex
     };
   }
   if (ahead > 0) {
-    return { name: 'expiry', ok: true, detail: `${name} ${isoTime(stamped)} is ${formatDuration(ahead)} after ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)}` };
+    return {
+      name: 'expiry',
+      ok: true,
+      detail: `${name} ${isoTime(stamped)} is ${formatDuration(ahead)} after ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)}`,
+    };
   }
-  return { name: 'expiry', ok: true, detail: `${name} ${isoTime(stamped)} is not in the future (${formatDuration(-ahead)} before ${context.atLabel})` };
+  return {
+    name: 'expiry',
+    ok: true,
+    detail: `${name} ${isoTime(stamped)} is not in the future (${formatDuration(-ahead)} before ${context.atLabel})`,
+  };
 }
 
 export function schemaCheck(problems: readonly string[], passed: string): Check {

@@ -24,8 +24,10 @@ function tokenOf(body: BodyShape, { repeated = true } = {}): { token?: string; p
   const object = jsonObject(body);
   if (!object) return { problem: 'the JSON body is not an object' };
   // JSON.parse keeps the last of two `token` members, another parser the first: ambiguous, refused.
-  if (repeated && repeatedTopLevelKeys(body.text).includes('token')) return { problem: 'the body has more than one token field: ambiguous, refused' };
-  if (typeof object.token !== 'string' || object.token === '') return { problem: 'no token field: UAPAY signs every callback as {"token": "<JWT>"}' };
+  if (repeated && repeatedTopLevelKeys(body.text).includes('token'))
+    return { problem: 'the body has more than one token field: ambiguous, refused' };
+  if (typeof object.token !== 'string' || object.token === '')
+    return { problem: 'no token field: UAPAY signs every callback as {"token": "<JWT>"}' };
   return { token: object.token };
 }
 
@@ -71,13 +73,16 @@ export const uapay: Provider = {
     // JSON.stringify of one costs several times more (load mode signs one per request).
     const claims: JsonObject = {};
     // setOwn: a field named __proto__ (--data '{"__proto__": …}') stays a claim, as it did in the spread.
-    for (const key of Object.keys(fields)) if (key !== 'iat') setOwn(claims, key, (Object.hasOwn(overrides, key) ? overrides[key] : fields[key]) as Json);
-    for (const key of Object.keys(overrides)) if (key !== 'iat' && !Object.hasOwn(fields, key)) setOwn(claims, key, overrides[key] as Json);
+    for (const key of Object.keys(fields))
+      if (key !== 'iat') setOwn(claims, key, (Object.hasOwn(overrides, key) ? overrides[key] : fields[key]) as Json);
+    for (const key of Object.keys(overrides))
+      if (key !== 'iat' && !Object.hasOwn(fields, key)) setOwn(claims, key, overrides[key] as Json);
     claims.iat = (Object.hasOwn(overrides, 'iat') ? overrides.iat : fields.iat) ?? Math.floor(now / 1000);
     if (attack === 'strip') return { contentType: 'application/json', body: '{}' };
     // tampered: ten times the amount under the original signature.
     const amountField = Object.hasOwn(claims, 'amount') ? 'amount' : 'paymentAmount';
-    const tampered = attack === 'tamper' ? { ...claims, [amountField]: Number(claims[amountField] ?? 0) * 10 } : undefined;
+    const tampered =
+      attack === 'tamper' ? { ...claims, [amountField]: Number(claims[amountField] ?? 0) * 10 } : undefined;
     const token = await signToken({ alg: 'HS256', typ: 'JWT' }, claims, secret, attack, tampered);
     // The JSON.stringify({ token }) bytes, without scanning a kilobyte for characters to escape: the three segments
     // are base64url and dots, which JSON writes as they are.
@@ -110,8 +115,11 @@ export const uapay: Provider = {
       return outcome;
     }
     const iat = secondsClaim(claims, 'iat');
-    if (typeof iat === 'number') outcome.occurredAt = typeof claims.postbackTime === 'number' ? claims.postbackTime : iat;
-    checks.push(typeof iat === 'string' ? { name: 'expiry', ok: false, detail: iat } : notInFuture('iat', iat, context));
+    if (typeof iat === 'number')
+      outcome.occurredAt = typeof claims.postbackTime === 'number' ? claims.postbackTime : iat;
+    checks.push(
+      typeof iat === 'string' ? { name: 'expiry', ok: false, detail: iat } : notInFuture('iat', iat, context),
+    );
     const event = eventOf(claims);
     const definition = uapay.events[event];
     const statusField = definition?.statusField ?? 'paymentStatus';

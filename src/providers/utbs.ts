@@ -65,7 +65,9 @@ export const utbs: Provider = {
   signatureFields: (options) => [checksumField(options)],
 
   async sign({ fields, secret, options, attack }) {
-    const hash = utbsChecksum(utbsSignedString((name) => (fields[name] === undefined ? undefined : asText(fields[name])), secret));
+    const hash = utbsChecksum(
+      utbsSignedString((name) => (fields[name] === undefined ? undefined : asText(fields[name])), secret),
+    );
     const body: JsonObject = { ...fields };
     // tampered: a tenfold payout under the original checksum.
     if (attack === 'tamper') body.outAmount = String(round(Number(body.outAmount) * 10, 2));
@@ -88,7 +90,11 @@ export const utbs: Provider = {
     const checks: Check[] = [];
     const outcome: VerifyOutcome = { event: 'ipn', checks, explain: [] };
     if (body.kind !== 'form') {
-      checks.push({ name: 'parse', ok: false, detail: 'a UTBS IPN is a form-urlencoded body (orderId=…&newStatus=…&hash=…)' });
+      checks.push({
+        name: 'parse',
+        ok: false,
+        detail: 'a UTBS IPN is a form-urlencoded body (orderId=…&newStatus=…&hash=…)',
+      });
       return outcome;
     }
     const { values, repeated } = body.form;
@@ -100,7 +106,8 @@ export const utbs: Provider = {
     const signedString = utbsSignedString((name) => values.get(name), context.secret);
     const computed = utbsChecksum(signedString);
     // The signed string with the secret masked: written only when shown (--explain, or a mismatch).
-    const shown = (): string => signedString.slice(0, signedString.length - context.secret.length) + maskSecret(context.secret);
+    const shown = (): string =>
+      signedString.slice(0, signedString.length - context.secret.length) + maskSecret(context.secret);
     outcome.explain.push(
       {
         label: 'signed string',
@@ -113,12 +120,24 @@ export const utbs: Provider = {
     );
     const doubled = repeated.filter((name) => providerData.signedFields.includes(name) || name === field);
     if (received === undefined) {
-      checks.push({ name: 'signature', ok: false, detail: `no ${field} field in the body or the query: UTBS signs every IPN (see --checksum-field, --checksum-in)` });
+      checks.push({
+        name: 'signature',
+        ok: false,
+        detail: `no ${field} field in the body or the query: UTBS signs every IPN (see --checksum-field, --checksum-in)`,
+      });
     } else if ((inBody !== undefined && inQuery !== undefined) || query.getAll(field).length > 1) {
       // Two checksums (body and URL, or twice on the URL): which one a receiver reads is up to its code, so neither.
-      checks.push({ name: 'signature', ok: false, detail: `${field} appears more than once (in the body and the query, or twice in the query): ambiguous, refused` });
+      checks.push({
+        name: 'signature',
+        ok: false,
+        detail: `${field} appears more than once (in the body and the query, or twice in the query): ambiguous, refused`,
+      });
     } else if (doubled.length > 0) {
-      checks.push({ name: 'signature', ok: false, detail: `signed field ${doubled.join(', ')} appears more than once: ambiguous, refused` });
+      checks.push({
+        name: 'signature',
+        ok: false,
+        detail: `signed field ${doubled.join(', ')} appears more than once: ambiguous, refused`,
+      });
     } else {
       checks.push(compareChecksum(received, computed, shown));
     }
@@ -127,8 +146,12 @@ export const utbs: Provider = {
     if (timestamp !== undefined && /^\d{1,16}$/.test(timestamp) && Number(timestamp) <= 32_503_680_000_000) {
       outcome.occurredAt = Number(timestamp);
       checks.push(notInFuture('timestamp', outcome.occurredAt, context));
-    }
-    else checks.push({ name: 'expiry', ok: false, detail: `timestamp ${JSON.stringify(timestamp ?? null)} is not unix milliseconds` });
+    } else
+      checks.push({
+        name: 'expiry',
+        ok: false,
+        detail: `timestamp ${JSON.stringify(timestamp ?? null)} is not unix milliseconds`,
+      });
     const fields = nestForm(values);
     const status = values.get('newStatus');
     Object.assign(outcome, formLabels(values));
@@ -157,13 +180,25 @@ function formLabels(values: Map<string, string>): Labels {
 /** Constant-time compare of lowercase hex; uppercase or short hex is refused with its own reason. */
 function compareChecksum(received: string, computed: string, shown: () => string): Check {
   if (/^[0-9A-F]{64}$/.test(received) && /[A-F]/.test(received)) {
-    return { name: 'signature', ok: false, detail: 'checksum is uppercase hex: UTBS sends lowercase sha256 hex, refused' };
+    return {
+      name: 'signature',
+      ok: false,
+      detail: 'checksum is uppercase hex: UTBS sends lowercase sha256 hex, refused',
+    };
   }
   if (!/^[0-9a-f]{64}$/.test(received)) {
-    return { name: 'signature', ok: false, detail: `checksum is not 64 lowercase hex characters (got ${received.length} characters)` };
+    return {
+      name: 'signature',
+      ok: false,
+      detail: `checksum is not 64 lowercase hex characters (got ${received.length} characters)`,
+    };
   }
   const same = timingSafeEqual(Buffer.from(received, 'ascii'), Buffer.from(computed, 'ascii'));
   return same
     ? { name: 'signature', ok: true, detail: 'sha256 checksum matches' }
-    : { name: 'signature', ok: false, detail: `hash mismatch: signed string was ${shown()}; computed ${computed}, received ${received}` };
+    : {
+        name: 'signature',
+        ok: false,
+        detail: `hash mismatch: signed string was ${shown()}; computed ${computed}, received ${received}`,
+      };
 }

@@ -72,7 +72,8 @@ export function readLimited(req: IncomingMessage, limit: number, budget?: BodyBu
       if (result.kind !== 'complete') budget?.release(req);
       // After 'end' nothing but 'close' can follow, which `settled` ignores: the listeners are left to go with the
       // request (four removals per request saved). Otherwise stop listening, so drain() reads the rest.
-      if (result.kind !== 'complete') req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
+      if (result.kind !== 'complete')
+        req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
@@ -86,10 +87,17 @@ export function readLimited(req: IncomingMessage, limit: number, budget?: BodyBu
       chunks.push(chunk);
     };
     // One chunk (the usual webhook) is the body as it is: no copy.
-    const onEnd = (): void => settle({ kind: 'complete', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes) });
+    const onEnd = (): void =>
+      settle({ kind: 'complete', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes) });
     const stopped = 'listen stopped: cut off at the end of the grace period';
-    const onClose = (): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : 'the client closed the connection' });
-    const onError = (error: Error): void => settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : `the request failed (${error.message})` });
+    const onClose = (): void =>
+      settle({ kind: 'aborted', bytes, why: cutOff.has(req.socket) ? stopped : 'the client closed the connection' });
+    const onError = (error: Error): void =>
+      settle({
+        kind: 'aborted',
+        bytes,
+        why: cutOff.has(req.socket) ? stopped : `the request failed (${error.message})`,
+      });
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
   });
 }
@@ -149,13 +157,23 @@ export function sizeText(bytes: number): string {
   return `${bytes}-byte`;
 }
 
-const sizeUnits: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const sizeUnits: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+};
 
 /** A body limit as a person writes it (`1048576`, `512kb`, `1mb`); `flag` names it in the usage error. */
 export function parseSize(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = sizeUnits[match?.[2]?.toLowerCase() ?? 'x'];
   const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
-  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw usage(`${flag} ${text}: not a size; use bytes (1048576) or 512kb, 1mb`);
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes))
+    throw usage(`${flag} ${text}: not a size; use bytes (1048576) or 512kb, 1mb`);
   return bytes;
 }

@@ -31,7 +31,11 @@ export async function openForwarder(base: URL, given: Dispatcher | undefined, ti
 /** The base URL, checked at start: a usage error then, never a 502 on every request. */
 export function parseForwardTo(text: string): URL {
   const url = parseHttpUrl(text, 'forward target');
-  if (url.search || url.hash) throw new WebhookSimError('USAGE', `forward target ${text}: give a base URL; each request's own path and query are appended`);
+  if (url.search || url.hash)
+    throw new WebhookSimError(
+      'USAGE',
+      `forward target ${text}: give a base URL; each request's own path and query are appended`,
+    );
   return url;
 }
 
@@ -45,7 +49,10 @@ async function forward(
   left: AbortSignal | undefined,
 ): Promise<Answer> {
   const target = `${base.origin}${base.pathname.replace(/\/+$/, '')}${req.url ?? '/'}`;
-  const connection = (req.headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
+  const connection = (req.headers.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
   const headers: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
@@ -61,13 +68,18 @@ async function forward(
       signal: left ? AbortSignal.any([AbortSignal.timeout(timeoutMs), left]) : AbortSignal.timeout(timeoutMs),
     });
     const bytes = Buffer.from(await response.body.arrayBuffer());
-    return { status: response.statusCode, reason: `forwarded to ${target}: the handler answered ${response.statusCode}`, raw: { bytes, headers: answerFields(response.headers) } };
+    return {
+      status: response.statusCode,
+      reason: `forwarded to ${target}: the handler answered ${response.statusCode}`,
+      raw: { bytes, headers: answerFields(response.headers) },
+    };
   } catch (error) {
     const name = (error as Error).name;
-    const why =
-      left?.aborted ? 'cancelled: the client closed the connection'
-      : name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${formatDuration(timeoutMs)}`
-      : errorText(error);
+    const why = left?.aborted
+      ? 'cancelled: the client closed the connection'
+      : name === 'TimeoutError' || name === 'AbortError'
+        ? `no answer within ${formatDuration(timeoutMs)}`
+        : errorText(error);
     const reason = `forward to ${target} failed: ${why}`;
     return { status: 502, reason, json: { ok: false, reason } };
   }
@@ -75,7 +87,10 @@ async function forward(
 
 /** The handler's answer fields (Location, Retry-After, its own) as name, value, …; transport ones are this hop's. */
 function answerFields(headers: Record<string, string | string[] | undefined>): string[] {
-  const connection = String(headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
+  const connection = String(headers.connection ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
   const fields: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || isTransportHeader(name, connection)) continue;

@@ -27,7 +27,14 @@ export async function openAppender(path: string, { fsync = false }: { fsync?: bo
     fd = openSync(path, 'a');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code ?? error);
+    const why =
+      code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'ENOENT'
+          ? 'its folder does not exist'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : String(code ?? error);
     // A place that cannot be written is an output failure (exit 2 all the same), not a mistake in the command line.
     throw new WebhookSimError('OUTPUT', `cannot save captures in ${path}: ${why}`, { cause: error });
   }

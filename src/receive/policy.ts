@@ -21,7 +21,12 @@ export interface HandlerPolicy {
    * turn the decided answer into the one given (forward, forced code), remembers it when that is a 2xx, then `done`
    * with the decision the sender was acknowledged with (none when the answer given was not a 2xx).
    */
-  accept(verdict: Verdict, body: Buffer, answer: (decided: Answer) => Promise<Answer>, done: (given: Answer, acknowledged: Decision | undefined) => void): Promise<void>;
+  accept(
+    verdict: Verdict,
+    body: Buffer,
+    answer: (decided: Answer) => Promise<Answer>,
+    done: (given: Answer, acknowledged: Decision | undefined) => void,
+  ): Promise<void>;
 }
 
 /** Signature, expiry and consistency failures mean "not you" (401); the rest is a bad request (400). */
@@ -34,9 +39,16 @@ const unauthorizedChecks = new Set(['signature', 'expiry', 'consistency']);
  */
 export function refusal(verdict: Verdict, secrets: readonly string[]): Answer {
   const failed = verdict.checks.find((check) => check.ok === false);
-  const said = failed ? `refused: the ${failed.name} check failed` : 'refused: nothing in the request could be verified';
-  const detail = failed?.name === 'provider' ? unknownProvider : (failed?.detail ?? 'nothing in the request could be verified');
-  return { status: failed && unauthorizedChecks.has(failed.name) ? 401 : 400, reason: redactSecrets(detail, secrets), json: { ok: false, reason: said } };
+  const said = failed
+    ? `refused: the ${failed.name} check failed`
+    : 'refused: nothing in the request could be verified';
+  const detail =
+    failed?.name === 'provider' ? unknownProvider : (failed?.detail ?? 'nothing in the request could be verified');
+  return {
+    status: failed && unauthorizedChecks.has(failed.name) ? 401 : 400,
+    reason: redactSecrets(detail, secrets),
+    json: { ok: false, reason: said },
+  };
 }
 
 // The verify command's own wording suggests its --provider flag; listen has none: it knows a provider by its format.
@@ -44,7 +56,8 @@ const unknownProvider = `cannot tell the provider from this request: it matches 
 
 /** `limit`: how many orders, and how many accepted bodies, are remembered (the newest ones). */
 export function handlerPolicy(limit: number): HandlerPolicy {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new WebhookSimError('USAGE', `remember ${limit}: expected a whole number ≥ 1`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new WebhookSimError('USAGE', `remember ${limit}: expected a whole number ≥ 1`);
   const orders = new Map<string, OrderState>();
   const seen = new Set<string>();
   const locks = new Map<string, Promise<void>>();
@@ -74,7 +87,10 @@ export function handlerPolicy(limit: number): HandlerPolicy {
         const given = await answer(decided);
         if (given.status < 200 || given.status >= 300) {
           // A non-2xx acknowledges nothing: the line must not say "applied" for an order that was not.
-          return done({ ...given, reason: given.reason.replace(decided.reason, 'verified; not acknowledged, nothing applied') }, undefined);
+          return done(
+            { ...given, reason: given.reason.replace(decided.reason, 'verified; not acknowledged, nothing applied') },
+            undefined,
+          );
         }
         remember(seen, limit, bodyKey);
         if (decision.kind === 'apply') {
@@ -99,7 +115,10 @@ function decide(state: OrderState | undefined, verdict: Verdict): Decision {
   const to = verdict.status ?? '?';
   if (state.status !== undefined && state.status === verdict.status) return { kind: 'duplicate' };
   if (state.occurredAt !== undefined && verdict.occurredAt !== undefined && verdict.occurredAt < state.occurredAt) {
-    return { kind: 'ignore', why: `backward move from ${from} to ${to} (stamped ${formatDuration(state.occurredAt - verdict.occurredAt)} before ${from})` };
+    return {
+      kind: 'ignore',
+      why: `backward move from ${from} to ${to} (stamped ${formatDuration(state.occurredAt - verdict.occurredAt)} before ${from})`,
+    };
   }
   if (state.status !== undefined && terminalStatuses(verdict.provider).includes(state.status)) {
     return { kind: 'ignore', why: `backward move from ${from} to ${to} (${from} is final)` };
@@ -108,7 +127,10 @@ function decide(state: OrderState | undefined, verdict: Verdict): Decision {
 }
 
 function applied(state: OrderState | undefined, verdict: Verdict): OrderState {
-  const occurredAt = Math.max(state?.occurredAt ?? Number.NEGATIVE_INFINITY, verdict.occurredAt ?? Number.NEGATIVE_INFINITY);
+  const occurredAt = Math.max(
+    state?.occurredAt ?? Number.NEGATIVE_INFINITY,
+    verdict.occurredAt ?? Number.NEGATIVE_INFINITY,
+  );
   return { status: verdict.status, occurredAt: Number.isFinite(occurredAt) ? occurredAt : undefined };
 }
 
@@ -121,8 +143,14 @@ function terminalStatuses(provider: string | undefined): readonly string[] {
 }
 
 function accepted(decision: Decision): Answer {
-  if (decision.kind === 'duplicate') return { status: 200, reason: 'verified; duplicate of an event already acknowledged', json: { ok: true, duplicate: true } };
-  if (decision.kind === 'ignore') return { status: 200, reason: `verified; ignored: ${decision.why}`, json: { ok: true, ignored: decision.why } };
+  if (decision.kind === 'duplicate')
+    return {
+      status: 200,
+      reason: 'verified; duplicate of an event already acknowledged',
+      json: { ok: true, duplicate: true },
+    };
+  if (decision.kind === 'ignore')
+    return { status: 200, reason: `verified; ignored: ${decision.why}`, json: { ok: true, ignored: decision.why } };
   return { status: 200, reason: 'verified; applied', json: { ok: true } };
 }
 

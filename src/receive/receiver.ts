@@ -10,14 +10,28 @@ import { captureOfRaw } from '../lib/capture.js';
 import type { WebhookRequest } from '../lib/request.js';
 import { isoTime } from '../lib/time.js';
 import { getProvider, providerNames } from '../providers/index.js';
-import { detectProvider, labelRequest, verifyRequest, type RequestLabels, type Verdict, type VerifyOptions } from '../verify/verify.js';
+import {
+  detectProvider,
+  labelRequest,
+  verifyRequest,
+  type RequestLabels,
+  type Verdict,
+  type VerifyOptions,
+} from '../verify/verify.js';
 import { bodyBudget, bodyBudgetBytes, dropRest, maxBodyCap, MiB, readLimited, sizeText } from './body.js';
 import { openForwarder, parseForwardTo } from './forward.js';
 import { handlerPolicy, refusal } from './policy.js';
 import { forcedAnswers, forceRefusal, keepRefusal, notVerifying, writeAnswer } from './respond.js';
 import { startServer } from './server.js';
 import { openStore } from './store.js';
-import { errorText, type Answer, type ReceivedEvent, type Receiver, type ReceiverOptions, type ReceiverSummary } from './types.js';
+import {
+  errorText,
+  type Answer,
+  type ReceivedEvent,
+  type Receiver,
+  type ReceiverOptions,
+  type ReceiverSummary,
+} from './types.js';
 
 export type { ReceivedEvent, Receiver, ReceiverOptions, ReceiverSummary, ReceiverVerify } from './types.js';
 
@@ -28,9 +42,21 @@ export type { ReceivedEvent, Receiver, ReceiverOptions, ReceiverSummary, Receive
  */
 export async function startBuiltInReceiver(
   provider: string,
-  { secretFor, options, onRequest }: { secretFor: (name: string) => string; options?: Readonly<Record<string, string>> | undefined; onRequest?: ReceiverOptions['onRequest'] },
+  {
+    secretFor,
+    options,
+    onRequest,
+  }: {
+    secretFor: (name: string) => string;
+    options?: Readonly<Record<string, string>> | undefined;
+    onRequest?: ReceiverOptions['onRequest'];
+  },
 ): Promise<{ receiver: Receiver; url: string }> {
-  const receiver = await startReceiver({ port: 0, verify: { secretFor, options: { [provider]: options ?? {} } }, onRequest });
+  const receiver = await startReceiver({
+    port: 0,
+    verify: { secretFor, options: { [provider]: options ?? {} } },
+    onRequest,
+  });
   return { receiver, url: `${receiver.url}${getProvider(provider).data.path}` };
 }
 
@@ -38,8 +64,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? MiB;
   const force = forcedAnswers(options.respond ?? []);
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) throw new WebhookSimError('USAGE', `maximum body size ${maxBodyBytes} is not a whole number of bytes`);
-  if (maxBodyBytes > maxBodyCap) throw new WebhookSimError('USAGE', `maximum body size ${maxBodyBytes} is over ${sizeText(maxBodyCap)}, the largest body a capture is saved for`);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)
+    throw new WebhookSimError('USAGE', `maximum body size ${maxBodyBytes} is not a whole number of bytes`);
+  if (maxBodyBytes > maxBodyCap)
+    throw new WebhookSimError(
+      'USAGE',
+      `maximum body size ${maxBodyBytes} is over ${sizeText(maxBodyCap)}, the largest body a capture is saved for`,
+    );
   const budget = bodyBudget(bodyBudgetBytes);
   const forwardBase = options.forwardTo === undefined ? undefined : parseForwardTo(options.forwardTo);
   if (options.verify?.options) {
@@ -47,9 +78,22 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
     for (const [name, chosen] of Object.entries(options.verify.options)) resolveOptions(getProvider(name), chosen);
   }
   const store = await openStore(options.outDir, options.outFile, { fsync: options.fsync });
-  const forwarder = forwardBase ? await openForwarder(forwardBase, options.dispatcher, options.forwardTimeoutMs ?? 30_000) : undefined;
+  const forwarder = forwardBase
+    ? await openForwarder(forwardBase, options.dispatcher, options.forwardTimeoutMs ?? 30_000)
+    : undefined;
 
-  const totals: ReceiverSummary = { requests: 0, captured: 0, saved: 0, verified: 0, refused: 0, duplicates: 0, ignored: 0, errors: 0, undelivered: 0, byStatus: {} };
+  const totals: ReceiverSummary = {
+    requests: 0,
+    captured: 0,
+    saved: 0,
+    verified: 0,
+    refused: 0,
+    duplicates: 0,
+    ignored: 0,
+    errors: 0,
+    undelivered: 0,
+    byStatus: {},
+  };
   const policy = handlerPolicy(options.verify?.remember ?? 10_000);
   const verifyOptions: VerifyOptions = {
     secretFor: (name) => options.verify?.secretFor(name) ?? '',
@@ -60,7 +104,15 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
 
   async function handle(req: IncomingMessage, res: ServerResponse, n: number): Promise<void> {
     req.on('error', () => undefined);
-    const event: ReceivedEvent = { seq: n, receivedAt: '', method: req.method ?? 'GET', url: req.url ?? '/', status: 0, reason: '', bytes: 0 };
+    const event: ReceivedEvent = {
+      seq: n,
+      receivedAt: '',
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      status: 0,
+      reason: '',
+      bytes: 0,
+    };
     totals.requests++;
     try {
       const read = await readLimited(req, maxBodyBytes, budget);
@@ -93,8 +145,22 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       }
       const body = read.body;
       event.bytes = body.length;
-      const capture = captureOfRaw({ receivedAt: event.receivedAt, method: event.method, url: event.url, rawHeaders: req.rawHeaders, body });
-      const request: WebhookRequest = { source: `request #${n}`, origin: 'capture', method: event.method, url: event.url, headers: capture.headers, body, receivedAt: at };
+      const capture = captureOfRaw({
+        receivedAt: event.receivedAt,
+        method: event.method,
+        url: event.url,
+        rawHeaders: req.rawHeaders,
+        body,
+      });
+      const request: WebhookRequest = {
+        source: `request #${n}`,
+        origin: 'capture',
+        method: event.method,
+        url: event.url,
+        headers: capture.headers,
+        body,
+        receivedAt: at,
+      };
       // The capture decoded the body already: a well-formed text is exactly the bytes' UTF-8 reading.
       if (capture.bodyEncoding === 'utf8') request.text = capture.body;
       // Not verifying: the verdict would only label the log line, so read the labels without any check.
@@ -102,7 +168,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       // Saved first, whatever the verdict: the capture is the record of what arrived.
       if (store) {
         try {
-          event.file = await store.save(capture, at, n, () => (labels ? labels.provider : detectProvider(request)?.name));
+          event.file = await store.save(capture, at, n, () =>
+            labels ? labels.provider : detectProvider(request)?.name,
+          );
           totals.saved++;
         } catch (error) {
           totals.errors++;
@@ -151,7 +219,13 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
    * Forwarding and forced codes (`respond`) change what is answered; never a 503, 413 or refused read, and never a
    * `refused` delivery into a 2xx.
    */
-  async function answerWith(decided: Answer, req: IncomingMessage, res: ServerResponse, body: Buffer, refused = false): Promise<Answer> {
+  async function answerWith(
+    decided: Answer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    refused = false,
+  ): Promise<Answer> {
     let answer = decided;
     if (forwarder) {
       // A client that leaves cancels the forward: its answer could no longer be given to anyone.
@@ -159,7 +233,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       const leave = (): void => left.abort();
       res.once('close', leave);
       const forwarded = await forwarder.forward(req, body, left.signal).finally(() => res.off('close', leave));
-      answer = refused ? keepRefusal(decided, forwarded) : { ...forwarded, reason: `${decided.reason}; ${forwarded.reason}` };
+      answer = refused
+        ? keepRefusal(decided, forwarded)
+        : { ...forwarded, reason: `${decided.reason}; ${forwarded.reason}` };
     }
     if (!force) return answer;
     return refused ? forceRefusal(force, answer) : force(answer);

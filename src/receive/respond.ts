@@ -13,7 +13,8 @@ const notVerifyingBody = Buffer.from('{"ok":true}');
 
 export function checkStatusCode(code: number): number {
   // 1xx are interim answers: a client would wait for a final one that never comes.
-  if (!Number.isInteger(code) || code < 200 || code > 599) throw new WebhookSimError('USAGE', `answer ${code} is not an HTTP status code from 200 to 599`);
+  if (!Number.isInteger(code) || code < 200 || code > 599)
+    throw new WebhookSimError('USAGE', `answer ${code} is not an HTTP status code from 200 to 599`);
   return code;
 }
 
@@ -22,7 +23,10 @@ export function parseCodes(text: string, flag: string): number[] {
   const codes = text.split(',').map((part) => part.trim());
   for (const code of codes) {
     if (!/^\d{3}$/.test(code) || Number(code) < 200 || Number(code) > 599) {
-      throw usage(`${flag} ${text}: '${code}' is not a status code from 200 to 599`, 'a comma list, e.g. 500,500,200 (1xx are interim answers, not final ones)');
+      throw usage(
+        `${flag} ${text}: '${code}' is not a status code from 200 to 599`,
+        'a comma list, e.g. 500,500,200 (1xx are interim answers, not final ones)',
+      );
     }
   }
   return codes.map(Number);
@@ -39,8 +43,14 @@ export function forcedAnswers(codes: readonly number[]): ((answer: Answer) => An
   let responded = 0;
   return (answer) => {
     const code = respond[Math.min(responded++, respond.length - 1)] as number;
-    const forced: Answer = { ...answer, status: code, reason: `${answer.reason}; answered ${code} as told`, forced: code };
-    if (answer.json) forced.json = { ...answer.json, ok: code >= 200 && code < 300 && answer.json.ok === true, forced: code };
+    const forced: Answer = {
+      ...answer,
+      status: code,
+      reason: `${answer.reason}; answered ${code} as told`,
+      forced: code,
+    };
+    if (answer.json)
+      forced.json = { ...answer.json, ok: code >= 200 && code < 300 && answer.json.ok === true, forced: code };
     return forced;
   };
 }
@@ -60,7 +70,10 @@ export function keepRefusal(refused: Answer, forwarded: Answer): Answer {
 export function forceRefusal(force: (answer: Answer) => Answer, refused: Answer): Answer {
   const forced = force(refused);
   if (!is2xx(forced.status)) return forced;
-  return { ...refused, reason: `${refused.reason}; not answered ${forced.status} as told: a refused delivery gets no 2xx` };
+  return {
+    ...refused,
+    reason: `${refused.reason}; not answered ${forced.status} as told: a refused delivery gets no 2xx`,
+  };
 }
 
 /**
@@ -72,11 +85,13 @@ export function writeAnswer(res: ServerResponse, answer: Answer, closing: boolea
   if (res.destroyed || res.req.socket.destroyed) return Promise.resolve(false);
   if (closing) res.setHeader('connection', 'close');
   const bodyless = answer.status === 204 || answer.status === 304;
-  const bytes =
-    bodyless ? undefined
-    : answer.raw ? answer.raw.bytes
-    : answer === notVerifying ? notVerifyingBody
-    : Buffer.from(JSON.stringify(answer.json ?? {}));
+  const bytes = bodyless
+    ? undefined
+    : answer.raw
+      ? answer.raw.bytes
+      : answer === notVerifying
+        ? notVerifyingBody
+        : Buffer.from(JSON.stringify(answer.json ?? {}));
   const fields = answer.raw ? [...answer.raw.headers] : bytes ? ['content-type', 'application/json'] : [];
   if (bytes) fields.push('content-length', String(bytes.length));
   // One writeHead with the fields (Node's fast path when nothing was set before, e.g. `connection: close`).

@@ -43,7 +43,11 @@ export async function startServer(
   const requestMs = Math.max(headersMs, options.timeouts?.requestMs ?? 60_000);
   const server = createServer(
     // Node checks these timeouts on this interval (default 30 s), so a short headersTimeout needs a shorter one.
-    { connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersMs / 4))), headersTimeout: headersMs, requestTimeout: requestMs },
+    {
+      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersMs / 4))),
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+    },
     (req, res) => {
       // A counter, not a promise per request (cheaper under load): done once handled and once closed. "Closed" is
       // the response's 'close', or its connection's: a pipelined request whose connection is reset while its answer
@@ -134,16 +138,21 @@ export async function startServer(
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new WebhookSimError('USAGE', `port ${port} is not a port number (0-65535; 0 picks a free one)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new WebhookSimError('USAGE', `port ${port} is not a port number (0-65535; 0 picks a free one)`);
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException): void => {
       const where = `${host}:${port}`;
       const why =
-        error.code === 'EADDRINUSE' ? 'the port is in use (choose another; 0 picks a free one)'
-        : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
-        : error.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
-        : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' ? `cannot resolve ${host}`
-        : errorText(error);
+        error.code === 'EADDRINUSE'
+          ? 'the port is in use (choose another; 0 picks a free one)'
+          : error.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges)'
+            : error.code === 'EADDRNOTAVAIL'
+              ? `${host} is not an address of this machine`
+              : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+                ? `cannot resolve ${host}`
+                : errorText(error);
       reject(new WebhookSimError('USAGE', `cannot listen on ${where}: ${why}`, { cause: error }));
     };
     server.once('error', fail);

@@ -24,11 +24,16 @@ export interface StoreOptions {
 }
 
 /** Checks the place at start (an error then, never a 503 on the first request); undefined when nothing is saved. */
-export async function openStore(outDir: string | undefined, outFile: string | undefined, options: StoreOptions = {}): Promise<CaptureStore | undefined> {
+export async function openStore(
+  outDir: string | undefined,
+  outFile: string | undefined,
+  options: StoreOptions = {},
+): Promise<CaptureStore | undefined> {
   const fsync = options.fsync === true;
   if (outDir !== undefined) await prepareOutDir(outDir);
   // Loaded only for --out FILE.ndjson.
-  const appender: Appender | undefined = outFile === undefined ? undefined : await (await import('./ndjson-appender.js')).openAppender(outFile, { fsync });
+  const appender: Appender | undefined =
+    outFile === undefined ? undefined : await (await import('./ndjson-appender.js')).openAppender(outFile, { fsync });
   if (appender && outFile !== undefined) {
     return {
       async save(capture) {
@@ -40,7 +45,8 @@ export async function openStore(outDir: string | undefined, outFile: string | un
   }
   if (outDir === undefined) return undefined;
   return {
-    save: (capture, at, seq, provider) => saveCapture(outDir, captureName(at, seq, provider()), serializeCapture(compactBody(capture)), fsync),
+    save: (capture, at, seq, provider) =>
+      saveCapture(outDir, captureName(at, seq, provider()), serializeCapture(compactBody(capture)), fsync),
     close: () => Promise.resolve(),
   };
 }
@@ -61,11 +67,15 @@ export async function prepareOutDir(dir: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory'
-      : code === 'ENOENT' ? 'it cannot be created here (ENOENT)'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EROFS' ? 'read-only file system'
-      : errorText(error);
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : code === 'ENOENT'
+          ? 'it cannot be created here (ENOENT)'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EROFS'
+              ? 'read-only file system'
+              : errorText(error);
     // A place that cannot be written is an output failure (exit 2 all the same), not a mistake in the command line.
     throw new WebhookSimError('OUTPUT', `cannot save captures in ${dir}: ${why}`, { cause: error });
   }

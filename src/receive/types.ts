@@ -26,7 +26,8 @@ export interface ReceiverOptions {
   /** Default 1 MiB, at most 32 MiB (maxBodyCap); a bigger body is answered 413 and not captured. */
   maxBodyBytes?: number | undefined;
   /** Defaults: headers 10 s, whole request 60 s, keep-alive 5 s (a slowloris client is closed). */
-  timeouts?: { headersMs?: number | undefined; requestMs?: number | undefined; keepAliveMs?: number | undefined } | undefined;
+  timeouts?:
+    { headersMs?: number | undefined; requestMs?: number | undefined; keepAliveMs?: number | undefined } | undefined;
   /** Epoch ms; default Date.now. Stamps receivedAt and is the instant expiry is judged at. */
   now?: (() => number) | undefined;
   /** Called once per request, after its answer was written. */
@@ -91,7 +92,10 @@ export interface Receiver {
    * Stops accepting, answers and saves everything in flight, closes idle connections; resolves the final summary.
    * With `graceMs`, what is still in flight after it is cut off (`onGraceOver` hears how many).
    */
-  close(options?: { graceMs?: number | undefined; onGraceOver?: ((inflight: number) => void) | undefined }): Promise<ReceiverSummary>;
+  close(options?: {
+    graceMs?: number | undefined;
+    onGraceOver?: ((inflight: number) => void) | undefined;
+  }): Promise<ReceiverSummary>;
 }
 
 /** What a request is answered: a JSON body we build, or the raw bytes and header fields a forward target gave. */

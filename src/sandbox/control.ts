@@ -16,15 +16,26 @@ export function summary(record: InvoiceRecord): JsonObject {
     createdAt: record.createdAt,
     history: record.history.map((h) => h.status),
     attempts: record.attempts.length,
-    lastAttempt: last ? { status: last.status, delivered: last.delivered, answer: last.tries.at(-1)?.status ?? null } : null,
+    lastAttempt: last
+      ? { status: last.status, delivered: last.delivered, answer: last.tries.at(-1)?.status ?? null }
+      : null,
   };
 }
 
 const fail = (status: number, error: string): ApiAnswer => ({ status, body: { ok: false, error }, problem: error });
 
-export async function control(core: SandboxCore, method: string, pathname: string, query: URLSearchParams, body: Buffer): Promise<ApiAnswer> {
+export async function control(
+  core: SandboxCore,
+  method: string,
+  pathname: string,
+  query: URLSearchParams,
+  body: Buffer,
+): Promise<ApiAnswer> {
   if (!pathname.startsWith('/_sandbox/')) {
-    return fail(404, `unknown path ${pathname}: the APIs are under /v2/ (CryptoCloud), /service/api/v1/ (UTBS), /api/ (UAPAY); control under /_sandbox/`);
+    return fail(
+      404,
+      `unknown path ${pathname}: the APIs are under /v2/ (CryptoCloud), /service/api/v1/ (UTBS), /api/ (UAPAY); control under /_sandbox/`,
+    );
   }
   const rest = pathname.slice('/_sandbox/'.length).replace(/\/+$/, '');
   try {
@@ -40,23 +51,37 @@ export async function control(core: SandboxCore, method: string, pathname: strin
     }
     if (rest === 'health') return { status: 200, body: { ok: true, invoices: core.store.records.size } };
     const isVerb = (verbs as readonly string[]).includes(rest);
-    if (!isVerb && rest !== 'attack') return fail(404, `unknown control endpoint /_sandbox/${rest}: ${[...verbs, 'attack', 'invoices', 'invoices/<id>'].join(', ')}`);
+    if (!isVerb && rest !== 'attack')
+      return fail(
+        404,
+        `unknown control endpoint /_sandbox/${rest}: ${[...verbs, 'attack', 'invoices', 'invoices/<id>'].join(', ')}`,
+      );
     if (method !== 'POST') return fail(405, `${method} /_sandbox/${rest}: use POST with {"id": "…"}`);
     const input = jsonBody(body);
     if (typeof input === 'string') return fail(400, input);
-    if (typeof input.id !== 'string' || input.id === '') return fail(400, 'id is required: any id the provider API returned for the invoice');
+    if (typeof input.id !== 'string' || input.id === '')
+      return fail(400, 'id is required: any id the provider API returned for the invoice');
     if (rest === 'attack') {
-      if (typeof input.scenario !== 'string') return fail(400, 'scenario is required (e.g. forged-status, wrong-secret, duplicate)');
+      if (typeof input.scenario !== 'string')
+        return fail(400, 'scenario is required (e.g. forged-status, wrong-secret, duplicate)');
       const attempts = await core.attack(input.id, input.scenario);
       const record = core.find(input.id);
-      return { status: 200, body: { ok: true, invoice: summary(record), attempts: attempts as unknown as Json }, invoice: record.id };
+      return {
+        status: 200,
+        body: { ok: true, invoice: summary(record), attempts: attempts as unknown as Json },
+        invoice: record.id,
+      };
     }
     const status = typeof input.status === 'string' ? input.status : undefined;
     const amount = typeof input.amount === 'number' ? input.amount : undefined;
     const before = core.find(input.id).attempts.length;
     const record = await core.verb(input.id, rest as Verb, { status, amount });
     const attempts = record.attempts.slice(before);
-    return { status: 200, body: { ok: true, invoice: summary(record), attempts: attempts as unknown as Json }, invoice: record.id };
+    return {
+      status: 200,
+      body: { ok: true, invoice: summary(record), attempts: attempts as unknown as Json },
+      invoice: record.id,
+    };
   } catch (error) {
     if (error instanceof SandboxError) return fail(error.httpStatus, error.message);
     if (error instanceof Error && error.name === 'WebhookSimError') return fail(400, error.message);

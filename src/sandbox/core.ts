@@ -7,9 +7,26 @@ import { cryptocloud } from './cryptocloud.js';
 import { utbs } from './utbs.js';
 import { uapay } from './uapay.js';
 import type { Store } from './state.js';
-import { buildWebhook, deliverWebhook, forgedWebhooks, scenarioNames, scenarioWebhooks, type VirtualClock, type WebhookSettings } from './webhooks.js';
+import {
+  buildWebhook,
+  deliverWebhook,
+  forgedWebhooks,
+  scenarioNames,
+  scenarioWebhooks,
+  type VirtualClock,
+  type WebhookSettings,
+} from './webhooks.js';
 import { shownUrl, type Core, type MoveArgs, type SandboxConfig, type SandboxProvider } from './provider.js';
-import { SandboxError, verbs, type Attempt, type Cause, type InvoiceRecord, type LogEvent, type Verb, type WebhookPlan } from './types.js';
+import {
+  SandboxError,
+  verbs,
+  type Attempt,
+  type Cause,
+  type InvoiceRecord,
+  type LogEvent,
+  type Verb,
+  type WebhookPlan,
+} from './types.js';
 import type { Delivery } from '../build/generate.js';
 
 export const sandboxProviders: Readonly<Record<ProviderName, SandboxProvider>> = { cryptocloud, utbs, uapay };
@@ -67,7 +84,12 @@ export class SandboxCore extends EventEmitter implements Core {
       try {
         statuses = follow.plan(record);
       } catch (error) {
-        this.emitLog({ type: 'note', provider: record.provider, invoice: record.id, text: `--auto: ${(error as Error).message}` });
+        this.emitLog({
+          type: 'note',
+          provider: record.provider,
+          invoice: record.id,
+          text: `--auto: ${(error as Error).message}`,
+        });
       }
       if (statuses?.length) this.track(this.transition(record, statuses, 'auto'));
     });
@@ -82,7 +104,10 @@ export class SandboxCore extends EventEmitter implements Core {
   private serial<T>(record: InvoiceRecord, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(record.id) ?? Promise.resolve();
     const run = previous.then(work);
-    const tail = run.then(() => undefined, () => undefined);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(record.id, tail);
     void tail.then(() => this.queues.get(record.id) === tail && this.queues.delete(record.id));
     return this.track(run);
@@ -100,7 +125,15 @@ export class SandboxCore extends EventEmitter implements Core {
     const at = new Date(this.now()).toISOString();
     record.history.push(note === undefined ? { status, at, by } : { status, at, by, note });
     this.store.onChange();
-    this.emitLog({ type: 'status', provider: record.provider, invoice: record.id, from, to: status, by, ...(note === undefined ? {} : { note }) });
+    this.emitLog({
+      type: 'status',
+      provider: record.provider,
+      invoice: record.id,
+      from,
+      to: status,
+      by,
+      ...(note === undefined ? {} : { note }),
+    });
   }
 
   private async walk(record: InvoiceRecord, statuses: string[], by: Cause, args: MoveArgs): Promise<void> {
@@ -119,12 +152,24 @@ export class SandboxCore extends EventEmitter implements Core {
       const back = provider.after?.(record, status, attempt.delivered);
       if (back !== undefined && !attempt.interrupted) {
         provider.apply(record, back, this, args);
-        this.setStatus(record, back, 'provider', `the postback was not acknowledged (${attemptOutcome(attempt)}): test mode puts the invoice back`);
+        this.setStatus(
+          record,
+          back,
+          'provider',
+          `the postback was not acknowledged (${attemptOutcome(attempt)}): test mode puts the invoice back`,
+        );
       }
     }
   }
 
-  private async send(record: InvoiceRecord, delivery: Delivery, kind: string, label: string, status: string, retry: boolean): Promise<Attempt> {
+  private async send(
+    record: InvoiceRecord,
+    delivery: Delivery,
+    kind: string,
+    label: string,
+    status: string,
+    retry: boolean,
+  ): Promise<Attempt> {
     const attempt: Attempt = {
       seq: this.store.nextSeq(),
       provider: record.provider,
@@ -157,15 +202,22 @@ export class SandboxCore extends EventEmitter implements Core {
 
   find(id: string): InvoiceRecord {
     const record = this.store.find(id);
-    if (!record) throw new SandboxError(404, `no invoice, order or payment with id ${JSON.stringify(id)} in this sandbox`);
+    if (!record)
+      throw new SandboxError(404, `no invoice, order or payment with id ${JSON.stringify(id)} in this sandbox`);
     return record;
   }
 
-  async verb(id: string, verb: Verb, options: { status?: string | undefined; amount?: number | undefined } = {}): Promise<InvoiceRecord> {
+  async verb(
+    id: string,
+    verb: Verb,
+    options: { status?: string | undefined; amount?: number | undefined } = {},
+  ): Promise<InvoiceRecord> {
     if (!verbs.includes(verb)) throw new SandboxError(400, `unknown verb ${verb}: ${verbs.join(', ')}`);
     const record = this.find(id);
     const provider = sandboxProviders[record.provider];
-    await this.serial(record, () => this.walk(record, provider.plan(record, verb, options.status), 'verb', { amount: options.amount }));
+    await this.serial(record, () =>
+      this.walk(record, provider.plan(record, verb, options.status), 'verb', { amount: options.amount }),
+    );
     return record;
   }
 
@@ -174,7 +226,8 @@ export class SandboxCore extends EventEmitter implements Core {
     const record = this.find(id);
     const provider = sandboxProviders[record.provider];
     const names = [...scenarioNames(record.provider), 'forged-status'];
-    if (!names.includes(scenario)) throw new SandboxError(400, `${record.provider} has no scenario '${scenario}' (scenarios: ${names.join(', ')})`);
+    if (!names.includes(scenario))
+      throw new SandboxError(400, `${record.provider} has no scenario '${scenario}' (scenarios: ${names.join(', ')})`);
     const own = scenario === 'forged-status' ? undefined : provider.webhook(record, record.status, this);
     let plan: WebhookPlan | string | undefined = typeof own === 'string' ? undefined : own;
     if (plan === undefined) {
@@ -185,11 +238,15 @@ export class SandboxCore extends EventEmitter implements Core {
     }
     if (typeof plan === 'string') throw new SandboxError(409, `${record.provider} ${record.id}: ${plan}`);
     const settings = this.settings[record.provider];
-    const built = scenario === 'forged-status' ? await forgedWebhooks(record.provider, plan, settings, this.now()) : await scenarioWebhooks(record.provider, scenario, plan, settings, this.now());
+    const built =
+      scenario === 'forged-status'
+        ? await forgedWebhooks(record.provider, plan, settings, this.now())
+        : await scenarioWebhooks(record.provider, scenario, plan, settings, this.now());
     const status = plan.status;
     return this.serial(record, async () => {
       const attempts: Attempt[] = [];
-      for (const step of built) attempts.push(await this.send(record, step.delivery, scenario, step.label, status, false));
+      for (const step of built)
+        attempts.push(await this.send(record, step.delivery, scenario, step.label, status, false));
       return attempts;
     });
   }
@@ -220,26 +277,44 @@ type AutoPlans = Partial<Record<ProviderName, { name: string; plan: (record: Inv
 export function parseAuto(text: string | undefined): AutoPlans {
   const out: AutoPlans = {};
   if (text === undefined || text === '') return out;
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [scope, name] = part.includes(':') ? (part.split(':', 2) as [string, string]) : [undefined, part];
     const chosen = scope === undefined ? providerNames : providerNames.filter((n) => n === scope.toLowerCase());
-    if (scope !== undefined && chosen.length === 0) throw usage(`--auto ${part}: unknown provider '${scope}'`, `providers: ${providerNames.join(', ')}`);
+    if (scope !== undefined && chosen.length === 0)
+      throw usage(`--auto ${part}: unknown provider '${scope}'`, `providers: ${providerNames.join(', ')}`);
     let matched = false;
     for (const provider of chosen) {
       const sandbox = sandboxProviders[provider];
       // `provider:name` means that provider's flow first (utbs:hold is the whole hold flow); a bare name, the verb first.
       const isVerb = (verbs as readonly string[]).includes(name);
-      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb)) out[provider] = { name: `flow ${name}`, plan: (record) => sandbox.flow(record, name) };
+      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb))
+        out[provider] = { name: `flow ${name}`, plan: (record) => sandbox.flow(record, name) };
       else if (isVerb) out[provider] = { name: `verb ${name}`, plan: (record) => sandbox.plan(record, name as Verb) };
       else continue;
       matched = true;
     }
-    if (!matched) throw usage(`--auto ${part}: no provider has a flow or verb by that name`, `verbs: ${verbs.join(', ')}; flows: see \`webhook-sim providers\``);
+    if (!matched)
+      throw usage(
+        `--auto ${part}: no provider has a flow or verb by that name`,
+        `verbs: ${verbs.join(', ')}; flows: see \`webhook-sim providers\``,
+      );
   }
   return out;
 }
 
 function hasFlow(sandbox: SandboxProvider, name: string): boolean {
-  const probe: InvoiceRecord = { provider: sandbox.name, id: '', aliases: [], status: sandbox.initial, createdAt: '', fields: {}, history: [], attempts: [] };
+  const probe: InvoiceRecord = {
+    provider: sandbox.name,
+    id: '',
+    aliases: [],
+    status: sandbox.initial,
+    createdAt: '',
+    fields: {},
+    history: [],
+    attempts: [],
+  };
   return sandbox.flow(probe, name) !== undefined;
 }

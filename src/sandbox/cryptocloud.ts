@@ -4,16 +4,37 @@ import { hash } from 'node:crypto';
 import { round } from '../providers/define.js';
 import { getProvider } from '../providers/index.js';
 import type { Json, JsonObject } from '../lib/json.js';
-import { cannot, flowOf, ids, isHttpUrl, jsonBody, newRecord, str, type Core, type SandboxProvider } from './provider.js';
+import {
+  cannot,
+  flowOf,
+  ids,
+  isHttpUrl,
+  jsonBody,
+  newRecord,
+  str,
+  type Core,
+  type SandboxProvider,
+} from './provider.js';
 import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord } from './types.js';
 
 type Currency = { usdRate: number; decimals: number; info: JsonObject };
-const data = getProvider('cryptocloud').data as unknown as { currencies: Record<string, Currency>; invoiceStatuses: string[] };
+const data = getProvider('cryptocloud').data as unknown as {
+  currencies: Record<string, Currency>;
+  invoiceStatuses: string[];
+};
 const defaultCrypto = 'USDT_TRC20';
 const paidStatuses = ['paid', 'overpaid'];
 
-const ok = (result: Json, invoice?: string): ApiAnswer => ({ status: 200, body: { status: 'success', result }, ...(invoice ? { invoice } : {}) });
-const fail = (status: number, result: JsonObject, problem: string): ApiAnswer => ({ status, body: { status: 'error', result }, problem });
+const ok = (result: Json, invoice?: string): ApiAnswer => ({
+  status: 200,
+  body: { status: 'success', result },
+  ...(invoice ? { invoice } : {}),
+});
+const fail = (status: number, result: JsonObject, problem: string): ApiAnswer => ({
+  status,
+  body: { status: 'error', result },
+  problem,
+});
 
 /** `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. */
 function invoiceDate(ms: number): string {
@@ -22,7 +43,9 @@ function invoiceDate(ms: number): string {
 
 /** A TRC20-looking deposit address, derived from the invoice id (not stored: 100,000 invoices, issue 13). */
 function addressOf(id: string): string {
-  return `T${hash('sha256', id, 'base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 33)}`;
+  return `T${hash('sha256', id, 'base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 33)}`;
 }
 
 function amounts(record: InvoiceRecord): Record<string, number> {
@@ -32,7 +55,15 @@ function amounts(record: InvoiceRecord): Record<string, number> {
   const paid = typeof f.paid === 'number' ? f.paid : 0;
   const fee = round(usd * 0.019, 4);
   const serviceFee = round(paid * 0.00789, 4);
-  return { usd, crypto: round(usd / currency.usdRate, currency.decimals), paidCrypto: round(paid / currency.usdRate, currency.decimals), paid, fee, serviceFee, received: round(Math.max(0, paid - fee - serviceFee), 4) };
+  return {
+    usd,
+    crypto: round(usd / currency.usdRate, currency.decimals),
+    paidCrypto: round(paid / currency.usdRate, currency.decimals),
+    paid,
+    fee,
+    serviceFee,
+    received: round(Math.max(0, paid - fee - serviceFee), 4),
+  };
 }
 
 function invoiceStatus(status: string): string {
@@ -65,7 +96,13 @@ function view(record: InvoiceRecord): JsonObject {
     date_finished: f.finished ?? null,
     link: `https://pay.cryptocloud.plus/${bare}`,
     currency: (data.currencies[String(f.crypto)] as Currency).info,
-    project: { id: Number.parseInt(String(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10), name: 'webhook-sim sandbox', fail: '', success: '', logo: '' },
+    project: {
+      id: Number.parseInt(String(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
+      name: 'webhook-sim sandbox',
+      fail: '',
+      success: '',
+      logo: '',
+    },
     test_mode: true,
   };
 }
@@ -80,29 +117,60 @@ function authorized(call: ApiCall, core: Core): boolean {
 function create(body: JsonObject, core: Core): ApiAnswer {
   const problems: JsonObject = {};
   const shopId = str(body.shop_id);
-  const amount = typeof body.amount === 'number' ? body.amount : typeof body.amount === 'string' && body.amount.trim() !== '' ? Number(body.amount) : Number.NaN;
+  const amount =
+    typeof body.amount === 'number'
+      ? body.amount
+      : typeof body.amount === 'string' && body.amount.trim() !== ''
+        ? Number(body.amount)
+        : Number.NaN;
   if (shopId === undefined) problems.shop_id = 'This field is required.';
   if (body.amount === undefined) problems.amount = 'This field is required.';
   else if (!(amount > 0) || !Number.isFinite(amount)) problems.amount = 'A valid number greater than 0 is required.';
-  const extra = typeof body.add_fields === 'object' && body.add_fields !== null && !Array.isArray(body.add_fields) ? body.add_fields : {};
+  const extra =
+    typeof body.add_fields === 'object' && body.add_fields !== null && !Array.isArray(body.add_fields)
+      ? body.add_fields
+      : {};
   const crypto = str(extra.cryptocurrency) ?? defaultCrypto;
-  if (!Object.hasOwn(data.currencies, crypto)) problems.cryptocurrency = `Unknown currency in the sandbox: choose ${Object.keys(data.currencies).join(', ')}.`;
-  if (Object.keys(problems).length > 0) return fail(400, problems, Object.keys(problems).map((k) => `${k}: ${String(problems[k])}`).join('; '));
-  if (core.config.shopId !== undefined && shopId !== core.config.shopId) return fail(403, { detail: 'Shop not found or does not belong to this API key.' }, `shop_id ${shopId} is not the pinned shop`);
+  if (!Object.hasOwn(data.currencies, crypto))
+    problems.cryptocurrency = `Unknown currency in the sandbox: choose ${Object.keys(data.currencies).join(', ')}.`;
+  if (Object.keys(problems).length > 0)
+    return fail(
+      400,
+      problems,
+      Object.keys(problems)
+        .map((k) => `${k}: ${String(problems[k])}`)
+        .join('; '),
+    );
+  if (core.config.shopId !== undefined && shopId !== core.config.shopId)
+    return fail(
+      403,
+      { detail: 'Shop not found or does not belong to this API key.' },
+      `shop_id ${shopId} is not the pinned shop`,
+    );
   const now = core.now();
-  const ttl = typeof extra.time_to_pay === 'object' && extra.time_to_pay !== null && !Array.isArray(extra.time_to_pay) ? extra.time_to_pay : {};
+  const ttl =
+    typeof extra.time_to_pay === 'object' && extra.time_to_pay !== null && !Array.isArray(extra.time_to_pay)
+      ? extra.time_to_pay
+      : {};
   const minutes = (Number(ttl.hours ?? 0) || 0) * 60 + (Number(ttl.minutes ?? 0) || 0) || 24 * 60;
   const bare = ids.upper8();
   // The bare id is not stored as an alias: the store finds `XXXXXXXX` as `INV-XXXXXXXX` (one string less per invoice).
-  const record = newRecord('cryptocloud', `INV-${bare}`, [], 'created', {
-    shopId: shopId as string,
-    amount,
-    fiat: str(body.currency) ?? 'USD',
-    orderId: str(body.order_id) ?? null,
-    email: str(body.email) ?? null,
-    crypto,
-    ttlMinutes: minutes,
-  }, now);
+  const record = newRecord(
+    'cryptocloud',
+    `INV-${bare}`,
+    [],
+    'created',
+    {
+      shopId: shopId as string,
+      amount,
+      fiat: str(body.currency) ?? 'USD',
+      orderId: str(body.order_id) ?? null,
+      email: str(body.email) ?? null,
+      crypto,
+      ttlMinutes: minutes,
+    },
+    now,
+  );
   core.created(record);
   return ok(view(record), record.id);
 }
@@ -111,15 +179,18 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   const known = ['invoice/create', 'invoice/merchant/info', 'invoice/merchant/list', 'invoice/merchant/canceled'];
   if (!known.includes(call.path)) return cryptocloud.error(404, 'Not found.');
   if (call.method !== 'POST') return cryptocloud.error(405, `Method "${call.method}" not allowed.`);
-  if (!authorized(call, core)) return fail(401, { authorization: 'Unauthorized request.' }, 'missing or wrong Authorization: Token <API KEY>');
+  if (!authorized(call, core))
+    return fail(401, { authorization: 'Unauthorized request.' }, 'missing or wrong Authorization: Token <API KEY>');
   const body = jsonBody(call.body);
   if (typeof body === 'string') return fail(400, { detail: `JSON parse error - ${body}` }, body);
   // ?locale=en|ru only changes the language of CryptoCloud's own pages: nothing the sandbox answers.
   if (call.path === 'invoice/create') return create(body, core);
   if (call.path === 'invoice/merchant/info') {
     const uuids = body.uuids;
-    if (!Array.isArray(uuids) || uuids.length === 0) return fail(400, { uuids: 'This field is required.' }, 'uuids missing');
-    if (uuids.length > 100) return fail(400, { uuids: 'Ensure this field has no more than 100 elements.' }, 'more than 100 uuids');
+    if (!Array.isArray(uuids) || uuids.length === 0)
+      return fail(400, { uuids: 'This field is required.' }, 'uuids missing');
+    if (uuids.length > 100)
+      return fail(400, { uuids: 'Ensure this field has no more than 100 elements.' }, 'more than 100 uuids');
     const found = uuids.flatMap((uuid) => {
       const record = typeof uuid === 'string' ? core.store.find(uuid, 'cryptocloud') : undefined;
       return record ? [view(record)] : [];
@@ -128,7 +199,8 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   }
   if (call.path === 'invoice/merchant/list') return list(body, core);
   const record = typeof body.uuid === 'string' ? core.store.find(body.uuid, 'cryptocloud') : undefined;
-  if (!record || record.status !== 'created') return fail(400, { validate_error: 'Invoice is not created' }, `invoice ${String(body.uuid)} cannot be canceled`);
+  if (!record || record.status !== 'created')
+    return fail(400, { validate_error: 'Invoice is not created' }, `invoice ${String(body.uuid)} cannot be canceled`);
   await core.transition(record, ['canceled'], 'api');
   return ok(['ok'], record.id);
 }
@@ -164,16 +236,24 @@ export const cryptocloud: SandboxProvider = {
   error: (status, message) => fail(status, { detail: message }, message),
 
   plan(record, verb, status) {
-    if (this.terminal.includes(record.status)) throw cannot(record, `a ${record.status} invoice does not move any more`);
+    if (this.terminal.includes(record.status))
+      throw cannot(record, `a ${record.status} invoice does not move any more`);
     if (verb === 'pay') return ['paid'];
     if (verb === 'fail') return ['partial'];
     if (verb === 'cancel') return ['canceled'];
     if (verb === 'advance') {
       const next = status ?? 'paid';
-      if (!data.invoiceStatuses.includes(next)) throw new SandboxError(400, `cryptocloud has no invoice status '${next}' (statuses: ${data.invoiceStatuses.join(', ')})`);
+      if (!data.invoiceStatuses.includes(next))
+        throw new SandboxError(
+          400,
+          `cryptocloud has no invoice status '${next}' (statuses: ${data.invoiceStatuses.join(', ')})`,
+        );
       return [next];
     }
-    throw new SandboxError(400, `cryptocloud invoices cannot ${verb}: only pay, fail (partial), cancel and advance apply`);
+    throw new SandboxError(
+      400,
+      `cryptocloud invoices cannot ${verb}: only pay, fail (partial), cancel and advance apply`,
+    );
   },
 
   flow(record, name) {
@@ -216,7 +296,13 @@ export const cryptocloud: SandboxProvider = {
       event: 'postback',
       status,
       secret: core.config.secrets.cryptocloud,
-      data: { invoice_id: record.id.slice(4), amount_crypto: a.paidCrypto as number, currency: record.fields.crypto as string, order_id: record.fields.orderId ?? null, invoice_info: info },
+      data: {
+        invoice_id: record.id.slice(4),
+        amount_crypto: a.paidCrypto as number,
+        currency: record.fields.crypto as string,
+        order_id: record.fields.orderId ?? null,
+        invoice_info: info,
+      },
     };
   },
 

@@ -67,7 +67,10 @@ export interface Sandbox {
   invoices(provider?: ProviderName): InvoiceRecord[];
   on(event: LogEvent['type'] | 'log', listener: (event: LogEvent) => void): () => void;
   /** The next event of this type that matches (register before triggering it). */
-  waitFor<T extends LogEvent['type']>(type: T, match?: (event: Extract<LogEvent, { type: T }>) => boolean): Promise<Extract<LogEvent, { type: T }>>;
+  waitFor<T extends LogEvent['type']>(
+    type: T,
+    match?: (event: Extract<LogEvent, { type: T }>) => boolean,
+  ): Promise<Extract<LogEvent, { type: T }>>;
   /** Resolves once no move, --auto flow or webhook is in flight. */
   idle(): Promise<void>;
   /** Stops: schedules end (tries in flight finish, later ones are recorded as interrupted), state flushed. */
@@ -79,11 +82,16 @@ const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i;
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   if (!loopback.test(host) && options.allowRemote !== true) {
-    throw usage(`--host ${host}: the sandbox answers with signed tokens and accepts any credentials; it listens on loopback only`, 'add --allow-remote if you really mean to expose it');
+    throw usage(
+      `--host ${host}: the sandbox answers with signed tokens and accepts any credentials; it listens on loopback only`,
+      'add --allow-remote if you really mean to expose it',
+    );
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw usage(`port ${port}: not a port number (0-65535)`);
-  const secrets = Object.fromEntries(providerNames.map((name) => [name, options.secrets?.[name] ?? resolveSecret(name, {}).value])) as Record<ProviderName, string>;
+  const secrets = Object.fromEntries(
+    providerNames.map((name) => [name, options.secrets?.[name] ?? resolveSecret(name, {}).value]),
+  ) as Record<ProviderName, string>;
   const store = new Store(options.maxRecords ?? 100_000);
   let writer: StateWriter | undefined;
   if (options.stateFile !== undefined) {
@@ -92,9 +100,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     writer = stateWriter(options.stateFile, store);
     store.onChange = () => writer?.changed();
   }
-  const config = { secrets, apiKey: options.apiKey, shopId: options.shopId, clientId: options.clientId, notifyUrl: options.notifyUrl, baseUrl: '' };
-  const settings = Object.fromEntries(providerNames.map((name) => [name, { options: options.options?.[name] ?? {}, encoding: options.encodings?.[name] }])) as Record<ProviderName, { options: Record<string, string>; encoding: string | undefined }>;
-  const core = new SandboxCore({ config, store, clock: sandboxClock(options.realTime ? 1 : options.timeScale), settings, auto: options.auto });
+  const config = {
+    secrets,
+    apiKey: options.apiKey,
+    shopId: options.shopId,
+    clientId: options.clientId,
+    notifyUrl: options.notifyUrl,
+    baseUrl: '',
+  };
+  const settings = Object.fromEntries(
+    providerNames.map((name) => [
+      name,
+      { options: options.options?.[name] ?? {}, encoding: options.encodings?.[name] },
+    ]),
+  ) as Record<ProviderName, { options: Record<string, string>; encoding: string | undefined }>;
+  const core = new SandboxCore({
+    config,
+    store,
+    clock: sandboxClock(options.realTime ? 1 : options.timeScale),
+    settings,
+    auto: options.auto,
+  });
   if (options.log) core.on('log', options.log);
   const server = createSandboxServer(core, { maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 });
   server.listen(port, host);
@@ -102,12 +128,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await once(server, 'listening');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw usage(`cannot listen on ${host}:${port} (${code ?? String(error)})`, code === 'EADDRINUSE' ? 'another process uses that port: pick another with --port, or 0 for a free one' : undefined);
+    throw usage(
+      `cannot listen on ${host}:${port} (${code ?? String(error)})`,
+      code === 'EADDRINUSE'
+        ? 'another process uses that port: pick another with --port, or 0 for a free one'
+        : undefined,
+    );
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   config.baseUrl = url;
-  const urls = Object.fromEntries(providerNames.map((name) => [name, `${url}${sandboxProviders[name].prefix}`])) as Record<ProviderName, string>;
+  const urls = Object.fromEntries(
+    providerNames.map((name) => [name, `${url}${sandboxProviders[name].prefix}`]),
+  ) as Record<ProviderName, string>;
   const verb = (name: Verb) => (id: string, status?: string) => core.verb(id, name, { status });
   let closing: Promise<void> | undefined;
   return {

@@ -11,17 +11,26 @@ export function loadSnapshot(file: string): Snapshot | undefined {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new WebhookSimError('INPUT', `--state ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new WebhookSimError(
+      'INPUT',
+      `--state ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw usage(`--state ${file}: not a sandbox state file (${(error as Error).message})`, 'move it away, or point --state at a new file');
+    throw usage(
+      `--state ${file}: not a sandbox state file (${(error as Error).message})`,
+      'move it away, or point --state at a new file',
+    );
   }
   const snapshot = parsed as Partial<Snapshot>;
   if (snapshot.webhookSimSandbox !== 1 || !Array.isArray(snapshot.records)) {
-    throw usage(`--state ${file}: not a sandbox state file (no "webhookSimSandbox": 1)`, 'move it away, or point --state at a new file');
+    throw usage(
+      `--state ${file}: not a sandbox state file (no "webhookSimSandbox": 1)`,
+      'move it away, or point --state at a new file',
+    );
   }
   return snapshot as Snapshot;
 }
@@ -44,7 +53,12 @@ async function writeSnapshot(file: string, temporary: string, store: Store): Pro
   try {
     await handle.write(`${JSON.stringify(head).slice(0, -1)},"records":[`);
     for (let i = 0; i < records.length; i += 500) {
-      await handle.write(`${i === 0 ? '' : ','}${records.slice(i, i + 500).map((r) => JSON.stringify(r)).join(',')}`);
+      await handle.write(
+        `${i === 0 ? '' : ','}${records
+          .slice(i, i + 500)
+          .map((r) => JSON.stringify(r))
+          .join(',')}`,
+      );
     }
     await handle.write(']}');
   } finally {
@@ -69,7 +83,10 @@ export function stateWriter(file: string, store: Store, delayMs = 50): StateWrit
       await writeSnapshot(file, temporary, store);
     } catch (error) {
       await rm(temporary, { force: true });
-      throw new WebhookSimError('OUTPUT', `--state ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new WebhookSimError(
+        'OUTPUT',
+        `--state ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
     pause = Math.max(delayMs, 4 * (performance.now() - started));
   };

@@ -5,7 +5,15 @@ import { getProvider, type ProviderName } from '../providers/index.js';
 import type { FlowStep } from '../providers/types.js';
 import { isObject, type JsonObject } from '../lib/json.js';
 import type { Store } from './state.js';
-import { SandboxError, type ApiAnswer, type ApiCall, type Cause, type InvoiceRecord, type Verb, type WebhookPlan } from './types.js';
+import {
+  SandboxError,
+  type ApiAnswer,
+  type ApiCall,
+  type Cause,
+  type InvoiceRecord,
+  type Verb,
+  type WebhookPlan,
+} from './types.js';
 
 export interface SandboxConfig {
   /** Each provider's usual secret (postback key, default IPN secret, client secret). */
@@ -81,7 +89,12 @@ export function statusNames(provider: ProviderName, event: string): string[] {
  * (UTBS hold: … inProgress → hold → inProgress …): the first place from which `stop` still lies ahead is taken.
  * A status not in the flow starts it from its first step when `fromStart` says the record has not begun it.
  */
-export function walk(steps: readonly string[], current: string, stop: string | undefined, fromStart: boolean): string[] | undefined {
+export function walk(
+  steps: readonly string[],
+  current: string,
+  stop: string | undefined,
+  fromStart: boolean,
+): string[] | undefined {
   const target = stop ?? steps.at(-1);
   for (let i = 0; i < steps.length; i++) {
     if (steps[i] !== current) continue;
@@ -133,14 +146,25 @@ function pick(alphabet: string, length: number): string {
 export const ids = {
   upper8: (): string => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 8),
   /** A Mongo ObjectId: 4 bytes of seconds, then 8 random bytes, hex. */
-  objectId: (now: number): string => Math.floor(now / 1000).toString(16).padStart(8, '0').slice(-8) + random(8).toString('hex'),
+  objectId: (now: number): string =>
+    Math.floor(now / 1000)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(-8) + random(8).toString('hex'),
   uuid: (): string => randomUUID(),
   alnum: (length: number): string => pick('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', length),
   digits: (length: number): string => pick('0123456789', length),
 };
 
 /** A new record with its first history entry. */
-export function newRecord(provider: ProviderName, id: string, aliases: string[], status: string, fields: JsonObject, now: number): InvoiceRecord {
+export function newRecord(
+  provider: ProviderName,
+  id: string,
+  aliases: string[],
+  status: string,
+  fields: JsonObject,
+  now: number,
+): InvoiceRecord {
   const at = new Date(now).toISOString();
   // The history's first entry shares the createdAt string: one copy per record.
   return { provider, id, aliases, status, createdAt: at, fields, history: [{ status, at, by: 'api' }], attempts: [] };

@@ -18,7 +18,12 @@ export function renderEvent(event: LogEvent): string {
   if (event.type === 'api') {
     const ok = event.status < 400;
     const status = ok ? style.good(String(event.status)) : style.bad(String(event.status));
-    const tail = [event.invoice ? clean(event.invoice) : '', event.problem ? style.dim(`— ${clean(event.problem)}`) : ''].filter(Boolean).join(' ');
+    const tail = [
+      event.invoice ? clean(event.invoice) : '',
+      event.problem ? style.dim(`— ${clean(event.problem)}`) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return `${style.dim(time())} api     ${event.provider.padEnd(11)} ${clean(event.method)} ${clean(event.path)} ${status} ${style.dim(`${event.ms}ms`)}${tail ? ` ${tail}` : ''}`;
   }
   if (event.type === 'status') {
@@ -28,7 +33,10 @@ export function renderEvent(event: LogEvent): string {
     return `${style.dim(time())} note    ${(event.provider ?? '').padEnd(11)} ${event.invoice ?? ''} ${style.dim(clean(event.text))}`;
   }
   const { attempt, try: t } = event;
-  const answer = t.error !== undefined ? style.bad(clean(t.error)) : `${t.delivered ? style.good(`✓ ${t.status}`) : style.bad(`✗ ${t.status}`)}${t.excerpt ? ` ${style.dim(JSON.stringify(clean(t.excerpt.slice(0, 60))))}` : ''}`;
+  const answer =
+    t.error !== undefined
+      ? style.bad(clean(t.error))
+      : `${t.delivered ? style.good(`✓ ${t.status}`) : style.bad(`✗ ${t.status}`)}${t.excerpt ? ` ${style.dim(JSON.stringify(clean(t.excerpt.slice(0, 60))))}` : ''}`;
   return `${style.dim(time())} webhook ${attempt.provider.padEnd(11)} ${attempt.invoiceId} ${attempt.kind === 'webhook' ? '' : `[${attempt.kind}] `}${attempt.label} → ${clean(shownUrl(attempt.request.url))} try ${t.try} ${formatOffset(t.offsetMs)} ${answer} ${style.dim(`${t.latencyMs}ms`)}`;
 }
 
@@ -44,7 +52,18 @@ function nowIso(): string {
 export function eventJson(event: LogEvent): Record<string, unknown> {
   if (event.type !== 'attempt') return { at: nowIso(), ...event };
   const { attempt, try: t } = event;
-  return { at: nowIso(), type: 'attempt', provider: attempt.provider, invoice: attempt.invoiceId, seq: attempt.seq, kind: attempt.kind, label: attempt.label, status: attempt.status, url: shownUrl(attempt.request.url), ...t };
+  return {
+    at: nowIso(),
+    type: 'attempt',
+    provider: attempt.provider,
+    invoice: attempt.invoiceId,
+    seq: attempt.seq,
+    kind: attempt.kind,
+    label: attempt.label,
+    status: attempt.status,
+    url: shownUrl(attempt.request.url),
+    ...t,
+  };
 }
 
 export interface BannerInfo {
@@ -60,7 +79,8 @@ export interface BannerInfo {
   clock: string;
 }
 
-const pinned = (value: string | undefined, what: string): string => (value === undefined ? `any non-empty ${what}` : `${what} ${maskSecret(value)} (pinned)`);
+const pinned = (value: string | undefined, what: string): string =>
+  value === undefined ? `any non-empty ${what}` : `${what} ${maskSecret(value)} (pinned)`;
 const secretText = (s: { value: string; origin: string }): string => `${maskSecret(s.value)} (${s.origin})`;
 
 export function renderBanner(info: BannerInfo): string {
@@ -69,7 +89,9 @@ export function renderBanner(info: BannerInfo): string {
     `  CryptoCloud  ${info.urls.cryptocloud}  ${pinned(info.apiKey, 'API key')}, ${pinned(info.shopId, 'shop id')}; postbacks signed with ${secretText(info.secrets.cryptocloud)} → ${info.notifyUrl === undefined ? 'nowhere (no --notify-url)' : clean(shownUrl(info.notifyUrl))}`,
     `  UTBS         ${info.urls.utbs}  IPNs checksummed with each order's ipnSecret, else ${secretText(info.secrets.utbs)}`,
     `  UAPAY        ${info.urls.uapay}  ${pinned(info.clientId, 'client id')}; requests checked and answers signed with ${secretText(info.secrets.uapay)}`,
-    style.dim(`  control ${info.url}/_sandbox/ · state ${info.state ?? 'in memory'} · auto ${info.auto ?? 'off'} · clock ${info.clock}`),
+    style.dim(
+      `  control ${info.url}/_sandbox/ · state ${info.state ?? 'in memory'} · auto ${info.auto ?? 'off'} · clock ${info.clock}`,
+    ),
   ].join('\n');
 }
 
@@ -81,7 +103,9 @@ export function bannerJson(info: BannerInfo): Record<string, unknown> {
       apiKey: info.apiKey === undefined ? null : maskSecret(info.apiKey),
       shopId: info.shopId === undefined ? null : maskSecret(info.shopId),
       clientId: info.clientId === undefined ? null : maskSecret(info.clientId),
-      secrets: Object.fromEntries(Object.entries(info.secrets).map(([name, s]) => [name, { masked: maskSecret(s.value), origin: s.origin }])),
+      secrets: Object.fromEntries(
+        Object.entries(info.secrets).map(([name, s]) => [name, { masked: maskSecret(s.value), origin: s.origin }]),
+      ),
     },
     notifyUrl: info.notifyUrl === undefined ? null : shownUrl(info.notifyUrl),
     state: info.state ?? null,
@@ -91,14 +115,29 @@ export function bannerJson(info: BannerInfo): Record<string, unknown> {
 }
 
 /** A verb's or an attack's answer from the control endpoint. */
-export function renderControl(answer: { invoice?: { provider: string; id: string; status: string; history: string[] }; attempts?: Attempt[] }): string {
+export function renderControl(answer: {
+  invoice?: { provider: string; id: string; status: string; history: string[] };
+  attempts?: Attempt[];
+}): string {
   const lines: string[] = [];
   const inv = answer.invoice;
-  if (inv) lines.push(`${inv.provider} ${clean(inv.id)} ${style.name(clean(inv.status))} ${style.dim(`(history: ${inv.history.map(clean).join(' → ')})`)}`);
+  if (inv)
+    lines.push(
+      `${inv.provider} ${clean(inv.id)} ${style.name(clean(inv.status))} ${style.dim(`(history: ${inv.history.map(clean).join(' → ')})`)}`,
+    );
   for (const a of answer.attempts ?? []) {
     const last = a.tries.at(-1);
-    const result = last === undefined ? style.dim(a.interrupted ? 'interrupted' : 'not sent') : last.error !== undefined ? style.bad(clean(last.error)) : a.delivered ? style.good(`✓ ${last.status}`) : style.bad(`✗ ${last.status}`);
-    lines.push(`  ${a.kind === 'webhook' ? 'webhook' : clean(a.kind)} ${clean(a.label)} → ${clean(shownUrl(a.request.url))}: ${result}${a.tries.length > 1 ? style.dim(` after ${a.tries.length} tries`) : ''}`);
+    const result =
+      last === undefined
+        ? style.dim(a.interrupted ? 'interrupted' : 'not sent')
+        : last.error !== undefined
+          ? style.bad(clean(last.error))
+          : a.delivered
+            ? style.good(`✓ ${last.status}`)
+            : style.bad(`✗ ${last.status}`);
+    lines.push(
+      `  ${a.kind === 'webhook' ? 'webhook' : clean(a.kind)} ${clean(a.label)} → ${clean(shownUrl(a.request.url))}: ${result}${a.tries.length > 1 ? style.dim(` after ${a.tries.length} tries`) : ''}`,
+    );
   }
   return lines.join('\n');
 }

@@ -36,7 +36,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 function write(res: ServerResponse, status: number, body: Json, close = false, raw?: string): void {
   const text = raw ?? JSON.stringify(body);
   // A flat list: node copies it into the head as is (an object is walked key by key, each name checked).
-  const headers = ['content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text))];
+  const headers = [
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(Buffer.byteLength(text)),
+  ];
   if (close) headers.push('connection', 'close');
   res.writeHead(status, headers);
   res.end(text);
@@ -65,7 +70,9 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
     };
     const body = await readBody(req, options.maxBodyBytes).catch(() => undefined);
     if (body === undefined) {
-      const answer = provider ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`) : { status: 413, body: { ok: false, error: 'request body too large' } };
+      const answer = provider
+        ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`)
+        : { status: 413, body: { ok: false, error: 'request body too large' } };
       write(res, 413, answer.body, true);
       log({ ...answer, status: 413, problem: 'request body too large' }, provider?.name ?? 'control');
       res.once('finish', () => req.destroy());
@@ -84,14 +91,18 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
       const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
       answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
     } catch (error) {
-      answer = error instanceof SandboxError ? provider.error(error.httpStatus, error.message) : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
+      answer =
+        error instanceof SandboxError
+          ? provider.error(error.httpStatus, error.message)
+          : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
     }
     write(res, answer.status, answer.body, false, answer.raw);
     log(answer, provider.name);
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
+      if (!res.headersSent)
+        write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
     });
   });
   server.on('clientError', (_error, socket) => {

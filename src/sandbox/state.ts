@@ -51,7 +51,11 @@ export class Store {
   find(id: string, provider?: ProviderName): InvoiceRecord | undefined {
     const key = id.trim();
     const upper = key.toUpperCase();
-    const found = this.index.get(key) ?? this.index.get(key.toLowerCase()) ?? this.index.get(upper) ?? this.index.get(`INV-${upper}`);
+    const found =
+      this.index.get(key) ??
+      this.index.get(key.toLowerCase()) ??
+      this.index.get(upper) ??
+      this.index.get(`INV-${upper}`);
     return found && (provider === undefined || found.provider === provider) ? found : undefined;
   }
 
@@ -66,12 +70,18 @@ export class Store {
 
   addAttempt(record: InvoiceRecord, attempt: Attempt): void {
     record.attempts.push(attempt);
-    if (record.attempts.length > maxAttemptsPerRecord) record.attempts.splice(0, record.attempts.length - maxAttemptsPerRecord);
+    if (record.attempts.length > maxAttemptsPerRecord)
+      record.attempts.splice(0, record.attempts.length - maxAttemptsPerRecord);
     this.onChange();
   }
 
   snapshot(): Snapshot {
-    return { webhookSimSandbox: 1, savedAt: new Date().toISOString(), seq: this.seq, records: [...this.records.values()] };
+    return {
+      webhookSimSandbox: 1,
+      savedAt: new Date().toISOString(),
+      seq: this.seq,
+      records: [...this.records.values()],
+    };
   }
 
   restore(snapshot: Snapshot): void {
@@ -92,7 +102,8 @@ export class Store {
         entry.status = intern(entry.status);
         entry.by = intern(entry.by) as HistoryEntry['by'];
       }
-      for (const [key, value] of Object.entries(record.fields)) if (typeof value === 'string') record.fields[key] = intern(value);
+      for (const [key, value] of Object.entries(record.fields))
+        if (typeof value === 'string') record.fields[key] = intern(value);
       this.records.set(record.id, record);
       for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     }

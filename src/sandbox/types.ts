@@ -107,7 +107,16 @@ export interface WebhookPlan {
 }
 
 export type LogEvent =
-  | { type: 'api'; provider: ProviderName | 'control'; method: string; path: string; status: number; ms: number; invoice?: string; problem?: string }
+  | {
+      type: 'api';
+      provider: ProviderName | 'control';
+      method: string;
+      path: string;
+      status: number;
+      ms: number;
+      invoice?: string;
+      problem?: string;
+    }
   | { type: 'attempt'; attempt: Attempt; try: AttemptTry }
   | { type: 'status'; provider: ProviderName; invoice: string; from: string; to: string; by: Cause; note?: string }
   | { type: 'note'; provider?: ProviderName; invoice?: string; text: string };

@@ -3,7 +3,19 @@
 import { decodeJwt, signHs256, verifyHs256 } from '../lib/jwt.js';
 import { getProvider } from '../providers/index.js';
 import { isObject, type Json, type JsonObject } from '../lib/json.js';
-import { cannot, flowOf, ids, isHttpUrl, jsonBody, newRecord, statusNames, str, walk, type Core, type SandboxProvider } from './provider.js';
+import {
+  cannot,
+  flowOf,
+  ids,
+  isHttpUrl,
+  jsonBody,
+  newRecord,
+  statusNames,
+  str,
+  walk,
+  type Core,
+  type SandboxProvider,
+} from './provider.js';
 import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord, type Verb } from './types.js';
 
 const invoiceEvent = getProvider('uapay').events.invoice;
@@ -20,24 +32,41 @@ const sessions = new WeakMap<Core, Map<string, string>>();
 function signed(data: JsonObject, core: Core, invoice?: string): ApiAnswer {
   const json = JSON.stringify(data);
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-  const token = signHs256({ alg: 'HS256', typ: 'JWT' }, `${open}"iat":${Math.floor(core.now() / 1000)}}`, core.config.secrets.uapay);
-  return { status: 200, body: null, raw: `{"status":1,"data":${open}"token":"${token}"}}`, ...(invoice ? { invoice } : {}) };
+  const token = signHs256(
+    { alg: 'HS256', typ: 'JWT' },
+    `${open}"iat":${Math.floor(core.now() / 1000)}}`,
+    core.config.secrets.uapay,
+  );
+  return {
+    status: 200,
+    body: null,
+    raw: `{"status":1,"data":${open}"token":"${token}"}}`,
+    ...(invoice ? { invoice } : {}),
+  };
 }
 
 function failure(status: number, code: string, message: string, fields?: JsonObject): ApiAnswer {
-  return { status, body: { status: 0, error: { code, message, ...(fields ? { fields } : {}) } }, problem: `${code}: ${message}` };
+  return {
+    status,
+    body: { status: 0, error: { code, message, ...(fields ? { fields } : {}) } },
+    problem: `${code}: ${message}`,
+  };
 }
 const required = (part: 'params' | 'data', ...names: string[]): ApiAnswer =>
-  failure(400, 'FORMAT_ERROR', `${part}.${names.join(', ')} required`, { [part]: Object.fromEntries(names.map((n) => [n, 'REQUIRED'])) });
+  failure(400, 'FORMAT_ERROR', `${part}.${names.join(', ')} required`, {
+    [part]: Object.fromEntries(names.map((n) => [n, 'REQUIRED'])),
+  });
 
 /** The signed envelope's params and data, taken from the verified token (the unsigned copies are not trusted). */
 function envelope(call: ApiCall, core: Core): { params: JsonObject; data: JsonObject } | ApiAnswer {
   const body = jsonBody(call.body);
   if (typeof body === 'string') return failure(400, 'FORMAT_ERROR', body);
-  if (typeof body.token !== 'string' || body.token === '') return failure(400, 'FORMAT_ERROR', 'token required: every call is signed', { token: 'REQUIRED' });
+  if (typeof body.token !== 'string' || body.token === '')
+    return failure(400, 'FORMAT_ERROR', 'token required: every call is signed', { token: 'REQUIRED' });
   const parts = decodeJwt(body.token);
   const check = verifyHs256(parts, core.config.secrets.uapay);
-  if (!check.ok) return failure(401, 'TOKEN_INVALID', `the request token does not verify with the client secret: ${check.detail}`);
+  if (!check.ok)
+    return failure(401, 'TOKEN_INVALID', `the request token does not verify with the client secret: ${check.detail}`);
   const claims = parts.claims ?? {};
   if (!isObject(claims.params)) return required('params', 'params');
   return { params: claims.params, data: isObject(claims.data) ? claims.data : {} };
@@ -50,8 +79,35 @@ function payment(record: InvoiceRecord): JsonObject | undefined {
 function paymentView(record: InvoiceRecord): JsonObject[] {
   const p = payment(record);
   if (!p) return [];
-  const { paymentId, number, receiptId, amount, commission, currency, cardFromMasked, status, paymentStatus, reversalAmount, createDate } = p;
-  return [{ invoiceId: record.id, paymentId, number, receiptId, amount, commission, currency, cardFromMasked, status, paymentStatus, reversalAmount, createdAt: createDate } as JsonObject];
+  const {
+    paymentId,
+    number,
+    receiptId,
+    amount,
+    commission,
+    currency,
+    cardFromMasked,
+    status,
+    paymentStatus,
+    reversalAmount,
+    createDate,
+  } = p;
+  return [
+    {
+      invoiceId: record.id,
+      paymentId,
+      number,
+      receiptId,
+      amount,
+      commission,
+      currency,
+      cardFromMasked,
+      status,
+      paymentStatus,
+      reversalAmount,
+      createdAt: createDate,
+    } as JsonObject,
+  ];
 }
 
 function invoiceView(record: InvoiceRecord): JsonObject {
@@ -82,34 +138,53 @@ function invoiceView(record: InvoiceRecord): JsonObject {
 function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAnswer {
   const systemType = str(params.systemType);
   if (systemType === undefined) return required('params', 'systemType');
-  if (!systemTypes.has(systemType)) return failure(400, 'FORMAT_ERROR', `params.systemType ${systemType}: ECOM or P2P`, { params: { systemType: 'INVALID' } });
+  if (!systemTypes.has(systemType))
+    return failure(400, 'FORMAT_ERROR', `params.systemType ${systemType}: ECOM or P2P`, {
+      params: { systemType: 'INVALID' },
+    });
   if (data.amount === undefined) return required('data', 'amount');
   if (typeof data.amount !== 'number' || !Number.isInteger(data.amount) || data.amount <= 0) {
-    return failure(400, 'FORMAT_ERROR', 'data.amount must be a whole number of kopecks above 0', { data: { amount: 'INVALID' } });
+    return failure(400, 'FORMAT_ERROR', 'data.amount must be a whole number of kopecks above 0', {
+      data: { amount: 'INVALID' },
+    });
   }
   const type = str(data.type) ?? 'PAY';
-  if (!invoiceTypes.has(type)) return failure(400, 'FORMAT_ERROR', `data.type ${type}: PAY, HOLD or SUBSCRIBE`, { data: { type: 'INVALID' } });
+  if (!invoiceTypes.has(type))
+    return failure(400, 'FORMAT_ERROR', `data.type ${type}: PAY, HOLD or SUBSCRIBE`, { data: { type: 'INVALID' } });
   for (const name of ['callbackUrl', 'redirectUrl']) {
     const url = str(data[name]);
-    if (url !== undefined && !isHttpUrl(url)) return failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
+    if (url !== undefined && !isHttpUrl(url))
+      return failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
   }
   const now = core.now();
   const id = ids.uuid();
-  const extraInfo = data.extraInfo === undefined ? null : typeof data.extraInfo === 'string' ? data.extraInfo : JSON.stringify(data.extraInfo);
-  const record = newRecord('uapay', id, [], 'OPEN', {
-    invoiceNumber: String(100_000_000 + core.store.nextSeq()),
-    systemType,
-    type,
-    amount: data.amount,
-    description: str(data.description) ?? null,
-    externalId: str(data.externalId) ?? null,
-    callbackUrl: str(data.callbackUrl) ?? null,
-    redirectUrl: str(data.redirectUrl) ?? null,
-    email: str(data.email) ?? null,
-    extraInfo,
-    invoiceStatus: 'ACTIVE',
-    payment: null,
-  }, now);
+  const extraInfo =
+    data.extraInfo === undefined
+      ? null
+      : typeof data.extraInfo === 'string'
+        ? data.extraInfo
+        : JSON.stringify(data.extraInfo);
+  const record = newRecord(
+    'uapay',
+    id,
+    [],
+    'OPEN',
+    {
+      invoiceNumber: String(100_000_000 + core.store.nextSeq()),
+      systemType,
+      type,
+      amount: data.amount,
+      description: str(data.description) ?? null,
+      externalId: str(data.externalId) ?? null,
+      callbackUrl: str(data.callbackUrl) ?? null,
+      redirectUrl: str(data.redirectUrl) ?? null,
+      email: str(data.email) ?? null,
+      extraInfo,
+      invoiceStatus: 'ACTIVE',
+      payment: null,
+    },
+    now,
+  );
   core.created(record);
   return signed({ id, paymentPageUrl: `${core.config.baseUrl}/_sandbox/invoices/${id}` }, core, id);
 }
@@ -120,7 +195,14 @@ const paymentMoves: Record<string, { verb: Verb; from: string[] }> = {
   'invoicer/payments/reverse': { verb: 'reverse', from: ['FINISHED'] },
 };
 
-const known = new Set(['sessions/create', 'invoicer/invoices/create', 'invoicer/invoices/show', 'invoicer/invoices/show/list', 'invoicer/payments/show', ...Object.keys(paymentMoves)]);
+const known = new Set([
+  'sessions/create',
+  'invoicer/invoices/create',
+  'invoicer/invoices/show',
+  'invoicer/invoices/show/list',
+  'invoicer/payments/show',
+  ...Object.keys(paymentMoves),
+]);
 
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if (!known.has(call.path)) return failure(404, 'NOT_FOUND', `no method api/${call.path}`);
@@ -133,7 +215,8 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if (call.path === 'sessions/create') {
     const clientId = str(params.clientId);
     if (clientId === undefined) return required('params', 'clientId');
-    if (core.config.clientId !== undefined && clientId !== core.config.clientId) return failure(401, 'CLIENT_NOT_FOUND', `unknown clientId ${clientId}`);
+    if (core.config.clientId !== undefined && clientId !== core.config.clientId)
+      return failure(401, 'CLIENT_NOT_FOUND', `unknown clientId ${clientId}`);
     const id = ids.uuid();
     open.set(id, clientId);
     if (open.size > maxSessions) open.delete(open.keys().next().value as string);
@@ -141,33 +224,49 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   }
   const sessionId = str(params.sessionId);
   if (sessionId === undefined) return required('params', 'sessionId');
-  if (!open.has(sessionId)) return failure(401, 'SESSION_NOT_FOUND', `session ${sessionId} is unknown or expired: call sessions/create`);
+  if (!open.has(sessionId))
+    return failure(401, 'SESSION_NOT_FOUND', `session ${sessionId} is unknown or expired: call sessions/create`);
   if (call.path === 'invoicer/invoices/create') return createInvoice(params, data, core);
   if (call.path === 'invoicer/invoices/show/list') {
-    const wanted = [...(Array.isArray(params.ids) ? params.ids : []), ...(Array.isArray(params.externalIds) ? params.externalIds : [])].map(String);
+    const wanted = [
+      ...(Array.isArray(params.ids) ? params.ids : []),
+      ...(Array.isArray(params.externalIds) ? params.externalIds : []),
+    ].map(String);
     if (wanted.length === 0) return required('params', 'ids');
     if (wanted.length > 100) return failure(400, 'FORMAT_ERROR', 'at most 100 ids', { params: { ids: 'INVALID' } });
     const all = core.store.list('uapay');
-    const found = all.filter((r) => wanted.includes(r.id) || (typeof r.fields.externalId === 'string' && wanted.includes(r.fields.externalId)));
+    const found = all.filter(
+      (r) => wanted.includes(r.id) || (typeof r.fields.externalId === 'string' && wanted.includes(r.fields.externalId)),
+    );
     return signed({ invoices: found.map(invoiceView) }, core);
   }
   if (call.path === 'invoicer/invoices/show') {
     const id = str(params.id);
     if (id === undefined) return required('params', 'id');
     const record = core.store.find(id, 'uapay');
-    return record && record.id === id ? signed(invoiceView(record), core, record.id) : failure(404, 'NOT_FOUND', `invoice ${id} not found`);
+    return record && record.id === id
+      ? signed(invoiceView(record), core, record.id)
+      : failure(404, 'NOT_FOUND', `invoice ${id} not found`);
   }
   const paymentId = str(params.paymentId);
   if (paymentId === undefined) return required('params', 'paymentId');
   const record = core.store.find(paymentId, 'uapay');
   const p = record && payment(record);
   if (!record || !p || p.paymentId !== paymentId) return failure(404, 'NOT_FOUND', `payment ${paymentId} not found`);
-  if (call.path === 'invoicer/payments/show') return signed({ ...(paymentView(record)[0] as JsonObject) }, core, record.id);
+  if (call.path === 'invoicer/payments/show')
+    return signed({ ...(paymentView(record)[0] as JsonObject) }, core, record.id);
   const move = paymentMoves[call.path] as { verb: Verb; from: string[] };
-  if (!move.from.includes(record.status)) return failure(400, 'WRONG_PAYMENT_STATUS', `payment ${paymentId} is ${record.status}: ${move.verb} needs ${move.from.join(' or ')}`);
+  if (!move.from.includes(record.status))
+    return failure(
+      400,
+      'WRONG_PAYMENT_STATUS',
+      `payment ${paymentId} is ${record.status}: ${move.verb} needs ${move.from.join(' or ')}`,
+    );
   const amount = data.amount === undefined ? undefined : Number(data.amount);
   if (amount !== undefined && !(Number.isInteger(amount) && amount > 0 && amount <= Number(p.amount))) {
-    return failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${String(p.amount)} kopecks`, { data: { amount: 'INVALID' } });
+    return failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${String(p.amount)} kopecks`, {
+      data: { amount: 'INVALID' },
+    });
   }
   await core.transition(record, uapay.plan(record, move.verb), 'api', { amount });
   return signed({ paymentId }, core, record.id);
@@ -184,7 +283,8 @@ export const uapay: SandboxProvider = {
   initial: 'OPEN',
   terminal: ['REVERSED', 'CANCELED', 'REJECTED'],
   handle,
-  error: (status, message) => failure(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : 'FORMAT_ERROR', message),
+  error: (status, message) =>
+    failure(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : 'FORMAT_ERROR', message),
 
   plan(record, verb, status) {
     if (this.terminal.includes(record.status)) throw cannot(record, 'the payment does not move any more');
@@ -192,13 +292,25 @@ export const uapay: SandboxProvider = {
     const current = record.status;
     let path: string[] | undefined;
     if (verb === 'advance') {
-      if (status !== undefined && !statuses.includes(status)) throw new SandboxError(400, `uapay has no paymentStatus '${status}' (statuses: ${statuses.join(', ')})`);
-      path = status !== undefined ? [status] : (flowFrom(hold ? 'hold-finish' : current === 'NEEDS_CONFIRMATION' ? '3ds' : 'pay', current) ?? []).slice(0, 1);
-    } else if (verb === 'pay') path = flowFrom(hold || current === 'HOLDED' ? 'hold-finish' : current === 'NEEDS_CONFIRMATION' ? '3ds' : 'pay', current);
+      if (status !== undefined && !statuses.includes(status))
+        throw new SandboxError(400, `uapay has no paymentStatus '${status}' (statuses: ${statuses.join(', ')})`);
+      path =
+        status !== undefined
+          ? [status]
+          : (flowFrom(hold ? 'hold-finish' : current === 'NEEDS_CONFIRMATION' ? '3ds' : 'pay', current) ?? []).slice(
+              0,
+              1,
+            );
+    } else if (verb === 'pay')
+      path = flowFrom(
+        hold || current === 'HOLDED' ? 'hold-finish' : current === 'NEEDS_CONFIRMATION' ? '3ds' : 'pay',
+        current,
+      );
     else if (verb === 'fail') path = flowFrom('rejected', current);
     else if (verb === 'hold') path = flowFrom('hold-finish', current, 'HOLDED');
     else if (verb === 'complete') path = current === 'HOLDED' ? flowFrom('hold-finish', current) : undefined;
-    else if (verb === 'cancel') path = current === 'HOLDED' ? flowFrom('hold-cancel', current) : current === 'OPEN' ? ['CANCELED'] : undefined;
+    else if (verb === 'cancel')
+      path = current === 'HOLDED' ? flowFrom('hold-cancel', current) : current === 'OPEN' ? ['CANCELED'] : undefined;
     else path = current === 'FINISHED' ? ['REVERSED'] : undefined;
     if (!path || path.length === 0) throw cannot(record, `${verb} does not apply`);
     return path;
@@ -211,7 +323,21 @@ export const uapay: SandboxProvider = {
     let p = payment(record);
     if (!p) {
       const amount = record.fields.amount as number;
-      p = { paymentId: ids.uuid(), number: Number(ids.digits(6)) + 100_000, receiptId: ids.digits(10), amount, commission: Math.round(amount * 0.015), currency: 'UAH', cardFromMasked: `411111${ids.digits(4)}`, status: 'NEW', paymentStatus: status, reversalAmount: 0, createDate: now, payDate: null, holdDate: null };
+      p = {
+        paymentId: ids.uuid(),
+        number: Number(ids.digits(6)) + 100_000,
+        receiptId: ids.digits(10),
+        amount,
+        commission: Math.round(amount * 0.015),
+        currency: 'UAH',
+        cardFromMasked: `411111${ids.digits(4)}`,
+        status: 'NEW',
+        paymentStatus: status,
+        reversalAmount: 0,
+        createDate: now,
+        payDate: null,
+        holdDate: null,
+      };
       record.fields.payment = p;
     }
     p.paymentStatus = status;

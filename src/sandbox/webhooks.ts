@@ -22,7 +22,13 @@ export function sandboxClock(timeScale: number | undefined): VirtualClock {
 }
 
 /** The provider's own webhook for a status, signed over its exact bytes. */
-export function buildWebhook(provider: ProviderName, plan: WebhookPlan, settings: WebhookSettings, now: number, wrongSecret?: string): Promise<Delivery> {
+export function buildWebhook(
+  provider: ProviderName,
+  plan: WebhookPlan,
+  settings: WebhookSettings,
+  now: number,
+  wrongSecret?: string,
+): Promise<Delivery> {
   return generate({
     provider,
     event: plan.event,
@@ -38,7 +44,12 @@ export function buildWebhook(provider: ProviderName, plan: WebhookPlan, settings
 }
 
 /** A callback claiming `plan.status` that a correct receiver must refuse: signed with a wrong secret, then tampered. */
-export async function forgedWebhooks(provider: ProviderName, plan: WebhookPlan, settings: WebhookSettings, now: number): Promise<Array<{ label: string; delivery: Delivery }>> {
+export async function forgedWebhooks(
+  provider: ProviderName,
+  plan: WebhookPlan,
+  settings: WebhookSettings,
+  now: number,
+): Promise<Array<{ label: string; delivery: Delivery }>> {
   const wrong = await buildWebhook(provider, plan, settings, now, `forged-${maskSecret(plan.secret)}-not-the-secret`);
   const tampered = await generate({
     provider,
@@ -59,7 +70,13 @@ export async function forgedWebhooks(provider: ProviderName, plan: WebhookPlan, 
 }
 
 /** `send`'s scenarios, built for this invoice's ids (state-derived fields) and callback URL. */
-export async function scenarioWebhooks(provider: ProviderName, scenario: string, plan: WebhookPlan, settings: WebhookSettings, now: number): Promise<Array<{ label: string; delivery: Delivery }>> {
+export async function scenarioWebhooks(
+  provider: ProviderName,
+  scenario: string,
+  plan: WebhookPlan,
+  settings: WebhookSettings,
+  now: number,
+): Promise<Array<{ label: string; delivery: Delivery }>> {
   const built = await buildScenario(scenario, {
     provider,
     event: plan.event,
@@ -97,7 +114,13 @@ export async function deliverWebhook(
 }
 
 function tryOf(result: TryResult): AttemptTry {
-  const out: AttemptTry = { try: result.try, offsetMs: result.offsetMs, latencyMs: result.latencyMs, excerpt: result.excerpt, delivered: result.delivered };
+  const out: AttemptTry = {
+    try: result.try,
+    offsetMs: result.offsetMs,
+    latencyMs: result.latencyMs,
+    excerpt: result.excerpt,
+    delivered: result.delivered,
+  };
   if (result.status !== undefined) out.status = result.status;
   if (result.error !== undefined) out.error = result.error;
   return out;

@@ -8,7 +8,15 @@ import { randomInt } from 'node:crypto';
 import { acceptExpectation, type Expectation } from './expectation.js';
 import { isScenarioName, scenarioTable, type PlanContext } from './table.js';
 
-export { acceptExpectation, describeExpectation, meets, parseExpectation, toExpectation, type Answer, type Expectation } from './expectation.js';
+export {
+  acceptExpectation,
+  describeExpectation,
+  meets,
+  parseExpectation,
+  toExpectation,
+  type Answer,
+  type Expectation,
+} from './expectation.js';
 export { isScenarioName, scenarioNames, scenarioTable, type ScenarioDefinition, type ScenarioName } from './table.js';
 
 export interface ScenarioStep {
@@ -60,10 +68,14 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
   const provider = getProvider(options.provider);
   const data = provider.data.scenarios[name];
   if (!data) {
-    throw usage(`${provider.name} has no scenario '${name}'`, `scenarios of ${provider.name}: ${Object.keys(provider.data.scenarios).join(', ')}`);
+    throw usage(
+      `${provider.name} has no scenario '${name}'`,
+      `scenarios of ${provider.name}: ${Object.keys(provider.data.scenarios).join(', ')}`,
+    );
   }
   // The consistency test keeps every provider's scenario names in the table; this is a bug, not a usage error.
-  if (!isScenarioName(name)) throw new Error(`scenario '${name}' is in ${provider.name}'s data but not in the scenario table`);
+  if (!isScenarioName(name))
+    throw new Error(`scenario '${name}' is in ${provider.name}'s data but not in the scenario table`);
   const definition = scenarioTable[name];
   const event = getEvent(provider, options.event);
   const { now: _now, seed: _seed, ...rest } = options;
@@ -89,7 +101,7 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
     return {
       plan,
       generate: prepareGenerate(plan.options),
-      expect: options.expect ?? (kind === 'accept' ? accept : ({ kind: '4xx' })),
+      expect: options.expect ?? (kind === 'accept' ? accept : { kind: '4xx' }),
       accept: kind === 'accept',
     };
   });

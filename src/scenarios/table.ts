@@ -57,7 +57,10 @@ export interface ScenarioDefinition {
 /** Rising timestamps, 30 s apart, the last one now: nothing lands in the receiver's future. */
 function dated(context: PlanContext): PlannedDelivery[] {
   const steps = context.flow ?? [{ status: context.status }];
-  return steps.map((step, i) => ({ label: step.status, ...context.at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }) }));
+  return steps.map((step, i) => ({
+    label: step.status,
+    ...context.at(-(steps.length - 1 - i) * 30_000, { status: step.status, patch: step.set }),
+  }));
 }
 
 /**
@@ -106,8 +109,14 @@ const table = {
       const steps = dated(c);
       const later = steps.at(-1);
       const earlier = steps.at(-2);
-      if (!later || !earlier) throw usage(`out-of-order needs a flow of two or more steps; ${c.flowName ?? 'this event'} has ${steps.length}`);
-      return [{ ...later, label: `${later.label} (newer, first)` }, { ...earlier, label: `${earlier.label} (older, second)` }];
+      if (!later || !earlier)
+        throw usage(
+          `out-of-order needs a flow of two or more steps; ${c.flowName ?? 'this event'} has ${steps.length}`,
+        );
+      return [
+        { ...later, label: `${later.label} (newer, first)` },
+        { ...earlier, label: `${earlier.label} (older, second)` },
+      ];
     },
   },
   duplicate: {
@@ -115,13 +124,20 @@ const table = {
     expect: ['accept', 'accept'],
     effect: { credited: 1 },
     concurrent: true,
-    plan: (c) => [{ label: 'original', ...c.at(0) }, { label: 'duplicate', ...c.at(0) }],
+    plan: (c) => [
+      { label: 'original', ...c.at(0) },
+      { label: 'duplicate', ...c.at(0) },
+    ],
   },
   replay: {
     // Refused where the signature expires (CryptoCloud); acknowledged and ignored where nothing in it expires.
     description: 'a delivery captured an hour ago, sent again',
     expect: ['refuse'],
-    plan: (c) => c.data.expect.map((_, i) => ({ label: i === 0 ? 'replayed' : 'replayed again', ...c.at(-(c.data.signedAgoMs ?? 3_600_000)) })),
+    plan: (c) =>
+      c.data.expect.map((_, i) => ({
+        label: i === 0 ? 'replayed' : 'replayed again',
+        ...c.at(-(c.data.signedAgoMs ?? 3_600_000)),
+      })),
   },
   expired: {
     description: 'a token signed past its validity',

@@ -1,6 +1,13 @@
 import { getProvider } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
-import { acceptExpectation, describeExpectation, isScenarioName, meets, scenarioTable, type Expectation } from '../scenarios/scenarios.js';
+import {
+  acceptExpectation,
+  describeExpectation,
+  isScenarioName,
+  meets,
+  scenarioTable,
+  type Expectation,
+} from '../scenarios/scenarios.js';
 import type { StepResult } from '../deliver/run-scenario.js';
 
 const accepting: Expectation = { kind: '2xx' };
@@ -17,8 +24,13 @@ export function explainFailure(provider: string, scenario: string, results: read
   const last = failed.tries.at(-1);
   const expected = describeExpectation(failed.step.expect);
   const excerpt = last?.excerpt ? `: ${last.excerpt.slice(0, 120)}` : '';
-  const answered = failed.status === undefined ? `no answer (${last?.error ?? 'no try was made'})` : `answered ${failed.status}`;
-  const timing = signedAgoMs ? `, signed ${formatDuration(signedAgoMs)} before delivery` : signedAheadMs ? `, iat ${formatDuration(signedAheadMs)} after delivery` : '';
+  const answered =
+    failed.status === undefined ? `no answer (${last?.error ?? 'no try was made'})` : `answered ${failed.status}`;
+  const timing = signedAgoMs
+    ? `, signed ${formatDuration(signedAgoMs)} before delivery`
+    : signedAheadMs
+      ? `, iat ${formatDuration(signedAheadMs)} after delivery`
+      : '';
   const fact = `${failed.step.label}${timing}: ${answered}, expected ${expected}`;
   const usual = failed.step.accept ? describeExpectation(acceptExpectation(getProvider(provider))) : '4xx';
   // An expectation of the user's own (config `expect`): say what happened against it, not what the scenario means.
@@ -35,8 +47,11 @@ export function explainFailure(provider: string, scenario: string, results: read
   if (failed.status !== undefined && meets(accepting, failed.status) && failed.step.expect.kind === 'code') {
     return `acknowledged with ${failed.status}, but ${data.title} counts only exactly ${failed.step.expect.code} as delivered (${fact}${tries}): ${why}`;
   }
-  const what = isScenarioName(scenario) && scenarioTable[scenario].ordinary === true ? 'a valid, correctly signed delivery' : `a correctly signed delivery (${failed.step.label})`;
-  if (failed.status === undefined) return `gave ${answered.replace(/^no answer/, 'no answer to')} ${what}${tries}: ${why}`;
+  const what =
+    isScenarioName(scenario) && scenarioTable[scenario].ordinary === true
+      ? 'a valid, correctly signed delivery'
+      : `a correctly signed delivery (${failed.step.label})`;
+  if (failed.status === undefined)
+    return `gave ${answered.replace(/^no answer/, 'no answer to')} ${what}${tries}: ${why}`;
   return `${failed.status >= 400 && failed.status < 500 ? 'refused' : `answered ${failed.status} to`} ${what} (answered ${failed.status}, expected ${expected}${excerpt}${tries}): ${why}`;
 }
-

@@ -50,7 +50,9 @@ export function renderPrettyTail(result: SuiteResult, color = true): string {
   if (failures.length > 0) {
     lines.push('', paint.heading('What a correct handler does:'));
     for (const c of failures) {
-      lines.push(`  ${paint.bad('✗')} ${paint.name(`${c.provider} ${c.scenario}`)}: ${c.message ?? `expected ${c.expected}, got ${c.got}`}`);
+      lines.push(
+        `  ${paint.bad('✗')} ${paint.name(`${c.provider} ${c.scenario}`)}: ${c.message ?? `expected ${c.expected}, got ${c.got}`}`,
+      );
       lines.push(`    ${paint.dim(`→ ${c.url}`)}`);
     }
   }
@@ -61,7 +63,11 @@ export function renderPrettyTail(result: SuiteResult, color = true): string {
 }
 
 export function renderPretty(result: SuiteResult, color = true): string {
-  return [...result.cases.map((c) => renderCaseLine(c, color)), ...result.skipped.map((s) => renderSkippedLine(s, color)), renderPrettyTail(result, color)].join('\n');
+  return [
+    ...result.cases.map((c) => renderCaseLine(c, color)),
+    ...result.skipped.map((s) => renderSkippedLine(s, color)),
+    renderPrettyTail(result, color),
+  ].join('\n');
 }
 
 function id(text: string): string {
@@ -113,7 +119,10 @@ export function junitReport(result: SuiteResult): string {
         `expected: ${c.expected}`,
         `got: ${c.got}`,
         `url: ${c.url}`,
-        ...c.steps.map((s) => `${s.met ? 'ok  ' : 'FAIL'} ${s.label}: expected ${s.expected}, got ${s.got}${s.tries > 1 ? ` after ${s.tries} tries` : ''}${s.error ? ` (${s.error})` : s.excerpt ? ` — response: ${s.excerpt}` : ''}`),
+        ...c.steps.map(
+          (s) =>
+            `${s.met ? 'ok  ' : 'FAIL'} ${s.label}: expected ${s.expected}, got ${s.got}${s.tries > 1 ? ` after ${s.tries} tries` : ''}${s.error ? ` (${s.error})` : s.excerpt ? ` — response: ${s.excerpt}` : ''}`,
+        ),
         `why: ${c.why}`,
       ].join('\n');
       out.push(
@@ -123,7 +132,11 @@ export function junitReport(result: SuiteResult): string {
       );
     }
     for (const s of skipped) {
-      out.push(`    <testcase ${[attr('classname', `webhook-sim.${provider}`), attr('name', s.scenario), attr('time', '0.000')].join(' ')}>`, `      <skipped ${attr('message', s.reason)}/>`, '    </testcase>');
+      out.push(
+        `    <testcase ${[attr('classname', `webhook-sim.${provider}`), attr('name', s.scenario), attr('time', '0.000')].join(' ')}>`,
+        `      <skipped ${attr('message', s.reason)}/>`,
+        '    </testcase>',
+      );
     }
     out.push('  </testsuite>');
   }

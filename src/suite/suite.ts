@@ -6,7 +6,14 @@ import { WebhookSimError, usage } from '../errors.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
 import { createDeliveryAgent } from '../deliver/deliver.js';
-import { buildScenario, describeExpectation, isScenarioName, scenarioNames, toExpectation, type Expectation } from '../scenarios/scenarios.js';
+import {
+  buildScenario,
+  describeExpectation,
+  isScenarioName,
+  scenarioNames,
+  toExpectation,
+  type Expectation,
+} from '../scenarios/scenarios.js';
 import { explainFailure } from './explain.js';
 import { redactSecrets } from '../lib/secret.js';
 import { runScenario } from '../deliver/run-scenario.js';
@@ -95,18 +102,29 @@ export interface SuitePlan {
 }
 
 /** Which cases run: a --scenarios name no chosen provider has is a usage error; one some lack is skipped for them. */
-export function planSuite(chosenProviders: readonly string[] | undefined, scenarios: readonly string[] | undefined): SuitePlan {
+export function planSuite(
+  chosenProviders: readonly string[] | undefined,
+  scenarios: readonly string[] | undefined,
+): SuitePlan {
   const names = (chosenProviders?.length ? chosenProviders : providerNames).map((name) => getProvider(name).name);
   const plan: SuitePlan = { cases: [], skipped: [] };
   if (scenarios !== undefined) {
     const unknown = scenarios.filter((s) => !isScenarioName(s));
-    if (unknown.length > 0) throw usage(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${scenarioNames.join(', ')}`);
+    if (unknown.length > 0)
+      throw usage(
+        `unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; valid: ${scenarioNames.join(', ')}`,
+      );
   }
   for (const provider of [...new Set(names)]) {
     const own = Object.keys(getProvider(provider).data.scenarios);
     for (const scenario of scenarios ?? own) {
       if (own.includes(scenario)) plan.cases.push({ provider, scenario });
-      else plan.skipped.push({ provider, scenario, reason: `${provider} has no ${scenario} scenario (its scenarios: ${own.join(', ')})` });
+      else
+        plan.skipped.push({
+          provider,
+          scenario,
+          reason: `${provider} has no ${scenario} scenario (its scenarios: ${own.join(', ')})`,
+        });
     }
   }
   if (plan.cases.length === 0) throw usage('nothing to run: no chosen provider has any of the chosen scenarios');
@@ -224,5 +242,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     if (options.dispatcher === undefined) await (dispatcher as { close(): Promise<void> }).close();
   }
   const passed = cases.filter((c) => c.pass).length;
-  return { ok: passed === cases.length, total: cases.length, passed, failed: cases.length - passed, cases, skipped: plan.skipped, startedAt, durationMs: Date.now() - started };
+  return {
+    ok: passed === cases.length,
+    total: cases.length,
+    passed,
+    failed: cases.length - passed,
+    cases,
+    skipped: plan.skipped,
+    startedAt,
+    durationMs: Date.now() - started,
+  };
 }

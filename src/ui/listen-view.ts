@@ -18,7 +18,13 @@ export interface ListenStart {
 
 export function printListening(start: ListenStart, json: boolean): void {
   if (json) {
-    printJsonLine({ listening: start.url, out: start.out ?? null, verify: start.verify, respond: start.respond ?? null, forwardTo: start.forwardTo ?? null });
+    printJsonLine({
+      listening: start.url,
+      out: start.out ?? null,
+      verify: start.verify,
+      respond: start.respond ?? null,
+      forwardTo: start.forwardTo ?? null,
+    });
     return;
   }
   const notes = [
@@ -33,14 +39,19 @@ export function printListening(start: ListenStart, json: boolean): void {
 /** One origin when every provider shares it, else each provider with its own. */
 function secretsText(origins: ListenStart['secretOrigins']): string {
   const same = new Set(origins.map(([, origin]) => origin));
-  const text = same.size === 1 ? [...same][0] ?? '' : origins.map(([name, origin]) => `${name} ${origin}`).join(', ');
-  return text === 'built-in test secret' ? 'the built-in public test secrets (set $WEBHOOK_SIM_<PROVIDER>_SECRET or --secret-env NAME for yours)' : text;
+  const text = same.size === 1 ? ([...same][0] ?? '') : origins.map(([name, origin]) => `${name} ${origin}`).join(', ');
+  return text === 'built-in test secret'
+    ? 'the built-in public test secrets (set $WEBHOOK_SIM_<PROVIDER>_SECRET or --secret-env NAME for yours)'
+    : text;
 }
 
 /** One line per request: `write` as they come, `flush` once the receiver is closed. */
 export function requestLog(json: boolean): { write: (event: ReceivedEvent) => void; flush: () => void } {
   const lines = lineBatcher((text) => void stdStream(1).write(text));
-  return { write: (event) => lines.line(json ? terminalSafeJson(receivedJson(event)) : renderReceived(event)), flush: lines.flush };
+  return {
+    write: (event) => lines.line(json ? terminalSafeJson(receivedJson(event)) : renderReceived(event)),
+    flush: lines.flush,
+  };
 }
 
 // JSON.stringify escapes C0 controls but leaves C1 controls and bidirectional overrides raw, and NDJSON is read on
@@ -49,7 +60,10 @@ export function requestLog(json: boolean): { write: (event: ReceivedEvent) => vo
 const rawInJson = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(rawInJson, (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    rawInJson,
+    (char) => `\\u${(char.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function printStopped(summary: ReceiverSummary, json: boolean): void {

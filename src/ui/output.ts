@@ -16,7 +16,12 @@ type Level = 0 | 1 | 2 | 3;
  * "0" and "false" mean off and 2 or 3 pick a depth, as in Node and chalk); otherwise colour only on a terminal.
  * Decided here rather than by chalk, which reads an empty FORCE_COLOR as "force".
  */
-export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, terminal: boolean, detected: Level): Level {
+export function colorLevel(
+  flag: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+  terminal: boolean,
+  detected: Level,
+): Level {
   const force = env.FORCE_COLOR ?? '';
   const forced: Level | undefined =
     force === '' ? undefined : force === '0' || force === 'false' ? 0 : force === '2' ? 2 : force === '3' ? 3 : 1;
@@ -32,7 +37,7 @@ export function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, te
 export function configureColor(enabled: boolean | undefined): void {
   const terminal = isTerminal(1);
   // chalk's own detection (TERM, COLORTERM, CI) only matters on a terminal; a pipe never asks it.
-  const detected = terminal ? (new Chalk().level) : 0;
+  const detected = terminal ? new Chalk().level : 0;
   chalk = new Chalk({ level: colorLevel(enabled, process.env, terminal, detected) });
 }
 
@@ -107,7 +112,9 @@ export function renderVerdict(verdict: Verdict, explain: boolean): string {
     chalk.bold(shown(verdict.source, 200)),
     shown([verdict.provider, verdict.event, verdict.status].filter(Boolean).join(' '), 200),
     verdict.id ? chalk.dim(`(${shown(verdict.id, 200)})`) : '',
-  ].filter((part) => part !== '').join('  ');
+  ]
+    .filter((part) => part !== '')
+    .join('  ');
   const width = Math.max(...verdict.checks.map((check) => check.name.length));
   const lines = verdict.checks.map((check) => {
     const detail = shown(check.detail);
@@ -116,7 +123,10 @@ export function renderVerdict(verdict: Verdict, explain: boolean): string {
   });
   if (explain && verdict.explain.length > 0) {
     const entries = verdict.explain.map((line) => [shown(line.label, 40), shown(line.value, 2000)] as const);
-    lines.push(`    ${chalk.dim('explain')}`, rows(verdict.at ? [...entries, ['judged at', verdict.at] as const] : entries, '      '));
+    lines.push(
+      `    ${chalk.dim('explain')}`,
+      rows(verdict.at ? [...entries, ['judged at', verdict.at] as const] : entries, '      '),
+    );
   }
   return [head, ...lines].join('\n');
 }
@@ -134,7 +144,8 @@ export function verdictJson(verdict: Verdict, explain: boolean): Record<string, 
 
 function schedule(intervals: readonly number[]): string {
   if (intervals.length === 0) return 'no retries';
-  const human = (ms: number): string => (ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+  const human = (ms: number): string =>
+    ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`;
   return `retries after ${intervals.map(human).join(', ')}`;
 }
 
@@ -144,12 +155,18 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
       const entries: Array<readonly [string, string]> = [
         ['signature', p.signature],
         ['delivery', p.delivery.summary],
-        ['delivered', `${p.delivery.success === 'exact-200' ? 'on exactly HTTP 200' : 'on any 2xx'}; ${schedule(p.delivery.retryIntervalsMs)}`],
+        [
+          'delivered',
+          `${p.delivery.success === 'exact-200' ? 'on exactly HTTP 200' : 'on any 2xx'}; ${schedule(p.delivery.retryIntervalsMs)}`,
+        ],
         ['encodings', p.encodings.map((e) => (e === p.defaultEncoding ? `${e} (default)` : e)).join(', ')],
         ['secret', `$${p.secretEnv}, else built-in test secret "${p.builtinSecret}"`],
       ];
       for (const [key, option] of Object.entries(p.options)) {
-        entries.push([`--${option.flag}`, `${option.values ? option.values.join('|') : 'NAME'} (default ${option.default}): ${option.description} ${style.dim(`[${key}]`)}`]);
+        entries.push([
+          `--${option.flag}`,
+          `${option.values ? option.values.join('|') : 'NAME'} (default ${option.default}): ${option.description} ${style.dim(`[${key}]`)}`,
+        ]);
       }
       const events = p.events.map((event) => {
         const eventRows: Array<readonly [string, string]> = [
@@ -159,7 +176,13 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
         return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
       });
       const scenarios = rows(
-        Object.entries(p.scenarios).map(([name, s]) => [name, `${s.description} ${style.dim(`→ ${s.expect.map((e) => describeExpectation(e === 'accept' ? successExpectation(p.delivery.success) : { kind: '4xx' })).join(', ')}`)}`] as const),
+        Object.entries(p.scenarios).map(
+          ([name, s]) =>
+            [
+              name,
+              `${s.description} ${style.dim(`→ ${s.expect.map((e) => describeExpectation(e === 'accept' ? successExpectation(p.delivery.success) : { kind: '4xx' })).join(', ')}`)}`,
+            ] as const,
+        ),
         '    ',
       );
       return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
@@ -171,9 +194,17 @@ export function renderProviders(list: readonly import('./describe.js').ProviderD
  * One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation (judged by the
  * caller). The excerpt and error come from the target: shown with visible escapes, whatever the caller did before.
  */
-export function renderTry(label: string, offset: string, result: { status?: number; latencyMs: number; excerpt: string; error?: string }, expected: string, met: boolean): string {
+export function renderTry(
+  label: string,
+  offset: string,
+  result: { status?: number; latencyMs: number; excerpt: string; error?: string },
+  expected: string,
+  met: boolean,
+): string {
   const answer = result.status === undefined ? chalk.red('---') : String(result.status);
-  const detail = result.error ? chalk.red(visible(result.error)) : chalk.dim(visible([...result.excerpt].slice(0, 100).join('')));
+  const detail = result.error
+    ? chalk.red(visible(result.error))
+    : chalk.dim(visible([...result.excerpt].slice(0, 100).join('')));
   return `  ${visible(label).padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
 }
 
@@ -181,23 +212,39 @@ export function renderTry(label: string, offset: string, result: { status?: numb
  * After `send`: how many deliveries met their expectation and, on failure, what a correct handler does; a target that
  * never answered says so instead, since the scenario's lesson would miss the point.
  */
-export function renderSendSummary(results: ReadonlyArray<{ met: boolean; status?: number; tries: ReadonlyArray<{ error?: string }> }>, why: string, interrupted = false): string {
+export function renderSendSummary(
+  results: ReadonlyArray<{ met: boolean; status?: number; tries: ReadonlyArray<{ error?: string }> }>,
+  why: string,
+  interrupted = false,
+): string {
   const met = results.filter((r) => r.met).length;
   const text = `${met}/${results.length} deliveries met their expectation`;
-  if (interrupted) return chalk.yellow(`interrupted (Ctrl-C): ${text} so far; ${results.reduce((n, r) => n + r.tries.length, 0)} tries sent`);
+  if (interrupted)
+    return chalk.yellow(
+      `interrupted (Ctrl-C): ${text} so far; ${results.reduce((n, r) => n + r.tries.length, 0)} tries sent`,
+    );
   if (met === results.length) return chalk.green(text);
-  const unreached = results.every((r) => r.met || r.status === undefined) ? results.find((r) => !r.met)?.tries.at(-1)?.error : undefined;
+  const unreached = results.every((r) => r.met || r.status === undefined)
+    ? results.find((r) => !r.met)?.tries.at(-1)?.error
+    : undefined;
   if (unreached !== undefined) return `${chalk.red(text)}\n${chalk.red('  the target never answered:')} ${unreached}`;
   return `${chalk.red(text)}\n${chalk.red('  a correct handler:')} ${why}`;
 }
 
 /** `replay`: one line per capture, naming the full URL it went to (never the capture's own host). */
-export function renderReplayTry(source: string, result: { url: string; status?: number; latencyMs: number; excerpt: string; error?: string }, expected: string, met: boolean): string {
+export function renderReplayTry(
+  source: string,
+  result: { url: string; status?: number; latencyMs: number; excerpt: string; error?: string },
+  expected: string,
+  met: boolean,
+): string {
   return renderTry(`${source} → ${result.url}`, '', result, expected, met);
 }
 
 /** The demo/suite table: provider, scenario, expected, got, pass. */
-export function renderMatrix(rowsIn: ReadonlyArray<{ provider: string; scenario: string; expected: string; got: string; pass: boolean }>): string {
+export function renderMatrix(
+  rowsIn: ReadonlyArray<{ provider: string; scenario: string; expected: string; got: string; pass: boolean }>,
+): string {
   const header = ['provider', 'scenario', 'expected', 'got', 'pass'];
   const cells = rowsIn.map((r) => [r.provider, r.scenario, r.expected, r.got, r.pass ? 'pass' : 'FAIL']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
@@ -226,32 +273,53 @@ export function printJsonLine(value: unknown): void {
  */
 export function renderReceived(event: ReceivedEvent): string {
   const good = event.status >= 200 && event.status < 300;
-  const mark = event.verdict ? (event.verdict.ok ? chalk.green('✓') : chalk.red('✗')) : good ? chalk.dim('•') : chalk.red('✗');
-  const answer = event.status === 0 ? chalk.red('not delivered') : good ? chalk.green(String(event.status)) : chalk.red(String(event.status));
-  const what = visible([event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' '));
-  const note =
-    event.duplicate ? chalk.yellow('duplicate')
-    : event.ignored !== undefined ? chalk.yellow(`ignored: ${visible(event.ignored)}`)
-    : !good || event.forced !== undefined ? visible(event.reason)
-    : '';
+  const mark = event.verdict
+    ? event.verdict.ok
+      ? chalk.green('✓')
+      : chalk.red('✗')
+    : good
+      ? chalk.dim('•')
+      : chalk.red('✗');
+  const answer =
+    event.status === 0
+      ? chalk.red('not delivered')
+      : good
+        ? chalk.green(String(event.status))
+        : chalk.red(String(event.status));
+  const what = visible(
+    [event.provider ?? 'unknown', event.event, event.webhookStatus].filter((part) => part !== undefined).join(' '),
+  );
+  const note = event.duplicate
+    ? chalk.yellow('duplicate')
+    : event.ignored !== undefined
+      ? chalk.yellow(`ignored: ${visible(event.ignored)}`)
+      : !good || event.forced !== undefined
+        ? visible(event.reason)
+        : '';
   return [
     chalk.dim(event.receivedAt.slice(11, 23) || '--:--:--.---'),
     visible(`${event.method} ${event.url}`),
     event.provider === undefined ? chalk.dim(what) : chalk.cyan(what),
     `${mark} ${answer}${note ? ` ${note}` : ''}`,
     event.file === undefined ? '' : chalk.dim(`→ ${visible(event.file)}`),
-  ].filter((part) => part !== '').join('  ');
+  ]
+    .filter((part) => part !== '')
+    .join('  ');
 }
 
 export function receivedJson(event: ReceivedEvent): Record<string, unknown> {
   // Without a verdict the event is its own JSON: no copy per request under load.
-  return event.verdict ? { ...event, verdict: verdictJson(event.verdict, false) } : (event as unknown as Record<string, unknown>);
+  return event.verdict
+    ? { ...event, verdict: verdictJson(event.verdict, false) }
+    : (event as unknown as Record<string, unknown>);
 }
 
 /** Says what happened: how many requests were received and how many of them were saved (none without --out). */
 export function renderReceiverSummary(summary: ReceiverSummary): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const statuses = Object.entries(summary.byStatus).map(([status, count]) => `${status}×${count}`).join(' ');
+  const statuses = Object.entries(summary.byStatus)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
   const text = [
     `${summary.requests} received`,
     `${summary.saved} saved`,

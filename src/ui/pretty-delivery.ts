@@ -19,7 +19,8 @@ const dateClaims = new Set(['exp', 'iat', 'nbf']);
 /** Nested JSON as `a.b[0].c` rows; a string as itself, anything else as JSON. */
 function flatten(value: unknown, path: string, out: Rows): Rows {
   if (value !== null && typeof value === 'object' && Object.keys(value).length > 0) {
-    for (const [key, item] of Object.entries(value)) flatten(item, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, out);
+    for (const [key, item] of Object.entries(value))
+      flatten(item, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, out);
   } else if (typeof value === 'number' && dateClaims.has(path) && Number.isFinite(value) && Math.abs(value) < 8.64e12) {
     out.push([path, `${value} (${isoTime(value * 1000)})`]);
   } else out.push([path, typeof value === 'string' ? value : JSON.stringify(value)]);
@@ -38,7 +39,10 @@ function jsonObjectIn(text: string): object | undefined {
 
 function section(title: string, entries: Rows): string {
   if (entries.length === 0) return '';
-  const shown = entries.map(([label, value]): [string, string] => [shorten(visible(label), 40), shorten(visible(value), 96)]);
+  const shown = entries.map(([label, value]): [string, string] => [
+    shorten(visible(label), 40),
+    shorten(visible(value), 96),
+  ]);
   return `  ${style.heading(title)}\n${rows(shown, '    ')}`;
 }
 
@@ -46,7 +50,10 @@ function bodyFields(request: WebhookRequest): Rows {
   const shape = readBody(request);
   if (shape.kind === 'json') return flatten(shape.value, '', []);
   // A form field holding a JSON object (CryptoCloud's invoice_info) is a table of its own fields, not one long line.
-  if (shape.kind === 'form') return [...new URLSearchParams(shape.text)].flatMap(([name, value]) => flatten(jsonObjectIn(value) ?? value, name, []));
+  if (shape.kind === 'form')
+    return [...new URLSearchParams(shape.text)].flatMap(([name, value]) =>
+      flatten(jsonObjectIn(value) ?? value, name, []),
+    );
   return shape.kind === 'token' ? [['(token)', shape.text]] : [['(body)', request.text ?? '']];
 }
 
@@ -57,16 +64,28 @@ function tokens(found: Rows): string[] {
     .flatMap(([where, token]) => {
       const parts = decodeJwt(token);
       return [
-        section(`JWT header (${where})`, parts.header ? flatten(parts.header, '', []) : [['problem', parts.headerProblem ?? 'undecodable']]),
-        section(`JWT claims (${where})`, parts.claims ? flatten(parts.claims, '', []) : [['problem', parts.claimsProblem ?? 'undecodable']]),
+        section(
+          `JWT header (${where})`,
+          parts.header ? flatten(parts.header, '', []) : [['problem', parts.headerProblem ?? 'undecodable']],
+        ),
+        section(
+          `JWT claims (${where})`,
+          parts.claims ? flatten(parts.claims, '', []) : [['problem', parts.claimsProblem ?? 'undecodable']],
+        ),
       ];
     });
 }
 
 /** The pretty text of a delivery; `secret` and `options` are the ones it was signed with (to show what was signed). */
-export async function prettyDelivery(delivery: Delivery, secret: string, options: Readonly<Record<string, string>>): Promise<string> {
+export async function prettyDelivery(
+  delivery: Delivery,
+  secret: string,
+  options: Readonly<Record<string, string>>,
+): Promise<string> {
   const url = new URL(delivery.url);
-  const headers = Object.fromEntries(Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const headers = Object.fromEntries(
+    Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   const request: WebhookRequest = {
     source: 'generated',
     origin: 'capture',
@@ -78,8 +97,14 @@ export async function prettyDelivery(delivery: Delivery, secret: string, options
     receivedAt: delivery.now,
   };
   // verify --explain's own lines for what the signature covers, so there is one statement of each scheme.
-  const verdict = await verifyRequest(request, { provider: delivery.provider, secretFor: () => secret, options: { [delivery.provider]: options } });
-  const signature = verdict.explain.filter((line) => !/^JWT |^judged at$/.test(line.label)).map((line): [string, string] => [line.label, line.value]);
+  const verdict = await verifyRequest(request, {
+    provider: delivery.provider,
+    secretFor: () => secret,
+    options: { [delivery.provider]: options },
+  });
+  const signature = verdict.explain
+    .filter((line) => !/^JWT |^judged at$/.test(line.label))
+    .map((line): [string, string] => [line.label, line.value]);
   const fields = bodyFields(request);
   const head = `${style.name(`${delivery.provider} ${delivery.event} ${delivery.status}`)}  ${delivery.method} ${visible(delivery.url)}`;
   const parts = [

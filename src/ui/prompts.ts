@@ -43,7 +43,9 @@ async function answer<T>(question: Promise<T>): Promise<T> {
     return await question;
   } catch (error) {
     if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-      throw new WebhookSimError('USAGE', 'cancelled: no answer was given', { hint: 'every question has a flag; see --help' });
+      throw new WebhookSimError('USAGE', 'cancelled: no answer was given', {
+        hint: 'every question has a flag; see --help',
+      });
     }
     throw error;
   }
@@ -65,13 +67,22 @@ export interface Choice {
   description?: string;
 }
 
-async function select(message: string, choices: readonly Choice[], fallback: string | undefined, io: PromptIO): Promise<string> {
+async function select(
+  message: string,
+  choices: readonly Choice[],
+  fallback: string | undefined,
+  io: PromptIO,
+): Promise<string> {
   const { select: ask } = await prompts();
   return answer(
     ask(
       {
         message,
-        choices: choices.map((c) => ({ value: c.name, name: c.name, ...(c.description ? { description: c.description } : {}) })),
+        choices: choices.map((c) => ({
+          value: c.name,
+          name: c.name,
+          ...(c.description ? { description: c.description } : {}),
+        })),
         ...(fallback === undefined ? {} : { default: fallback }),
         pageSize: 12,
       },
@@ -80,7 +91,12 @@ async function select(message: string, choices: readonly Choice[], fallback: str
   );
 }
 
-async function text(message: string, io: PromptIO, validate: (value: string) => true | string, fallback?: string): Promise<string> {
+async function text(
+  message: string,
+  io: PromptIO,
+  validate: (value: string) => true | string,
+  fallback?: string,
+): Promise<string> {
   const { input } = await prompts();
   return answer(input({ message, validate, ...(fallback === undefined ? {} : { default: fallback }) }, context(io)));
 }
@@ -88,7 +104,10 @@ async function text(message: string, io: PromptIO, validate: (value: string) => 
 /** `webhook-sim` with no command: choose one from the program's own list. */
 export async function askCommand(commands: readonly Choice[], io: PromptIO = session.io): Promise<string> {
   if (!isInteractive(io)) {
-    throw usage('no command given', `choose one: webhook-sim <${commands.map((c) => c.name).join('|')}> (see webhook-sim --help; try webhook-sim demo)`);
+    throw usage(
+      'no command given',
+      `choose one: webhook-sim <${commands.map((c) => c.name).join('|')}> (see webhook-sim --help; try webhook-sim demo)`,
+    );
   }
   session.guided = true;
   return select('What do you want to do?', commands, undefined, io);
@@ -132,7 +151,10 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
   let provider = q.provider;
   if (provider === undefined) {
     if (!isInteractive(io)) {
-      throw missing({ what: "argument 'provider'", how: `webhook-sim ${q.command} <provider> [event], one of ${list.map((p) => p.name).join(', ')}` });
+      throw missing({
+        what: "argument 'provider'",
+        how: `webhook-sim ${q.command} <provider> [event], one of ${list.map((p) => p.name).join(', ')}`,
+      });
     }
     session.guided = true;
     provider = await select('Which provider?', providerChoices(list), undefined, io);
@@ -143,7 +165,12 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
 
   let event = described.events.find((e) => e.name === q.event);
   if (q.event === undefined && described.events.length > 1) {
-    const name = await select('Which event?', described.events.map((e) => ({ name: e.name, description: e.description })), undefined, io);
+    const name = await select(
+      'Which event?',
+      described.events.map((e) => ({ name: e.name, description: e.description })),
+      undefined,
+      io,
+    );
     event = described.events.find((e) => e.name === name);
     result.event = name;
   }
@@ -152,15 +179,35 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
 
   if (q.command === 'send') {
     const names = Object.keys(described.scenarios);
-    result.scenario = await select('Which scenario?', names.map((name) => ({ name, description: described.scenarios[name]?.description ?? '' })), q.scenario ?? 'valid', io);
+    result.scenario = await select(
+      'Which scenario?',
+      names.map((name) => ({ name, description: described.scenarios[name]?.description ?? '' })),
+      q.scenario ?? 'valid',
+      io,
+    );
     const flows = Object.keys(event.flows);
-    if ((result.scenario === 'flow' || result.scenario === 'out-of-order') && q.flow === undefined && flows.length > 1) {
-      result.flow = await select('Which status flow?', flows.map((name) => ({ name, description: (event.flows[name] ?? []).join(' → ') })), undefined, io);
+    if (
+      (result.scenario === 'flow' || result.scenario === 'out-of-order') &&
+      q.flow === undefined &&
+      flows.length > 1
+    ) {
+      result.flow = await select(
+        'Which status flow?',
+        flows.map((name) => ({ name, description: (event.flows[name] ?? []).join(' → ') })),
+        undefined,
+        io,
+      );
     }
   }
-  const takesStatus = q.command === 'generate' || result.scenario === undefined || !['flow', 'out-of-order'].includes(result.scenario);
+  const takesStatus =
+    q.command === 'generate' || result.scenario === undefined || !['flow', 'out-of-order'].includes(result.scenario);
   if (q.status === undefined && takesStatus && event.statuses.length > 1) {
-    result.status = await select('Which status?', event.statuses.map((name) => ({ name })), event.defaultStatus, io);
+    result.status = await select(
+      'Which status?',
+      event.statuses.map((name) => ({ name })),
+      event.defaultStatus,
+      io,
+    );
   }
   if (q.command === 'send' && q.url === undefined) {
     const url = await text('Target URL (empty: the built-in verifying receiver)', io, (value) => validUrl(value, true));
@@ -178,33 +225,67 @@ function validUrl(value: string, emptyOk: boolean): true | string {
 }
 
 /** When no secret resolves (only the built-in test one), offer to type one; masked, never echoed. */
-export async function askSecret(provider: string, source: ((provider: string) => string) | undefined, io: PromptIO = session.io): Promise<string | undefined> {
+export async function askSecret(
+  provider: string,
+  source: ((provider: string) => string) | undefined,
+  io: PromptIO = session.io,
+): Promise<string | undefined> {
   if (source === undefined || source(provider) !== 'builtin' || !isInteractive(io)) return undefined;
   const { confirm, password } = await prompts();
-  const enter = await answer(confirm({ message: `No ${provider} secret is configured. Enter one? (No: the built-in public test secret)`, default: false }, context(io)));
+  const enter = await answer(
+    confirm(
+      {
+        message: `No ${provider} secret is configured. Enter one? (No: the built-in public test secret)`,
+        default: false,
+      },
+      context(io),
+    ),
+  );
   if (!enter) return undefined;
-  return answer(password({ message: `Secret for ${provider} (hidden)`, mask: '*', validate: (value) => (value === '' ? 'the secret cannot be empty' : true) }, context(io)));
+  return answer(
+    password(
+      {
+        message: `Secret for ${provider} (hidden)`,
+        mask: '*',
+        validate: (value) => (value === '' ? 'the secret cannot be empty' : true),
+      },
+      context(io),
+    ),
+  );
 }
 
 /** `verify` and `replay` with nothing to read: ask for one path (or token), else name the argument. */
-export async function askInputs(command: 'verify' | 'replay', given: readonly string[], io: PromptIO = session.io): Promise<string[]> {
+export async function askInputs(
+  command: 'verify' | 'replay',
+  given: readonly string[],
+  io: PromptIO = session.io,
+): Promise<string[]> {
   if (given.length > 0) return [...given];
   const arg = command === 'verify' ? 'input...' : 'capture...';
   if (!isInteractive(io)) {
     throw missing({
       what: `argument '${arg.replace('...', '')}'`,
-      how: command === 'verify' ? 'webhook-sim verify <input...>: capture files, a folder, a raw body file, a JWT, or - for stdin' : 'webhook-sim replay <capture...> --url URL',
+      how:
+        command === 'verify'
+          ? 'webhook-sim verify <input...>: capture files, a folder, a raw body file, a JWT, or - for stdin'
+          : 'webhook-sim replay <capture...> --url URL',
     });
   }
-  const message = command === 'verify' ? 'What to verify (capture file, folder, raw body file or JWT)' : 'Which capture file or folder to replay';
+  const message =
+    command === 'verify'
+      ? 'What to verify (capture file, folder, raw body file or JWT)'
+      : 'Which capture file or folder to replay';
   return [(await text(message, io, (value) => (value.trim() === '' ? 'give a path' : true))).trim()];
 }
 
 /** `replay` without --url. */
 export async function askUrl(command: string, given: string | undefined, io: PromptIO = session.io): Promise<string> {
   if (given !== undefined) return given;
-  if (!isInteractive(io)) throw missing({ what: "option '--url <url>'", how: `webhook-sim ${command} … --url http://localhost:3000` });
-  return (await text('Target URL (its path and query come from each capture)', io, (value) => validUrl(value, false))).trim();
+  if (!isInteractive(io))
+    throw missing({ what: "option '--url <url>'", how: `webhook-sim ${command} … --url http://localhost:3000` });
+  return (
+    await text('Target URL (its path and query come from each capture)', io, (value) => validUrl(value, false))
+  ).trim();
 }
 
 /**
@@ -229,7 +310,11 @@ export function commandChoices(program: import('commander').Command, prefix = ''
   // `completion` prints a script for a shell's start-up file: nothing to pick from a menu.
   return program.commands
     .filter((c) => c.name() !== 'help' && c.name() !== 'completion')
-    .flatMap((c) => (c.commands.length > 0 ? commandChoices(c, `${prefix}${c.name()} `) : [{ name: `${prefix}${c.name()}`, description: c.description() }]));
+    .flatMap((c) =>
+      c.commands.length > 0
+        ? commandChoices(c, `${prefix}${c.name()} `)
+        : [{ name: `${prefix}${c.name()}`, description: c.description() }],
+    );
 }
 
 /** What a command passes in: its parsed flags, which the answers are written into. */

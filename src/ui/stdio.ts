@@ -33,9 +33,19 @@ export function onOutputFailure(handler: (error?: WebhookSimError) => void): (er
 /** Any other failed write (ENOSPC, EIO): a usage-class error with one line, not a bug report or a stack trace. */
 function cannotWrite(fd: StdFd, error: unknown): WebhookSimError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOSPC' ? 'no space left on the device' : code === 'EIO' ? 'input/output error' : code === 'EBADF' ? 'it is closed' : String(code ?? error);
+  const why =
+    code === 'ENOSPC'
+      ? 'no space left on the device'
+      : code === 'EIO'
+        ? 'input/output error'
+        : code === 'EBADF'
+          ? 'it is closed'
+          : String(code ?? error);
   const message = `cannot write to standard ${fd === 1 ? 'output' : 'error'}: ${why}${code ? ` (${code})` : ''}`;
-  return new WebhookSimError('OUTPUT', message, { cause: error, hint: `${code === 'ENOSPC' ? 'free some space, or ' : ''}send the output somewhere else` });
+  return new WebhookSimError('OUTPUT', message, {
+    cause: error,
+    hint: `${code === 'ENOSPC' ? 'free some space, or ' : ''}send the output somewhere else`,
+  });
 }
 
 /** process.stdout (1) or process.stderr (2), with the EPIPE handling above; every later write to the fd goes to it. */

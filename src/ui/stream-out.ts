@@ -32,7 +32,10 @@ export function streamOut(stream?: NodeJS.WritableStream, batchChars = 64 * 1024
  * `bufferLimit` results; past that, the results are written as they come and the summary fields follow the array
  * (same document, same fields, the summary keys last), so memory stays flat for any number of results.
  */
-export function jsonResults(out: StreamOut, bufferLimit = 1000): {
+export function jsonResults(
+  out: StreamOut,
+  bufferLimit = 1000,
+): {
   add(result: unknown): Promise<void> | undefined;
   end(summary: Record<string, unknown>): Promise<void> | undefined;
 } {
@@ -57,7 +60,9 @@ export function jsonResults(out: StreamOut, bufferLimit = 1000): {
         const wrote = out.write(`${JSON.stringify({ ...summary, results: buffered }, null, 2)}\n`);
         return wrote === undefined ? out.flush() : wrote.then(() => out.flush());
       }
-      const fields = Object.entries(summary).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`);
+      const fields = Object.entries(summary).map(
+        ([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`,
+      );
       const wrote = out.write(`\n  ],\n${fields.join(',\n')}\n}\n`);
       return wrote === undefined ? out.flush() : wrote.then(() => out.flush());
     },

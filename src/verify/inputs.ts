@@ -5,7 +5,15 @@ import { captureToRequest, isCaptureLike } from '../lib/capture.js';
 import { looksLikeJwt } from '../lib/jwt.js';
 import { splitLines } from '../lib/lines.js';
 import type { WebhookRequest } from '../lib/request.js';
-import { defaultMaxBytes, notRegular, readRegularFile, readStream, reasonOf, regularFileProblem, tooLarge } from './read.js';
+import {
+  defaultMaxBytes,
+  notRegular,
+  readRegularFile,
+  readStream,
+  reasonOf,
+  regularFileProblem,
+  tooLarge,
+} from './read.js';
 import type { ReadResult } from './read.js';
 
 // Arguments are checked and whole files read with the synchronous calls: node:fs/promises takes ~1.5 ms to load, and
@@ -131,7 +139,9 @@ export function classifyLine(line: string, source: string): InputItem {
   } catch {
     return { source, problem: 'not a capture: the line is not valid JSON (truncated?)' };
   }
-  return isCaptureLike(parsed) ? fromCapture(parsed, source) : { source, problem: 'not a capture: the line has no "webhookSim" field' };
+  return isCaptureLike(parsed)
+    ? fromCapture(parsed, source)
+    : { source, problem: 'not a capture: the line has no "webhookSim" field' };
 }
 
 /** Streams every input in order; .ndjson files are read line by line, so their size does not matter (a line's does). */

@@ -60,12 +60,21 @@ function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
   }
   const provider = options.provider ? getProvider(options.provider) : detectProvider(request, body);
   if (!provider) {
-    verdict.checks.push({ name: 'provider', ok: false, detail: `cannot tell the provider from this input; pass --provider ${providerNames.join('|')}` });
+    verdict.checks.push({
+      name: 'provider',
+      ok: false,
+      detail: `cannot tell the provider from this input; pass --provider ${providerNames.join('|')}`,
+    });
     return verdict;
   }
   verdict.provider = provider.name;
   const at = options.at ?? request.receivedAt ?? options.now ?? Date.now();
-  const atLabel = options.at !== undefined ? `--at ${isoTime(at)}` : request.receivedAt !== undefined ? 'the capture was received' : 'now';
+  const atLabel =
+    options.at !== undefined
+      ? `--at ${isoTime(at)}`
+      : request.receivedAt !== undefined
+        ? 'the capture was received'
+        : 'now';
   verdict.at = isoTime(at);
   const outcome = provider.verify(request, body, {
     secret: options.secretFor(provider.name),
@@ -103,6 +112,10 @@ export function verdictOfProblem(item: Extract<InputItem, { problem: string }>):
 }
 
 /** Streams verdicts for every input (files, .ndjson, directories, tokens, stdin), in order, as they are read. */
-export async function* verifyInputs(args: readonly string[], options: VerifyOptions & InputOptions): AsyncGenerator<Verdict> {
-  for await (const item of readInputs(args, options)) yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options);
+export async function* verifyInputs(
+  args: readonly string[],
+  options: VerifyOptions & InputOptions,
+): AsyncGenerator<Verdict> {
+  for await (const item of readInputs(args, options))
+    yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options);
 }

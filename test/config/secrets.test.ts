@@ -6,20 +6,38 @@ describe('resolveSecret precedence', () => {
   const env = { WEBHOOK_SIM_UTBS_SECRET: 'provider-env', WEBHOOK_SIM_SECRET: 'shared-env', MINE: 'named-env' };
 
   it('--secret beats everything', () => {
-    expect(resolveSecret('utbs', { secret: 'flag', secretEnv: 'MINE', env })).toEqual({ value: 'flag', source: 'flag', origin: '--secret' });
+    expect(resolveSecret('utbs', { secret: 'flag', secretEnv: 'MINE', env })).toEqual({
+      value: 'flag',
+      source: 'flag',
+      origin: '--secret',
+    });
   });
 
   it('--secret-env NAME beats the conventional variables', () => {
-    expect(resolveSecret('utbs', { secretEnv: 'MINE', env })).toEqual({ value: 'named-env', source: 'env', origin: '$MINE' });
+    expect(resolveSecret('utbs', { secretEnv: 'MINE', env })).toEqual({
+      value: 'named-env',
+      source: 'env',
+      origin: '$MINE',
+    });
   });
 
   it('WEBHOOK_SIM_<PROVIDER>_SECRET beats WEBHOOK_SIM_SECRET', () => {
-    expect(resolveSecret('utbs', { env })).toEqual({ value: 'provider-env', source: 'env', origin: '$WEBHOOK_SIM_UTBS_SECRET' });
-    expect(resolveSecret('uapay', { env })).toEqual({ value: 'shared-env', source: 'env', origin: '$WEBHOOK_SIM_SECRET' });
+    expect(resolveSecret('utbs', { env })).toEqual({
+      value: 'provider-env',
+      source: 'env',
+      origin: '$WEBHOOK_SIM_UTBS_SECRET',
+    });
+    expect(resolveSecret('uapay', { env })).toEqual({
+      value: 'shared-env',
+      source: 'env',
+      origin: '$WEBHOOK_SIM_SECRET',
+    });
   });
 
   it('empty variables are skipped, then the built-in test secret', () => {
-    expect(resolveSecret('cryptocloud', { env: { WEBHOOK_SIM_CRYPTOCLOUD_SECRET: '', WEBHOOK_SIM_SECRET: '' } })).toEqual({
+    expect(
+      resolveSecret('cryptocloud', { env: { WEBHOOK_SIM_CRYPTOCLOUD_SECRET: '', WEBHOOK_SIM_SECRET: '' } }),
+    ).toEqual({
       value: 'webhook-sim-test-cryptocloud-secret',
       source: 'builtin',
       origin: 'built-in test secret',
@@ -36,6 +54,10 @@ describe('resolveSecret precedence', () => {
 
   it('names the conventional variable after the provider', () => {
     expect(providerSecretEnv('cryptocloud')).toBe('WEBHOOK_SIM_CRYPTOCLOUD_SECRET');
-    expect(Object.keys(builtinSecrets).map(providerSecretEnv)).toEqual(['WEBHOOK_SIM_CRYPTOCLOUD_SECRET', 'WEBHOOK_SIM_UTBS_SECRET', 'WEBHOOK_SIM_UAPAY_SECRET']);
+    expect(Object.keys(builtinSecrets).map(providerSecretEnv)).toEqual([
+      'WEBHOOK_SIM_CRYPTOCLOUD_SECRET',
+      'WEBHOOK_SIM_UTBS_SECRET',
+      'WEBHOOK_SIM_UAPAY_SECRET',
+    ]);
   });
 });

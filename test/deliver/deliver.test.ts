@@ -76,17 +76,27 @@ async function refusedUrl(): Promise<string> {
 }
 
 function expectUsage(promise: Promise<unknown>): Promise<void> {
-  return expect(promise).rejects.toSatisfy((error: unknown) => error instanceof WebhookSimError && error.code === 'USAGE');
+  return expect(promise).rejects.toSatisfy(
+    (error: unknown) => error instanceof WebhookSimError && error.code === 'USAGE',
+  );
 }
 
 describe('virtual clock', () => {
   it('formats offsets from the first try', () => {
-    expect([0, 5000, 305_000, 3_905_000, 97_505_000].map(formatOffset)).toEqual(['+0', '+5s', '+5m05s', '+1h05m05s', '+27h05m05s']);
+    expect([0, 5000, 305_000, 3_905_000, 97_505_000].map(formatOffset)).toEqual([
+      '+0',
+      '+5s',
+      '+5m05s',
+      '+1h05m05s',
+      '+27h05m05s',
+    ]);
     expect([300_000, 3_600_000, 1500].map(formatOffset)).toEqual(['+5m00s', '+1h00m00s', '+1.5s']);
   });
 
   it("sums UAPAY's retry intervals into offsets; an empty schedule is one try", () => {
-    expect(scheduleOffsets(uapayDelivery.retryIntervalsMs)).toEqual([0, 5000, 305_000, 3_905_000, 11_105_000, 97_505_000]);
+    expect(scheduleOffsets(uapayDelivery.retryIntervalsMs)).toEqual([
+      0, 5000, 305_000, 3_905_000, 11_105_000, 97_505_000,
+    ]);
     expect(scheduleOffsets(utbsDelivery.retryIntervalsMs)).toEqual([0]);
     expect(() => scheduleOffsets([5000, -1])).toThrow(WebhookSimError);
   });
@@ -114,12 +124,19 @@ describe('virtual clock', () => {
 describe('deliverWithSchedule', () => {
   const uapaySchedule = { retryIntervalsMs: uapayDelivery.retryIntervalsMs, success: uapayDelivery.success };
 
-  for (const [label, clockOptions] of [['noWait', { noWait: true }], ['timeScale 1_000_000', { timeScale: 1_000_000 }]] as const) {
+  for (const [label, clockOptions] of [
+    ['noWait', { noWait: true }],
+    ['timeScale 1_000_000', { timeScale: 1_000_000 }],
+  ] as const) {
     it(`UAPAY retries 500, 500, 204 until exactly 200, resending the same bytes (${label})`, async () => {
       const target = await receiver([500, 500, 204, 200]);
       const delivery = await uapay(target.url);
       const seen: TryResult[] = [];
-      const tries = await deliverWithSchedule(delivery, { ...uapaySchedule, clock: createVirtualClock(clockOptions), onTry: (result) => seen.push(result) });
+      const tries = await deliverWithSchedule(delivery, {
+        ...uapaySchedule,
+        clock: createVirtualClock(clockOptions),
+        onTry: (result) => seen.push(result),
+      });
 
       expect(tries.map((t) => t.try)).toEqual([1, 2, 3, 4]);
       expect(tries.map((t) => t.offsetMs)).toEqual([0, 5000, 305_000, 3_905_000]);
@@ -157,12 +174,34 @@ describe('deliverWithSchedule', () => {
   });
 
   it("'exact-200' does not count a 201 or 204 as delivered; '2xx' counts a 204", async () => {
-    expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, 'exact-200'))).toEqual([true, false, false, false, false, false, false]);
+    expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, 'exact-200'))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     // An answer cut short (a status, then the connection closed mid-body) is not delivered, whatever its status.
-    expect(isDelivered({ status: 200, error: 'connection closed by the target before the body finished' }, 'exact-200')).toBe(false);
-    expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, '2xx'))).toEqual([true, true, true, true, false, false, false]);
+    expect(
+      isDelivered({ status: 200, error: 'connection closed by the target before the body finished' }, 'exact-200'),
+    ).toBe(false);
+    expect([200, 201, 204, 299, 302, 500, undefined].map((s) => isDelivered(s, '2xx'))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     const clock = createVirtualClock({ noWait: true });
-    for (const [status, success, delivered] of [[201, 'exact-200', false], [204, 'exact-200', false], [204, '2xx', true]] as const) {
+    for (const [status, success, delivered] of [
+      [201, 'exact-200', false],
+      [204, 'exact-200', false],
+      [204, '2xx', true],
+    ] as const) {
       const target = await receiver([status]);
       const tries = await deliverWithSchedule(await uapay(target.url), { retryIntervalsMs: [], success, clock });
       expect(tries.map((t) => [t.status, t.delivered])).toEqual([[status, delivered]]);
@@ -217,11 +256,15 @@ describe('fault targets: one clear error line naming the URL, never a throw or a
   it('a reset connection', async () => {
     const { base } = await listen(http.createServer((req) => req.socket.destroy()));
     const result = await sendOnce(await uapay(`${base}/x`));
-    expect(result.error).toMatch(new RegExp(`^${escape(`${base}/x`)}: connection (reset|closed) by the target before a response$`));
+    expect(result.error).toMatch(
+      new RegExp(`^${escape(`${base}/x`)}: connection (reset|closed) by the target before a response$`),
+    );
   });
 
   it('an answer that is not HTTP', async () => {
-    const { base } = await listen(net.createServer((socket) => socket.once('data', () => socket.end('NOT HTTP\r\n\r\n'))));
+    const { base } = await listen(
+      net.createServer((socket) => socket.once('data', () => socket.end('NOT HTTP\r\n\r\n'))),
+    );
     const result = await sendOnce(await uapay(`${base}/x`));
     expect(result.error).toBe(`${base}/x: the answer is not HTTP (it began "NOT HTTP\\r\\n\\r\\n")`);
   });
@@ -234,7 +277,10 @@ describe('fault targets: one clear error line naming the URL, never a throw or a
   });
 
   it('a host that does not resolve (resolver injected into the agent: no DNS traffic)', async () => {
-    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND receiver.invalid'), { code: 'ENOTFOUND', hostname: 'receiver.invalid' });
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND receiver.invalid'), {
+      code: 'ENOTFOUND',
+      hostname: 'receiver.invalid',
+    });
     const lookup: LookupFunction = (_host, _options, callback) => callback(notFound, '', 4);
     const agent = new Agent({ connect: { lookup } });
     try {
@@ -254,7 +300,10 @@ describe('fault targets: one clear error line naming the URL, never a throw or a
         res.writeHead(302, { location: target.url }).end('moved');
       }),
     );
-    const tries = await deliverWithSchedule(await uapay(`${base}/old`), { ...utbsDelivery, clock: createVirtualClock({ noWait: true }) });
+    const tries = await deliverWithSchedule(await uapay(`${base}/old`), {
+      ...utbsDelivery,
+      clock: createVirtualClock({ noWait: true }),
+    });
     expect(tries).toHaveLength(1);
     expect(tries[0]).toMatchObject({ status: 302, delivered: false, excerpt: `Location: ${target.url} moved` });
     expect(tries[0]?.error).toBeUndefined();
@@ -293,7 +342,9 @@ describe('fault targets: one clear error line naming the URL, never a throw or a
     });
     expect(tries.map((t) => t.offsetMs)).toEqual(scheduleOffsets(uapayDelivery.retryIntervalsMs));
     expect(tries).toHaveLength(6);
-    expect(tries.every((t) => !t.delivered && t.status === undefined && t.error?.startsWith(`${url}: connection refused`))).toBe(true);
+    expect(
+      tries.every((t) => !t.delivered && t.status === undefined && t.error?.startsWith(`${url}: connection refused`)),
+    ).toBe(true);
   });
 
   it('a bad URL is a usage error before any try', async () => {
@@ -302,7 +353,9 @@ describe('fault targets: one clear error line naming the URL, never a throw or a
     let tried = 0;
     for (const url of ['ftp://127.0.0.1/x', 'not a url', 'mailto:a@b.c']) {
       await expectUsage(sendOnce({ ...delivery, url }));
-      await expectUsage(deliverWithSchedule({ ...delivery, url }, { ...utbsDelivery, clock, onTry: () => (tried += 1) }));
+      await expectUsage(
+        deliverWithSchedule({ ...delivery, url }, { ...utbsDelivery, clock, onTry: () => (tried += 1) }),
+      );
     }
     expect(tried).toBe(0);
   });
@@ -323,7 +376,10 @@ describe('exact bytes', () => {
     expect(delivery.body).toContain('замовлення №7 ✓');
     const agent = createDeliveryAgent(2);
     try {
-      const result = await sendOnce(delivery, { dispatcher: agent, headers: Object.fromEntries([parseHeaderFlag('X-Trace-Id: run-1')]) });
+      const result = await sendOnce(delivery, {
+        dispatcher: agent,
+        headers: Object.fromEntries([parseHeaderFlag('X-Trace-Id: run-1')]),
+      });
       expect(result).toMatchObject({ status: 200 });
     } finally {
       await agent.close();

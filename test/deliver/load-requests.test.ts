@@ -23,7 +23,14 @@ async function rawServer(answer: (n: number, socket: Socket) => void): Promise<R
 function items(url: string): (index: number) => LoadItem[] {
   return (index) => {
     const delivery: Delivery = {
-      provider: 'utbs', event: 'ipn', status: 'done', method: 'POST', url, now: 0, seed: index, encoding: 'form',
+      provider: 'utbs',
+      event: 'ipn',
+      status: 'done',
+      method: 'POST',
+      url,
+      now: 0,
+      seed: index,
+      encoding: 'form',
       headers: { 'Content-Type': 'text/plain; charset=utf-8', 'user-agent': 'webhook-sim/0.1', Connection: 'close' },
       body: `n=${index}&text=ї€`,
     };
@@ -34,13 +41,20 @@ function items(url: string): (index: number) => LoadItem[] {
 describe('load mode requests (undici dispatch)', () => {
   it('sends each request whole: request line, host, the delivery headers once (transport ones dropped), extras, exact UTF-8 body', async () => {
     const server = await rawServer((_, socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
-    const report = await runLoad({ count: 3, concurrency: 1, batch: items(server.url), headers: { 'X-Extra': 'yes', 'user-agent': 'custom' } });
+    const report = await runLoad({
+      count: 3,
+      concurrency: 1,
+      batch: items(server.url),
+      headers: { 'X-Extra': 'yes', 'user-agent': 'custom' },
+    });
     expect(report).toMatchObject({ requests: 3, answered: 3, met: 3, failed: 0, statuses: { 200: 3 } });
     expect(server.connections()).toBe(1);
     const [first] = server.requests;
     const port = new URL(server.url).port;
     const body = Buffer.from('n=0&text=ї€');
-    expect(first).toBe(`POST /hook?x=1 HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ncontent-type: text/plain; charset=utf-8\r\nx-extra: yes\r\nuser-agent: custom\r\ncontent-length: ${body.length}\r\n\r\n${body.toString('latin1')}`);
+    expect(first).toBe(
+      `POST /hook?x=1 HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ncontent-type: text/plain; charset=utf-8\r\nx-extra: yes\r\nuser-agent: custom\r\ncontent-length: ${body.length}\r\n\r\n${body.toString('latin1')}`,
+    );
   });
 
   it('reads Content-Length, chunked (with extensions and trailers) and 204 answers, split anywhere, on one connection', async () => {
@@ -96,11 +110,24 @@ describe('load mode requests (undici dispatch)', () => {
   it('an answer whose body runs past 64 KiB counts with its status; its connection is dropped, not read to the end', async () => {
     const server = await rawServer((n, socket) => {
       // The first answer announces 10 MB and sends 256 KiB of it, then nothing: reading it to the end would time out.
-      if (n === 1) socket.write(Buffer.concat([Buffer.from('HTTP/1.1 500 Oops\r\ncontent-length: 10000000\r\n\r\n'), Buffer.alloc(256 * 1024, 0x61)]));
+      if (n === 1)
+        socket.write(
+          Buffer.concat([
+            Buffer.from('HTTP/1.1 500 Oops\r\ncontent-length: 10000000\r\n\r\n'),
+            Buffer.alloc(256 * 1024, 0x61),
+          ]),
+        );
       else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
     });
     const report = await runLoad({ count: 3, concurrency: 1, timeoutMs: 5000, batch: items(server.url) });
-    expect(report).toMatchObject({ requests: 3, answered: 3, failed: 0, met: 2, statuses: { 200: 2, 500: 1 }, errors: {} });
+    expect(report).toMatchObject({
+      requests: 3,
+      answered: 3,
+      failed: 0,
+      met: 2,
+      statuses: { 200: 2, 500: 1 },
+      errors: {},
+    });
     // The big answer's connection is not reused (undici may open another after it, too).
     expect(server.connections()).toBeGreaterThanOrEqual(2);
   });
@@ -110,7 +137,13 @@ describe('load mode requests (undici dispatch)', () => {
     const { url } = server;
     await (servers.pop() as RawHttpServer).close();
     const report = await runLoad({ count: 12, concurrency: 4, batch: items(url) });
-    expect(report).toMatchObject({ requests: 12, answered: 0, failed: 12, statuses: {}, errors: { 'connection refused': 12 } });
+    expect(report).toMatchObject({
+      requests: 12,
+      answered: 0,
+      failed: 12,
+      statuses: {},
+      errors: { 'connection refused': 12 },
+    });
   });
 
   it('times out a request with no complete answer, and the next request gets a fresh connection', async () => {
@@ -119,12 +152,19 @@ describe('load mode requests (undici dispatch)', () => {
       else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
     });
     const report = await runLoad({ count: 4, concurrency: 1, timeoutMs: 200, batch: items(server.url) });
-    expect(report).toMatchObject({ requests: 4, answered: 3, failed: 1, errors: { 'timeout (no complete answer in time)': 1 } });
+    expect(report).toMatchObject({
+      requests: 4,
+      answered: 3,
+      failed: 1,
+      errors: { 'timeout (no complete answer in time)': 1 },
+    });
     expect(server.connections()).toBe(2);
   });
 
   it('a timeout of 0 is no time limit (as undici takes 0 on the https path)', async () => {
-    const server = await rawServer((_, socket) => setImmediate(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')));
+    const server = await rawServer((_, socket) =>
+      setImmediate(() => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')),
+    );
     const report = await runLoad({ count: 5, concurrency: 1, timeoutMs: 0, batch: items(server.url) });
     expect(report).toMatchObject({ requests: 5, answered: 5, failed: 0, errors: {} });
   });
@@ -152,12 +192,26 @@ describe('load mode requests (undici dispatch)', () => {
   });
 
   it('with a dispatcher given, every request goes through it, with the same counts', async () => {
-    const server = await rawServer((n, socket) => socket.write(n % 2 ? 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok' : 'HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n'));
+    const server = await rawServer((n, socket) =>
+      socket.write(
+        n % 2 ? 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok' : 'HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n',
+      ),
+    );
     const dispatcher = new Agent({ connections: 2 });
     try {
-      const report = await runLoad({ count: 10, concurrency: 2, batch: items(server.url), dispatcher, headers: { 'X-Extra': 'yes' } });
+      const report = await runLoad({
+        count: 10,
+        concurrency: 2,
+        batch: items(server.url),
+        dispatcher,
+        headers: { 'X-Extra': 'yes' },
+      });
       expect(report).toMatchObject({ requests: 10, answered: 10, met: 5, failed: 0, statuses: { 200: 5, 503: 5 } });
-      expect(server.requests.every((request) => /\r\nx-extra: yes\r\n/i.test(request) && !/\r\nconnection: close/i.test(request))).toBe(true);
+      expect(
+        server.requests.every(
+          (request) => /\r\nx-extra: yes\r\n/i.test(request) && !/\r\nconnection: close/i.test(request),
+        ),
+      ).toBe(true);
     } finally {
       await dispatcher.close();
     }

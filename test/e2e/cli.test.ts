@@ -12,7 +12,9 @@ const NOW = '2026-01-01T00:00:00Z';
 const NOW_S = Date.UTC(2026, 0, 1) / 1000;
 const SECRET = 'e2e-shared-secret-value';
 const env = { WEBHOOK_SIM_SECRET: SECRET };
-const events = providerNames.flatMap((provider) => Object.keys(providers[provider].events).map((event) => ({ provider, event })));
+const events = providerNames.flatMap((provider) =>
+  Object.keys(providers[provider].events).map((event) => ({ provider, event })),
+);
 
 let tmp: { dir: string; remove: () => Promise<void> };
 const captures: Array<{ provider: string; event: string; file: string }> = [];
@@ -64,7 +66,10 @@ beforeAll(async () => {
   await Promise.all(
     events.map(async ({ provider, event }, index) => {
       const file = join(tmp.dir, 'captures', `${provider}-${event}.json`);
-      const result = await run(['generate', provider, event, '--format', 'capture', '--out', file, '--now', NOW, '--seed', String(index)], { env });
+      const result = await run(
+        ['generate', provider, event, '--format', 'capture', '--out', file, '--now', NOW, '--seed', String(index)],
+        { env },
+      );
       expect(result.stderr).toBe('');
       expect(result.stdout).toBe('');
       expect(result.code).toBe(0);
@@ -89,7 +94,8 @@ describe('generate → capture → verify', () => {
     const result = await run(['verify', ...captures.map((c) => c.file)], { env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const { provider, event, file } of captures) expect(result.stdout).toContain(`PASS  ${file}  ${provider} ${event}`);
+    for (const { provider, event, file } of captures)
+      expect(result.stdout).toContain(`PASS  ${file}  ${provider} ${event}`);
     expect(result.stdout).not.toContain('FAIL');
     expect(result.stdout).toContain(`${events.length} inputs: ${events.length} passed, 0 failed`);
   });
@@ -98,7 +104,9 @@ describe('generate → capture → verify', () => {
     const result = await run(['verify', join(tmp.dir, 'captures')], { env });
     expect(result.code).toBe(0);
     for (const { file } of captures) expect(result.stdout).toContain(`PASS  ${file}`);
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(`${events.length} inputs: ${events.length} passed, 0 failed`);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `${events.length} inputs: ${events.length} passed, 0 failed`,
+    );
   });
 
   it('an .ndjson of captures verifies line by line; a bad line is its own failure', async () => {
@@ -113,7 +121,9 @@ describe('generate → capture → verify', () => {
     expect(ok.stdout).toContain(`${lines.length} inputs: ${lines.length} passed, 0 failed`);
     expect(mixed.code).toBe(1);
     expect(mixed.stdout).toContain(`PASS  ${bad}:1`);
-    expect(mixed.stdout).toMatch(new RegExp(`FAIL  ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2\\n.*not a capture: the line is not valid JSON`));
+    expect(mixed.stdout).toMatch(
+      new RegExp(`FAIL  ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2\\n.*not a capture: the line is not valid JSON`),
+    );
     expect(mixed.stdout).toContain(`PASS  ${bad}:4`);
     expect(mixed.stdout).toContain('3 inputs: 2 passed, 1 failed');
   });
@@ -132,7 +142,8 @@ describe('generate → capture → verify', () => {
   });
 
   it('a bare JWT argument: the CryptoCloud documentation sample is refused as a malformed header', async () => {
-    const sample = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+    const sample =
+      'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
     const result = await run(['verify', sample], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL {2}argument {2}cryptocloud/);
@@ -148,7 +159,20 @@ describe('failures and their reasons', () => {
     const files = ['utbs', 'cryptocloud', 'uapay'].map((provider) => join(tmp.dir, `wrong-${provider}.json`));
     await Promise.all(
       ['utbs', 'cryptocloud', 'uapay'].map((provider, i) =>
-        run(['generate', provider, '--format', 'capture', '--out', files[i] as string, '--now', NOW, '--seed', '8', '--secret', right]),
+        run([
+          'generate',
+          provider,
+          '--format',
+          'capture',
+          '--out',
+          files[i] as string,
+          '--now',
+          NOW,
+          '--seed',
+          '8',
+          '--secret',
+          right,
+        ]),
       ),
     );
     const result = await run(['verify', ...files, '--secret', wrong, '--explain']);
@@ -185,7 +209,9 @@ describe('failures and their reasons', () => {
     expect(forgiven.code).toBe(0);
     expect(forgiven.stdout).toMatch(/^PASS/);
     // Bug: this said "token valid: exp … is -10s after --at …".
-    expect(forgiven.stdout).toContain('token expired 10s before --at 2026-01-01T00:05:10.000Z, within the tolerance of 30s');
+    expect(forgiven.stdout).toContain(
+      'token expired 10s before --at 2026-01-01T00:05:10.000Z, within the tolerance of 30s',
+    );
     expect(pass.code).toBe(0);
   });
 
@@ -199,14 +225,25 @@ describe('failures and their reasons', () => {
       total: number;
       passed: number;
       failed: number;
-      results: Array<{ source: string; ok: boolean; provider?: string; checks: Array<{ name: string; ok: boolean | null; detail: string }> }>;
+      results: Array<{
+        source: string;
+        ok: boolean;
+        provider?: string;
+        checks: Array<{ name: string; ok: boolean | null; detail: string }>;
+      }>;
     };
     expect(report).toMatchObject({ ok: false, total: 2, passed: 1, failed: 1 });
-    expect(report.results.map((r) => [r.source, r.ok])).toEqual([[captures[0]?.file, true], [garbage, false]]);
+    expect(report.results.map((r) => [r.source, r.ok])).toEqual([
+      [captures[0]?.file, true],
+      [garbage, false],
+    ]);
     expect(report.results[0]?.provider).toBe(captures[0]?.provider);
     expect(report.results[0]?.checks.map((c) => c.name)).toContain('signature');
-    for (const check of report.results[0]?.checks ?? []) expect(check).toEqual({ name: expect.any(String), ok: expect.any(Boolean), detail: expect.any(String) });
-    expect(report.results[1]?.checks).toEqual([{ name: 'parse', ok: false, detail: expect.stringContaining('neither JSON, form fields nor a JWT') }]);
+    for (const check of report.results[0]?.checks ?? [])
+      expect(check).toEqual({ name: expect.any(String), ok: expect.any(Boolean), detail: expect.any(String) });
+    expect(report.results[1]?.checks).toEqual([
+      { name: 'parse', ok: false, detail: expect.stringContaining('neither JSON, form fields nor a JWT') },
+    ]);
   });
 
   it('--explain shows the JWT header and claims and computed vs received signatures', async () => {
@@ -223,7 +260,9 @@ describe('failures and their reasons', () => {
       expect(section).toContain(fromB64url(c));
       expect(section).toMatch(new RegExp(`computed signature\\s+${signature}`));
       expect(section).toMatch(new RegExp(`received signature\\s+${signature}`));
-      expect(fromB64url(h)).toBe(provider === 'cryptocloud' ? '{"typ":"JWT","alg":"HS256"}' : '{"alg":"HS256","typ":"JWT"}');
+      expect(fromB64url(h)).toBe(
+        provider === 'cryptocloud' ? '{"typ":"JWT","alg":"HS256"}' : '{"alg":"HS256","typ":"JWT"}',
+      );
     }
   });
 
@@ -233,7 +272,11 @@ describe('failures and their reasons', () => {
     const capture = await readFile(captures[0]?.file ?? '', 'utf8');
     const inputs: Array<[string, string | Buffer, string]> = [
       ['a-empty.json', '', 'the body is empty'],
-      ['b-binary.bin', Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28, 0xa0, 0xa1, 0xf0, 0x28, 0x8c, 0xbc]), 'the body is binary'],
+      [
+        'b-binary.bin',
+        Buffer.from([0xff, 0xfe, 0x00, 0x81, 0xc3, 0x28, 0xa0, 0xa1, 0xf0, 0x28, 0x8c, 0xbc]),
+        'the body is binary',
+      ],
       ['c-truncated.json', capture.slice(0, Math.floor(capture.length / 2)), 'not valid JSON'],
       ['d-garbage.txt', 'just some words\n', 'neither JSON, form fields nor a JWT'],
     ];
@@ -297,19 +340,38 @@ describe('generate options', () => {
     const dir = join(tmp.dir, 'set');
     await mkdir(dir);
     const cases = [
-      ['cc-nested', ['cryptocloud', '--encoding', 'json', '--set', 'invoice_info.project.name=Shop', '--set', `token.exp=${NOW_S + 60}`]],
+      [
+        'cc-nested',
+        [
+          'cryptocloud',
+          '--encoding',
+          'json',
+          '--set',
+          'invoice_info.project.name=Shop',
+          '--set',
+          `token.exp=${NOW_S + 60}`,
+        ],
+      ],
       ['cc-expired', ['cryptocloud', '--set', `token.exp=${NOW_S - 1}`]],
       ['utbs-array', ['utbs', '--set', 'toValues.0.value=Z000000000001', '--set', 'orderUID=777']],
       ['uapay-object', ['uapay', 'p2p', '--set', 'reason={"code":"X","message":"m"}']],
     ] as const;
     const files = cases.map(([name]) => join(dir, `${name}.json`));
     const generated = await Promise.all(
-      cases.map(([, args], i) => run(['generate', ...args, '--format', 'capture', '--out', files[i] as string, '--now', NOW, '--seed', '9'], { env })),
+      cases.map(([, args], i) =>
+        run(['generate', ...args, '--format', 'capture', '--out', files[i] as string, '--now', NOW, '--seed', '9'], {
+          env,
+        }),
+      ),
     );
     for (const result of generated) expect([result.code, result.stderr]).toEqual([0, '']);
 
     const ccNested = await readCapture(files[0] as string);
-    const body = JSON.parse(ccNested.body) as { invoice_id: string; token: string; invoice_info: { project: Record<string, unknown> } };
+    const body = JSON.parse(ccNested.body) as {
+      invoice_id: string;
+      token: string;
+      invoice_info: { project: Record<string, unknown> };
+    };
     expect(body.invoice_info.project).toMatchObject({ name: 'Shop', id: 0 });
     expect(fromB64url(body.token.split('.')[1] as string)).toBe(`{"id":"${body.invoice_id}","exp":${NOW_S + 60}}`);
     expect(body.token.split('.')[2]).toBe(hs256(body.token, SECRET));
@@ -319,28 +381,59 @@ describe('generate options', () => {
     expect(utbsForm.get('toValues[0][value]')).toBe('Z000000000001');
     expect(utbsForm.get('orderUID')).toBe('777');
     expect(utbsForm.get('hash')).toBe(utbsExpectedHash(utbsForm, SECRET));
-    const uapayClaims = JSON.parse(fromB64url(tokenOf(await readCapture(files[3] as string)).split('.')[1] as string)) as Record<string, unknown>;
+    const uapayClaims = JSON.parse(
+      fromB64url(tokenOf(await readCapture(files[3] as string)).split('.')[1] as string),
+    ) as Record<string, unknown>;
     expect(uapayClaims.reason).toEqual({ code: 'X', message: 'm' });
     expect(Object.keys(uapayClaims).at(-1)).toBe('iat');
 
     const result = await run(['verify', ...files, '--json'], { env });
-    const report = JSON.parse(result.stdout) as { results: Array<{ ok: boolean; checks: Array<{ name: string; ok: boolean | null; detail: string }> }> };
+    const report = JSON.parse(result.stdout) as {
+      results: Array<{ ok: boolean; checks: Array<{ name: string; ok: boolean | null; detail: string }> }>;
+    };
     expect(report.results.map((r) => r.ok)).toEqual([true, false, true, true]);
     const failing = report.results[1]?.checks.filter((check) => check.ok === false);
-    expect(failing).toEqual([{ name: 'expiry', ok: false, detail: expect.stringContaining('token expired 1s before the capture was received') }]);
+    expect(failing).toEqual([
+      {
+        name: 'expiry',
+        ok: false,
+        detail: expect.stringContaining('token expired 1s before the capture was received'),
+      },
+    ]);
     expect(result.code).toBe(1);
   });
 
   it('--data FILE merges over the template (objects key by key), and --set applies after it', async () => {
     const data = join(tmp.dir, 'data.json');
-    await writeFile(data, JSON.stringify({ order_id: 'ORD-DATA', invoice_info: { project: { name: 'FromData', logo: 'data.png' } } }));
+    await writeFile(
+      data,
+      JSON.stringify({ order_id: 'ORD-DATA', invoice_info: { project: { name: 'FromData', logo: 'data.png' } } }),
+    );
     const file = join(tmp.dir, 'data-capture.json');
     const generated = await run(
-      ['generate', 'cryptocloud', '--encoding', 'json', '--data', data, '--set', 'invoice_info.project.logo=set.png', '--format', 'capture', '--out', file, '--now', NOW],
+      [
+        'generate',
+        'cryptocloud',
+        '--encoding',
+        'json',
+        '--data',
+        data,
+        '--set',
+        'invoice_info.project.logo=set.png',
+        '--format',
+        'capture',
+        '--out',
+        file,
+        '--now',
+        NOW,
+      ],
       { env },
     );
     expect(generated.code).toBe(0);
-    const body = JSON.parse((await readCapture(file)).body) as { order_id: string; invoice_info: { project: Record<string, unknown> } };
+    const body = JSON.parse((await readCapture(file)).body) as {
+      order_id: string;
+      invoice_info: { project: Record<string, unknown> };
+    };
     expect(body.order_id).toBe('ORD-DATA');
     expect(body.invoice_info.project).toEqual({ id: 0, name: 'FromData', fail: '', success: '', logo: 'set.png' });
     const verified = await run(['verify', file], { env });
@@ -348,13 +441,40 @@ describe('generate options', () => {
   });
 
   it('--format body, http, curl and capture carry the same exact body', async () => {
-    const args = ['generate', 'cryptocloud', '--encoding', 'json', '--set', "invoice_info.project.name=O'Brien Магазин", '--now', NOW, '--seed', '5'];
+    const args = [
+      'generate',
+      'cryptocloud',
+      '--encoding',
+      'json',
+      '--set',
+      "invoice_info.project.name=O'Brien Магазин",
+      '--now',
+      NOW,
+      '--seed',
+      '5',
+    ];
     const [body, http, curl, capture, query] = await Promise.all([
       run([...args, '--format', 'body'], { env }),
       run([...args, '--format', 'http'], { env }),
       run([...args, '--format', 'curl'], { env }),
       run([...args, '--format', 'capture'], { env }),
-      run(['generate', 'utbs', '--checksum-in', 'query', '--url', 'http://localhost:3000/ipn?shop=1', '--format', 'http', '--now', NOW, '--seed', '5'], { env }),
+      run(
+        [
+          'generate',
+          'utbs',
+          '--checksum-in',
+          'query',
+          '--url',
+          'http://localhost:3000/ipn?shop=1',
+          '--format',
+          'http',
+          '--now',
+          NOW,
+          '--seed',
+          '5',
+        ],
+        { env },
+      ),
     ]);
     const exact = body.stdout;
     expect(exact).toContain("O'Brien Магазин");
@@ -375,8 +495,23 @@ describe('generate options', () => {
     expect(quoted?.replaceAll("'\\''", "'")).toBe(exact);
 
     const saved = JSON.parse(capture.stdout) as Capture;
-    expect(Object.keys(saved)).toEqual(['webhookSim', 'receivedAt', 'method', 'url', 'headers', 'body', 'bodyEncoding']);
-    expect(saved).toMatchObject({ webhookSim: 1, receivedAt: '2026-01-01T00:00:00.000Z', method: 'POST', url: '/webhooks/cryptocloud', body: exact, bodyEncoding: 'utf8' });
+    expect(Object.keys(saved)).toEqual([
+      'webhookSim',
+      'receivedAt',
+      'method',
+      'url',
+      'headers',
+      'body',
+      'bodyEncoding',
+    ]);
+    expect(saved).toMatchObject({
+      webhookSim: 1,
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      method: 'POST',
+      url: '/webhooks/cryptocloud',
+      body: exact,
+      bodyEncoding: 'utf8',
+    });
     expect(saved.headers['content-length']).toBe(String(Buffer.byteLength(exact)));
 
     const queryHead = query.stdout.split('\r\n');
@@ -391,14 +526,22 @@ describe('generate options', () => {
 });
 
 describe('secrets', () => {
-  async function utbsHashWith(options: { env?: Record<string, string>; args?: string[] }): Promise<{ result: RunResult; form: URLSearchParams }> {
-    const result = await run(['generate', 'utbs', '--now', NOW, '--seed', '6', ...(options.args ?? [])], { env: options.env ?? {} });
+  async function utbsHashWith(options: {
+    env?: Record<string, string>;
+    args?: string[];
+  }): Promise<{ result: RunResult; form: URLSearchParams }> {
+    const result = await run(['generate', 'utbs', '--now', NOW, '--seed', '6', ...(options.args ?? [])], {
+      env: options.env ?? {},
+    });
     return { result, form: new URLSearchParams(result.stdout) };
   }
 
   it('--secret-env NAME, WEBHOOK_SIM_<PROVIDER>_SECRET, WEBHOOK_SIM_SECRET, then the built-in one with a notice', async () => {
     const [named, perProvider, shared, builtin, unset] = await Promise.all([
-      utbsHashWith({ env: { MY_IPN_SECRET: 'from-named-env', WEBHOOK_SIM_UTBS_SECRET: 'not-this', WEBHOOK_SIM_SECRET: 'nor-this' }, args: ['--secret-env', 'MY_IPN_SECRET'] }),
+      utbsHashWith({
+        env: { MY_IPN_SECRET: 'from-named-env', WEBHOOK_SIM_UTBS_SECRET: 'not-this', WEBHOOK_SIM_SECRET: 'nor-this' },
+        args: ['--secret-env', 'MY_IPN_SECRET'],
+      }),
       utbsHashWith({ env: { WEBHOOK_SIM_UTBS_SECRET: 'from-provider-env', WEBHOOK_SIM_SECRET: 'not-this' } }),
       utbsHashWith({ env: { WEBHOOK_SIM_SECRET: 'from-shared-env', WEBHOOK_SIM_UAPAY_SECRET: 'other-provider' } }),
       utbsHashWith({}),
@@ -440,8 +583,12 @@ describe('a reader that stops early (`webhook-sim verify … | head`)', () => {
     const { spawn } = await import('node:child_process');
     const { bin, root } = await import('../helpers/cli.js');
     // 300 inputs, 300 separate writes: some land after the reader has gone.
-    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
-    const child = spawn(process.execPath, [bin, 'verify', ...Array.from({ length: 300 }, () => token)], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const token =
+      'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+    const child = spawn(process.execPath, [bin, 'verify', ...Array.from({ length: 300 }, () => token)], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdout.once('data', () => child.stdout.destroy());
@@ -458,14 +605,20 @@ describe('a bug in webhook-sim (anything thrown that is not a WebhookSimError)',
   const planted = [
     ['inside the command', 'JSON.stringify = () => { throw new TypeError("stringify broke"); };', 'stringify broke'],
     ['in a timer', 'setImmediate(() => { throw new TypeError("boom from a timer"); });', 'boom from a timer'],
-    ['in a promise nobody awaits', 'setImmediate(() => Promise.reject(new Error("a promise nobody awaited")));', 'a promise nobody awaited'],
+    [
+      'in a promise nobody awaits',
+      'setImmediate(() => Promise.reject(new Error("a promise nobody awaited")));',
+      'a promise nobody awaited',
+    ],
   ] as const;
 
   it.each(planted)('thrown %s: exit 3 with "please report"', async (where, code, message) => {
     const preload = join(tmp.dir, `bug-${where.replaceAll(' ', '-')}.cjs`);
     await writeFile(preload, code);
     const result = await run(['providers', '--json'], { env: { NODE_OPTIONS: `--require ${preload}` } });
-    expect(result.stderr).toBe(`webhook-sim: error: internal error: ${message}\n  this is a bug in webhook-sim: please report it (WEBHOOK_SIM_DEBUG=1 adds a stack trace)\n`);
+    expect(result.stderr).toBe(
+      `webhook-sim: error: internal error: ${message}\n  this is a bug in webhook-sim: please report it (WEBHOOK_SIM_DEBUG=1 adds a stack trace)\n`,
+    );
     expect(result.stderr).not.toMatch(stackFrame);
     expect(result.code).toBe(3);
   });

@@ -22,7 +22,8 @@ interface Outcome {
 
 function env(): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of Object.keys(base)) if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR' || name === 'NODE_OPTIONS') delete base[name];
+  for (const name of Object.keys(base))
+    if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR' || name === 'NODE_OPTIONS') delete base[name];
   return base;
 }
 
@@ -38,18 +39,37 @@ function node(args: readonly string[]): Promise<Outcome> {
 async function outcomes(): Promise<Outcome[]> {
   const bin = join(copy, 'bin', 'webhook-sim.js');
   const at = ['--at', '2026-01-01T00:00:01Z'];
-  return Promise.all([['--help'], ['verify', capture, ...at], ['verify', capture, ...at, '--secret', 'not-the-secret', '--json'], ['verify', '--no-such-flag']].map((args) => node([bin, ...args])));
+  return Promise.all(
+    [
+      ['--help'],
+      ['verify', capture, ...at],
+      ['verify', capture, ...at, '--secret', 'not-the-secret', '--json'],
+      ['verify', '--no-such-flag'],
+    ].map((args) => node([bin, ...args])),
+  );
 }
 
 beforeAll(async () => {
   tmp = await tempDir();
   copy = join(tmp.dir, 'pkg');
-  for (const entry of ['bin', 'dist', 'package.json']) await cp(join(root, entry), join(copy, entry), { recursive: true });
+  for (const entry of ['bin', 'dist', 'package.json'])
+    await cp(join(root, entry), join(copy, entry), { recursive: true });
   await symlink(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
   cacheFile = join(copy, 'dist', 'cli.cjs.cache');
   intactCache = await readFile(cacheFile);
   capture = join(tmp.dir, 'cb.json');
-  const generated = await run(['generate', 'uapay', '--seed', '5', '--now', '2026-01-01T00:00:00Z', '--format', 'capture', '--out', capture]);
+  const generated = await run([
+    'generate',
+    'uapay',
+    '--seed',
+    '5',
+    '--now',
+    '2026-01-01T00:00:00Z',
+    '--format',
+    'capture',
+    '--out',
+    capture,
+  ]);
   expect(generated.code).toBe(0);
 });
 
@@ -90,7 +110,13 @@ describe('the code cache of the CLI bundle', () => {
     // Every byte of the V8 data kept, but it no longer matches the source it was made from (V8 checks only lengths).
     const otherSource = Buffer.from(intactCache);
     otherSource.writeUInt8(otherSource.readUInt8(otherSource.length - 1) ^ 0x01, otherSource.length - 1);
-    for (const [name, bytes] of [['garbage', garbage], ['truncated', truncated], ['V8 header', v8Header], ['other source', otherSource], ['empty', Buffer.alloc(0)]] as const) {
+    for (const [name, bytes] of [
+      ['garbage', garbage],
+      ['truncated', truncated],
+      ['V8 header', v8Header],
+      ['other source', otherSource],
+      ['empty', Buffer.alloc(0)],
+    ] as const) {
       await writeFile(cacheFile, bytes);
       expect(await outcomes(), name).toEqual(expected);
       expect(await readFile(cacheFile), name).toEqual(bytes);
@@ -104,7 +130,10 @@ describe('the code cache of the CLI bundle', () => {
   it('a same-length edit of dist/cli.cjs runs the edited code, not the cached one', async () => {
     const bundle = join(copy, 'dist', 'cli.cjs');
     const original = await readFile(bundle, 'utf8');
-    const edited = original.replace('Simulate CryptoCloud, UTBS and UAPAY webhooks', 'SIMULATE CryptoCloud, UTBS and UAPAY webhooks');
+    const edited = original.replace(
+      'Simulate CryptoCloud, UTBS and UAPAY webhooks',
+      'SIMULATE CryptoCloud, UTBS and UAPAY webhooks',
+    );
     expect(edited.length).toBe(original.length);
     expect(edited).not.toBe(original);
     await writeFile(bundle, edited);

@@ -39,7 +39,9 @@ beforeAll(async () => {
   scripts = { bash: bashOut.stdout, zsh: zshOut.stdout, fish: fishOut.stdout };
   // The commands as the program's own help lists them: an independent list, not the one the script came from.
   const section = help.stdout.split(/^Commands:$/m)[1] ?? '';
-  commandNames = [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((match) => match[1] as string).filter((name) => name !== 'help');
+  commandNames = [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)]
+    .map((match) => match[1] as string)
+    .filter((name) => name !== 'help');
   providerJson = JSON.parse(providers.stdout) as typeof providerJson;
 });
 
@@ -82,24 +84,27 @@ describe('completion', () => {
   it('bash completes commands, options, provider, event and scenario names, choices and files', async () => {
     const providers = providerJson.map((provider) => provider.name);
     const scenarios = [...new Set(providerJson.flatMap((provider) => Object.keys(provider.scenarios)))];
-    const [all, gen, provider, event, scenario, format, options, config, files, afterValue, status] = await Promise.all([
-      complete(['']),
-      complete(['ge']),
-      complete(['generate', '']),
-      complete(['generate', 'uapay', '']),
-      complete(['send', 'utbs', '--scenario', '']),
-      complete(['generate', '--format', '']),
-      complete(['send', '--sc']),
-      complete(['config', '']),
-      complete(['verify', '--at', 'now', 'package.js']),
-      complete(['--no-color', 'send', '--scenario', 'valid', '']),
-      complete(['generate', 'utbs', '--status', '']),
-    ]);
+    const [all, gen, provider, event, scenario, format, options, config, files, afterValue, status] = await Promise.all(
+      [
+        complete(['']),
+        complete(['ge']),
+        complete(['generate', '']),
+        complete(['generate', 'uapay', '']),
+        complete(['send', 'utbs', '--scenario', '']),
+        complete(['generate', '--format', '']),
+        complete(['send', '--sc']),
+        complete(['config', '']),
+        complete(['verify', '--at', 'now', 'package.js']),
+        complete(['--no-color', 'send', '--scenario', 'valid', '']),
+        complete(['generate', 'utbs', '--status', '']),
+      ],
+    );
     expect(status).toContain('inProgressPayout');
     expect(all.sort()).toEqual([...commandNames].sort());
     expect(gen).toEqual(['generate']);
     expect(provider.sort()).toEqual([...providers].sort());
-    for (const name of providerJson.find((p) => p.name === 'uapay')?.events.map((e) => e.name) ?? []) expect(event).toContain(name);
+    for (const name of providerJson.find((p) => p.name === 'uapay')?.events.map((e) => e.name) ?? [])
+      expect(event).toContain(name);
     expect(scenario.sort()).toEqual(scenarios.sort());
     expect(format.sort()).toEqual(['body', 'capture', 'curl', 'http', 'pretty']);
     expect(options).toEqual(['--scenario', '--scenarios'].filter((flag) => scripts.bash.includes(`'send|${flag}'`)));
@@ -111,10 +116,15 @@ describe('completion', () => {
   it('--json is the model the scripts come from', async () => {
     const result = await run(['completion', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    const model = JSON.parse(result.stdout) as Array<{ path: string[]; options: Array<{ flags: string[]; values?: unknown }> }>;
+    const model = JSON.parse(result.stdout) as Array<{
+      path: string[];
+      options: Array<{ flags: string[]; values?: unknown }>;
+    }>;
     expect(model.map((spec) => spec.path.join(' '))).toEqual(expect.arrayContaining(commandNames));
     const send = model.find((spec) => spec.path.join(' ') === 'send');
-    expect(send?.options.find((option) => option.flags.includes('--scenario'))?.values).toEqual(expect.arrayContaining(['valid', 'tampered']));
+    expect(send?.options.find((option) => option.flags.includes('--scenario'))?.values).toEqual(
+      expect.arrayContaining(['valid', 'tampered']),
+    );
   });
 
   it('an unknown or missing shell is a usage error: exit 2, one line naming the choices', async () => {

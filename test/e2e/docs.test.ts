@@ -35,7 +35,12 @@ interface Block {
 
 function docFiles(): string[] {
   const docs = join(root, 'docs');
-  const pages = existsSync(docs) ? readdirSync(docs).filter((name) => name.endsWith('.md')).sort().map((name) => join('docs', name)) : [];
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => join('docs', name))
+    : [];
   return ['README.md', ...pages];
 }
 
@@ -46,7 +51,13 @@ function blocksOf(file: string): Block[] {
   lines.forEach((text, index) => {
     if (open === undefined) {
       const fence = /^```(\S*)\s*(.*)$/.exec(text);
-      if (fence) open = { line: index + 1, lang: fence[1] ?? '', attrs: (fence[2] ?? '').split(/\s+/).filter(Boolean), body: [] };
+      if (fence)
+        open = {
+          line: index + 1,
+          lang: fence[1] ?? '',
+          attrs: (fence[2] ?? '').split(/\s+/).filter(Boolean),
+          body: [],
+        };
     } else if (/^```\s*$/.test(text)) {
       blocks.push({ file, line: open.line, lang: open.lang, attrs: open.attrs, code: open.body.join('\n') });
       open = undefined;
@@ -95,13 +106,19 @@ beforeAll(async () => {
   await writeFile(shim, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} "$@"\n`);
   await chmod(shim, 0o755);
 
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--verify', '--json'], { cwd: shimDir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--verify', '--json'], {
+    cwd: shimDir,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   receiver = child;
   receiverExited = new Promise((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   origin = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`webhook-sim listen exited ${String(code)} before listening:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`webhook-sim listen exited ${String(code)} before listening:\n${stderr}`)),
+    );
     createInterface({ input: child.stdout }).once('line', (line) => {
       const url = (JSON.parse(line) as { listening?: string }).listening;
       if (url === undefined) reject(new Error(`webhook-sim listen: unexpected first line ${line}`));
@@ -124,12 +141,21 @@ interface Ran {
 
 async function runBlock(block: Block): Promise<Ran> {
   const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-docs-'));
-  const secrets = { UAPAY_SECRET: 'webhook-sim-test-uapay-secret', UTBS_SECRET: 'webhook-sim-test-utbs-secret', CRYPTOCLOUD_SECRET: 'webhook-sim-test-cryptocloud-secret' };
+  const secrets = {
+    UAPAY_SECRET: 'webhook-sim-test-uapay-secret',
+    UTBS_SECRET: 'webhook-sim-test-utbs-secret',
+    CRYPTOCLOUD_SECRET: 'webhook-sim-test-cryptocloud-secret',
+  };
   const env = { ...cleanEnv(), ...secrets, PATH: `${shimDir}:${process.env.PATH ?? ''}` };
   const script = block.code.replaceAll(exampleOrigin, origin);
   try {
     return await new Promise<Ran>((resolve, reject) => {
-      const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -153,11 +179,15 @@ describe('the docs', () => {
   it('README.md is a user page: at most 200 lines, opening with the two commands a new user needs', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme.split('\n').length).toBeLessThanOrEqual(200);
-    expect(blocks.find((block) => block.file === 'README.md')?.code).toBe('npm install && npx webhook-sim demo\nnpm test');
+    expect(blocks.find((block) => block.file === 'README.md')?.code).toBe(
+      'npm install && npx webhook-sim demo\nnpm test',
+    );
   });
 
   it('every shell block carries only known markers, and most of them run', () => {
-    const unknown = shell.filter((block) => block.attrs.some((attr) => !markers.test(attr))).map((b) => `${where(b)}: \`\`\`sh ${b.attrs.join(' ')}`);
+    const unknown = shell
+      .filter((block) => block.attrs.some((attr) => !markers.test(attr)))
+      .map((b) => `${where(b)}: \`\`\`sh ${b.attrs.join(' ')}`);
     expect(unknown, 'markers are `no-run` and `exit=N`').toEqual([]);
     expect(runnable.length).toBeGreaterThanOrEqual(20);
     expect(shell.length - runnable.length).toBeLessThanOrEqual(10);

@@ -31,7 +31,10 @@ export async function resolve(specifier, context, next) {
 }\n`,
   );
   hooks = join(tmp.dir, 'register.mjs');
-  await writeFile(hooks, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(tmp.dir, 'hooks.mjs')).href)});\n`);
+  await writeFile(
+    hooks,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(tmp.dir, 'hooks.mjs')).href)});\n`,
+  );
 });
 
 afterAll(async () => {
@@ -40,14 +43,19 @@ afterAll(async () => {
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm' };
-  for (const name of Object.keys(base)) if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR' || name === 'CI') delete base[name];
+  for (const name of Object.keys(base))
+    if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR' || name === 'CI') delete base[name];
   return { ...base, ...extra };
 }
 
 /** The binary on a pseudo-terminal: `answer(question, keys)` types keys once the question shows. */
 function onTerminal(args: string, extraEnv: Record<string, string> = {}) {
   const command = `${JSON.stringify(process.execPath)} --import ${JSON.stringify(hooks)} ${JSON.stringify(bin)} ${args}`;
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env: env(extraEnv), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: root,
+    env: env(extraEnv),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let screen = '';
   let from = 0;
   const waiters = new Set<{ text: string; resolve: () => void }>();
@@ -97,12 +105,13 @@ describe.runIf(hasScript)('on a terminal (script(1) pseudo-terminal)', () => {
     expect(await readFile(log, 'utf8')).toContain('@inquirer/prompts');
   });
 
-  it('`webhook-sim` alone asks what to do, from the program\'s own commands', async () => {
+  it("`webhook-sim` alone asks what to do, from the program's own commands", async () => {
     const t = onTerminal('');
     await t.answer('What do you want to do?', ENTER); // the first command: providers
     expect(await t.exited).toBe(0);
     t.close();
-    for (const command of ['providers', 'generate', 'verify', 'send', 'listen', 'replay', 'demo']) expect(t.screen()).toContain(command);
+    for (const command of ['providers', 'generate', 'verify', 'send', 'listen', 'replay', 'demo'])
+      expect(t.screen()).toContain(command);
     expect(t.screen()).toContain(providers.uapay.data.title);
   });
 
@@ -174,7 +183,11 @@ describe('off a terminal: usage errors naming what is missing, exit 2', () => {
 
 describe('@inquirer/prompts loads only when a question is asked', () => {
   function traced(args: string[], log: string) {
-    return spawnSync(process.execPath, ['--import', hooks, bin, ...args], { cwd: root, env: env({ MODULE_LOG: log, WEBHOOK_SIM_SECRET: 's' }), input: '' });
+    return spawnSync(process.execPath, ['--import', hooks, bin, ...args], {
+      cwd: root,
+      env: env({ MODULE_LOG: log, WEBHOOK_SIM_SECRET: 's' }),
+      input: '',
+    });
   }
 
   it('verify, --help, generate with all values, and errors off a terminal never load it', async () => {

@@ -21,11 +21,19 @@ type Listener = Awaited<ReturnType<typeof listen>>;
 
 /** `listen --json --port 0 …`: every stdout line is JSON (first {listening}, then one per request, last {summary}). */
 function listen(args: readonly string[]) {
-  return spawnListen<Line>(['--json', ...args], { parse: (text) => JSON.parse(text) as Line, urlOf: (first) => String(first.listening), cleanups });
+  return spawnListen<Line>(['--json', ...args], {
+    parse: (text) => JSON.parse(text) as Line,
+    urlOf: (first) => String(first.listening),
+    cleanups,
+  });
 }
 
 /** Writes raw bytes on a fresh connection and collects whatever comes back until the server closes it. */
-function raw(port: number, chunks: ReadonlyArray<string | Buffer>, options: { destroyAfterWrite?: boolean } = {}): Promise<string> {
+function raw(
+  port: number,
+  chunks: ReadonlyArray<string | Buffer>,
+  options: { destroyAfterWrite?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const got: Buffer[] = [];
@@ -50,22 +58,46 @@ describe('listen survives client faults (built binary)', () => {
     const listener = await listen(['--out', dir]);
 
     // Invalid HTTP: Node's parser answers 400 and closes; the server goes on.
-    for (const garbage of ['GARBAGE\r\n\r\n', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello', 'POST / HTTP/1.1\r\nBad Header\r\n\r\n', '\u0000\u0001\u0002\r\n\r\n']) {
+    for (const garbage of [
+      'GARBAGE\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello',
+      'POST / HTTP/1.1\r\nBad Header\r\n\r\n',
+      '\u0000\u0001\u0002\r\n\r\n',
+    ]) {
       expect(await raw(listener.port, [garbage])).toMatch(/^HTTP\/1\.1 400 Bad Request/);
     }
     // Headers over Node's 16 KiB limit: 431.
-    expect(await raw(listener.port, [`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`])).toMatch(/^HTTP\/1\.1 431/);
+    expect(await raw(listener.port, [`POST / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`])).toMatch(
+      /^HTTP\/1\.1 431/,
+    );
 
     // Disconnect mid-body: 100 of 1,000 declared bytes, then the client is gone. A line says so; nothing is saved.
-    await raw(listener.port, ['POST /webhooks/utbs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n', 'orderId='.padEnd(100, 'a')], { destroyAfterWrite: true });
+    await raw(
+      listener.port,
+      [
+        'POST /webhooks/utbs HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+        'orderId='.padEnd(100, 'a'),
+      ],
+      { destroyAfterWrite: true },
+    );
     const cut = await listener.waitFor((line) => line.url === '/webhooks/utbs' && line.status === 0);
-    expect(String(cut.reason)).toMatch(/^(the client closed the connection|the request failed \(aborted\)) after \d+ bytes of the body: not captured$/);
+    expect(String(cut.reason)).toMatch(
+      /^(the client closed the connection|the request failed \(aborted\)) after \d+ bytes of the body: not captured$/,
+    );
 
     // 10 MiB, declared: 413 at once (the default --max-body is 1 MiB); and streamed without a length: 413 too.
     const big = Buffer.alloc(10 * 1024 * 1024, 'a');
-    const declared = await raw(listener.port, [`POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`, big]);
+    const declared = await raw(listener.port, [
+      `POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`,
+      big,
+    ]);
     expect(declared).toMatch(/^HTTP\/1\.1 413/);
-    const chunked = await raw(listener.port, ['POST /big-chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n', `${big.length.toString(16)}\r\n`, big, '\r\n0\r\n\r\n']);
+    const chunked = await raw(listener.port, [
+      'POST /big-chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
+      `${big.length.toString(16)}\r\n`,
+      big,
+      '\r\n0\r\n\r\n',
+    ]);
     expect(chunked).toMatch(/^HTTP\/1\.1 413/);
     await listener.waitFor((line) => line.url === '/big-chunked');
 
@@ -91,7 +123,9 @@ describe('listen under load and signals (built binary)', () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
     const listener = await listen(['--out', dir]);
-    const templates = await Promise.all(providerNames.map((provider, i) => generate({ provider, secret, seed: i + 1 })));
+    const templates = await Promise.all(
+      providerNames.map((provider, i) => generate({ provider, secret, seed: i + 1 })),
+    );
     const agent = new Agent({ connections: 32, pipelining: 1 });
     cleanups.push(() => agent.close());
     // Unique bodies (a sequence number in a JSON/form-neutral suffix is not needed: the URL carries it).
@@ -102,7 +136,12 @@ describe('listen under load and signals (built binary)', () => {
         while (next < total) {
           const n = next++;
           const template = templates[n % templates.length] as Delivery;
-          const response = await request(`${listener.url}/flood/${n}`, { method: 'POST', headers: template.headers, body: template.body, dispatcher: agent });
+          const response = await request(`${listener.url}/flood/${n}`, {
+            method: 'POST',
+            headers: template.headers,
+            body: template.body,
+            dispatcher: agent,
+          });
           await response.body.dump();
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
         }
@@ -135,7 +174,9 @@ describe('listen under load and signals (built binary)', () => {
     const listener = await listen(['--out', dir]);
     const results = await signalUnderLoad(listener, { count: 600, after: 250, signal: 'SIGTERM', secret, cleanups });
     expect(await listener.exited).toBe(0);
-    const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status === 200 ? [r.value.delivery.body] : []));
+    const ok = results.flatMap((r) =>
+      r.status === 'fulfilled' && r.value.status === 200 ? [r.value.delivery.body] : [],
+    );
     const { names, bodies } = await captureBodies(dir);
     expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
     expect(new Set(bodies)).toEqual(new Set(ok));
@@ -167,10 +208,14 @@ describe('listen output folders (built binary)', () => {
     await writeFile(join(dir, 'file'), '');
     const underFile = await run(['listen', '--port', '0', '--out', join(dir, 'file', 'captures')]);
     expect(underFile.code).toBe(2);
-    expect(underFile.stderr.trim()).toMatch(/^webhook-sim: error: cannot save captures in .*file\/captures: it is not a directory/);
+    expect(underFile.stderr.trim()).toMatch(
+      /^webhook-sim: error: cannot save captures in .*file\/captures: it is not a directory/,
+    );
     const proc = await run(['listen', '--port', '0', '--out', '/proc/webhook-sim-captures/x']);
     expect(proc.code).toBe(2);
-    expect(proc.stderr.trim().split('\n')[0]).toMatch(/^webhook-sim: error: cannot save captures in \/proc\/webhook-sim-captures\/x: /);
+    expect(proc.stderr.trim().split('\n')[0]).toMatch(
+      /^webhook-sim: error: cannot save captures in \/proc\/webhook-sim-captures\/x: /,
+    );
   });
 
   // A real read-only and a real full file system need a mount: a tiny tmpfs when we may mount (root with
@@ -200,13 +245,20 @@ describe('listen output folders (built binary)', () => {
       const delivery = await generate({ provider: 'cryptocloud', encoding: 'json', secret, seed: 4 });
       const answers: number[] = [];
       // Each capture is a few KiB: the 96 KiB fill up after a few dozen; stop at the first few 503s.
-      for (let i = 0; i < 200 && answers.filter((s) => s === 503).length < 3; i++) answers.push((await post(`${listener.url}`, { ...delivery, url: `http://x/full/${i}` })).status);
+      for (let i = 0; i < 200 && answers.filter((s) => s === 503).length < 3; i++)
+        answers.push((await post(`${listener.url}`, { ...delivery, url: `http://x/full/${i}` })).status);
       // The line of a request is printed just after its answer: wait for the last one.
       await listener.waitFor((line) => line.url === `/full/${answers.length - 1}`);
-      expect(answers.filter((s) => s !== 200 && s !== 503), JSON.stringify(requestLines(listener).filter((l) => l.status !== 200 && l.status !== 503))).toEqual([]);
+      expect(
+        answers.filter((s) => s !== 200 && s !== 503),
+        JSON.stringify(requestLines(listener).filter((l) => l.status !== 200 && l.status !== 503)),
+      ).toEqual([]);
       const refused = requestLines(listener).filter((line) => line.status === 503);
       expect(refused.length).toBeGreaterThanOrEqual(3);
-      for (const line of refused) expect(String(line.reason)).toMatch(/^capture not saved \(ENOSPC: .*\): answered 503 so the sender tries again$/);
+      for (const line of refused)
+        expect(String(line.reason)).toMatch(
+          /^capture not saved \(ENOSPC: .*\): answered 503 so the sender tries again$/,
+        );
       // Room again (a file removed): the next capture is saved.
       const names = (await readdir(dir)).sort();
       expect(names.filter((n) => !n.endsWith('.json'))).toEqual([]);
@@ -218,7 +270,8 @@ describe('listen output folders (built binary)', () => {
       const files = await readdir(dir);
       expect(files.filter((n) => !n.endsWith('.json'))).toEqual([]);
       expect(files).toHaveLength(ok); // ok − 1 removed + 1 after
-      for (const name of files) expect((JSON.parse(await readFile(join(dir, name), 'utf8')) as { body: string }).body).toBe(delivery.body);
+      for (const name of files)
+        expect((JSON.parse(await readFile(join(dir, name), 'utf8')) as { body: string }).body).toBe(delivery.body);
       expect(listener.lines.at(-1)?.summary).toMatchObject({ captured: ok + 1, errors: refused.length });
     });
 
@@ -247,7 +300,10 @@ describe('listen output folders (built binary)', () => {
       expect(await listener.exited).toBe(0);
       const text = await readFile(file, 'utf8');
       expect(text === '' || text.endsWith('\n')).toBe(true);
-      const lines = text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as { body: string });
+      const lines = text
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as { body: string });
       expect(lines).toHaveLength(statuses.filter((s) => s === 200).length);
       for (const line of lines) expect(line.body).toBe(delivery.body);
       expect(listener.lines.at(-1)?.summary).toMatchObject({ captured: lines.length });
@@ -286,7 +342,6 @@ function canMount(): boolean {
   }
 }
 
-
 describe('listen sharing a folder, --fsync, and the bounds on bodies (built binary)', () => {
   it('two listens sharing one --out folder: every request 200 and captured once, no .tmp left', async () => {
     const { dir, remove } = await tempDir();
@@ -296,7 +351,9 @@ describe('listen sharing a folder, --fsync, and the bounds on bodies (built bina
     const statuses: number[] = [];
     // In pairs, at once: both receivers on the same sequence number in the same millisecond, the name they share.
     for (let i = 0; i < 150; i++) {
-      const pair = await Promise.all([one, two].map((listener) => post(listener.url, { ...delivery, url: `http://x/shared/${i}` })));
+      const pair = await Promise.all(
+        [one, two].map((listener) => post(listener.url, { ...delivery, url: `http://x/shared/${i}` })),
+      );
       statuses.push(...pair.map((answer) => answer.status));
     }
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
@@ -312,8 +369,13 @@ describe('listen sharing a folder, --fsync, and the bounds on bodies (built bina
     cleanups.push(remove);
     const file = join(dir, 'captures.ndjson');
     const folder = join(dir, 'captures');
-    const [inFolder, inFile] = await Promise.all([listen(['--out', folder, '--fsync']), listen(['--out', file, '--fsync'])]);
-    const deliveries = await Promise.all(providerNames.map((provider, i) => generate({ provider, secret, seed: 20 + i })));
+    const [inFolder, inFile] = await Promise.all([
+      listen(['--out', folder, '--fsync']),
+      listen(['--out', file, '--fsync']),
+    ]);
+    const deliveries = await Promise.all(
+      providerNames.map((provider, i) => generate({ provider, secret, seed: 20 + i })),
+    );
     for (const listener of [inFolder, inFile]) {
       const answers = await Promise.all(deliveries.map((delivery) => post(listener.url, delivery)));
       expect(answers.map((answer) => answer.status)).toEqual(deliveries.map(() => 200));
@@ -330,7 +392,9 @@ describe('listen sharing a folder, --fsync, and the bounds on bodies (built bina
     for (const size of ['33mb', '90mb', '600000000']) {
       const result = await run(['listen', '--port', '0', '--max-body', size]);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe(`webhook-sim: error: --max-body ${size}: at most 32 MiB, the largest body a capture is saved for`);
+      expect(result.stderr.trim()).toBe(
+        `webhook-sim: error: --max-body ${size}: at most 32 MiB, the largest body a capture is saved for`,
+      );
     }
   });
 
@@ -343,24 +407,41 @@ describe('listen sharing a folder, --fsync, and the bounds on bodies (built bina
       Array.from({ length: 4 }, async (_, i) => {
         const socket = connect(listener.port, '127.0.0.1');
         let got = '';
-        const continued = new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => ((got += chunk.toString('latin1')), got.includes('100 Continue') && resolve())));
+        const continued = new Promise<void>((resolve) =>
+          socket.on(
+            'data',
+            (chunk: Buffer) => ((got += chunk.toString('latin1')), got.includes('100 Continue') && resolve()),
+          ),
+        );
         const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(got)));
         socket.on('error', () => undefined);
-        socket.write(`POST /held/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+        socket.write(
+          `POST /held/${i} HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+        );
         await continued;
         return { socket, closed };
       }),
     );
     const big = Buffer.alloc(length, 'b');
-    const refused = await raw(listener.port, [`POST /over HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`, big]);
+    const refused = await raw(listener.port, [
+      `POST /over HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`,
+      big,
+    ]);
     expect(refused).toMatch(/^HTTP\/1\.1 503 /);
     expect(refused).toMatch(/\r\nretry-after: 1\r\n/i);
     const line = await listener.waitFor((l) => l.url === '/over');
-    expect(String(line.reason)).toMatch(/^busy: the bodies in flight hold 64 MiB already; not captured, answered 503 so the sender tries again$/);
+    expect(String(line.reason)).toMatch(
+      /^busy: the bodies in flight hold 64 MiB already; not captured, answered 503 so the sender tries again$/,
+    );
     // The held bodies arrive: each is answered 200; then there is room again.
     for (const { socket } of held) socket.end(big);
     for (const { closed } of held) expect(await closed).toMatch(/HTTP\/1\.1 200 OK/);
-    expect(await raw(listener.port, [`POST /after HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`, big])).toMatch(/^HTTP\/1\.1 200 /);
+    expect(
+      await raw(listener.port, [
+        `POST /after HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`,
+        big,
+      ]),
+    ).toMatch(/^HTTP\/1\.1 200 /);
     listener.child.kill('SIGTERM');
     expect(await listener.exited).toBe(0);
   });

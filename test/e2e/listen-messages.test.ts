@@ -13,7 +13,12 @@ const cleanups = useCleanups();
 const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 function listen(args: readonly string[]) {
-  return spawnListen<string>(args, { parse: (text) => text, urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1], env: { MSG_SECRET: secret }, cleanups });
+  return spawnListen<string>(args, {
+    parse: (text) => text,
+    urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1],
+    env: { MSG_SECRET: secret },
+    cleanups,
+  });
 }
 
 /** A UAPAY delivery whose JWT header carries terminal escapes, signed with the right secret otherwise. */
@@ -26,9 +31,17 @@ describe('listen: untrusted text is shown escaped', () => {
   it('a form field and a JWT header with control characters: every line shows them as visible escapes', async () => {
     const listener = await listen(['--verify', '--secret-env', 'MSG_SECRET']);
     const form = 'orderId=%E2%80%AEabc&newStatus=%1B%5B2J%1B%5BHdone&hash=00';
-    const utbs = await request(`${listener.url}/webhooks/utbs?x=%1b`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const utbs = await request(`${listener.url}/webhooks/utbs?x=%1b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     await utbs.body.text();
-    const uapay = await request(`${listener.url}/webhooks/uapay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: hostileToken() }) });
+    const uapay = await request(`${listener.url}/webhooks/uapay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: hostileToken() }),
+    });
     await uapay.body.text();
     const first = await listener.waitFor((l) => l.includes('/webhooks/utbs'));
     const second = await listener.waitFor((l) => l.includes('/webhooks/uapay'));
@@ -45,7 +58,11 @@ describe('listen: untrusted text is shown escaped', () => {
     const json = await listen(['--json']);
     const form = 'orderId=%C2%9B31m%E2%80%AE&newStatus=%1B%5D0%3Btitle%07&hash=00';
     for (const listener of [text, json]) {
-      const answer = await request(`${listener.url}/webhooks/utbs`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+      const answer = await request(`${listener.url}/webhooks/utbs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      });
       await answer.body.text();
     }
     const line = await text.waitFor((l) => l.includes('/webhooks/utbs'));

@@ -14,7 +14,11 @@ const cleanups = useCleanups();
 type Line = Record<string, unknown>;
 
 function listen(args: readonly string[]) {
-  return spawnListen<Line>(['--json', ...args], { parse: (text) => JSON.parse(text) as Line, urlOf: (first) => String(first.listening), cleanups });
+  return spawnListen<Line>(['--json', ...args], {
+    parse: (text) => JSON.parse(text) as Line,
+    urlOf: (first) => String(first.listening),
+    cleanups,
+  });
 }
 
 async function outDir(): Promise<string> {
@@ -24,7 +28,14 @@ async function outDir(): Promise<string> {
 }
 
 /** A raw connection; `received()` is everything the server sent so far, `closed` resolves with all of it. */
-async function rawClient(port: number): Promise<{ socket: Socket; received: () => string; waitFor: (text: string) => Promise<void>; closed: Promise<string> }> {
+async function rawClient(
+  port: number,
+): Promise<{
+  socket: Socket;
+  received: () => string;
+  waitFor: (text: string) => Promise<void>;
+  closed: Promise<string>;
+}> {
   const socket = connect(port, '127.0.0.1');
   let got = '';
   const waiters = new Set<() => void>();
@@ -45,7 +56,11 @@ async function rawClient(port: number): Promise<{ socket: Socket; received: () =
       };
       waiters.add(check);
       check();
-      void closed.then(() => waiters.has(check) && reject(new Error(`connection closed before ${JSON.stringify(text)}; got ${JSON.stringify(got)}`)));
+      void closed.then(
+        () =>
+          waiters.has(check) &&
+          reject(new Error(`connection closed before ${JSON.stringify(text)}; got ${JSON.stringify(got)}`)),
+      );
     });
   return { socket, received: () => got, waitFor, closed };
 }
@@ -72,7 +87,10 @@ describe('listen stops the same way whatever stops it (built binary)', () => {
     expect(listener.lines.at(-1)?.summary).toMatchObject({ requests: 1, captured: 0, errors: 1 });
     // Its line says who closed the connection: listen did, not the client.
     const line = listener.lines.find((l) => l.url === '/stalled');
-    expect(line).toMatchObject({ status: 0, reason: 'listen stopped: cut off at the end of the grace period after 10 bytes of the body: not captured' });
+    expect(line).toMatchObject({
+      status: 0,
+      reason: 'listen stopped: cut off at the end of the grace period after 10 bytes of the body: not captured',
+    });
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -97,7 +115,8 @@ describe('listen stops the same way whatever stops it (built binary)', () => {
     const listener = await listen(['--out', dir]);
     const client = await rawClient(listener.port);
     let requests = '';
-    for (let i = 0; i < 200; i++) requests += `POST /p/${i} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`;
+    for (let i = 0; i < 200; i++)
+      requests += `POST /p/${i} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`;
     client.socket.write(requests);
     // The first answer is out: the rest are being handled, their answers queued behind it. Reset now.
     await client.waitFor('HTTP/1.1 200');

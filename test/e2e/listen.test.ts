@@ -16,7 +16,12 @@ const secretEnv = { LISTEN_E2E_SECRET: secret };
 const cleanups = useCleanups();
 
 function listen(args: readonly string[]) {
-  return spawnListen<string>(args, { parse: (text) => text, urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1], env: secretEnv, cleanups });
+  return spawnListen<string>(args, {
+    parse: (text) => text,
+    urlOf: (first) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(first)?.[1],
+    env: secretEnv,
+    cleanups,
+  });
 }
 
 describe('webhook-sim listen (built binary)', () => {
@@ -25,7 +30,9 @@ describe('webhook-sim listen (built binary)', () => {
     cleanups.push(remove);
     const out = join(dir, 'captures');
     const listener = await listen(['--out', out, '--verify', '--secret-env', 'LISTEN_E2E_SECRET']);
-    expect(listener.lines[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+ \(captures → .*captures, verifying with \$LISTEN_E2E_SECRET\)$/);
+    expect(listener.lines[0]).toMatch(
+      /^listening on http:\/\/127\.0\.0\.1:\d+ \(captures → .*captures, verifying with \$LISTEN_E2E_SECRET\)$/,
+    );
     for (const provider of providerNames) {
       const answer = await post(listener.url, await generate({ provider, secret }));
       expect(answer).toEqual({ status: 200, body: '{"ok":true}' });
@@ -34,9 +41,15 @@ describe('webhook-sim listen (built binary)', () => {
     }
     listener.child.kill('SIGINT');
     expect(await listener.exited).toBe(0);
-    expect(listener.lines.at(-1)).toMatch(new RegExp(`^stopped: ${providerNames.length} received, ${providerNames.length} saved, ${providerNames.length} verified, 0 refused`));
+    expect(listener.lines.at(-1)).toMatch(
+      new RegExp(
+        `^stopped: ${providerNames.length} received, ${providerNames.length} saved, ${providerNames.length} verified, 0 refused`,
+      ),
+    );
     const verified = await run(['verify', out, '--secret-env', 'LISTEN_E2E_SECRET'], { env: secretEnv });
-    expect(verified.stdout).toMatch(new RegExp(`${providerNames.length} inputs: ${providerNames.length} passed, 0 failed`));
+    expect(verified.stdout).toMatch(
+      new RegExp(`${providerNames.length} inputs: ${providerNames.length} passed, 0 failed`),
+    );
     expect(verified.code).toBe(0);
   });
 
@@ -48,17 +61,29 @@ describe('webhook-sim listen (built binary)', () => {
     const event = JSON.parse(await listener.waitFor((l) => l.includes('"seq":1'))) as Record<string, unknown>;
     // The client is told which check failed; the log line has the detail.
     expect(JSON.parse(forged.body)).toEqual({ ok: false, reason: 'refused: the signature check failed' });
-    expect(event).toMatchObject({ seq: 1, method: 'POST', status: 401, provider: 'uapay', reason: expect.stringMatching(/^HS256 signature does not match/) });
+    expect(event).toMatchObject({
+      seq: 1,
+      method: 'POST',
+      status: 401,
+      provider: 'uapay',
+      reason: expect.stringMatching(/^HS256 signature does not match/),
+    });
     listener.child.kill('SIGTERM');
     expect(await listener.exited).toBe(0);
-    expect(JSON.parse(listener.lines.at(-1) as string)).toMatchObject({ summary: { requests: 1, refused: 1, byStatus: { 401: 1 } } });
+    expect(JSON.parse(listener.lines.at(-1) as string)).toMatchObject({
+      summary: { requests: 1, refused: 1, byStatus: { 401: 1 } },
+    });
   });
 
   it('2,000 requests at 32 concurrent: every one answered 2xx and captured once, every file valid (`verify DIR` passes)', async () => {
     const { dir, remove } = await tempDir();
     cleanups.push(remove);
     const listener = await listen(['--out', dir, '--verify', '--secret-env', 'LISTEN_E2E_SECRET']);
-    const deliveries = await Promise.all(Array.from({ length: 2000 }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
+    const deliveries = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 }),
+      ),
+    );
     const agent = new Agent({ connections: 32 });
     cleanups.push(() => agent.close());
     const answers = await Promise.all(deliveries.map((delivery) => post(listener.url, delivery, agent)));
@@ -80,9 +105,13 @@ describe('webhook-sim listen (built binary)', () => {
     const listener = await listen(['--out', dir]);
     const results = await signalUnderLoad(listener, { count: 500, after: 200, signal: 'SIGINT', secret, cleanups });
     expect(await listener.exited).toBe(0);
-    const ok = results.flatMap((r) => (r.status === 'fulfilled' && r.value.status >= 200 && r.value.status < 300 ? [r.value.delivery.body] : []));
+    const ok = results.flatMap((r) =>
+      r.status === 'fulfilled' && r.value.status >= 200 && r.value.status < 300 ? [r.value.delivery.body] : [],
+    );
     const { names, bodies } = await captureBodies(dir);
-    console.log(`listen under SIGINT: ${ok.length} of 500 answered 2xx, ${results.filter((r) => r.status === 'rejected').length} refused or reset, ${bodies.length} capture files`);
+    console.log(
+      `listen under SIGINT: ${ok.length} of 500 answered 2xx, ${results.filter((r) => r.status === 'rejected').length} refused or reset, ${bodies.length} capture files`,
+    );
     expect(ok.length).toBeGreaterThanOrEqual(200);
     expect(names.filter((n) => n.endsWith('.tmp') || !n.endsWith('.json'))).toEqual([]);
     expect(bodies.length).toBe(ok.length);
@@ -97,7 +126,9 @@ describe('webhook-sim listen (built binary)', () => {
     const port = (blocker.address() as { port: number }).port;
     const taken = await run(['listen', '--port', String(port)]);
     expect(taken.code).toBe(2);
-    expect(taken.stderr.trimEnd().split('\n')).toEqual([`webhook-sim: error: cannot listen on 127.0.0.1:${port}: the port is in use (choose another; 0 picks a free one)`]);
+    expect(taken.stderr.trimEnd().split('\n')).toEqual([
+      `webhook-sim: error: cannot listen on 127.0.0.1:${port}: the port is in use (choose another; 0 picks a free one)`,
+    ]);
     const bad = await run(['listen', '--port', '0', '--respond', '200,700']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--respond 200,700: '700' is not a status code from 200 to 599/);

@@ -59,10 +59,32 @@ function sum(record: Record<string, number>): number {
 describe('send --count --concurrency (load mode)', () => {
   it('sends 300 distinct, correctly signed deliveries and reports a histogram that sums to N', async () => {
     const server = await target();
-    const result = await run(['send', 'uapay', '--url', `${server.url}/webhooks/uapay`, '--count', '300', '--concurrency', '8', '--json']);
+    const result = await run([
+      'send',
+      'uapay',
+      '--url',
+      `${server.url}/webhooks/uapay`,
+      '--count',
+      '300',
+      '--concurrency',
+      '8',
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as Record<string, unknown> & { statuses: Record<string, number>; errors: Record<string, number>; latencyMs: { count: number; p50: number; p99: number; max: number } };
-    expect(report).toMatchObject({ ok: true, count: 300, concurrency: 8, requests: 300, answered: 300, met: 300, failed: 0 });
+    const report = JSON.parse(result.stdout) as Record<string, unknown> & {
+      statuses: Record<string, number>;
+      errors: Record<string, number>;
+      latencyMs: { count: number; p50: number; p99: number; max: number };
+    };
+    expect(report).toMatchObject({
+      ok: true,
+      count: 300,
+      concurrency: 8,
+      requests: 300,
+      answered: 300,
+      met: 300,
+      failed: 0,
+    });
     expect(sum(report.statuses) + sum(report.errors)).toBe(300);
     expect(report.statuses).toEqual({ 200: 300 });
     expect(report.latencyMs.count).toBe(300);
@@ -77,16 +99,35 @@ describe('send --count --concurrency (load mode)', () => {
     // Every token is a valid HS256 signature under the built-in test secret, computed independently.
     for (const token of tokens) {
       const [h, c, s] = token.split('.');
-      expect(createHmac('sha256', builtinSecrets.uapay as string).update(`${h}.${c}`).digest('base64url')).toBe(s);
+      expect(
+        createHmac('sha256', builtinSecrets.uapay as string)
+          .update(`${h}.${c}`)
+          .digest('base64url'),
+      ).toBe(s);
     }
     expect(server.headers.every((headers) => headers['content-type'] === 'application/json')).toBe(true);
   });
 
   it('counts every answer by status and every failure by cause, and exits 1 when answers miss the expectation', async () => {
     const server = await target((n) => (n % 3 === 0 ? 500 : 200));
-    const result = await run(['send', 'utbs', '--url', `${server.url}/webhooks/utbs`, '--count', '90', '--concurrency', '4', '--json']);
+    const result = await run([
+      'send',
+      'utbs',
+      '--url',
+      `${server.url}/webhooks/utbs`,
+      '--count',
+      '90',
+      '--concurrency',
+      '4',
+      '--json',
+    ]);
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as { ok: boolean; met: number; statuses: Record<string, number>; errors: Record<string, number> };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      met: number;
+      statuses: Record<string, number>;
+      errors: Record<string, number>;
+    };
     expect(report.ok).toBe(false);
     expect(report.statuses).toEqual({ 200: 60, 500: 30 });
     expect(report.met).toBe(60);
@@ -98,14 +139,28 @@ describe('send --count --concurrency (load mode)', () => {
     await cleanups.pop()?.(); // the port is closed now: every request is refused
     const refused = await run(['send', 'utbs', '--url', url, '--count', '20', '--concurrency', '4', '--json']);
     expect(refused.code).toBe(1);
-    const failed = JSON.parse(refused.stdout) as { failed: number; answered: number; statuses: Record<string, number>; errors: Record<string, number> };
+    const failed = JSON.parse(refused.stdout) as {
+      failed: number;
+      answered: number;
+      statuses: Record<string, number>;
+      errors: Record<string, number>;
+    };
     expect(failed).toMatchObject({ failed: 20, answered: 0, statuses: {} });
     expect(failed.errors).toEqual({ 'connection refused': 20 });
   });
 
   it('prints a human report without --json, and refuses --concurrency without --count or a zero count', async () => {
     const server = await target();
-    const human = await run(['send', 'cryptocloud', '--url', `${server.url}/webhooks/cryptocloud`, '--count', '12', '--concurrency', '3']);
+    const human = await run([
+      'send',
+      'cryptocloud',
+      '--url',
+      `${server.url}/webhooks/cryptocloud`,
+      '--count',
+      '12',
+      '--concurrency',
+      '3',
+    ]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/12 requests in [\d.]+ s: [\d.]+ req\/s/);
     expect(human.stdout).toMatch(/latency\s+p50 [\d.]+ ms\s+p95 [\d.]+ ms\s+p99 [\d.]+ ms/);
@@ -123,9 +178,32 @@ describe('send --count --concurrency (load mode)', () => {
 describe('load mode: what every request carries (fresh, signed, in flow order)', () => {
   it('a UTBS flow per batch: the statuses of each order arrive in flow order, every checksum verifies, every header is sent once', async () => {
     const server = await target();
-    const result = await run(['send', 'utbs', '--url', `${server.url}/webhooks/utbs?src=load`, '--scenario', 'flow', '--flow', 'happy', '--count', '100', '--concurrency', '6', '--header', 'X-Trace: load-1', '--json']);
+    const result = await run([
+      'send',
+      'utbs',
+      '--url',
+      `${server.url}/webhooks/utbs?src=load`,
+      '--scenario',
+      'flow',
+      '--flow',
+      'happy',
+      '--count',
+      '100',
+      '--concurrency',
+      '6',
+      '--header',
+      'X-Trace: load-1',
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, requests: 100, answered: 100, met: 100, failed: 0, statuses: { 200: 100 } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: true,
+      requests: 100,
+      answered: 100,
+      met: 100,
+      failed: 0,
+      statuses: { 200: 100 },
+    });
     expect(server.bodies).toHaveLength(100);
     const forms = server.bodies.map((body) => new URLSearchParams(body));
     // Independent sha256 over the documented fields and the built-in secret.
@@ -136,13 +214,19 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
     const byOrder = new Map<string, Array<{ status: string; timestamp: number }>>();
     for (const form of forms) {
       const id = form.get('orderId') as string;
-      byOrder.set(id, [...(byOrder.get(id) ?? []), { status: form.get('newStatus') as string, timestamp: Number(form.get('timestamp')) }]);
+      byOrder.set(id, [
+        ...(byOrder.get(id) ?? []),
+        { status: form.get('newStatus') as string, timestamp: Number(form.get('timestamp')) },
+      ]);
     }
     let cut = 0;
     for (const steps of byOrder.values()) {
       expect(steps.map((step) => step.status)).toEqual(flow.slice(0, steps.length));
       if (steps.length < flow.length) cut++;
-      for (let i = 1; i < steps.length; i++) expect((steps[i] as { timestamp: number }).timestamp).toBeGreaterThan((steps[i - 1] as { timestamp: number }).timestamp);
+      for (let i = 1; i < steps.length; i++)
+        expect((steps[i] as { timestamp: number }).timestamp).toBeGreaterThan(
+          (steps[i - 1] as { timestamp: number }).timestamp,
+        );
     }
     expect(cut).toBeLessThanOrEqual(6);
     expect(byOrder.size).toBeGreaterThanOrEqual(20);
@@ -169,7 +253,19 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
     await once(server, 'listening');
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ipn`;
-    const result = await run(['send', 'utbs', '--url', url, '--checksum-in', 'query', '--count', '40', '--concurrency', '4', '--json']);
+    const result = await run([
+      'send',
+      'utbs',
+      '--url',
+      url,
+      '--checksum-in',
+      'query',
+      '--count',
+      '40',
+      '--concurrency',
+      '4',
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(seen).toHaveLength(40);
     for (const { url: path, body } of seen) {
@@ -187,17 +283,55 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, requests: 150, met: 150, failed: 0 });
     }
     // It verifies with the provider options the deliveries are made with (it checked the default `hash` field).
-    const renamed = await run(['send', 'utbs', '--checksum-field', 'sig', '--count', '50', '--concurrency', '4', '--json']);
+    const renamed = await run([
+      'send',
+      'utbs',
+      '--checksum-field',
+      'sig',
+      '--count',
+      '50',
+      '--concurrency',
+      '4',
+      '--json',
+    ]);
     expect(renamed.code, renamed.stderr).toBe(0);
     expect(JSON.parse(renamed.stdout)).toMatchObject({ ok: true, requests: 50, met: 50, statuses: { 200: 50 } });
   });
 
   it('attack scenarios expect 4xx: a target that accepts them misses, the verifying receiver meets', async () => {
     const server = await target();
-    const accepted = await run(['send', 'uapay', '--url', `${server.url}/cb`, '--scenario', 'tampered', '--count', '30', '--concurrency', '3', '--json']);
+    const accepted = await run([
+      'send',
+      'uapay',
+      '--url',
+      `${server.url}/cb`,
+      '--scenario',
+      'tampered',
+      '--count',
+      '30',
+      '--concurrency',
+      '3',
+      '--json',
+    ]);
     expect(accepted.code).toBe(1);
-    expect(JSON.parse(accepted.stdout)).toMatchObject({ ok: false, expect: '4xx', requests: 30, met: 0, statuses: { 200: 30 } });
-    const refused = await run(['send', 'uapay', '--scenario', 'tampered', '--count', '30', '--concurrency', '3', '--json']);
+    expect(JSON.parse(accepted.stdout)).toMatchObject({
+      ok: false,
+      expect: '4xx',
+      requests: 30,
+      met: 0,
+      statuses: { 200: 30 },
+    });
+    const refused = await run([
+      'send',
+      'uapay',
+      '--scenario',
+      'tampered',
+      '--count',
+      '30',
+      '--concurrency',
+      '3',
+      '--json',
+    ]);
     expect(refused.code, refused.stderr).toBe(0);
     expect(JSON.parse(refused.stdout)).toMatchObject({ ok: true, requests: 30, met: 30 });
   });
@@ -221,9 +355,27 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
       await new Promise((resolve) => server.close(resolve));
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ipn`;
-    const result = await run(['send', 'utbs', '--url', url, '--count', '40', '--concurrency', '4', '--timeout', '300ms', '--json']);
+    const result = await run([
+      'send',
+      'utbs',
+      '--url',
+      url,
+      '--count',
+      '40',
+      '--concurrency',
+      '4',
+      '--timeout',
+      '300ms',
+      '--json',
+    ]);
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as { requests: number; answered: number; failed: number; statuses: Record<string, number>; errors: Record<string, number> };
+    const report = JSON.parse(result.stdout) as {
+      requests: number;
+      answered: number;
+      failed: number;
+      statuses: Record<string, number>;
+      errors: Record<string, number>;
+    };
     expect(report.requests).toBe(40);
     expect(report.failed).toBeGreaterThan(0);
     expect(Object.keys(report.errors)).toEqual(['timeout (no complete answer in time)']);
@@ -252,13 +404,24 @@ describe('load mode: what every request carries (fresh, signed, in flow order)',
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/uapay`;
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-    const child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', url, '--count', '1000000', '--concurrency', '8', '--json'], { cwd: root, env });
+    const child = spawn(
+      process.execPath,
+      [bin, 'send', 'uapay', '--url', url, '--count', '1000000', '--concurrency', '8', '--json'],
+      { cwd: root, env },
+    );
     running.child = child;
     const out: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(1);
-    const report = JSON.parse(Buffer.concat(out).toString('utf8')) as { ok: boolean; aborted: boolean; requests: number; answered: number; statuses: Record<string, number>; errors: Record<string, number> };
+    const report = JSON.parse(Buffer.concat(out).toString('utf8')) as {
+      ok: boolean;
+      aborted: boolean;
+      requests: number;
+      answered: number;
+      statuses: Record<string, number>;
+      errors: Record<string, number>;
+    };
     expect(report).toMatchObject({ ok: false, aborted: true });
     expect(report.requests).toBeGreaterThanOrEqual(200);
     expect(report.requests).toBeLessThan(1_000_000);
@@ -316,14 +479,27 @@ describe('listen --out FILE.ndjson', () => {
     cleanups.push(remove);
     const file = join(dir, 'captures.ndjson');
     const listener = await startListen(['--out', file]);
-    const sent = await run(['send', 'utbs', '--url', `${listener.url}/webhooks/utbs`, '--count', '60', '--concurrency', '6', '--json']);
+    const sent = await run([
+      'send',
+      'utbs',
+      '--url',
+      `${listener.url}/webhooks/utbs`,
+      '--count',
+      '60',
+      '--concurrency',
+      '6',
+      '--json',
+    ]);
     expect(sent.code, sent.stderr).toBe(0);
     const lines = await listener.stop();
     const summary = JSON.parse(lines.at(-1) ?? '{}') as { summary: { requests: number; captured: number } };
     expect(summary.summary).toMatchObject({ requests: 60, captured: 60 });
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    const captures = text.trimEnd().split('\n').map((line) => JSON.parse(line) as { webhookSim: number; body: string });
+    const captures = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { webhookSim: number; body: string });
     expect(captures).toHaveLength(60);
     expect(captures.every((capture) => capture.webhookSim === 1)).toBe(true);
     expect(new Set(captures.map((capture) => capture.body)).size).toBe(60);
@@ -343,20 +519,34 @@ describe('verify over an .ndjson (bulk)', () => {
       // The second of each provider is signed with another secret: a failing verdict.
       const secret = i >= 3 ? 'not-the-secret' : (builtinSecrets[provider] as string);
       const delivery = await generate({ provider, secret, seed: 40 + i, now });
-      const capture = createCapture({ receivedAt: now, method: 'POST', url: new URL(delivery.url).pathname, headers: delivery.headers, body: Buffer.from(delivery.body) });
+      const capture = createCapture({
+        receivedAt: now,
+        method: 'POST',
+        url: new URL(delivery.url).pathname,
+        headers: delivery.headers,
+        body: Buffer.from(delivery.body),
+      });
       lines.push(JSON.stringify(capture));
     }
     const bulkFile = join(dir, 'bulk.ndjson');
     await writeFile(bulkFile, `${lines.join('\n')}\n`);
     const bulk = await run(['verify', bulkFile, '--json']);
     expect(bulk.code).toBe(1);
-    const bulkJson = JSON.parse(bulk.stdout) as { ok: boolean; total: number; passed: number; failed: number; results: Array<{ ok: boolean; checks: unknown[] }> };
+    const bulkJson = JSON.parse(bulk.stdout) as {
+      ok: boolean;
+      total: number;
+      passed: number;
+      failed: number;
+      results: Array<{ ok: boolean; checks: unknown[] }>;
+    };
     expect(Object.keys(bulkJson)).toEqual(['ok', 'total', 'passed', 'failed', 'results']);
     expect(bulkJson).toMatchObject({ ok: false, total: 6, passed: 3, failed: 3 });
     for (const [i, line] of lines.entries()) {
       const single = join(dir, `single-${i}.json`);
       await writeFile(single, line);
-      const one = JSON.parse((await run(['verify', single, '--json'])).stdout) as { results: Array<{ ok: boolean; checks: unknown[] }> };
+      const one = JSON.parse((await run(['verify', single, '--json'])).stdout) as {
+        results: Array<{ ok: boolean; checks: unknown[] }>;
+      };
       expect(bulkJson.results[i]?.ok).toBe(one.results[0]?.ok);
       expect(bulkJson.results[i]?.checks).toEqual(one.results[0]?.checks);
     }
@@ -367,6 +557,8 @@ describe('verify over an .ndjson (bulk)', () => {
     const bigJson = JSON.parse(big.stdout) as typeof bulkJson;
     expect(bigJson).toMatchObject({ ok: false, total: 1500, passed: 750, failed: 750 });
     expect(bigJson.results).toHaveLength(1500);
-    expect(bigJson.results.map((r) => r.ok)).toEqual(Array.from({ length: 1500 }, (_, i) => bulkJson.results[i % 6]?.ok));
+    expect(bigJson.results.map((r) => r.ok)).toEqual(
+      Array.from({ length: 1500 }, (_, i) => bulkJson.results[i % 6]?.ok),
+    );
   });
 });

@@ -37,15 +37,16 @@ describe('colour', () => {
   });
 
   it('FORCE_COLOR= (empty) forces nothing; NO_COLOR with any non-empty value wins over FORCE_COLOR; --color wins over both', async () => {
-    const [emptyForce, zeroForce, noColorZero, bothSet, flagOverNoColor, flagEmptyForce, noFlagsAfterColor] = await Promise.all([
-      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
-      run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '0' }) }),
-      run(['providers', 'utbs'], { env: colourEnv({ NO_COLOR: '0', FORCE_COLOR: '1' }) }),
-      run(['providers', 'utbs'], { env: { NO_COLOR: 'true', FORCE_COLOR: '3' } }),
-      run(['providers', 'utbs', '--color'], { env: { NO_COLOR: '1' } }),
-      run(['--color', 'providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
-      run(['providers', 'utbs', '--color', '--no-color'], { env: colourEnv({ FORCE_COLOR: '1' }) }),
-    ]);
+    const [emptyForce, zeroForce, noColorZero, bothSet, flagOverNoColor, flagEmptyForce, noFlagsAfterColor] =
+      await Promise.all([
+        run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+        run(['providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '0' }) }),
+        run(['providers', 'utbs'], { env: colourEnv({ NO_COLOR: '0', FORCE_COLOR: '1' }) }),
+        run(['providers', 'utbs'], { env: { NO_COLOR: 'true', FORCE_COLOR: '3' } }),
+        run(['providers', 'utbs', '--color'], { env: { NO_COLOR: '1' } }),
+        run(['--color', 'providers', 'utbs'], { env: colourEnv({ FORCE_COLOR: '' }) }),
+        run(['providers', 'utbs', '--color', '--no-color'], { env: colourEnv({ FORCE_COLOR: '1' }) }),
+      ]);
     expect(emptyForce.code).toBe(0);
     expect(emptyForce.stdout).not.toContain(ESC); // force-color.org: only a non-empty value forces
     expect(zeroForce.stdout).not.toContain(ESC);
@@ -110,7 +111,10 @@ describe('relative times', () => {
       const capture = join(dir, 'stale.json');
       const made = await run(['generate', 'cryptocloud', '--now', '-10m', '--format', 'capture', '--out', capture]);
       expect(made.code, made.stderr).toBe(0);
-      const [atNow, atThen] = await Promise.all([run(['verify', capture, '--at', 'now']), run(['verify', capture, '--at', 'now-10m'])]);
+      const [atNow, atThen] = await Promise.all([
+        run(['verify', capture, '--at', 'now']),
+        run(['verify', capture, '--at', 'now-10m']),
+      ]);
       expect(atNow.code).toBe(1);
       expect(atNow.stdout).toMatch(/token expired/);
       expect(atThen.code, atThen.stdout).toBe(0);
@@ -132,7 +136,10 @@ describe('--quiet', () => {
   });
 
   it('send: no header line, the try lines and the summary stay', async () => {
-    const [loud, quiet] = await Promise.all([run(['send', 'uapay', '--no-wait'], { env }), run(['send', 'uapay', '--no-wait', '--quiet'], { env })]);
+    const [loud, quiet] = await Promise.all([
+      run(['send', 'uapay', '--no-wait'], { env }),
+      run(['send', 'uapay', '--no-wait', '--quiet'], { env }),
+    ]);
     expect(loud.code).toBe(0);
     expect(quiet.code).toBe(0);
     expect(loud.stdout).toContain('(built-in verifying receiver)');
@@ -174,12 +181,15 @@ async function commandPaths(prefix: string[] = []): Promise<string[][]> {
 describe('every command', () => {
   it('has an Examples section and a --json option in its --help', async () => {
     const paths = await commandPaths();
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['providers', 'generate', 'verify', 'listen', 'send', 'replay', 'demo']));
+    expect(paths.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['providers', 'generate', 'verify', 'listen', 'send', 'replay', 'demo']),
+    );
     const problems: string[] = [];
     for (const path of paths) {
       const help = await run([...path, '--help']);
       if (help.code !== 0) problems.push(`${path.join(' ')}: --help exits ${help.code}`);
-      if (!/\nExamples:\n {2}\$ .*webhook-sim /.test(help.stdout)) problems.push(`${path.join(' ')}: no Examples section`);
+      if (!/\nExamples:\n {2}\$ .*webhook-sim /.test(help.stdout))
+        problems.push(`${path.join(' ')}: no Examples section`);
       if (!/^\s+--json\b/m.test(help.stdout)) problems.push(`${path.join(' ')}: no --json`);
     }
     expect(problems).toEqual([]);
@@ -217,11 +227,16 @@ print(json.dumps({'code': child.wait(), 'full': full, 'length': len(data), 'sha2
 
 describe('stdout as a non-blocking pipe', () => {
   it.skipIf(!python)('a full pipe (EAGAIN) loses nothing: the rest goes out through the stream, in order', async () => {
-    const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+    const token =
+      'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
     const args = ['verify', '--at', '2026-01-01T00:00:00Z', ...Array.from({ length: 1000 }, () => token)]; // --at: the same text every run
     const normal = await run(args);
     expect(Buffer.byteLength(normal.stdout)).toBeGreaterThan(4 * 65536);
-    const result = spawnSync('python3', ['-c', fullPipe, process.execPath, bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    const result = spawnSync('python3', ['-c', fullPipe, process.execPath, bin, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
     const seen = JSON.parse(result.stdout) as { code: number; full: boolean; length: number; sha256: string };
     expect(seen.full).toBe(true);
     expect(seen.code).toBe(normal.code);
@@ -237,10 +252,18 @@ describe('start path', () => {
     const { dir, remove } = await tempDir();
     try {
       const preload = join(dir, 'modules.cjs');
-      await writeFile(preload, "process.on('exit', () => require('node:fs').writeSync(2, `\\nMODULES ${process.moduleLoadList.join(',')}\\n`));\n");
-      const token = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
+      await writeFile(
+        preload,
+        "process.on('exit', () => require('node:fs').writeSync(2, `\\nMODULES ${process.moduleLoadList.join(',')}\\n`));\n",
+      );
+      const token =
+        'eyJ0eXAiOiJKV1QiLCJhbGciOiJIAcI1NiJ9.eyJpZCI6MTMsImV4cCI6MTYzMTc4NjQyNn0.HQavV3z8dFnk56bX3MSY5X9lR6qVa9YhAoeTEHkaAzs';
       for (const args of [['--help'], ['verify', token]]) {
-        const result = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+        const result = spawnSync(process.execPath, ['-r', preload, bin, ...args], {
+          cwd: root,
+          env: { ...process.env, NO_COLOR: '1' },
+          encoding: 'utf8',
+        });
         expect(result.stdout.length, args.join(' ')).toBeGreaterThan(0);
         const modules = (/MODULES (.*)/.exec(result.stderr)?.[1] ?? '').split(',');
         expect(modules.length, args.join(' ')).toBeGreaterThan(10);
@@ -256,20 +279,30 @@ describe('start path', () => {
 // A write to stdout that fails for any reason but a closed reader (a full disk: /dev/full) is one error line and
 // exit 2, not a stack trace or a bug report; with stderr full too, the exit code still says so.
 describe('stdout that cannot be written', () => {
-  it.skipIf(!existsSync('/dev/full'))('a full device: one line and exit 2 (output, --help, a command --help); stderr full too: exit 2', () => {
-    const full = openSync('/dev/full', 'w');
-    try {
-      for (const args of [['providers'], ['--help'], ['listen', '--port', '0', '--help']]) {
-        const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
-        expect(result.status, args.join(' ')).toBe(2);
-        expect(result.stderr, args.join(' ')).toMatch(/^webhook-sim: error: cannot write to standard output: no space left on the device \(ENOSPC\)\n {2}free some space/);
-        expect(result.stderr).not.toMatch(stackFrame);
-        expect(result.stderr).not.toContain('bug');
+  it.skipIf(!existsSync('/dev/full'))(
+    'a full device: one line and exit 2 (output, --help, a command --help); stderr full too: exit 2',
+    () => {
+      const full = openSync('/dev/full', 'w');
+      try {
+        for (const args of [['providers'], ['--help'], ['listen', '--port', '0', '--help']]) {
+          const result = spawnSync(process.execPath, [bin, ...args], {
+            cwd: root,
+            env: { ...process.env, NO_COLOR: '1' },
+            stdio: ['ignore', full, 'pipe'],
+            encoding: 'utf8',
+          });
+          expect(result.status, args.join(' ')).toBe(2);
+          expect(result.stderr, args.join(' ')).toMatch(
+            /^webhook-sim: error: cannot write to standard output: no space left on the device \(ENOSPC\)\n {2}free some space/,
+          );
+          expect(result.stderr).not.toMatch(stackFrame);
+          expect(result.stderr).not.toContain('bug');
+        }
+        const both = spawnSync(process.execPath, [bin, 'providers'], { cwd: root, stdio: ['ignore', full, full] });
+        expect(both.status).toBe(2);
+      } finally {
+        closeSync(full);
       }
-      const both = spawnSync(process.execPath, [bin, 'providers'], { cwd: root, stdio: ['ignore', full, full] });
-      expect(both.status).toBe(2);
-    } finally {
-      closeSync(full);
-    }
-  });
+    },
+  );
 });

@@ -23,7 +23,8 @@ let sourceManifest: { before: string; after: string; leftover: boolean };
 
 function env(): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' };
-  for (const name of Object.keys(base)) if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR') delete base[name];
+  for (const name of Object.keys(base))
+    if (name.startsWith('WEBHOOK_SIM_') || name === 'FORCE_COLOR') delete base[name];
   return base;
 }
 
@@ -40,27 +41,61 @@ beforeAll(async () => {
   tmp = await tempDir();
   const copy = join(tmp.dir, 'pkg');
   await mkdir(copy);
-  for (const entry of ['package.json', 'README.md', '.npmrc', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'fixtures', 'scripts', 'src']) {
+  for (const entry of [
+    'package.json',
+    'README.md',
+    '.npmrc',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'bin',
+    'fixtures',
+    'scripts',
+    'src',
+  ]) {
     await cp(join(root, entry), join(copy, entry), { recursive: true });
   }
   await symlink(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
   const before = await readFile(join(copy, 'package.json'), 'utf8');
   const packed = await sh('npm', ['pack', '--json', '--pack-destination', tmp.dir], copy);
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   if (!info) throw new Error(`npm pack printed no file:\n${packed.stdout}`);
   const files = info.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['bin/webhook-sim.js', 'bin/package.json', 'dist/cli.cjs', 'dist/cli.cjs.cache', 'dist/import.cjs', 'dist/index.js', 'dist/types/src/index.d.ts', 'package.json']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'bin/webhook-sim.js',
+      'bin/package.json',
+      'dist/cli.cjs',
+      'dist/cli.cjs.cache',
+      'dist/import.cjs',
+      'dist/index.js',
+      'dist/types/src/index.d.ts',
+      'package.json',
+    ]),
+  );
   expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   sourceManifest = {
     before,
     after: await readFile(join(copy, 'package.json'), 'utf8'),
-    leftover: await access(join(copy, '.package.json.prepack')).then(() => true, () => false),
+    leftover: await access(join(copy, '.package.json.prepack')).then(
+      () => true,
+      () => false,
+    ),
   };
 
   app = join(tmp.dir, 'app');
   await mkdir(app);
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
-  const installed = await sh('npm', ['install', join(tmp.dir, info.filename), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts=false'], app);
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }),
+  );
+  const installed = await sh(
+    'npm',
+    ['install', join(tmp.dir, info.filename), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts=false'],
+    app,
+  );
   installOutput = `${installed.stdout}\n${installed.stderr}`;
 }, 120_000);
 
@@ -70,9 +105,12 @@ afterAll(async () => {
 
 describe('the packed tarball, installed into an empty project', () => {
   it('carries no install-time script, so npm install neither runs nor warns about one; packing leaves package.json as it was', async () => {
-    const manifest = JSON.parse(await readFile(join(app, 'node_modules', pkg.name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(app, 'node_modules', pkg.name, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
     const scripts = Object.keys(manifest.scripts ?? {});
-    for (const lifecycle of ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare']) expect(scripts).not.toContain(lifecycle);
+    for (const lifecycle of ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'])
+      expect(scripts).not.toContain(lifecycle);
     expect(installOutput).not.toMatch(/install-scripts|prepare/i);
     expect(sourceManifest.after).toBe(sourceManifest.before);
     expect((JSON.parse(sourceManifest.before) as { scripts: { prepare: string } }).scripts.prepare).toMatch(/build/);

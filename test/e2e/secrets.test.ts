@@ -13,7 +13,15 @@ import { providerNames } from '../../src/providers/index.js';
 import { bin, root, run, tempDir, type RunResult } from '../helpers/cli.js';
 
 const secret = 'wh-sim-SECRET-7f3a9c2e-do-not-leak';
-const leaks = [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex')])];
+const leaks = [
+  ...new Set([
+    secret,
+    encodeURIComponent(secret),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64url'),
+    Buffer.from(secret).toString('hex'),
+  ]),
+];
 
 type Route = { name: string; args: string[]; env: Record<string, string> };
 const routes: Route[] = [
@@ -62,7 +70,11 @@ async function recordFiles(dir: string, label: string): Promise<number> {
 }
 
 function expectNoLeak(): void {
-  const found = seen.flatMap(({ where, text }) => leaks.filter((form) => text.includes(form)).map((form) => `${where}: ${form === secret ? 'the secret' : `an encoding of it (${form})`}`));
+  const found = seen.flatMap(({ where, text }) =>
+    leaks
+      .filter((form) => text.includes(form))
+      .map((form) => `${where}: ${form === secret ? 'the secret' : `an encoding of it (${form})`}`),
+  );
   expect(found).toEqual([]);
 }
 
@@ -83,7 +95,10 @@ interface Listening {
 function listen(args: readonly string[], env: Record<string, string>): Promise<Listening> {
   const full: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(full)) if (name.startsWith('WEBHOOK_SIM_')) delete full[name];
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env: { ...full, ...env } });
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], {
+    cwd: root,
+    env: { ...full, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -131,16 +146,24 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
     const route = routes[1] as Route;
     const results = await inParallel([
       ...routes.flatMap((each, r) => [
-        () => run(['providers', '--json'], { env: each.env }).then((result) => record(`providers --json [${each.name}]`, result)),
+        () =>
+          run(['providers', '--json'], { env: each.env }).then((result) =>
+            record(`providers --json [${each.name}]`, result),
+          ),
         ...providerNames.map((provider) => () => {
           const out = join(work.dir, 'generated', `${provider}-${r}.json`);
-          return run(['generate', provider, '--format', 'capture', '--out', out, ...each.args], { env: each.env }).then((result) => record(`generate --out [${each.name}]`, result));
+          return run(['generate', provider, '--format', 'capture', '--out', out, ...each.args], { env: each.env }).then(
+            (result) => record(`generate --out [${each.name}]`, result),
+          );
         }),
       ]),
       () => run(['providers'], { env: route.env }).then((result) => record('providers', result)),
       ...providerNames.flatMap((provider) =>
-        [['--format', 'body'], ['--format', 'http'], ['--format', 'curl'], ['--format', 'pretty'], ['--json']].map((format) => () =>
-          run(['generate', provider, ...format, ...route.args], { env: route.env }).then((result) => record(`generate ${provider} ${format.join(' ')} [${route.name}]`, result)),
+        [['--format', 'body'], ['--format', 'http'], ['--format', 'curl'], ['--format', 'pretty'], ['--json']].map(
+          (format) => () =>
+            run(['generate', provider, ...format, ...route.args], { env: route.env }).then((result) =>
+              record(`generate ${provider} ${format.join(' ')} [${route.name}]`, result),
+            ),
         ),
       ),
     ]);
@@ -151,18 +174,47 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
 
   it('verify: passing and failing inputs, --explain, --json, both (the UTBS signed string shows the secret masked)', async () => {
     await mkdir(join(work.dir, 'verify'));
-    const files = providerNames.flatMap((provider) => [join(work.dir, 'verify', `good-${provider}.json`), join(work.dir, 'verify', `bad-${provider}.json`)]);
+    const files = providerNames.flatMap((provider) => [
+      join(work.dir, 'verify', `good-${provider}.json`),
+      join(work.dir, 'verify', `bad-${provider}.json`),
+    ]);
     // Signed with another secret: verify explains the mismatch (UTBS: the signed string, secret masked).
     await inParallel(
       providerNames.flatMap((provider) => [
-        () => run(['generate', provider, '--format', 'capture', '--out', join(work.dir, 'verify', `good-${provider}.json`), '--secret', secret]),
-        () => run(['generate', provider, '--format', 'capture', '--out', join(work.dir, 'verify', `bad-${provider}.json`), '--secret', 'another-secret-entirely']),
+        () =>
+          run([
+            'generate',
+            provider,
+            '--format',
+            'capture',
+            '--out',
+            join(work.dir, 'verify', `good-${provider}.json`),
+            '--secret',
+            secret,
+          ]),
+        () =>
+          run([
+            'generate',
+            provider,
+            '--format',
+            'capture',
+            '--out',
+            join(work.dir, 'verify', `bad-${provider}.json`),
+            '--secret',
+            'another-secret-entirely',
+          ]),
       ]),
     );
     const flagSets = [[], ['--explain'], ['--json'], ['--explain', '--json']];
     const runs = routes.flatMap((route) => flagSets.map((extra) => ({ route, extra })));
     const results = await inParallel(
-      runs.map(({ route, extra }) => () => run(['verify', ...files, ...extra, ...route.args], { env: route.env }).then((result) => record(`verify ${extra.join(' ')} [${route.name}]`, result))),
+      runs.map(
+        ({ route, extra }) =>
+          () =>
+            run(['verify', ...files, ...extra, ...route.args], { env: route.env }).then((result) =>
+              record(`verify ${extra.join(' ')} [${route.name}]`, result),
+            ),
+      ),
     );
     for (const [i, result] of results.entries()) {
       expect(result.code).toBe(1);
@@ -178,15 +230,29 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
     const runs = routes.flatMap((route) =>
       providerNames.flatMap((provider) => [
         { route, provider, scenario: 'wrong-secret', json: true },
-        ...(route === routes[0] ? ['valid', 'tampered'].map((scenario) => ({ route, provider, scenario, json: false })) : []),
+        ...(route === routes[0]
+          ? ['valid', 'tampered'].map((scenario) => ({ route, provider, scenario, json: false }))
+          : []),
       ]),
     );
     const results = await inParallel(
       runs.map(({ route, provider, scenario, json }) => () => {
         // A folder per run: runs side by side never write into one folder.
         const save = join(work.dir, 'sent', route.name.replace(/\W/g, ''), provider, scenario);
-        const args = ['send', provider, '--scenario', scenario, '--save', save, '--no-wait', ...(json ? ['--json'] : []), ...route.args];
-        return run(args, { env: route.env }).then((result) => record(`send ${provider} ${scenario}${json ? ' --json' : ''} [${route.name}]`, result));
+        const args = [
+          'send',
+          provider,
+          '--scenario',
+          scenario,
+          '--save',
+          save,
+          '--no-wait',
+          ...(json ? ['--json'] : []),
+          ...route.args,
+        ];
+        return run(args, { env: route.env }).then((result) =>
+          record(`send ${provider} ${scenario}${json ? ' --json' : ''} [${route.name}]`, result),
+        );
       }),
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
@@ -203,7 +269,10 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
         const receiver = await listen(['--out', out, '--verify', ...json, ...route.args], route.env);
         // Valid, tampered and wrong-secret: the 401 reasons (UTBS: the signed string) go to its log.
         expect(await postDeliveries(receiver.url)).toEqual(providerNames.flatMap(() => [200, 401, 401]));
-        record(`replay → listen [${route.name}]`, await run(['replay', out, '--url', receiver.url, ...json], { env: route.env }));
+        record(
+          `replay → listen [${route.name}]`,
+          await run(['replay', out, '--url', receiver.url, ...json], { env: route.env }),
+        );
         const stopped = record(`listen ${json.join('')} [${route.name}]`, await receiver.stop());
         expect(stopped.code).toBe(0);
         expect(stopped.stdout).toMatch(/401/);
@@ -229,7 +298,21 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
           const output = join(reports, `${i}-${reporter}.txt`);
           const result = record(
             `suite ${reporter} [${route.name}]`,
-            await run(['suite', '--url', `${receiver.url}/webhooks/{provider}`, '--reporter', reporter, '--output', output, '--timeout', '2s', ...route.args], { env: route.env, cwd: work.dir }),
+            await run(
+              [
+                'suite',
+                '--url',
+                `${receiver.url}/webhooks/{provider}`,
+                '--reporter',
+                reporter,
+                '--output',
+                output,
+                '--timeout',
+                '2s',
+                ...route.args,
+              ],
+              { env: route.env, cwd: work.dir },
+            ),
           );
           expect(result.code, result.stderr).toBe(0);
         }
@@ -237,7 +320,19 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
       }),
     );
     // config init writes the variable's NAME, never its value.
-    const made = run(['config', 'init', '--secret-env', 'MY_HOOK_SECRET', '--out', join(configDir, 'webhook-sim.config.json'), '--url', 'http://127.0.0.1:9/{provider}'], { env: { MY_HOOK_SECRET: secret, CI: '1' } });
+    const made = run(
+      [
+        'config',
+        'init',
+        '--secret-env',
+        'MY_HOOK_SECRET',
+        '--out',
+        join(configDir, 'webhook-sim.config.json'),
+        '--url',
+        'http://127.0.0.1:9/{provider}',
+      ],
+      { env: { MY_HOOK_SECRET: secret, CI: '1' } },
+    );
     await Promise.all([demos, suites]);
     const init = record('config init', await made);
     expect(init.code, init.stderr).toBe(0);
@@ -249,21 +344,42 @@ describe('the secret appears in full nowhere', { timeout: 300_000 }, () => {
   it('a config file holding the raw secret (config init --secret): commands that read it do not print it', async () => {
     const cwd = join(work.dir, 'raw-config');
     await mkdir(cwd, { recursive: true });
-    const made = await run(['config', 'init', '--secret', secret, '--out', join(cwd, 'webhook-sim.config.json'), '--url', 'http://127.0.0.1:9/{provider}'], { env: { CI: '1' }, cwd });
+    const made = await run(
+      [
+        'config',
+        'init',
+        '--secret',
+        secret,
+        '--out',
+        join(cwd, 'webhook-sim.config.json'),
+        '--url',
+        'http://127.0.0.1:9/{provider}',
+      ],
+      { env: { CI: '1' }, cwd },
+    );
     // The file holds it by the user's explicit choice; what the command printed must not.
     record('config init --secret', made);
     expect(made.code, made.stderr).toBe(0);
     // The detector itself: it finds the secret where it really is.
-    expect(leaks.filter((form) => readFileSync(join(cwd, 'webhook-sim.config.json'), 'utf8').includes(form))).toEqual([secret]);
+    expect(leaks.filter((form) => readFileSync(join(cwd, 'webhook-sim.config.json'), 'utf8').includes(form))).toEqual([
+      secret,
+    ]);
     const captures = providerNames.map((provider) => join(cwd, `${provider}.capture`));
     await inParallel(
-      providerNames.map((provider, i) => () =>
-        run(['generate', provider, '--format', 'capture', '--out', captures[i] as string], { cwd }).then((result) => record(`generate with config ${provider}`, result)),
+      providerNames.map(
+        (provider, i) => () =>
+          run(['generate', provider, '--format', 'capture', '--out', captures[i] as string], { cwd }).then((result) =>
+            record(`generate with config ${provider}`, result),
+          ),
       ),
     );
     const [verified] = await Promise.all([
-      run(['verify', ...captures, '--explain', '--json'], { cwd }).then((result) => record('verify with config', result)),
-      run(['send', 'utbs', '--scenario', 'wrong-secret', '--no-wait', '--json'], { cwd }).then((result) => record('send with config', result)),
+      run(['verify', ...captures, '--explain', '--json'], { cwd }).then((result) =>
+        record('verify with config', result),
+      ),
+      run(['send', 'utbs', '--scenario', 'wrong-secret', '--no-wait', '--json'], { cwd }).then((result) =>
+        record('send with config', result),
+      ),
     ]);
     expect(verified.code, verified.stderr).toBe(0);
     expectNoLeak();

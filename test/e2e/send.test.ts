@@ -21,13 +21,16 @@ interface Seen {
   fields: Record<string, unknown>;
 }
 
-const b64json = (segment: string): Record<string, unknown> => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
+const b64json = (segment: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 /** The request's fields as the test asserts on them (the verdict itself comes from the shared judge). */
 function fieldsOf(body: Buffer, contentType: string): Record<string, unknown> {
   const text = body.toString('utf8');
   try {
-    return contentType.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text));
+    return contentType.includes('json')
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(text));
   } catch {
     return {};
   }
@@ -50,9 +53,17 @@ beforeAll(async () => {
     void readBody(req).then((body) => {
       const [, , provider = '', run = ''] = (req.url ?? '').split('?')[0]?.split('/') ?? [];
       const contentType = req.headers['content-type'] ?? '';
-      const verdict = { ...judge(provider as Name, body, contentType, state, Date.now()), fields: fieldsOf(body, contentType) };
+      const verdict = {
+        ...judge(provider as Name, body, contentType, state, Date.now()),
+        fields: fieldsOf(body, contentType),
+      };
       const queue = forced.get(run);
-      const answer = queue && queue.length > 0 ? (queue.length > 1 ? (queue.shift() as number) : (queue[0] as number)) : verdict.answer;
+      const answer =
+        queue && queue.length > 0
+          ? queue.length > 1
+            ? (queue.shift() as number)
+            : (queue[0] as number)
+          : verdict.answer;
       const list = seen.get(run) ?? [];
       list.push({ path: req.url ?? '', body, contentType, answer, reason: verdict.reason, fields: verdict.fields });
       seen.set(run, list);
@@ -70,7 +81,13 @@ afterAll(async () => {
 interface SendJson {
   ok: boolean;
   scenario: string;
-  deliveries: Array<{ label: string; expect: string; status: number | null; met: boolean; tries: Array<{ try: number; offsetMs: number; status?: number }> }>;
+  deliveries: Array<{
+    label: string;
+    expect: string;
+    status: number | null;
+    met: boolean;
+    tries: Array<{ try: number; offsetMs: number; status?: number }>;
+  }>;
 }
 
 async function listScenarios(): Promise<Array<[Name, string]>> {
@@ -86,7 +103,19 @@ describe('send: every scenario of every provider against an independent receiver
     const results = await Promise.all(
       pairs.map(async ([provider, scenario]) => {
         const key = `${provider}-${scenario}`;
-        const result = await run(['send', provider, '--url', `${base}/hooks/${provider}/${key}`, '--scenario', scenario, '--no-wait', '--json'], { env });
+        const result = await run(
+          [
+            'send',
+            provider,
+            '--url',
+            `${base}/hooks/${provider}/${key}`,
+            '--scenario',
+            scenario,
+            '--no-wait',
+            '--json',
+          ],
+          { env },
+        );
         return { provider, scenario, key, result };
       }),
     );
@@ -97,15 +126,23 @@ describe('send: every scenario of every provider against an independent receiver
       expect(report.ok, key).toBe(true);
       const got = seen.get(key) ?? [];
       // One request per delivery: the receiver answered as expected, so no retries.
-      expect(got.map((s) => s.answer), key).toEqual(report.deliveries.map((d) => d.status));
+      expect(
+        got.map((s) => s.answer),
+        key,
+      ).toEqual(report.deliveries.map((d) => d.status));
       const refused = got.filter((s) => s.answer >= 400);
-      if (['tampered', 'wrong-secret', 'alg-none', 'alg-swap', 'expired', 'future-iat', 'malformed'].includes(scenario)) {
+      if (
+        ['tampered', 'wrong-secret', 'alg-none', 'alg-swap', 'expired', 'future-iat', 'malformed'].includes(scenario)
+      ) {
         expect(refused.length, key).toBe(got.length);
       }
       if (scenario === 'duplicate') expect(got[0]?.body.equals(got[1]?.body ?? Buffer.alloc(0)), key).toBe(true);
       if (scenario === 'flow' && provider === 'utbs') {
         const times = got.map((s) => Number(s.fields.timestamp));
-        expect([...times].sort((a, b) => a - b), key).toEqual(times);
+        expect(
+          [...times].sort((a, b) => a - b),
+          key,
+        ).toEqual(times);
         expect(new Set(got.map((s) => s.fields.orderId)).size, key).toBe(1);
       }
       if (scenario === 'out-of-order' && provider === 'utbs') {
@@ -150,7 +187,10 @@ describe('send: the UAPAY retry schedule', () => {
   it('retries with a fresh iat under --retry-token fresh-iat', async () => {
     const key = 'uapay-fresh';
     forced.set(key, [500, 200]);
-    const result = await run(['send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--no-wait', '--retry-token', 'fresh-iat'], { env });
+    const result = await run(
+      ['send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--no-wait', '--retry-token', 'fresh-iat'],
+      { env },
+    );
     expect(result.code).toBe(0);
     const got = seen.get(key) ?? [];
     expect(got).toHaveLength(2);
@@ -171,7 +211,10 @@ describe('send: options and failures', () => {
     const { dir, remove } = await tempDir();
     try {
       const key = 'save';
-      const result = await run(['send', 'utbs', '--url', `${base}/hooks/utbs/${key}`, '--scenario', 'flow', '--save', dir, '--no-wait'], { env });
+      const result = await run(
+        ['send', 'utbs', '--url', `${base}/hooks/utbs/${key}`, '--scenario', 'flow', '--save', dir, '--no-wait'],
+        { env },
+      );
       expect(result.code).toBe(0);
       const files = (await readdir(dir)).sort();
       const got = seen.get(key) ?? [];
@@ -188,7 +231,21 @@ describe('send: options and failures', () => {
   });
 
   it('--header adds a header; --expect overrides the expectation', async () => {
-    const result = await run(['send', 'cryptocloud', '--url', `${base}/hooks/cryptocloud/expect`, '--scenario', 'wrong-secret', '--expect', '2xx', '--header', 'X-Test: 1'], { env });
+    const result = await run(
+      [
+        'send',
+        'cryptocloud',
+        '--url',
+        `${base}/hooks/cryptocloud/expect`,
+        '--scenario',
+        'wrong-secret',
+        '--expect',
+        '2xx',
+        '--header',
+        'X-Test: 1',
+      ],
+      { env },
+    );
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/expected 2xx/);
   });
@@ -252,11 +309,15 @@ describe('send: time, interrupts and what is shown', () => {
   it('Ctrl-C (SIGINT) during a --real-time wait prints the summary so far and exits 130', async () => {
     const key = 'uapay-sigint';
     forced.set(key, [500]);
-    const child = spawn(process.execPath, [bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--real-time'], {
-      cwd: root,
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--real-time'],
+      {
+        cwd: root,
+        env: { ...process.env, ...env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -277,7 +338,10 @@ describe('send: time, interrupts and what is shown', () => {
 
   it('--save on a path that cannot be made is exit 2 with one line, before anything is sent', async () => {
     const key = 'save-proc';
-    const result = await run(['send', 'utbs', '--url', `${base}/hooks/utbs/${key}`, '--save', '/proc/webhook-sim-no/captures'], { env });
+    const result = await run(
+      ['send', 'utbs', '--url', `${base}/hooks/utbs/${key}`, '--save', '/proc/webhook-sim-no/captures'],
+      { env },
+    );
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/webhook-sim: error: cannot save captures in \/proc\/webhook-sim-no\/captures/);
     expect(result.stderr).not.toMatch(/^\s+at\s/m);
@@ -370,8 +434,23 @@ describe.runIf(hasScript)('send on a terminal', () => {
   it('counts down to the next try while waiting, and Ctrl-C (typed) prints the summary so far and exits 130', async () => {
     const key = 'uapay-tty';
     forced.set(key, [500]);
-    const command = [process.execPath, bin, 'send', 'uapay', '--url', `${base}/hooks/uapay/${key}`, '--time-scale', '0.001'].map((a) => JSON.stringify(a)).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: root, env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = [
+      process.execPath,
+      bin,
+      'send',
+      'uapay',
+      '--url',
+      `${base}/hooks/uapay/${key}`,
+      '--time-scale',
+      '0.001',
+    ]
+      .map((a) => JSON.stringify(a))
+      .join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: root,
+      env: { ...process.env, ...env, NO_COLOR: '1', TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     await new Promise<void>((resolve) => {

@@ -13,7 +13,17 @@ interface SuiteJson {
   passed: number;
   failed: number;
   skipped: Array<{ provider: string; scenario: string; reason: string }>;
-  cases: Array<{ provider: string; scenario: string; url: string; expected: string; got: string; pass: boolean; why: string; message?: string; excerpt: string }>;
+  cases: Array<{
+    provider: string;
+    scenario: string;
+    url: string;
+    expected: string;
+    got: string;
+    pass: boolean;
+    why: string;
+    message?: string;
+    excerpt: string;
+  }>;
 }
 
 interface ProviderInfo {
@@ -35,7 +45,8 @@ afterAll(async () => {
   await Promise.all([correct.close(), sloppy.close(), tmp.remove()]);
 });
 
-const allCases = (): Array<[string, string]> => registry.flatMap((p) => Object.keys(p.scenarios).map((s) => [p.name, s] as [string, string]));
+const allCases = (): Array<[string, string]> =>
+  registry.flatMap((p) => Object.keys(p.scenarios).map((s) => [p.name, s] as [string, string]));
 const noSecretIn = (text: string): void => {
   for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
 };
@@ -48,23 +59,44 @@ describe('suite against a correct handler', () => {
     const lines = result.stdout.split('\n').filter((line) => /^(PASS|FAIL) /.test(line));
     expect(lines).toHaveLength(allCases().length);
     expect(lines.every((line) => line.startsWith('PASS'))).toBe(true);
-    for (const [provider, scenario] of allCases()) expect(lines.some((line) => line.includes(provider) && line.includes(` ${scenario} `)), `${provider} ${scenario}`).toBe(true);
+    for (const [provider, scenario] of allCases())
+      expect(
+        lines.some((line) => line.includes(provider) && line.includes(` ${scenario} `)),
+        `${provider} ${scenario}`,
+      ).toBe(true);
     expect(result.stdout).toContain(`${allCases().length} cases: ${allCases().length} passed, 0 failed`);
   });
 
   it('{provider} in --url becomes each provider name, and every request lands on its own path', async () => {
     const before = correct.seen.length;
-    const result = await run(['suite', 'utbs', 'uapay', '--url', `${correct.base}/hooks/{provider}/expand`, '--scenarios', 'valid', '--json'], { env });
+    const result = await run(
+      ['suite', 'utbs', 'uapay', '--url', `${correct.base}/hooks/{provider}/expand`, '--scenarios', 'valid', '--json'],
+      { env },
+    );
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as SuiteJson;
-    expect(report.cases.map((c) => c.url)).toEqual([`${correct.base}/hooks/utbs/expand`, `${correct.base}/hooks/uapay/expand`]);
+    expect(report.cases.map((c) => c.url)).toEqual([
+      `${correct.base}/hooks/utbs/expand`,
+      `${correct.base}/hooks/uapay/expand`,
+    ]);
     const arrived = correct.seen.slice(before).filter((s) => s.run === 'expand');
     expect(arrived.map((s) => s.provider)).toEqual(['utbs', 'uapay']);
     expect(arrived.every((s) => s.answer === 200)).toBe(true);
   });
 
   it('--reporter json: counts, per-case expected/got, and skipped scenarios a provider lacks (with a note)', async () => {
-    const result = await run(['suite', '--url', `${correct.base}/hooks/{provider}/json`, '--scenarios', 'valid,expired,future-iat', '--reporter', 'json'], { env });
+    const result = await run(
+      [
+        'suite',
+        '--url',
+        `${correct.base}/hooks/{provider}/json`,
+        '--scenarios',
+        'valid,expired,future-iat',
+        '--reporter',
+        'json',
+      ],
+      { env },
+    );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as SuiteJson;
     const expectedCases = allCases().filter(([, s]) => ['valid', 'expired', 'future-iat'].includes(s));
@@ -73,7 +105,9 @@ describe('suite against a correct handler', () => {
     expect(report.failed).toBe(0);
     expect(report.cases.map((c) => [c.provider, c.scenario])).toEqual(expectedCases);
     // Skipped, not failed: a provider that has no such scenario.
-    const lacking = registry.flatMap((p) => ['valid', 'expired', 'future-iat'].filter((s) => !(s in p.scenarios)).map((s) => [p.name, s]));
+    const lacking = registry.flatMap((p) =>
+      ['valid', 'expired', 'future-iat'].filter((s) => !(s in p.scenarios)).map((s) => [p.name, s]),
+    );
     expect(report.skipped.map((s) => [s.provider, s.scenario])).toEqual(lacking);
     expect(report.skipped[0]?.reason).toMatch(/has no .* scenario/);
     const expired = report.cases.find((c) => c.scenario === 'expired');
@@ -87,7 +121,11 @@ describe('suite against a sloppy handler (200 to everything)', () => {
     const result = await run(['suite', '--url', `${sloppy.base}/hooks/{provider}/sloppy`], { env });
     expect(result.code, result.stderr).toBe(1);
     noSecretIn(result.stdout + result.stderr);
-    const refusing = registry.flatMap((p) => Object.entries(p.scenarios).filter(([, s]) => s.expect.includes('refuse')).map(([name, s]) => ({ provider: p.name, name, why: s.why })));
+    const refusing = registry.flatMap((p) =>
+      Object.entries(p.scenarios)
+        .filter(([, s]) => s.expect.includes('refuse'))
+        .map(([name, s]) => ({ provider: p.name, name, why: s.why })),
+    );
     expect(refusing.length).toBeGreaterThan(10);
     for (const { provider, name, why } of refusing) {
       const line = result.stdout.split('\n').find((l) => l.includes(`✗ ${provider} ${name}:`));
@@ -105,7 +143,20 @@ describe('suite against a sloppy handler (200 to everything)', () => {
 
   it('--reporter junit --output: well-formed XML, counts that match, expected/got and the excerpt, no secret', async () => {
     const file = join(tmp.dir, 'report.xml');
-    const result = await run(['suite', '--url', `${sloppy.base}/hooks/{provider}/junit`, '--reporter', 'junit', '--output', file, '--scenarios', 'valid,tampered,expired,alg-none'], { env });
+    const result = await run(
+      [
+        'suite',
+        '--url',
+        `${sloppy.base}/hooks/{provider}/junit`,
+        '--reporter',
+        'junit',
+        '--output',
+        file,
+        '--scenarios',
+        'valid,tampered,expired,alg-none',
+      ],
+      { env },
+    );
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain(`junit report written to ${file}`);
     const xml = await readFile(file, 'utf8');
@@ -124,7 +175,9 @@ describe('suite against a sloppy handler (200 to everything)', () => {
     expect(Number(root.attrs.skipped)).toBe(skipped.length);
     for (const suite of suites) {
       expect(Number(suite.attrs.tests)).toBe(suite.children.length);
-      expect(Number(suite.attrs.failures)).toBe(suite.children.filter((c) => c.children.some((x) => x.name === 'failure')).length);
+      expect(Number(suite.attrs.failures)).toBe(
+        suite.children.filter((c) => c.children.some((x) => x.name === 'failure')).length,
+      );
       for (const testcase of suite.children) {
         expect(testcase.name).toBe('testcase');
         expect(testcase.attrs.classname).toBe(`webhook-sim.${suite.attrs.name ?? ''}`);
@@ -132,8 +185,14 @@ describe('suite against a sloppy handler (200 to everything)', () => {
       }
     }
     // Every provider has valid and tampered: valid passes, tampered fails.
-    const wanted = registry.flatMap((p) => ['valid', 'tampered', 'expired', 'alg-none'].filter((s) => s in p.scenarios).map((s) => `${p.name}/${s}`));
-    expect(cases.filter((c) => !skipped.includes(c)).map((c) => `${(c.attrs.classname ?? '').replace('webhook-sim.', '')}/${c.attrs.name ?? ''}`)).toEqual(wanted);
+    const wanted = registry.flatMap((p) =>
+      ['valid', 'tampered', 'expired', 'alg-none'].filter((s) => s in p.scenarios).map((s) => `${p.name}/${s}`),
+    );
+    expect(
+      cases
+        .filter((c) => !skipped.includes(c))
+        .map((c) => `${(c.attrs.classname ?? '').replace('webhook-sim.', '')}/${c.attrs.name ?? ''}`),
+    ).toEqual(wanted);
     const tampered = failed.find((c) => c.attrs.name === 'tampered') as XmlElement;
     const failure = tampered.children[0] as XmlElement;
     expect(failure.attrs.type).toBe('ExpectationFailed');
@@ -147,7 +206,10 @@ describe('suite against a sloppy handler (200 to everything)', () => {
   });
 
   it('--reporter json holds the failures with their messages, and no secret', async () => {
-    const result = await run(['suite', 'uapay', '--url', `${sloppy.base}/hooks/uapay/json`, '--json', '--scenarios', 'valid,future-iat'], { env });
+    const result = await run(
+      ['suite', 'uapay', '--url', `${sloppy.base}/hooks/uapay/json`, '--json', '--scenarios', 'valid,future-iat'],
+      { env },
+    );
     expect(result.code).toBe(1);
     noSecretIn(result.stdout);
     const report = JSON.parse(result.stdout) as SuiteJson;
@@ -159,9 +221,14 @@ describe('suite against a sloppy handler (200 to everything)', () => {
   });
 
   it('a handler that refuses valid deliveries: "refused a valid, correctly signed delivery (answered 401 …)"', async () => {
-    const result = await run(['suite', 'utbs', '--url', `${correct.base}/hooks/utbs/refuses`, '--scenarios', 'valid', '--secret-env', 'OTHER'], { env: { ...env, OTHER: 'not-the-handlers-secret' } });
+    const result = await run(
+      ['suite', 'utbs', '--url', `${correct.base}/hooks/utbs/refuses`, '--scenarios', 'valid', '--secret-env', 'OTHER'],
+      { env: { ...env, OTHER: 'not-the-handlers-secret' } },
+    );
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/refused a valid, correctly signed delivery \(answered 401, expected 2xx: \{"reason":"bad hash"\}\): a correctly signed, fresh delivery must be acknowledged/);
+    expect(result.stdout).toMatch(
+      /refused a valid, correctly signed delivery \(answered 401, expected 2xx: \{"reason":"bad hash"\}\): a correctly signed, fresh delivery must be acknowledged/,
+    );
   });
 });
 
@@ -169,11 +236,21 @@ describe('suite: unreachable target and usage errors', () => {
   it('an unreachable handler: exit 2 before any case runs, said plainly, nothing sent to the reachable one', async () => {
     const port = await closedPort();
     const config = join(tmp.dir, 'unreachable.json');
-    await writeFile(config, JSON.stringify({ providers: { utbs: { url: `${correct.base}/hooks/utbs/unreached` }, uapay: { url: `http://127.0.0.1:${port}/cb` } } }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        providers: {
+          utbs: { url: `${correct.base}/hooks/utbs/unreached` },
+          uapay: { url: `http://127.0.0.1:${port}/cb` },
+        },
+      }),
+    );
     const before = correct.seen.length;
     const result = await run(['suite', '--config', config], { env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`cannot reach http://127.0.0.1:${port}: connection refused — is your handler running?`);
+    expect(result.stderr).toContain(
+      `cannot reach http://127.0.0.1:${port}: connection refused — is your handler running?`,
+    );
     expect(result.stderr).not.toMatch(stackFrame);
     expect(result.stdout).toBe('');
     expect(correct.seen.length).toBe(before);
@@ -181,7 +258,10 @@ describe('suite: unreachable target and usage errors', () => {
 
   it('usage errors exit 2 with a message: unknown scenario, unknown provider, no URL, one URL for many providers', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['suite', '--url', `${correct.base}/x/{provider}`, '--scenarios', 'valid,nope'], /unknown scenario nope; valid: valid, flow/],
+      [
+        ['suite', '--url', `${correct.base}/x/{provider}`, '--scenarios', 'valid,nope'],
+        /unknown scenario nope; valid: valid, flow/,
+      ],
       [['suite', 'stripe', '--url', `${correct.base}/x`], /unknown provider 'stripe'/],
       [['suite', 'utbs', '--config', join(tmp.dir, 'none.json')], /cannot read it/],
       [['suite', '--url', `${correct.base}/one-path`], /no \{provider\} placeholder/],

@@ -18,7 +18,9 @@ let good: string;
 beforeAll(async () => {
   tmp = await tempDir();
   good = join(tmp.dir, 'good.json');
-  const made = await run(['generate', 'utbs', '--format', 'capture', '--out', good, '--now', NOW, '--seed', '1'], { env });
+  const made = await run(['generate', 'utbs', '--format', 'capture', '--out', good, '--now', NOW, '--seed', '1'], {
+    env,
+  });
   expect(made.code, made.stderr).toBe(0);
 });
 afterAll(() => tmp.remove());
@@ -26,7 +28,11 @@ afterAll(() => tmp.remove());
 /** As run(), for inputs the old code never finished reading: the child is killed if it is still going after 2 minutes. */
 function runBounded(args: string[]): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 });
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      timeout: 120_000,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -98,7 +104,9 @@ describe('verify: only regular files and -, each within --max-size', () => {
     expect(stdin.stdout).toContain('FAIL  stdin');
     expect(stdin.stdout).toContain('too large: more than 1 KiB');
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split('\n')[0]).toBe('webhook-sim: error: --max-size huge: not a size; use bytes (1048576) or 512kb, 64mb, 1gb');
+    expect(bad.stderr.trim().split('\n')[0]).toBe(
+      'webhook-sim: error: --max-size huge: not a size; use bytes (1048576) or 512kb, 64mb, 1gb',
+    );
   });
 });
 
@@ -106,7 +114,10 @@ describe('verify: nothing from the input reaches the terminal raw', () => {
   it('ESC in a form field, a JWT header and a file name: escaped in the human output and --explain; --json stays exact JSON', async () => {
     const clear = '\x1b[2J\x1b]0;owned\x07';
     const form = join(tmp.dir, 'form\x1b[31m.txt');
-    await writeFile(form, `orderId=1&newStatus=${encodeURIComponent(clear)}&inAmount=1&outAmount=1&xml_from=A&xml_to=B&timestamp=1&hash=00`);
+    await writeFile(
+      form,
+      `orderId=1&newStatus=${encodeURIComponent(clear)}&inAmount=1&outAmount=1&xml_from=A&xml_to=B&timestamp=1&hash=00`,
+    );
     const input = `${Buffer.from(`{"alg":"HS256"${clear}`).toString('base64url')}.${Buffer.from('{"paymentId":"p"}').toString('base64url')}`;
     const token = `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
     const [human, explain, json] = await Promise.all([
@@ -131,7 +142,16 @@ describe('verify: nothing from the input reaches the terminal raw', () => {
       const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from('{"paymentId":"p","iat":1}').toString('base64url')}`;
       return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
     };
-    const result = await run(['verify', sign('{"alg":"HS512","typ":"JWT","alg":"HS256"}'), sign('\uFEFF{"alg":"HS256"}'), '--provider', 'uapay'], { env });
+    const result = await run(
+      [
+        'verify',
+        sign('{"alg":"HS512","typ":"JWT","alg":"HS256"}'),
+        sign('\uFEFF{"alg":"HS256"}'),
+        '--provider',
+        'uapay',
+      ],
+      { env },
+    );
     expectCleanFailure(result);
     expect(result.stdout).toContain("malformed JWT header: member 'alg' appears more than once");
     expect(result.stdout).toContain('malformed JWT header: it opens with a byte order mark (U+FEFF)');

@@ -85,7 +85,16 @@ export async function buildOriginals(provider: FuzzedProvider): Promise<Original
   for (const [event, data] of Object.entries(definition.events)) {
     for (const status of Object.keys(data.statuses)) {
       for (const set of optionSets(provider)) {
-        const delivery: Delivery = await generate({ provider, event, status, secret: fuzzSecret, seed: seed++, now: NOW, encoding: set.encoding, options: set.options });
+        const delivery: Delivery = await generate({
+          provider,
+          event,
+          status,
+          secret: fuzzSecret,
+          seed: seed++,
+          now: NOW,
+          encoding: set.encoding,
+          options: set.options,
+        });
         const url = new URL(delivery.url);
         const original: Original = {
           provider,
@@ -247,11 +256,14 @@ export function signedValues(original: Original, sample: Sample): Signed {
       return { ok: false, why: 'not JSON' };
     }
     const keys = topLevelKeys(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || keys === undefined) return { ok: false, why: 'not a JSON object' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || keys === undefined)
+      return { ok: false, why: 'not a JSON object' };
     const object = value as Record<string, unknown>;
-    if (keys.filter((key) => key === 'token').length !== 1 || typeof object.token !== 'string') return { ok: false, why: 'token not exactly once' };
+    if (keys.filter((key) => key === 'token').length !== 1 || typeof object.token !== 'string')
+      return { ok: false, why: 'token not exactly once' };
     token = object.token;
-    if (keys.filter((key) => key === 'invoice_id').length === 1 && typeof object.invoice_id === 'string') invoiceId = object.invoice_id;
+    if (keys.filter((key) => key === 'invoice_id').length === 1 && typeof object.invoice_id === 'string')
+      invoiceId = object.invoice_id;
   } else if (type === '' && bareJwt.test(text.trim())) {
     token = text.trim();
     bare = true;
@@ -321,7 +333,11 @@ export type Mutation =
   | { op: 'formDup'; index: number; variant: 'same' | 'changed' | 'foreign'; front: boolean }
   | { op: 'formDrop'; index: number }
   | { op: 'formPercent'; index: number; at: number; inKey: boolean }
-  | { op: 'formValue'; index: number; edit: 'space' | 'trail' | 'zero' | 'upper' | 'nul' | 'empty' | 'plus' | 'inv' | 'bracket' }
+  | {
+      op: 'formValue';
+      index: number;
+      edit: 'space' | 'trail' | 'zero' | 'upper' | 'nul' | 'empty' | 'plus' | 'inv' | 'bracket';
+    }
   | { op: 'formKey'; index: number; edit: 'upper' | 'bracket' | 'space' | 'index' }
   | { op: 'formSemicolon'; index: number }
   | { op: 'jsonShuffle'; seed: number }
@@ -339,22 +355,81 @@ export type Mutation =
   | { op: 'bareToken' }
   | { op: 'queryNoise'; pair: string };
 
-const fieldNames = ['token', 'invoice_id', 'status', 'orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp', 'hash', 'sig', 'orderUID'];
+const fieldNames = [
+  'token',
+  'invoice_id',
+  'status',
+  'orderId',
+  'newStatus',
+  'inAmount',
+  'outAmount',
+  'xml_from',
+  'xml_to',
+  'timestamp',
+  'hash',
+  'sig',
+  'orderUID',
+];
 
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
+  },
   fc.record({ op: fc.constant('setByte' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 16 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('dupRange' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('tokenChar' as const), segment: fc.nat({ max: 2 }), at: fc.nat(), char: fc.oneof(fc.constantFrom(...b64chars), fc.constantFrom(...oddChars)) }) },
-  fc.record({ op: fc.constant('tokenInsert' as const), segment: fc.nat({ max: 2 }), at: fc.nat(), char: fc.oneof(fc.constantFrom(...b64chars), fc.constantFrom(...oddChars)) }),
-  fc.record({ op: fc.constant('tokenPad' as const), segment: fc.nat({ max: 2 }), pad: fc.constantFrom('=', '==', '%3D') }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('tokenChar' as const),
+      segment: fc.nat({ max: 2 }),
+      at: fc.nat(),
+      char: fc.oneof(fc.constantFrom(...b64chars), fc.constantFrom(...oddChars)),
+    }),
+  },
+  fc.record({
+    op: fc.constant('tokenInsert' as const),
+    segment: fc.nat({ max: 2 }),
+    at: fc.nat(),
+    char: fc.oneof(fc.constantFrom(...b64chars), fc.constantFrom(...oddChars)),
+  }),
+  fc.record({
+    op: fc.constant('tokenPad' as const),
+    segment: fc.nat({ max: 2 }),
+    pad: fc.constantFrom('=', '==', '%3D'),
+  }),
   fc.record({ op: fc.constant('tokenStd' as const), segment: fc.nat({ max: 2 }) }),
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('tokenTrailingBits' as const), segment: fc.nat({ max: 2 }), delta: fc.integer({ min: 1, max: 15 }) }) },
-  fc.record({ op: fc.constant('tokenSegments' as const), kind: fc.constantFrom('extra' as const, 'dropSig' as const, 'emptySig' as const, 'swap' as const, 'jwe' as const, 'dropHeader' as const) }),
-  fc.record({ op: fc.constant('tokenSpace' as const), where: fc.constantFrom('start' as const, 'end' as const, 'middle' as const), space: fc.constantFrom(' ', '\n', '\t', '\r\n', '\u00a0', '+') }),
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('tokenTrailingBits' as const),
+      segment: fc.nat({ max: 2 }),
+      delta: fc.integer({ min: 1, max: 15 }),
+    }),
+  },
+  fc.record({
+    op: fc.constant('tokenSegments' as const),
+    kind: fc.constantFrom(
+      'extra' as const,
+      'dropSig' as const,
+      'emptySig' as const,
+      'swap' as const,
+      'jwe' as const,
+      'dropHeader' as const,
+    ),
+  }),
+  fc.record({
+    op: fc.constant('tokenSpace' as const),
+    where: fc.constantFrom('start' as const, 'end' as const, 'middle' as const),
+    space: fc.constantFrom(' ', '\n', '\t', '\r\n', '\u00a0', '+'),
+  }),
   fc.record({
     op: fc.constant('tokenHeader' as const),
     header: fc.constantFrom(
@@ -376,29 +451,90 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       'null',
     ),
   }),
-  fc.record({ op: fc.constant('tokenClaims' as const), change: fc.constantFrom('id' as const, 'exp' as const, 'iat' as const, 'amount' as const, 'reorder' as const, 'space' as const, 'array' as const, 'string' as const, 'dupExp' as const) }),
+  fc.record({
+    op: fc.constant('tokenClaims' as const),
+    change: fc.constantFrom(
+      'id' as const,
+      'exp' as const,
+      'iat' as const,
+      'amount' as const,
+      'reorder' as const,
+      'space' as const,
+      'array' as const,
+      'string' as const,
+      'dupExp' as const,
+    ),
+  }),
   fc.record({ op: fc.constant('tokenCase' as const), segment: fc.nat({ max: 2 }), at: fc.nat() }),
   fc.record({ op: fc.constant('tokenWrongSecret' as const) }),
   fc.record({ op: fc.constant('tokenForeign' as const), index: fc.nat() }),
   fc.record({ op: fc.constant('hashUpper' as const) }),
   fc.record({ op: fc.constant('hashTruncate' as const), keep: fc.nat({ max: 63 }) }),
   fc.record({ op: fc.constant('hashExtend' as const), extra: fc.constantFrom('0', 'a', 'f', ' ', '00', '\n') }),
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('hashChar' as const), at: fc.nat({ max: 63 }), char: fc.constantFrom(...'0123456789abcdefABCDEFg ') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('hashChar' as const),
+      at: fc.nat({ max: 63 }),
+      char: fc.constantFrom(...'0123456789abcdefABCDEFg '),
+    }),
+  },
   fc.record({ op: fc.constant('hashMove' as const) }),
   fc.record({ op: fc.constant('hashBoth' as const), same: fc.boolean() }),
   { weight: 2, arbitrary: fc.record({ op: fc.constant('formShuffle' as const), seed: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('formDup' as const), index: fc.nat(), variant: fc.constantFrom('same' as const, 'changed' as const, 'foreign' as const), front: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('formDup' as const),
+      index: fc.nat(),
+      variant: fc.constantFrom('same' as const, 'changed' as const, 'foreign' as const),
+      front: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('formDrop' as const), index: fc.nat() }) },
   fc.record({ op: fc.constant('formPercent' as const), index: fc.nat(), at: fc.nat(), inKey: fc.boolean() }),
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('formValue' as const), index: fc.nat(), edit: fc.constantFrom('space' as const, 'trail' as const, 'zero' as const, 'upper' as const, 'nul' as const, 'empty' as const, 'plus' as const, 'inv' as const, 'bracket' as const) }) },
-  fc.record({ op: fc.constant('formKey' as const), index: fc.nat(), edit: fc.constantFrom('upper' as const, 'bracket' as const, 'space' as const, 'index' as const) }),
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('formValue' as const),
+      index: fc.nat(),
+      edit: fc.constantFrom(
+        'space' as const,
+        'trail' as const,
+        'zero' as const,
+        'upper' as const,
+        'nul' as const,
+        'empty' as const,
+        'plus' as const,
+        'inv' as const,
+        'bracket' as const,
+      ),
+    }),
+  },
+  fc.record({
+    op: fc.constant('formKey' as const),
+    index: fc.nat(),
+    edit: fc.constantFrom('upper' as const, 'bracket' as const, 'space' as const, 'index' as const),
+  }),
   fc.record({ op: fc.constant('formSemicolon' as const), index: fc.nat() }),
   { weight: 2, arbitrary: fc.record({ op: fc.constant('jsonShuffle' as const), seed: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('jsonDup' as const), index: fc.nat(), variant: fc.constantFrom('same' as const, 'changed' as const, 'foreign' as const), front: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('jsonDup' as const),
+      index: fc.nat(),
+      variant: fc.constantFrom('same' as const, 'changed' as const, 'foreign' as const),
+      front: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('jsonDrop' as const), index: fc.nat() }) },
   fc.record({ op: fc.constant('jsonEscape' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('jsonSpace' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('jsonType' as const), index: fc.nat(), to: fc.constantFrom('number' as const, 'array' as const, 'null' as const, 'object' as const, 'bool' as const) }),
+  fc.record({
+    op: fc.constant('jsonType' as const),
+    index: fc.nat(),
+    to: fc.constantFrom('number' as const, 'array' as const, 'null' as const, 'object' as const, 'bool' as const),
+  }),
   fc.record({ op: fc.constant('jsonWrap' as const) }),
   fc.record({ op: fc.constant('toForm' as const) }),
   fc.record({ op: fc.constant('toJson' as const) }),
@@ -406,13 +542,25 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       op: fc.constant('contentType' as const),
-      value: fc.constantFrom<string | undefined>(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain', 'APPLICATION/JSON', 'application/json; charset=iso-8859-1', 'multipart/form-data', ''),
+      value: fc.constantFrom<string | undefined>(
+        undefined,
+        'application/json',
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        'APPLICATION/JSON',
+        'application/json; charset=iso-8859-1',
+        'multipart/form-data',
+        '',
+      ),
     }),
   },
   fc.record({ op: fc.constant('bom' as const) }),
   fc.record({ op: fc.constant('utf16' as const) }),
   fc.record({ op: fc.constant('bareToken' as const) }),
-  fc.record({ op: fc.constant('queryNoise' as const), pair: fc.constantFrom('hash=00', 'sig=00', 'token=a.b.c', 'orderId=1', 'x=1', 'hash=') }),
+  fc.record({
+    op: fc.constant('queryNoise' as const),
+    pair: fc.constantFrom('hash=00', 'sig=00', 'token=a.b.c', 'orderId=1', 'x=1', 'hash='),
+  }),
 );
 
 /** Mutations that can change something for this provider (hash edits do nothing to a JWT body, and so on). */
@@ -466,7 +614,9 @@ function hmac(input: string, secret: string): string {
 function claimsOf(token: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -494,7 +644,11 @@ function formSplit(body: string): string[] {
 }
 
 /** Rewrites the index-th pair of a form body (index wraps); undefined when there is no pair or the edit declines. */
-function editPair(body: string, index: number, edit: (pair: string, eq: number) => string | undefined): string | undefined {
+function editPair(
+  body: string,
+  index: number,
+  edit: (pair: string, eq: number) => string | undefined,
+): string | undefined {
   const pairs = formSplit(body);
   if (pairs.length === 0) return undefined;
   const i = index % pairs.length;
@@ -523,7 +677,10 @@ function jsonMembers(body: string): { members: string[]; keys: string[] } | unde
   }
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
   const entries = Object.entries(object as Record<string, unknown>);
-  return { members: entries.map(([key, value]) => utf8AsLatin1(`${JSON.stringify(key)}:${JSON.stringify(value)}`)), keys: entries.map(([key]) => key) };
+  return {
+    members: entries.map(([key, value]) => utf8AsLatin1(`${JSON.stringify(key)}:${JSON.stringify(value)}`)),
+    keys: entries.map(([key]) => key),
+  };
 }
 
 export function applyMutation(sample: Sample, m: Mutation, original: Original, foreign: readonly Original[]): Sample {
@@ -555,10 +712,16 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
       return out;
     }
     case 'tokenChar':
-      out.body = editToken(body, (t) => editSegment(t, m.segment, (s) => (s.length === 0 ? m.char : s.slice(0, m.at % s.length) + m.char + s.slice((m.at % s.length) + 1))));
+      out.body = editToken(body, (t) =>
+        editSegment(t, m.segment, (s) =>
+          s.length === 0 ? m.char : s.slice(0, m.at % s.length) + m.char + s.slice((m.at % s.length) + 1),
+        ),
+      );
       return out;
     case 'tokenInsert':
-      out.body = editToken(body, (t) => editSegment(t, m.segment, (s) => s.slice(0, m.at % (s.length + 1)) + m.char + s.slice(m.at % (s.length + 1))));
+      out.body = editToken(body, (t) =>
+        editSegment(t, m.segment, (s) => s.slice(0, m.at % (s.length + 1)) + m.char + s.slice(m.at % (s.length + 1))),
+      );
       return out;
     case 'tokenPad':
       out.body = editToken(body, (t) => editSegment(t, m.segment, (s) => s + m.pad));
@@ -624,7 +787,9 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
     case 'tokenForeign': {
       // Only another invoice's token (CryptoCloud): the consistency check must catch it. For UAPAY a whole other
       // callback is a genuine signed message, not a forgery, so it is not a mutation of this one.
-      const others = foreign.filter((o) => o.token !== undefined && o.token !== original.token && o.invoiceId !== original.invoiceId);
+      const others = foreign.filter(
+        (o) => o.token !== undefined && o.token !== original.token && o.invoiceId !== original.invoiceId,
+      );
       const other = pick(others, m.index);
       if (original.provider !== 'cryptocloud' || !other?.token) return out;
       const token = other.token;
@@ -636,13 +801,17 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
     case 'hashExtend':
     case 'hashChar': {
       const edit = (hash: string): string =>
-        m.op === 'hashUpper' ? hash.toUpperCase()
-        : m.op === 'hashTruncate' ? hash.slice(0, m.keep)
-        : m.op === 'hashExtend' ? hash + encodeURIComponent(m.extra)
-        : hash.slice(0, m.at) + m.char + hash.slice(m.at + 1);
+        m.op === 'hashUpper'
+          ? hash.toUpperCase()
+          : m.op === 'hashTruncate'
+            ? hash.slice(0, m.keep)
+            : m.op === 'hashExtend'
+              ? hash + encodeURIComponent(m.extra)
+              : hash.slice(0, m.at) + m.char + hash.slice(m.at + 1);
       const field = `${original.checksumField}=`;
       const re = new RegExp(`(^|[&?])${field}([0-9a-fA-F]*)`);
-      if (re.test(body)) out.body = body.replace(re, (_all, lead: string, hash: string) => `${lead}${field}${edit(hash)}`);
+      if (re.test(body))
+        out.body = body.replace(re, (_all, lead: string, hash: string) => `${lead}${field}${edit(hash)}`);
       else out.url = sample.url.replace(re, (_all, lead: string, hash: string) => `${lead}${field}${edit(hash)}`);
       return out;
     }
@@ -690,47 +859,68 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
       return out;
     }
     case 'formPercent': {
-      out.body = editPair(body, m.index, (pair, eq) => {
-        const [from, to] = m.inKey ? [0, eq === -1 ? pair.length : eq] : [eq + 1, pair.length];
-        if (to <= from) return undefined;
-        const j = from + (m.at % (to - from));
-        if (pair[j] === '%') return undefined;
-        // Percent-encoding a byte changes the bytes, not the decoded value: a pass is allowed.
-        return `${pair.slice(0, j)}%${pair.charCodeAt(j).toString(16).toUpperCase().padStart(2, '0')}${pair.slice(j + 1)}`;
-      }) ?? body;
+      out.body =
+        editPair(body, m.index, (pair, eq) => {
+          const [from, to] = m.inKey ? [0, eq === -1 ? pair.length : eq] : [eq + 1, pair.length];
+          if (to <= from) return undefined;
+          const j = from + (m.at % (to - from));
+          if (pair[j] === '%') return undefined;
+          // Percent-encoding a byte changes the bytes, not the decoded value: a pass is allowed.
+          return `${pair.slice(0, j)}%${pair.charCodeAt(j).toString(16).toUpperCase().padStart(2, '0')}${pair.slice(j + 1)}`;
+        }) ?? body;
       return out;
     }
     case 'formValue': {
-      out.body = editPair(body, m.index, (pair, eq) => {
-        const key = eq === -1 ? pair : pair.slice(0, eq);
-        const value = eq === -1 ? '' : pair.slice(eq + 1);
-        const edited =
-          m.edit === 'space' ? `%20${value}`
-          : m.edit === 'trail' ? `${value}%20`
-          : m.edit === 'zero' ? `0${value}`
-          : m.edit === 'upper' ? value.toUpperCase()
-          : m.edit === 'nul' ? `${value}%00`
-          : m.edit === 'empty' ? ''
-          : m.edit === 'plus' ? `${value}+`
-          : m.edit === 'inv' ? `INV-${value}`
-          : `[${value}]`;
-        return `${key}=${edited}`;
-      }) ?? body;
+      out.body =
+        editPair(body, m.index, (pair, eq) => {
+          const key = eq === -1 ? pair : pair.slice(0, eq);
+          const value = eq === -1 ? '' : pair.slice(eq + 1);
+          const edited =
+            m.edit === 'space'
+              ? `%20${value}`
+              : m.edit === 'trail'
+                ? `${value}%20`
+                : m.edit === 'zero'
+                  ? `0${value}`
+                  : m.edit === 'upper'
+                    ? value.toUpperCase()
+                    : m.edit === 'nul'
+                      ? `${value}%00`
+                      : m.edit === 'empty'
+                        ? ''
+                        : m.edit === 'plus'
+                          ? `${value}+`
+                          : m.edit === 'inv'
+                            ? `INV-${value}`
+                            : `[${value}]`;
+          return `${key}=${edited}`;
+        }) ?? body;
       return out;
     }
     case 'formKey': {
-      out.body = editPair(body, m.index, (pair, eq) => {
-        const key = eq === -1 ? pair : pair.slice(0, eq);
-        const rest = eq === -1 ? '' : pair.slice(eq);
-        return (m.edit === 'upper' ? key.toUpperCase() : m.edit === 'bracket' ? `${key}[]` : m.edit === 'space' ? `${key}+` : `${key}[0]`) + rest;
-      }) ?? body;
+      out.body =
+        editPair(body, m.index, (pair, eq) => {
+          const key = eq === -1 ? pair : pair.slice(0, eq);
+          const rest = eq === -1 ? '' : pair.slice(eq);
+          return (
+            (m.edit === 'upper'
+              ? key.toUpperCase()
+              : m.edit === 'bracket'
+                ? `${key}[]`
+                : m.edit === 'space'
+                  ? `${key}+`
+                  : `${key}[0]`) + rest
+          );
+        }) ?? body;
       return out;
     }
     case 'formSemicolon': {
       const pairs = formSplit(body);
       if (pairs.length < 2) return out;
       const i = m.index % (pairs.length - 1);
-      out.body = [...pairs.slice(0, i), `${pairs[i] as string};${pairs[i + 1] as string}`, ...pairs.slice(i + 2)].join('&');
+      out.body = [...pairs.slice(0, i), `${pairs[i] as string};${pairs[i + 1] as string}`, ...pairs.slice(i + 2)].join(
+        '&',
+      );
       return out;
     }
     case 'jsonShuffle': {
@@ -742,10 +932,12 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
     case 'jsonDup': {
       const json = jsonMembers(body);
       if (!json) return out;
-      const source = m.variant === 'foreign' ? (jsonMembers(pick(foreign, m.index)?.body ?? '')?.members ?? []) : json.members;
+      const source =
+        m.variant === 'foreign' ? (jsonMembers(pick(foreign, m.index)?.body ?? '')?.members ?? []) : json.members;
       let member = pick(source, m.index);
       if (member === undefined) return out;
-      if (m.variant === 'changed') member = member.replace(/"([^"]*)"$/, (_all, value: string) => JSON.stringify(otherValue(value)));
+      if (m.variant === 'changed')
+        member = member.replace(/"([^"]*)"$/, (_all, value: string) => JSON.stringify(otherValue(value)));
       out.body = `{${(m.front ? [member, ...json.members] : [...json.members, member]).join(',')}}`;
       return out;
     }
@@ -780,7 +972,16 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
       const i = m.index % members.length;
       const key = JSON.stringify(json.keys[i]);
       const raw = (members[i] as string).slice(key.length + 1);
-      const value = m.to === 'number' ? '12345' : m.to === 'array' ? `[${raw}]` : m.to === 'null' ? 'null' : m.to === 'object' ? `{"value":${raw}}` : 'true';
+      const value =
+        m.to === 'number'
+          ? '12345'
+          : m.to === 'array'
+            ? `[${raw}]`
+            : m.to === 'null'
+              ? 'null'
+              : m.to === 'object'
+                ? `{"value":${raw}}`
+                : 'true';
       members[i] = `${key}:${value}`;
       out.body = `{${members.join(',')}}`;
       return out;
@@ -793,7 +994,8 @@ export function applyMutation(sample: Sample, m: Mutation, original: Original, f
       if (!json) return out;
       const object = JSON.parse(Buffer.from(body, 'latin1').toString('utf8')) as Record<string, unknown>;
       const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(object)) params.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+      for (const [key, value] of Object.entries(object))
+        params.append(key, typeof value === 'string' ? value : JSON.stringify(value));
       out.body = utf8AsLatin1(params.toString());
       out.contentType = 'application/x-www-form-urlencoded';
       return out;
@@ -864,7 +1066,10 @@ export function newTally(): Tally {
 }
 
 /** ≥ 1 mutation of a signed original; verified with detection and with --provider; the oracle judges a pass. */
-export function mutationProperty(pool: readonly Original[], tally: Tally): fc.IAsyncPropertyWithHooks<[number, Mutation[], boolean]> {
+export function mutationProperty(
+  pool: readonly Original[],
+  tally: Tally,
+): fc.IAsyncPropertyWithHooks<[number, Mutation[], boolean]> {
   return fc.asyncProperty(
     fc.nat({ max: pool.length - 1 }),
     fc.array(mutationsFor((pool[0] as Original).provider), { minLength: 1, maxLength: 3 }),
@@ -889,7 +1094,9 @@ export function mutationProperty(pool: readonly Original[], tally: Tally): fc.IA
         return;
       }
       tally.acceptedChanged++;
-      throw new Error(`accepted with a signed value changed: ${JSON.stringify({ original: original.label, body: Buffer.from(sample.body, 'latin1').toString('utf8'), contentType: sample.contentType, url: sample.url })}`);
+      throw new Error(
+        `accepted with a signed value changed: ${JSON.stringify({ original: original.label, body: Buffer.from(sample.body, 'latin1').toString('utf8'), contentType: sample.contentType, url: sample.url })}`,
+      );
     },
   );
 }
@@ -898,7 +1105,10 @@ export function mutationProperty(pool: readonly Original[], tally: Tally): fc.IA
 export async function checkOriginals(pool: readonly Original[]): Promise<void> {
   for (const original of pool) {
     const sample = { body: original.body, contentType: original.contentType, url: original.url };
-    const verdict = await verifyRequest(requestOf(sample, original), { secretFor: () => fuzzSecret, options: { [original.provider]: original.options } });
+    const verdict = await verifyRequest(requestOf(sample, original), {
+      secretFor: () => fuzzSecret,
+      options: { [original.provider]: original.options },
+    });
     if (!verdict.ok) throw new Error(`original does not verify: ${original.label}: ${JSON.stringify(verdict.checks)}`);
     if (!sameSigned(original, sample, [])) throw new Error(`oracle disagrees with itself on ${original.label}`);
   }
@@ -908,26 +1118,64 @@ export async function checkOriginals(pool: readonly Original[]): Promise<void> {
 // Arbitrary input: never a throw, always a refusal with a reason
 
 const tokenish = fc
-  .tuple(fc.oneof(fc.json(), fc.string(), fc.constant('{"alg":"HS256","typ":"JWT"}')), fc.oneof(fc.json(), fc.string()), fc.string())
+  .tuple(
+    fc.oneof(fc.json(), fc.string(), fc.constant('{"alg":"HS256","typ":"JWT"}')),
+    fc.oneof(fc.json(), fc.string()),
+    fc.string(),
+  )
   .map(([h, c, s]) => `${b64(h)}.${b64(c)}.${b64(s)}`);
-const formKeys = fc.constantFrom(...fieldNames, 'toValues[0][key]', '__proto__[polluted]', 'constructor[prototype][x]', 'a[0]', 'a[length]', 'invoice_info', 'invoice_info[uuid]');
+const formKeys = fc.constantFrom(
+  ...fieldNames,
+  'toValues[0][key]',
+  '__proto__[polluted]',
+  'constructor[prototype][x]',
+  'a[0]',
+  'a[length]',
+  'invoice_info',
+  'invoice_info[uuid]',
+);
 const formish = fc
-  .array(fc.tuple(fc.oneof(formKeys, fc.string()), fc.oneof(fc.string(), tokenish, fc.stringMatching(/^\d{1,17}$/), fc.stringMatching(/^[0-9a-f]{64}$/))), { maxLength: 12 })
+  .array(
+    fc.tuple(
+      fc.oneof(formKeys, fc.string()),
+      fc.oneof(fc.string(), tokenish, fc.stringMatching(/^\d{1,17}$/), fc.stringMatching(/^[0-9a-f]{64}$/)),
+    ),
+    { maxLength: 12 },
+  )
   .map((pairs) => new URLSearchParams(pairs).toString());
 const jsonish = fc.oneof(
   fc.json(),
-  fc.record({ token: fc.oneof(tokenish, fc.string(), fc.integer(), fc.json()) }).map((object) => JSON.stringify(object)),
   fc
-    .record({ status: fc.constant('success'), invoice_id: fc.oneof(fc.string(), fc.json()), token: tokenish, invoice_info: fc.oneof(fc.string(), fc.object()) }, { requiredKeys: [] })
+    .record({ token: fc.oneof(tokenish, fc.string(), fc.integer(), fc.json()) })
+    .map((object) => JSON.stringify(object)),
+  fc
+    .record(
+      {
+        status: fc.constant('success'),
+        invoice_id: fc.oneof(fc.string(), fc.json()),
+        token: tokenish,
+        invoice_info: fc.oneof(fc.string(), fc.object()),
+      },
+      { requiredKeys: [] },
+    )
     .map((object) => JSON.stringify(object)),
 );
 const captureish = fc
   .record(
     {
       webhookSim: fc.oneof(fc.constant(1), fc.json()),
-      receivedAt: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), fc.string(), fc.integer(), fc.constant('+275760-09-13T00:00:00.001Z')),
+      receivedAt: fc.oneof(
+        fc.constant('2026-01-01T00:00:00Z'),
+        fc.string(),
+        fc.integer(),
+        fc.constant('+275760-09-13T00:00:00.001Z'),
+      ),
       method: fc.oneof(fc.constant('POST'), fc.json()),
-      url: fc.oneof(fc.string(), fc.integer(), formish.map((q) => `/utbs?${q}`)),
+      url: fc.oneof(
+        fc.string(),
+        fc.integer(),
+        formish.map((q) => `/utbs?${q}`),
+      ),
       headers: fc.oneof(fc.dictionary(fc.oneof(fc.constant('content-type'), fc.string()), fc.string()), fc.json()),
       body: fc.oneof(formish, jsonish, tokenish, fc.string(), fc.integer(), fc.base64String()),
       bodyEncoding: fc.constantFrom('utf8', 'base64', 'hex', 7, null),
@@ -938,7 +1186,14 @@ const captureish = fc
 const textArb = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), tokenish, formish, jsonish);
 
 type ArbitraryInput =
-  | { kind: 'request'; origin: 'raw' | 'token' | 'capture'; body: Uint8Array; contentType: string | undefined; url: string | undefined; receivedAt: number | undefined }
+  | {
+      kind: 'request';
+      origin: 'raw' | 'token' | 'capture';
+      body: Uint8Array;
+      contentType: string | undefined;
+      url: string | undefined;
+      receivedAt: number | undefined;
+    }
   | { kind: 'file'; bytes: Uint8Array }
   | { kind: 'line'; line: string };
 
@@ -949,13 +1204,38 @@ export const arbitraryInputArb: fc.Arbitrary<[ArbitraryInput, string | undefined
       arbitrary: fc.record({
         kind: fc.constant('request' as const),
         origin: fc.constantFrom('raw' as const, 'token' as const, 'capture' as const),
-        body: fc.oneof(textArb.map((text) => new Uint8Array(Buffer.from(text))), fc.uint8Array({ maxLength: 300 })),
-        contentType: fc.constantFrom<string | undefined>(undefined, 'application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=utf-8', ''),
-        url: fc.option(fc.oneof(fc.string(), formish.map((q) => `/webhooks/utbs?${q}`)), { nil: undefined }),
-        receivedAt: fc.option(fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }), { nil: undefined }),
+        body: fc.oneof(
+          textArb.map((text) => new Uint8Array(Buffer.from(text))),
+          fc.uint8Array({ maxLength: 300 }),
+        ),
+        contentType: fc.constantFrom<string | undefined>(
+          undefined,
+          'application/json',
+          'application/x-www-form-urlencoded',
+          'text/plain',
+          'application/json; charset=utf-8',
+          '',
+        ),
+        url: fc.option(
+          fc.oneof(
+            fc.string(),
+            formish.map((q) => `/webhooks/utbs?${q}`),
+          ),
+          { nil: undefined },
+        ),
+        receivedAt: fc.option(fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 }), {
+          nil: undefined,
+        }),
       }),
     },
-    fc.record({ kind: fc.constant('file' as const), bytes: fc.oneof(captureish.map((text) => new Uint8Array(Buffer.from(text))), fc.uint8Array({ maxLength: 300 }), textArb.map((t) => new Uint8Array(Buffer.from(t)))) }),
+    fc.record({
+      kind: fc.constant('file' as const),
+      bytes: fc.oneof(
+        captureish.map((text) => new Uint8Array(Buffer.from(text))),
+        fc.uint8Array({ maxLength: 300 }),
+        textArb.map((t) => new Uint8Array(Buffer.from(t))),
+      ),
+    }),
     fc.record({ kind: fc.constant('line' as const), line: fc.oneof(captureish, fc.string()) }),
   ),
   fc.constantFrom<string | undefined>(undefined, ...fuzzedProviders),
@@ -965,11 +1245,19 @@ export function arbitraryProperty(tally: Tally): fc.IAsyncPropertyWithHooks<[[Ar
   return fc.asyncProperty(arbitraryInputArb, async ([input, provider]) => {
     let request: WebhookRequest;
     if (input.kind === 'request') {
-      request = { source: 'fuzz', origin: input.origin, headers: input.contentType === undefined ? {} : { 'content-type': input.contentType }, body: Buffer.from(input.body) };
+      request = {
+        source: 'fuzz',
+        origin: input.origin,
+        headers: input.contentType === undefined ? {} : { 'content-type': input.contentType },
+        body: Buffer.from(input.body),
+      };
       if (input.url !== undefined) request.url = input.url;
       if (input.receivedAt !== undefined) request.receivedAt = input.receivedAt;
     } else {
-      const item = input.kind === 'file' ? classifyBytes(Buffer.from(input.bytes), 'fuzz.json') : classifyLine(input.line, 'fuzz.ndjson:1');
+      const item =
+        input.kind === 'file'
+          ? classifyBytes(Buffer.from(input.bytes), 'fuzz.json')
+          : classifyLine(input.line, 'fuzz.ndjson:1');
       tally.runs++;
       if ('problem' in item) {
         if (item.problem.trim() === '') throw new Error('a problem without a reason');

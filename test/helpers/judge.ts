@@ -5,9 +5,17 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asText } from '../../src/lib/json.js';
 
-export const secrets = { cryptocloud: 'cc-secret-for-suite-tests', utbs: 'utbs-secret-for-suite-tests', uapay: 'uapay-secret-for-suite-tests' } as const;
+export const secrets = {
+  cryptocloud: 'cc-secret-for-suite-tests',
+  utbs: 'utbs-secret-for-suite-tests',
+  uapay: 'uapay-secret-for-suite-tests',
+} as const;
 export type Name = keyof typeof secrets;
-export const secretEnv = { WEBHOOK_SIM_CRYPTOCLOUD_SECRET: secrets.cryptocloud, WEBHOOK_SIM_UTBS_SECRET: secrets.utbs, WEBHOOK_SIM_UAPAY_SECRET: secrets.uapay };
+export const secretEnv = {
+  WEBHOOK_SIM_CRYPTOCLOUD_SECRET: secrets.cryptocloud,
+  WEBHOOK_SIM_UTBS_SECRET: secrets.utbs,
+  WEBHOOK_SIM_UAPAY_SECRET: secrets.uapay,
+};
 
 export interface Seen {
   provider: string;
@@ -17,7 +25,8 @@ export interface Seen {
   reason: string;
 }
 
-const b64json = (segment: string): Record<string, unknown> => JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
+const b64json = (segment: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -47,22 +56,34 @@ function jwtClaims(token: string, secret: string): Record<string, unknown> | str
 
 /** UTBS checksum per PROVIDERS.md, computed here: sha256 of the fields and the secret joined by ':'. */
 export function utbsHash(fields: URLSearchParams | Record<string, unknown>, secret: string): string {
-  const get = (name: string): string => (fields instanceof URLSearchParams ? (fields.get(name) ?? '') : asText(fields[name] ?? ''));
+  const get = (name: string): string =>
+    fields instanceof URLSearchParams ? (fields.get(name) ?? '') : asText(fields[name] ?? '');
   const names = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp'];
-  return createHash('sha256').update([...names.map(get), secret].join(':')).digest('hex');
+  return createHash('sha256')
+    .update([...names.map(get), secret].join(':'))
+    .digest('hex');
 }
 
 /** A correct receiver for each provider, per PROVIDERS.md. */
-export function judge(provider: Name, body: Buffer, contentType: string, state: Map<string, number>, now: number): { answer: number; reason: string } {
+export function judge(
+  provider: Name,
+  body: Buffer,
+  contentType: string,
+  state: Map<string, number>,
+  now: number,
+): { answer: number; reason: string } {
   const text = body.toString('utf8');
   let fields: Record<string, unknown>;
   try {
-    fields = contentType.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(text));
+    fields = contentType.includes('json')
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(text));
   } catch {
     return { answer: 400, reason: 'unparseable' };
   }
   if (provider === 'utbs') {
-    if (typeof fields.hash !== 'string' || !sameText(utbsHash(fields, secrets.utbs), fields.hash)) return { answer: 401, reason: 'bad hash' };
+    if (typeof fields.hash !== 'string' || !sameText(utbsHash(fields, secrets.utbs), fields.hash))
+      return { answer: 401, reason: 'bad hash' };
     const ts = Number(fields.timestamp);
     if (ts > now) return { answer: 401, reason: 'future' };
     const key = `utbs:${String(fields.orderId)}`;
@@ -76,7 +97,8 @@ export function judge(provider: Name, body: Buffer, contentType: string, state: 
   if (typeof claims === 'string') return { answer: 401, reason: claims };
   if (provider === 'cryptocloud') {
     if (typeof claims.exp !== 'number' || claims.exp * 1000 < now) return { answer: 401, reason: 'expired' };
-    if (String(claims.id).replace(/^INV-/, '') !== String(fields.invoice_id)) return { answer: 401, reason: 'id mismatch' };
+    if (String(claims.id).replace(/^INV-/, '') !== String(fields.invoice_id))
+      return { answer: 401, reason: 'id mismatch' };
     return { answer: 200, reason: 'credited' };
   }
   if (typeof claims.iat !== 'number' || claims.iat * 1000 > now + 1000) return { answer: 401, reason: 'future iat' };
@@ -110,7 +132,10 @@ export async function startHandler(mode: 'correct' | 'sloppy'): Promise<Handler>
         : { answer: 404, reason: 'unknown provider path' };
       const answer = mode === 'sloppy' ? 200 : verdict.answer;
       seen.push({ provider, run, body, answer, reason: verdict.reason });
-      const text = mode === 'sloppy' ? `ok <debug key="${secrets[provider as Name] ?? ''}"> & done` : JSON.stringify({ reason: verdict.reason });
+      const text =
+        mode === 'sloppy'
+          ? `ok <debug key="${secrets[provider as Name] ?? ''}"> & done`
+          : JSON.stringify({ reason: verdict.reason });
       res.writeHead(answer, { 'content-type': 'text/plain' }).end(text);
     });
   });

@@ -33,10 +33,16 @@ export interface ListenOptions<Line> {
   cleanups: Cleanups;
 }
 
-export async function spawnListen<Line>(args: readonly string[], options: ListenOptions<Line>): Promise<Listener<Line>> {
+export async function spawnListen<Line>(
+  args: readonly string[],
+  options: ListenOptions<Line>,
+): Promise<Listener<Line>> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], { cwd: root, env: { ...env, ...options.env } });
+  const child = spawn(process.execPath, [bin, 'listen', '--port', '0', ...args], {
+    cwd: root,
+    env: { ...env, ...options.env },
+  });
   const lines: Line[] = [];
   const waiters: Array<{ match: (line: Line) => boolean; resolve: (line: Line) => void }> = [];
   let stderr = '';
@@ -66,7 +72,11 @@ export async function spawnListen<Line>(args: readonly string[], options: Listen
     return new Promise((resolve, reject) => {
       waiters.push({ match, resolve });
       void exited.then(() =>
-        reject(new Error(`listen exited before the line we waited for\nstdout:\n${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\nstderr:\n${stderr}`)),
+        reject(
+          new Error(
+            `listen exited before the line we waited for\nstdout:\n${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\nstderr:\n${stderr}`,
+          ),
+        ),
       );
     });
   };
@@ -82,7 +92,8 @@ export async function spawnListen<Line>(args: readonly string[], options: Listen
       // 'close', not 'exit': by then all of stderr has been read.
       child.once('close', () => {
         check();
-        if (stderrWaiters.delete(check)) reject(new Error(`listen exited before stderr matched ${match}\nstderr:\n${stderr}`));
+        if (stderrWaiters.delete(check))
+          reject(new Error(`listen exited before stderr matched ${match}\nstderr:\n${stderr}`));
       });
     });
   const url = options.urlOf(await waitFor(() => true));
@@ -91,9 +102,18 @@ export async function spawnListen<Line>(args: readonly string[], options: Listen
 }
 
 /** POSTs a delivery's exact bytes to the listener, keeping its path and query. */
-export async function post(url: string, delivery: Delivery, dispatcher?: Agent): Promise<{ status: number; body: string }> {
+export async function post(
+  url: string,
+  delivery: Delivery,
+  dispatcher?: Agent,
+): Promise<{ status: number; body: string }> {
   const path = new URL(delivery.url);
-  const response = await request(`${url}${path.pathname}${path.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) });
+  const response = await request(`${url}${path.pathname}${path.search}`, {
+    method: 'POST',
+    headers: delivery.headers,
+    body: delivery.body,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   return { status: response.statusCode, body: await response.body.text() };
 }
 
@@ -105,9 +125,19 @@ export type Answered = { status: number; body: string; delivery: Delivery };
  */
 export async function signalUnderLoad(
   listener: Listener<unknown>,
-  { count, after, signal, secret, cleanups }: { count: number; after: number; signal: NodeJS.Signals; secret: string; cleanups: Cleanups },
+  {
+    count,
+    after,
+    signal,
+    secret,
+    cleanups,
+  }: { count: number; after: number; signal: NodeJS.Signals; secret: string; cleanups: Cleanups },
 ): Promise<Array<PromiseSettledResult<Answered>>> {
-  const deliveries = await Promise.all(Array.from({ length: count }, (_, i) => generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 })));
+  const deliveries = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      generate({ provider: providerNames[i % providerNames.length] as string, secret, seed: i + 1 }),
+    ),
+  );
   const dispatcher = new Agent({ connections: 32 });
   cleanups.push(() => dispatcher.close());
   let answered = 0;
@@ -123,6 +153,10 @@ export async function signalUnderLoad(
 /** The file names in a capture folder, and the body of each capture file in it. */
 export async function captureBodies(dir: string): Promise<{ names: string[]; bodies: string[] }> {
   const names = await readdir(dir);
-  const bodies = await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body));
+  const bodies = await Promise.all(
+    names
+      .filter((n) => n.endsWith('.json'))
+      .map(async (n) => (JSON.parse(await readFile(join(dir, n), 'utf8')) as { body: string }).body),
+  );
   return { names, bodies };
 }

@@ -15,7 +15,9 @@ export interface RawHttpServer {
 }
 
 /** `answer(n, socket, request)` for the n-th request (1-based, whatever connection it came on). */
-export async function rawHttpServer(answer: (n: number, socket: Socket, request: string) => void): Promise<RawHttpServer> {
+export async function rawHttpServer(
+  answer: (n: number, socket: Socket, request: string) => void,
+): Promise<RawHttpServer> {
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;

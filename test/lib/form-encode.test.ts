@@ -10,7 +10,8 @@ function reference(fields: JsonObject): string {
   const params = new URLSearchParams();
   const add = (key: string, value: Json): void => {
     if (Array.isArray(value)) value.forEach((item, i) => add(`${key}[${i}]`, item));
-    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) add(`${key}[${k}]`, v);
     else params.append(key, value === null ? '' : String(value));
   };
   for (const [key, value] of Object.entries(fields)) add(key, value);
@@ -20,15 +21,26 @@ function reference(fields: JsonObject): string {
 describe('encodeForm', () => {
   it('is byte for byte what URLSearchParams serialises, for any JSON fields and any names', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), fc.string({ unit: 'binary' }), (fields, text) => {
-        const withText: JsonObject = { ...(fields as JsonObject), plain: 'abc-XYZ_0.9*', spaced: 'a b&c=d+e/f', [text]: text };
-        expect(encodeForm(withText)).toBe(reference(withText));
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()),
+        fc.string({ unit: 'binary' }),
+        (fields, text) => {
+          const withText: JsonObject = {
+            ...(fields as JsonObject),
+            plain: 'abc-XYZ_0.9*',
+            spaced: 'a b&c=d+e/f',
+            [text]: text,
+          };
+          expect(encodeForm(withText)).toBe(reference(withText));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('keeps the unreserved characters and escapes the rest', () => {
-    expect(encodeForm({ a: 'A-z_0.9*', b: 'x y', 'c[d]': '~!\'()', e: 'ї\ud800', f: null, g: 1.5 })).toBe('a=A-z_0.9*&b=x+y&c%5Bd%5D=%7E%21%27%28%29&e=%D1%97%EF%BF%BD&f=&g=1.5');
+    expect(encodeForm({ a: 'A-z_0.9*', b: 'x y', 'c[d]': "~!'()", e: 'ї\ud800', f: null, g: 1.5 })).toBe(
+      'a=A-z_0.9*&b=x+y&c%5Bd%5D=%7E%21%27%28%29&e=%D1%97%EF%BF%BD&f=&g=1.5',
+    );
   });
 });

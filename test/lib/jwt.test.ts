@@ -6,12 +6,29 @@ import { describe, expect, it } from 'vitest';
 import { decodeJwt, segmentProblem, signHs256, verifyHs256 } from '../../src/lib/jwt.js';
 
 const encoder = new TextEncoder();
-const headers = fc.constantFrom<{ alg: 'HS256'; typ?: string }>({ alg: 'HS256', typ: 'JWT' }, { typ: 'JWT', alg: 'HS256' } as { alg: 'HS256'; typ: string }, { alg: 'HS256' });
-const claims = fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), { maxKeys: 6 }).map((o) => JSON.stringify(o));
+const headers = fc.constantFrom<{ alg: 'HS256'; typ?: string }>(
+  { alg: 'HS256', typ: 'JWT' },
+  { typ: 'JWT', alg: 'HS256' } as { alg: 'HS256'; typ: string },
+  { alg: 'HS256' },
+);
+const claims = fc
+  .dictionary(
+    fc.string({ maxLength: 8 }),
+    fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+    ),
+    { maxKeys: 6 },
+  )
+  .map((o) => JSON.stringify(o));
 const secrets = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
 
 async function joseSign(header: object, claimsJson: string, secret: string): Promise<string> {
-  return new CompactSign(encoder.encode(claimsJson)).setProtectedHeader(header as { alg: 'HS256' }).sign(encoder.encode(secret));
+  return new CompactSign(encoder.encode(claimsJson))
+    .setProtectedHeader(header as { alg: 'HS256' })
+    .sign(encoder.encode(secret));
 }
 
 async function joseAccepts(token: string, secret: string): Promise<boolean> {
@@ -37,17 +54,24 @@ describe('HS256 against jose', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const mutation = fc.record({ at: fc.nat(), char: fc.constantFrom(...alphabet) });
     await fc.assert(
-      fc.asyncProperty(headers, claims, secrets, fc.option(secrets, { nil: undefined }), fc.option(mutation, { nil: undefined }), async (header, json, secret, other, edit) => {
-        let token = await joseSign(header, json, other ?? secret);
-        if (edit !== undefined) {
-          const at = edit.at % token.length;
-          if (token[at] !== '.') token = `${token.slice(0, at)}${edit.char}${token.slice(at + 1)}`;
-        }
-        const ours = verifyHs256(decodeJwt(token), secret);
-        const signature = token.split('.')[2] ?? '';
-        const canonical = Buffer.from(signature, 'base64url').toString('base64url') === signature;
-        expect(ours.ok).toBe((await joseAccepts(token, secret)) && canonical);
-      }),
+      fc.asyncProperty(
+        headers,
+        claims,
+        secrets,
+        fc.option(secrets, { nil: undefined }),
+        fc.option(mutation, { nil: undefined }),
+        async (header, json, secret, other, edit) => {
+          let token = await joseSign(header, json, other ?? secret);
+          if (edit !== undefined) {
+            const at = edit.at % token.length;
+            if (token[at] !== '.') token = `${token.slice(0, at)}${edit.char}${token.slice(at + 1)}`;
+          }
+          const ours = verifyHs256(decodeJwt(token), secret);
+          const signature = token.split('.')[2] ?? '';
+          const canonical = Buffer.from(signature, 'base64url').toString('base64url') === signature;
+          expect(ours.ok).toBe((await joseAccepts(token, secret)) && canonical);
+        },
+      ),
       { seed: 917449395, numRuns: 400 },
     );
   });
@@ -55,7 +79,10 @@ describe('HS256 against jose', () => {
   it('passes a genuine token and names the reason for a wrong secret', async () => {
     const token = await joseSign({ alg: 'HS256', typ: 'JWT' }, '{"id":"INV-1"}', 'right');
     expect(verifyHs256(decodeJwt(token), 'right')).toMatchObject({ ok: true, detail: 'HS256 signature matches' });
-    expect(verifyHs256(decodeJwt(token), 'wrong')).toMatchObject({ ok: false, detail: expect.stringContaining('does not match') });
+    expect(verifyHs256(decodeJwt(token), 'wrong')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('does not match'),
+    });
   });
 
   it('calls a segment canonical exactly when decoding and encoding it again gives it back', () => {

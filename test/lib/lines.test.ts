@@ -12,7 +12,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function viaReadline(path: string): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })) lines.push(line);
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY }))
+    lines.push(line);
   return lines;
 }
 

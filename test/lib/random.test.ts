@@ -9,7 +9,10 @@ function reference(seed: number): { next: () => number; chars: (alphabet: string
   let c = 0xb7e15162;
   let d = seed >>> 0;
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
@@ -43,7 +46,9 @@ describe('createRng', () => {
       const ref = reference(seed);
       const h = ref.chars('0123456789abcdef', 32);
       const variant = '89ab'[Math.floor(ref.next() * 4)] as string;
-      expect(rng.uuid()).toBe(`${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`);
+      expect(rng.uuid()).toBe(
+        `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`,
+      );
       expect(rng.hex(24)).toBe(ref.chars('0123456789abcdef', 24));
       expect(rng.digits(12)).toBe(ref.chars('0123456789', 12));
       expect(rng.digits(0)).toBe('');

@@ -52,7 +52,13 @@ describe('merge', () => {
 describe('compile / placeholders', () => {
   it('a whole-string placeholder keeps the value type; embedded ones interpolate', () => {
     const vars = { n: 5, o: { k: 'v' }, nil: null, s: 'text' };
-    expect(compile({ a: '{{n}}', b: '{{o}}', c: '{{nil}}', d: 'x-{{n}}-{{s}}', e: ['{{s}}'] })(vars)).toEqual({ a: 5, b: { k: 'v' }, c: null, d: 'x-5-text', e: ['text'] });
+    expect(compile({ a: '{{n}}', b: '{{o}}', c: '{{nil}}', d: 'x-{{n}}-{{s}}', e: ['{{s}}'] })(vars)).toEqual({
+      a: 5,
+      b: { k: 'v' },
+      c: null,
+      d: 'x-5-text',
+      e: ['text'],
+    });
   });
 
   it('a placeholder without a value throws', () => {
@@ -60,7 +66,11 @@ describe('compile / placeholders', () => {
   });
 
   it('placeholders() finds every name, nested and embedded', () => {
-    expect([...placeholders({ a: '{{x}}', b: ['pre {{y}} {{z}}'], c: { d: '{{x}}' }, e: 1 })].sort()).toEqual(['x', 'y', 'z']);
+    expect([...placeholders({ a: '{{x}}', b: ['pre {{y}} {{z}}'], c: { d: '{{x}}' }, e: 1 })].sort()).toEqual([
+      'x',
+      'y',
+      'z',
+    ]);
   });
 });
 
@@ -71,7 +81,15 @@ describe('setAssignments: --set as strings or as an object', () => {
   });
 
   it('turns { path: value } into assignments that parse back to the same values, strings staying strings', () => {
-    const object = { a: 1, 'invoice_info.status': 'overpaid', amount: '317.40', id: '42', flag: true, none: null, nested: { x: [1] } };
+    const object = {
+      a: 1,
+      'invoice_info.status': 'overpaid',
+      amount: '317.40',
+      id: '42',
+      flag: true,
+      none: null,
+      nested: { x: [1] },
+    };
     const assignments = setAssignments(object) ?? [];
     expect(assignments.map(parseSet)).toEqual(Object.entries(object).map(([path, value]) => ({ path, value })));
   });

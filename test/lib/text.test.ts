@@ -11,7 +11,9 @@ describe('visible', () => {
     expect(visible('abc\u202Edcba')).toBe('abc\\u202edcba');
     expect(visible('Привіт, 💳 €')).toBe('Привіт, 💳 €');
     // Nothing that a terminal interprets is left in the output.
-    expect(visible(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => i)))).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(visible(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => i)))).not.toMatch(
+      /[\u0000-\u001f\u007f-\u009f]/,
+    );
   });
   it('visibleLines keeps line breaks and tabs but escapes the rest', () => {
     expect(visibleLines('a\n\tb\x1b]0;title\x07')).toBe('a\n\tb\\e]0;title\\x07');
@@ -32,7 +34,14 @@ describe('redactSecrets', () => {
   const secret = 'sk_test_0123456789abcdef';
   it('masks the secret as text, base64 (padded or not), base64url and hex', () => {
     const b64 = Buffer.from(secret).toString('base64');
-    const echoes = [secret, b64, b64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex'), Buffer.from(secret).toString('hex').toUpperCase()];
+    const echoes = [
+      secret,
+      b64,
+      b64.replace(/=+$/, ''),
+      Buffer.from(secret).toString('base64url'),
+      Buffer.from(secret).toString('hex'),
+      Buffer.from(secret).toString('hex').toUpperCase(),
+    ];
     for (const echo of echoes) {
       const out = redactSecrets(`{"echo":"${echo}"}`, [secret]);
       expect(out).not.toContain(echo);

@@ -29,8 +29,22 @@ describe('parseTime', () => {
   });
 
   it('refuses milliseconds typed as seconds, and junk, naming the flag', () => {
-    expect(usageError(() => parseTime('1769860800000', '--at')).message).toMatch(/^--at 1769860800000: looks like milliseconds/);
-    for (const junk of ['yesterday', '', 'now-', '+', '-m', '+2x', 'now+', '12:00', '2026-13-45T99:00:00Z', '1e9', '0x10']) {
+    expect(usageError(() => parseTime('1769860800000', '--at')).message).toMatch(
+      /^--at 1769860800000: looks like milliseconds/,
+    );
+    for (const junk of [
+      'yesterday',
+      '',
+      'now-',
+      '+',
+      '-m',
+      '+2x',
+      'now+',
+      '12:00',
+      '2026-13-45T99:00:00Z',
+      '1e9',
+      '0x10',
+    ]) {
       expect(usageError(() => parseTime(junk, '--now')).message).toContain('--now');
     }
   });
@@ -120,9 +134,12 @@ describe('isoTime', () => {
       }),
       { numRuns: 5000 },
     );
-    for (const ms of [0, -1, 999, 1000, -1000, -1001, 1.7, -0.5, 8.64e15, -8.64e15, 253402300799999, 253402300800000, -62167219200001]) {
+    for (const ms of [
+      0, -1, 999, 1000, -1000, -1001, 1.7, -0.5, 8.64e15, -8.64e15, 253402300799999, 253402300800000, -62167219200001,
+    ]) {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
-    for (const bad of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => isoTime(bad)).toThrow(RangeError);
+    for (const bad of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => isoTime(bad)).toThrow(RangeError);
   });
 });

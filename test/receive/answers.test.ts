@@ -14,7 +14,9 @@ const secret = 'answers-test-secret-0123456789';
 const T = Date.parse('2026-03-01T12:00:00.000Z');
 const cleanups = useCleanups();
 
-async function handlerServer(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; origin: string }> {
+async function handlerServer(
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; origin: string }> {
   const server = createServer(answer);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -23,10 +25,17 @@ async function handlerServer(answer: (req: IncomingMessage, res: ServerResponse)
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function start(extra: ReceiverOptions): Promise<{ receiver: Receiver; events: ReceivedEvent[]; next: () => Promise<ReceivedEvent> }> {
+async function start(
+  extra: ReceiverOptions,
+): Promise<{ receiver: Receiver; events: ReceivedEvent[]; next: () => Promise<ReceivedEvent> }> {
   const events: ReceivedEvent[] = [];
   const waiting: Array<(event: ReceivedEvent) => void> = [];
-  const receiver = await startReceiver({ port: 0, now: () => T + 1000, onRequest: (e) => (events.push(e), waiting.shift()?.(e)), ...extra });
+  const receiver = await startReceiver({
+    port: 0,
+    now: () => T + 1000,
+    onRequest: (e) => (events.push(e), waiting.shift()?.(e)),
+    ...extra,
+  });
   cleanups.push(() => receiver.close());
   const next = (): Promise<ReceivedEvent> => new Promise((resolve) => waiting.push(resolve));
   return { receiver, events, next };
@@ -34,7 +43,11 @@ async function start(extra: ReceiverOptions): Promise<{ receiver: Receiver; even
 
 async function post(receiver: Receiver, delivery: Delivery, body = delivery.body) {
   const url = new URL(delivery.url);
-  const response = await request(`${receiver.url}${url.pathname}${url.search}`, { method: 'POST', headers: delivery.headers, body });
+  const response = await request(`${receiver.url}${url.pathname}${url.search}`, {
+    method: 'POST',
+    headers: delivery.headers,
+    body,
+  });
   return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
 }
 
@@ -43,13 +56,25 @@ const verify = { secretFor: () => secret };
 describe('forwarded answers', () => {
   it("the handler's answer headers come back (Location, Retry-After, its own), transport ones do not", async () => {
     const { origin } = await handlerServer((_req, res) => {
-      res.writeHead(503, { location: '/elsewhere', 'retry-after': '120', 'x-handler': 'mine', 'content-type': 'text/plain', connection: 'keep-alive', 'keep-alive': 'timeout=1' });
+      res.writeHead(503, {
+        location: '/elsewhere',
+        'retry-after': '120',
+        'x-handler': 'mine',
+        'content-type': 'text/plain',
+        connection: 'keep-alive',
+        'keep-alive': 'timeout=1',
+      });
       res.end('busy');
     });
     const { receiver } = await start({ forwardTo: origin });
     const answer = await post(receiver, await generate({ provider: 'uapay', secret, now: T }));
     expect(answer).toMatchObject({ status: 503, text: 'busy' });
-    expect(answer.headers).toMatchObject({ location: '/elsewhere', 'retry-after': '120', 'x-handler': 'mine', 'content-type': 'text/plain' });
+    expect(answer.headers).toMatchObject({
+      location: '/elsewhere',
+      'retry-after': '120',
+      'x-handler': 'mine',
+      'content-type': 'text/plain',
+    });
     expect(answer.headers['keep-alive']).not.toBe('timeout=1');
   });
 
@@ -100,7 +125,9 @@ describe('an answer the client never got', () => {
     const socket = connect(new URL(receiver.url).port ? Number(new URL(receiver.url).port) : 80, '127.0.0.1');
     socket.on('error', () => undefined);
     const body = '{"hello":"world"}';
-    socket.write(`POST /webhooks/uapay HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    socket.write(
+      `POST /webhooks/uapay HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
     await forwarded;
     socket.destroy();
     const event = await logged;
@@ -130,12 +157,16 @@ describe('an answer the client never got', () => {
         if (received.includes('answer-a') && received.includes('answer-b')) resolve();
       }),
     );
-    const one = (path: string): string => `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nhi`;
+    const one = (path: string): string =>
+      `POST ${path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nhi`;
     socket.write(one('/a') + one('/b'));
     await answered;
     await both;
     expect(received.indexOf('answer-a')).toBeLessThan(received.indexOf('answer-b'));
-    expect(events.map((e) => [e.url, e.status]).sort()).toEqual([['/a', 201], ['/b', 202]]);
+    expect(events.map((e) => [e.url, e.status]).sort()).toEqual([
+      ['/a', 201],
+      ['/b', 202],
+    ]);
     expect(receiver.summary()).toMatchObject({ undelivered: 0, byStatus: { 201: 1, 202: 1 } });
   });
 });

@@ -13,18 +13,23 @@ describe('sizes', () => {
 
   it('parseSize: nothing, zero, an unknown unit or a size past what is safe → a usage error naming the flag', () => {
     for (const text of ['', '0', '0.0001k', '1gb', 'mb', '-1', '99999999999999999999']) {
-      expect(() => parseSize(text, '--max-body')).toThrow(expect.objectContaining({ code: 'USAGE', message: `--max-body ${text}: not a size; use bytes (1048576) or 512kb, 1mb` }));
+      expect(() => parseSize(text, '--max-body')).toThrow(
+        expect.objectContaining({
+          code: 'USAGE',
+          message: `--max-body ${text}: not a size; use bytes (1048576) or 512kb, 1mb`,
+        }),
+      );
     }
   });
 
   it('sizeText: whole MiB, whole KiB, else bytes', () => {
-    expect([sizeText(MiB), sizeText(3 * MiB), sizeText(512 * 1024), sizeText(MiB + 1024), sizeText(1000), sizeText(MiB + 1)]).toEqual([
-      '1 MiB',
-      '3 MiB',
-      '512 KiB',
-      '1025 KiB',
-      '1000-byte',
-      '1048577-byte',
-    ]);
+    expect([
+      sizeText(MiB),
+      sizeText(3 * MiB),
+      sizeText(512 * 1024),
+      sizeText(MiB + 1024),
+      sizeText(1000),
+      sizeText(MiB + 1),
+    ]).toEqual(['1 MiB', '3 MiB', '512 KiB', '1025 KiB', '1000-byte', '1048577-byte']);
   });
 });

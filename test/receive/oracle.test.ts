@@ -15,14 +15,27 @@ const cleanups = useCleanups();
 
 async function start(): Promise<{ receiver: Receiver; events: ReceivedEvent[] }> {
   const events: ReceivedEvent[] = [];
-  const receiver = await startReceiver({ port: 0, verify: { secretFor: () => secret }, now: () => T + 1000, onRequest: (e) => events.push(e) });
+  const receiver = await startReceiver({
+    port: 0,
+    verify: { secretFor: () => secret },
+    now: () => T + 1000,
+    onRequest: (e) => events.push(e),
+  });
   cleanups.push(() => receiver.close());
   return { receiver, events };
 }
 
-async function post(receiver: Receiver, delivery: Delivery, body = delivery.body): Promise<{ status: number; text: string }> {
+async function post(
+  receiver: Receiver,
+  delivery: Delivery,
+  body = delivery.body,
+): Promise<{ status: number; text: string }> {
   const url = new URL(delivery.url);
-  const response = await request(`${receiver.url}${url.pathname}${url.search}`, { method: 'POST', headers: delivery.headers, body });
+  const response = await request(`${receiver.url}${url.pathname}${url.search}`, {
+    method: 'POST',
+    headers: delivery.headers,
+    body,
+  });
   return { status: response.statusCode, text: await response.body.text() };
 }
 
@@ -37,7 +50,9 @@ function expectNothingSecret(text: string, delivery: Delivery): void {
   expect(text).not.toContain(secret.slice(0, 3));
   expect(text).not.toContain(secret.slice(-3));
   // No run of the signed values: a UTBS signed string is the form's values joined.
-  const values = [...new URLSearchParams(delivery.body).values()].filter((value) => value.length >= 6 && !value.startsWith('eyJ'));
+  const values = [...new URLSearchParams(delivery.body).values()].filter(
+    (value) => value.length >= 6 && !value.startsWith('eyJ'),
+  );
   for (const value of values) expect(text).not.toContain(value);
 }
 
@@ -61,27 +76,37 @@ describe('listen --verify is no signing oracle', () => {
     }
   });
 
-  it.each(['cryptocloud', 'uapay'])('%s: a tampered token: the answer names the failed check only', async (provider) => {
-    const { receiver } = await start();
-    const delivery = await generate({ provider, secret, now: T, seed: 3 });
-    const token = /eyJ[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(delivery.body) as RegExpExecArray;
-    const claims = JSON.parse(Buffer.from(token[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...claims, forged: true })).toString('base64url');
-    const tampered = delivery.body.replace(token[1] as string, forged);
-    const answer = await post(receiver, delivery, tampered);
-    expect(answer.status).toBe(401);
-    expect(JSON.parse(answer.text)).toEqual({ ok: false, reason: 'refused: the signature check failed' });
-    expectNothingSecret(answer.text, delivery);
-    const signature = token[0].split('.')[2] as string;
-    for (const value of candidates(answer.text)) {
-      const replayed = await post(receiver, delivery, tampered.replace(signature, value));
-      expect(replayed.status, `posting back ${value}`).not.toBe(200);
-    }
-  });
+  it.each(['cryptocloud', 'uapay'])(
+    '%s: a tampered token: the answer names the failed check only',
+    async (provider) => {
+      const { receiver } = await start();
+      const delivery = await generate({ provider, secret, now: T, seed: 3 });
+      const token = /eyJ[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/.exec(delivery.body) as RegExpExecArray;
+      const claims = JSON.parse(Buffer.from(token[1] as string, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      const forged = Buffer.from(JSON.stringify({ ...claims, forged: true })).toString('base64url');
+      const tampered = delivery.body.replace(token[1] as string, forged);
+      const answer = await post(receiver, delivery, tampered);
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.text)).toEqual({ ok: false, reason: 'refused: the signature check failed' });
+      expectNothingSecret(answer.text, delivery);
+      const signature = token[0].split('.')[2] as string;
+      for (const value of candidates(answer.text)) {
+        const replayed = await post(receiver, delivery, tampered.replace(signature, value));
+        expect(replayed.status, `posting back ${value}`).not.toBe(200);
+      }
+    },
+  );
 
   it('a request from no known provider: the hint names no flag listen does not have', async () => {
     const { receiver, events } = await start();
-    const response = await request(`${receiver.url}/webhooks/unknown`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' });
+    const response = await request(`${receiver.url}/webhooks/unknown`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"hello":"world"}',
+    });
     const text = await response.body.text();
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(text)).toEqual({ ok: false, reason: 'refused: the provider check failed' });

@@ -19,7 +19,9 @@ import { WebhookSimError } from '../../src/errors.js';
 import { getEvent, providerNames, providers } from '../../src/providers/index.js';
 import type { FlowStep } from '../../src/providers/types.js';
 
-const secrets: Record<string, string> = Object.fromEntries(providerNames.map((name) => [name, `receiver-test-${name}-secret`]));
+const secrets: Record<string, string> = Object.fromEntries(
+  providerNames.map((name) => [name, `receiver-test-${name}-secret`]),
+);
 const secretFor = (name: string): string => secrets[name] ?? '';
 /** The instant every delivery is signed at; the receiver's clock is set per test relative to it. */
 const T = Date.parse('2026-03-01T12:00:00.000Z');
@@ -44,7 +46,14 @@ async function start(extra: ReceiverOptions = {}): Promise<Harness> {
   const dir = await tempDir();
   const events: ReceivedEvent[] = [];
   const clock = { now: T + 1000 };
-  const receiver = await startReceiver({ port: 0, outDir: dir, verify: { secretFor }, now: () => clock.now, onRequest: (e) => events.push(e), ...extra });
+  const receiver = await startReceiver({
+    port: 0,
+    outDir: dir,
+    verify: { secretFor },
+    now: () => clock.now,
+    onRequest: (e) => events.push(e),
+    ...extra,
+  });
   cleanups.push(() => receiver.close());
   return { receiver, dir, events, clock };
 }
@@ -57,12 +66,20 @@ interface Answer {
 
 async function send(receiver: Receiver, delivery: Delivery, dispatcher?: Dispatcher): Promise<Answer> {
   const url = new URL(delivery.url);
-  return answerOf(await request(`${receiver.url}${url.pathname}${url.search}`, { method: 'POST', headers: delivery.headers, body: delivery.body, ...(dispatcher ? { dispatcher } : {}) }));
+  return answerOf(
+    await request(`${receiver.url}${url.pathname}${url.search}`, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+      ...(dispatcher ? { dispatcher } : {}),
+    }),
+  );
 }
 
 async function answerOf(response: Dispatcher.ResponseData): Promise<Answer> {
   const text = await response.body.text();
-  const json = response.headers['content-type'] === 'application/json' ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  const json =
+    response.headers['content-type'] === 'application/json' ? (JSON.parse(text) as Record<string, unknown>) : undefined;
   return { status: response.statusCode, text, json };
 }
 
@@ -76,28 +93,38 @@ async function captureFiles(dir: string): Promise<string[]> {
 }
 
 describe('reference receiver (verify)', () => {
-  it.each(providerNames)('%s: a valid delivery is answered 200 and its capture file verifies offline', async (provider) => {
-    const { receiver, events } = await start();
-    const delivery = await deliver(provider);
-    const answer = await send(receiver, delivery);
-    expect(answer).toMatchObject({ status: 200, json: { ok: true } });
-    const file = events[0]?.file as string;
-    const capture = JSON.parse(await readFile(file, 'utf8')) as { body: string; receivedAt: string; url: string };
-    expect(capture.body).toBe(delivery.body);
-    expect(capture.receivedAt).toBe(new Date(T + 1000).toISOString());
-    const verdicts = [];
-    for await (const verdict of verifyInputs([file], { secretFor })) verdicts.push(verdict);
-    expect(verdicts.map((v) => [v.ok, v.provider])).toEqual([[true, provider]]);
-  });
+  it.each(providerNames)(
+    '%s: a valid delivery is answered 200 and its capture file verifies offline',
+    async (provider) => {
+      const { receiver, events } = await start();
+      const delivery = await deliver(provider);
+      const answer = await send(receiver, delivery);
+      expect(answer).toMatchObject({ status: 200, json: { ok: true } });
+      const file = events[0]?.file as string;
+      const capture = JSON.parse(await readFile(file, 'utf8')) as { body: string; receivedAt: string; url: string };
+      expect(capture.body).toBe(delivery.body);
+      expect(capture.receivedAt).toBe(new Date(T + 1000).toISOString());
+      const verdicts = [];
+      for await (const verdict of verifyInputs([file], { secretFor })) verdicts.push(verdict);
+      expect(verdicts.map((v) => [v.ok, v.provider])).toEqual([[true, provider]]);
+    },
+  );
 
-  it.each(providerNames)('%s: signed with the wrong secret → 401 with the failing check as the reason', async (provider) => {
-    const { receiver, events } = await start();
-    const answer = await send(receiver, await deliver(provider, { secret: 'not-the-receivers-secret' }));
-    const failed = events[0]?.verdict?.checks.find((check) => check.ok === false);
-    expect(failed?.name).toBe('signature');
-    expect(answer).toEqual({ status: 401, text: expect.any(String), json: { ok: false, reason: 'refused: the signature check failed' } });
-    expect(events[0]?.reason).toBe(failed?.detail);
-  });
+  it.each(providerNames)(
+    '%s: signed with the wrong secret → 401 with the failing check as the reason',
+    async (provider) => {
+      const { receiver, events } = await start();
+      const answer = await send(receiver, await deliver(provider, { secret: 'not-the-receivers-secret' }));
+      const failed = events[0]?.verdict?.checks.find((check) => check.ok === false);
+      expect(failed?.name).toBe('signature');
+      expect(answer).toEqual({
+        status: 401,
+        text: expect.any(String),
+        json: { ok: false, reason: 'refused: the signature check failed' },
+      });
+      expect(events[0]?.reason).toBe(failed?.detail);
+    },
+  );
 
   it.each(providerNames)('%s: the same bytes twice → 200, then 200 duplicate:true', async (provider) => {
     const { receiver } = await start();
@@ -115,15 +142,18 @@ describe('reference receiver (verify)', () => {
     expect(answers.filter((a) => a.json?.duplicate === true)).toHaveLength(9);
   });
 
-  it.each(providerNames)('%s: the same event signed again later (new bytes, same id and status) is a duplicate', async (provider) => {
-    // A second CryptoCloud postback for a credited invoice, a UAPAY retry re-signed with a fresh iat.
-    const { receiver } = await start({ now: () => T + 5000 });
-    const first = await deliver(provider);
-    const again = await deliver(provider, { now: T + 2000 });
-    expect(again.body).not.toBe(first.body);
-    expect((await send(receiver, first)).json).toEqual({ ok: true });
-    expect((await send(receiver, again)).json).toEqual({ ok: true, duplicate: true });
-  });
+  it.each(providerNames)(
+    '%s: the same event signed again later (new bytes, same id and status) is a duplicate',
+    async (provider) => {
+      // A second CryptoCloud postback for a credited invoice, a UAPAY retry re-signed with a fresh iat.
+      const { receiver } = await start({ now: () => T + 5000 });
+      const first = await deliver(provider);
+      const again = await deliver(provider, { now: T + 2000 });
+      expect(again.body).not.toBe(first.body);
+      expect((await send(receiver, first)).json).toEqual({ ok: true });
+      expect((await send(receiver, again)).json).toEqual({ ok: true, duplicate: true });
+    },
+  );
 
   it('remembers the newest orders and bodies only (verify.remember): the oldest is forgotten first', async () => {
     const { receiver } = await start({ verify: { secretFor, remember: 2 } });
@@ -134,16 +164,22 @@ describe('reference receiver (verify)', () => {
     expect((await send(receiver, b as Delivery)).json).toEqual({ ok: true, duplicate: true });
     expect((await send(receiver, a as Delivery)).json).toEqual({ ok: true });
     expect(receiver.summary()).toMatchObject({ verified: 6, duplicates: 2 });
-    await expect(startReceiver({ port: 0, verify: { secretFor, remember: 0 } })).rejects.toThrow('remember 0: expected a whole number ≥ 1');
+    await expect(startReceiver({ port: 0, verify: { secretFor, remember: 0 } })).rejects.toThrow(
+      'remember 0: expected a whole number ≥ 1',
+    );
   });
 
   describe('utbs order state (terminal statuses from the provider data)', () => {
     const utbs = providers.utbs;
     const event = getEvent(utbs, undefined);
     const data: object = utbs.data;
-    const terminal = 'terminalStatuses' in data && Array.isArray(data.terminalStatuses) ? (data.terminalStatuses as string[]) : [];
+    const terminal =
+      'terminalStatuses' in data && Array.isArray(data.terminalStatuses) ? (data.terminalStatuses as string[]) : [];
     // A documented flow ending in a terminal status: [..., earlier, final].
-    const flow = Object.values(event.flows).map((steps) => steps.map(statusOf)).find((steps) => terminal.includes(steps.at(-1) ?? '')) ?? [];
+    const flow =
+      Object.values(event.flows)
+        .map((steps) => steps.map(statusOf))
+        .find((steps) => terminal.includes(steps.at(-1) ?? '')) ?? [];
     const [earlier, final] = flow.slice(-2) as [string, string];
 
     it('has a flow to test with', () => {
@@ -160,7 +196,9 @@ describe('reference receiver (verify)', () => {
     });
 
     it('a flow that comes back to a status (e.g. hold → inProgress again) applies every step, no duplicate', async () => {
-      const repeating = Object.values(event.flows).map((steps) => steps.map(statusOf)).find((steps) => new Set(steps).size < steps.length);
+      const repeating = Object.values(event.flows)
+        .map((steps) => steps.map(statusOf))
+        .find((steps) => new Set(steps).size < steps.length);
       expect(repeating).toBeDefined();
       const { receiver } = await start({ now: () => T + 60_000 });
       for (const [i, status] of (repeating ?? []).entries()) {
@@ -181,7 +219,10 @@ describe('reference receiver (verify)', () => {
       const { receiver } = await start({ now: () => T + 60_000 });
       await send(receiver, await deliver('utbs', { status: final, now: T }));
       const after = await send(receiver, await deliver('utbs', { status: earlier, now: T + 10_000 }));
-      expect(after.json).toEqual({ ok: true, ignored: `backward move from ${final} to ${earlier} (${final} is final)` });
+      expect(after.json).toEqual({
+        ok: true,
+        ignored: `backward move from ${final} to ${earlier} (${final} is final)`,
+      });
     });
   });
 
@@ -208,13 +249,17 @@ describe('reference receiver (verify)', () => {
 
   it('a body over maxBodyBytes → 413 (declared or streamed), not captured, and the server answers the next request', async () => {
     const { receiver, dir, events } = await start({ maxBodyBytes: 1024 });
-    const declared = await answerOf(await request(`${receiver.url}/big`, { method: 'POST', body: Buffer.alloc(64 * 1024, 'a') }));
+    const declared = await answerOf(
+      await request(`${receiver.url}/big`, { method: 'POST', body: Buffer.alloc(64 * 1024, 'a') }),
+    );
     expect(declared.status).toBe(413);
     expect(declared.json?.reason).toMatch(/1 KiB limit \(Content-Length 65536\)/);
     async function* chunks(): AsyncGenerator<Buffer> {
       for (let i = 0; i < 4; i++) yield Buffer.alloc(800, 'b');
     }
-    const streamed = await answerOf(await request(`${receiver.url}/streamed`, { method: 'POST', body: Readable.from(chunks()) }));
+    const streamed = await answerOf(
+      await request(`${receiver.url}/streamed`, { method: 'POST', body: Readable.from(chunks()) }),
+    );
     expect(streamed.status).toBe(413);
     expect(streamed.json?.reason).toMatch(/while streaming/);
     expect(events.map((e) => [e.status, e.file])).toEqual([
@@ -231,7 +276,8 @@ describe('capture-only receiver', () => {
   it('respond [500,500,204,200] answers in that order, then repeats 200', async () => {
     const { receiver } = await start({ verify: undefined, respond: [500, 500, 204, 200] });
     const statuses: number[] = [];
-    for (let seed = 1; seed <= 6; seed++) statuses.push((await send(receiver, await deliver('uapay', { seed }))).status);
+    for (let seed = 1; seed <= 6; seed++)
+      statuses.push((await send(receiver, await deliver('uapay', { seed }))).status);
     expect(statuses).toEqual([500, 500, 204, 200, 200, 200]);
     expect(receiver.summary().byStatus).toEqual({ 500: 2, 204: 1, 200: 3 });
   });
@@ -253,7 +299,10 @@ describe('capture-only receiver', () => {
       ['utbs', undefined],
       [undefined, undefined],
     ]);
-    const capture = JSON.parse(await readFile(events[1]?.file as string, 'utf8')) as { body: string; bodyEncoding: string };
+    const capture = JSON.parse(await readFile(events[1]?.file as string, 'utf8')) as {
+      body: string;
+      bodyEncoding: string;
+    };
     expect(capture.bodyEncoding).toBe('base64');
     expect(Buffer.from(capture.body, 'base64').equals(bytes)).toBe(true);
   });
@@ -271,11 +320,17 @@ describe('capture-only receiver', () => {
   it('an out folder that is a file, or a port in use → a usage error at start', async () => {
     const file = join(await tempDir(), 'not-a-dir');
     await writeFile(file, '');
-    await expect(startReceiver({ port: 0, outDir: file })).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/not a directory/) });
+    await expect(startReceiver({ port: 0, outDir: file })).rejects.toMatchObject({
+      code: 'OUTPUT',
+      message: expect.stringMatching(/not a directory/),
+    });
     const { receiver } = await start();
     const taken = startReceiver({ port: receiver.port });
     await expect(taken).rejects.toBeInstanceOf(WebhookSimError);
-    await expect(taken).rejects.toMatchObject({ code: 'USAGE', message: `cannot listen on 127.0.0.1:${receiver.port}: the port is in use (choose another; 0 picks a free one)` });
+    await expect(taken).rejects.toMatchObject({
+      code: 'USAGE',
+      message: `cannot listen on 127.0.0.1:${receiver.port}: the port is in use (choose another; 0 picks a free one)`,
+    });
   });
 });
 
@@ -298,7 +353,12 @@ describe('ndjson capture file', () => {
           const n = next++;
           // Bodies of different sizes and a multi-byte character, so lines do not all look alike.
           const body = `${template.body}&note=${'é'.repeat(n % 37)}${n}`;
-          const response = await request(`${receiver.url}/n/${n}`, { method: 'POST', headers: template.headers, body, dispatcher: agent });
+          const response = await request(`${receiver.url}/n/${n}`, {
+            method: 'POST',
+            headers: template.headers,
+            body,
+            dispatcher: agent,
+          });
           await response.body.dump();
           expect(response.statusCode).toBe(200);
           // Read right when the 200 arrives: the line must already be there.
@@ -310,7 +370,10 @@ describe('ndjson capture file', () => {
     await receiver.close();
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as { url: string; body: string });
+    const lines = text
+      .slice(0, -1)
+      .split('\n')
+      .map((line) => JSON.parse(line) as { url: string; body: string });
     expect(lines).toHaveLength(total);
     expect(lines.map((line) => line.url)).toEqual(events.map((event) => event.url));
     expect(new Set(lines.map((line) => line.url)).size).toBe(total);
@@ -354,10 +417,29 @@ describe('captures from raw header lines', () => {
       req.on('end', () => {
         const at = T;
         const body = Buffer.concat(chunks);
-        const fromRaw = JSON.stringify(captureOfRaw({ receivedAt: new Date(at).toISOString(), method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body }));
-        const fromDistinct = JSON.stringify(createCapture({ receivedAt: at, method: req.method ?? '', url: req.url ?? '', headers: req.headersDistinct, body }));
+        const fromRaw = JSON.stringify(
+          captureOfRaw({
+            receivedAt: new Date(at).toISOString(),
+            method: req.method ?? '',
+            url: req.url ?? '',
+            rawHeaders: req.rawHeaders,
+            body,
+          }),
+        );
+        const fromDistinct = JSON.stringify(
+          createCapture({
+            receivedAt: at,
+            method: req.method ?? '',
+            url: req.url ?? '',
+            headers: req.headersDistinct,
+            body,
+          }),
+        );
         compared.push(fromRaw);
-        const length = contentLength(req) === req.headers['content-length'] ? '' : `content-length ${contentLength(req)} vs ${req.headers['content-length']}`;
+        const length =
+          contentLength(req) === req.headers['content-length']
+            ? ''
+            : `content-length ${contentLength(req)} vs ${req.headers['content-length']}`;
         res.end(fromRaw === fromDistinct && length === '' ? 'same' : `differ:\n${fromRaw}\n${fromDistinct}\n${length}`);
       });
     });
@@ -376,7 +458,9 @@ describe('captures from raw header lines', () => {
     ];
     for (const head of heads) {
       const reply = await new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => socket.end(`POST /p?q=1 HTTP/1.1\r\nHost: h\r\n${head}\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`));
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.end(`POST /p?q=1 HTTP/1.1\r\nHost: h\r\n${head}\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`),
+        );
         let text = '';
         socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
         socket.on('close', () => resolve(text.slice(text.indexOf('\r\n\r\n') + 4)));
@@ -385,13 +469,17 @@ describe('captures from raw header lines', () => {
     }
     expect(compared).toHaveLength(heads.length);
     // The limit is real: the capture of the last request stops at 1,000 header lines, as headersDistinct does.
-    expect(Object.keys((JSON.parse(compared.at(-1) as string) as { headers: object }).headers).length).toBeLessThan(1050);
+    expect(Object.keys((JSON.parse(compared.at(-1) as string) as { headers: object }).headers).length).toBeLessThan(
+      1050,
+    );
   });
 });
 
 describe('forwarding and shutdown', () => {
   /** A target server of our own; `hold` keeps each answer until released. */
-  async function target(handler: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+  async function target(
+    handler: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
+  ): Promise<{ server: Server; url: string }> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => handler(req, Buffer.concat(chunks), res));
@@ -402,7 +490,12 @@ describe('forwarding and shutdown', () => {
   }
 
   it('forwards the exact request (method, path+query, headers, body bytes) and answers with the target answer', async () => {
-    const seen: Array<{ method: string | undefined; url: string | undefined; headers: IncomingMessage['headers']; body: Buffer }> = [];
+    const seen: Array<{
+      method: string | undefined;
+      url: string | undefined;
+      headers: IncomingMessage['headers'];
+      body: Buffer;
+    }> = [];
     const { url } = await target((req, body, res) => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       res.writeHead(202, { 'content-type': 'text/plain' }).end('accepted by target');
@@ -410,7 +503,11 @@ describe('forwarding and shutdown', () => {
     const { receiver, events } = await start({ forwardTo: `${url}/base/` });
     const delivery = await deliver('utbs', { options: { checksumIn: 'query' } });
     const path = new URL(delivery.url);
-    const response = await request(`${receiver.url}${path.pathname}${path.search}`, { method: 'POST', headers: { ...delivery.headers, 'x-trace': 'abc' }, body: delivery.body });
+    const response = await request(`${receiver.url}${path.pathname}${path.search}`, {
+      method: 'POST',
+      headers: { ...delivery.headers, 'x-trace': 'abc' },
+      body: delivery.body,
+    });
     expect([response.statusCode, await response.body.text()]).toEqual([202, 'accepted by target']);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.method).toBe('POST');
@@ -472,20 +569,29 @@ describe('forwarding and shutdown', () => {
 describe('load', () => {
   it('2,000 requests at 32 concurrent: all 2xx, 2,000 valid capture files, no .tmp left', async () => {
     const { receiver, dir } = await start({ now: () => T + 1000 });
-    const deliveries = await Promise.all(Array.from({ length: 2000 }, (_, i) => deliver(providerNames[i % providerNames.length] as string, { seed: i + 1 })));
+    const deliveries = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        deliver(providerNames[i % providerNames.length] as string, { seed: i + 1 }),
+      ),
+    );
     const agent = new Agent({ connections: 32 });
     cleanups.push(() => agent.close());
     const started = performance.now();
     const answers = await Promise.all(deliveries.map((d) => send(receiver, d, agent)));
     const elapsed = performance.now() - started;
-    console.log(`load: 2000 requests in ${Math.round(elapsed)} ms (${Math.round(2000 / (elapsed / 1000))} req/s, verify + capture)`);
+    console.log(
+      `load: 2000 requests in ${Math.round(elapsed)} ms (${Math.round(2000 / (elapsed / 1000))} req/s, verify + capture)`,
+    );
     expect(answers.filter((a) => a.status < 200 || a.status >= 300)).toEqual([]);
     const names = await readdir(dir);
     expect(names.filter((name) => name.endsWith('.tmp') || name.startsWith('.'))).toEqual([]);
     expect(names).toHaveLength(2000);
     const bodies = new Set<string>();
     for (const name of names) {
-      const request = captureToRequest(JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>, name);
+      const request = captureToRequest(
+        JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>,
+        name,
+      );
       if ('problem' in request) throw new Error(`${name}: ${request.problem}`);
       bodies.add(request.body.toString('utf8'));
     }

@@ -43,13 +43,29 @@ describe('receiver server', () => {
   });
 
   it('parsePort: 0-65535 as digits; anything else names the flag', () => {
-    expect([parsePort('0', '--port'), parsePort(' 8787 ', '--port'), parsePort('65535', '--port')]).toEqual([0, 8787, 65_535]);
+    expect([parsePort('0', '--port'), parsePort(' 8787 ', '--port'), parsePort('65535', '--port')]).toEqual([
+      0, 8787, 65_535,
+    ]);
     for (const text of ['65536', '-1', '80.5', 'http', '']) {
-      expect(() => parsePort(text, '--port')).toThrow(expect.objectContaining({ code: 'USAGE', message: `--port ${text}: not a port number (0-65535; 0 picks a free one)` }));
+      expect(() => parsePort(text, '--port')).toThrow(
+        expect.objectContaining({
+          code: 'USAGE',
+          message: `--port ${text}: not a port number (0-65535; 0 picks a free one)`,
+        }),
+      );
     }
   });
 
   it('a port that is not a number is a usage error before listening', async () => {
-    await expect(startServer({ port: 70_000 }, async () => undefined, () => undefined)).rejects.toMatchObject({ code: 'USAGE', message: 'port 70000 is not a port number (0-65535; 0 picks a free one)' });
+    await expect(
+      startServer(
+        { port: 70_000 },
+        async () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'port 70000 is not a port number (0-65535; 0 picks a free one)',
+    });
   });
 });

@@ -17,7 +17,14 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-const capture = (body: string) => createCapture({ receivedAt: T, method: 'POST', url: '/hook', headers: { 'content-type': ['text/plain'] }, body: Buffer.from(body) });
+const capture = (body: string) =>
+  createCapture({
+    receivedAt: T,
+    method: 'POST',
+    url: '/hook',
+    headers: { 'content-type': ['text/plain'] },
+    body: Buffer.from(body),
+  });
 
 describe('capture store', () => {
   it('captureName: UTC stamp, six-digit sequence, provider or unknown', () => {
@@ -40,10 +47,16 @@ describe('capture store', () => {
     const provider = (): string => (asked++, 'utbs');
     const first = await one?.save(capture('first'), T, 7, provider);
     const second = await two?.save(capture('second'), T, 7, provider);
-    expect([first, second]).toEqual([join(dir, '20260301T120000.123Z-000007-utbs.json'), join(dir, '20260301T120000.123Z-000007-utbs-2.json')]);
+    expect([first, second]).toEqual([
+      join(dir, '20260301T120000.123Z-000007-utbs.json'),
+      join(dir, '20260301T120000.123Z-000007-utbs-2.json'),
+    ]);
     expect(asked).toBe(2);
     expect(JSON.parse(await readFile(second as string, 'utf8'))).toMatchObject({ body: 'second', url: '/hook' });
-    expect((await readdir(dir)).sort()).toEqual(['20260301T120000.123Z-000007-utbs-2.json', '20260301T120000.123Z-000007-utbs.json']);
+    expect((await readdir(dir)).sort()).toEqual([
+      '20260301T120000.123Z-000007-utbs-2.json',
+      '20260301T120000.123Z-000007-utbs.json',
+    ]);
   });
 
   it('an .ndjson file: one line per capture, the file named as where it went; the provider is not asked', async () => {
@@ -62,7 +75,10 @@ describe('capture store', () => {
   it('two stores saving the same name at the same instant both succeed: temporary names never collide', async () => {
     const dir = await tempDir();
     const [one, two] = [await openStore(dir, undefined), await openStore(dir, undefined)];
-    const saved = await Promise.all([one?.save(capture('one'), T, 9, () => 'utbs'), two?.save(capture('two'), T, 9, () => 'utbs')]);
+    const saved = await Promise.all([
+      one?.save(capture('one'), T, 9, () => 'utbs'),
+      two?.save(capture('two'), T, 9, () => 'utbs'),
+    ]);
     expect(new Set(saved).size).toBe(2);
     const names = (await readdir(dir)).sort();
     expect(names).toEqual(['20260301T120000.123Z-000009-utbs-2.json', '20260301T120000.123Z-000009-utbs.json']);
@@ -89,7 +105,12 @@ describe('capture store', () => {
       [binary, 'base64'],
       [Buffer.from(text), 'utf8'],
     ] as const) {
-      const file = (await store?.save(createCapture({ receivedAt: T, method: 'POST', url: '/b', headers: {}, body }), T, encoding === 'utf8' ? 1 : 2, () => undefined)) as string;
+      const file = (await store?.save(
+        createCapture({ receivedAt: T, method: 'POST', url: '/b', headers: {}, body }),
+        T,
+        encoding === 'utf8' ? 1 : 2,
+        () => undefined,
+      )) as string;
       const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
       expect(saved.bodyEncoding).toBe(encoding);
       expect((await readFile(file)).length).toBeLessThan(body.length * 1.5 + 1000);
@@ -105,15 +126,26 @@ describe('capture store', () => {
     const lines = await openStore(undefined, file, { fsync: true });
     const saved = await store?.save(capture('synced'), T, 1, () => 'utbs');
     expect(JSON.parse(await readFile(saved as string, 'utf8'))).toMatchObject({ body: 'synced' });
-    await Promise.all([lines?.save(capture('a'), T, 1, () => undefined), lines?.save(capture('b'), T, 2, () => undefined)]);
+    await Promise.all([
+      lines?.save(capture('a'), T, 1, () => undefined),
+      lines?.save(capture('b'), T, 2, () => undefined),
+    ]);
     await lines?.close();
-    expect((await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { body: string }).body)).toEqual(['a', 'b']);
+    expect(
+      (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { body: string }).body),
+    ).toEqual(['a', 'b']);
   });
 
   it('a place that cannot be written is an OUTPUT error (exit 2), not a usage error', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'file'), '');
     await expect(openStore(join(dir, 'file', 'x'), undefined)).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2 });
-    await expect(openStore(undefined, join(dir, 'missing', 'c.ndjson'))).rejects.toMatchObject({ code: 'OUTPUT', exitCode: 2 });
+    await expect(openStore(undefined, join(dir, 'missing', 'c.ndjson'))).rejects.toMatchObject({
+      code: 'OUTPUT',
+      exitCode: 2,
+    });
   });
 });

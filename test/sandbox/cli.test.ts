@@ -19,10 +19,24 @@ describe('webhook-sim sandbox (built binary)', () => {
     const order = await shop.checkout();
     const forged = await run(['sandbox', 'attack', order.ref.id, 'forged-status', '--sandbox', sandbox.url]);
     expect(forged.code).toBe(0);
-    expect(forged.stdout).toMatch(/forged-status FINISHED, wrong secret → http:\/\/127\.0\.0\.1:\d+\/uapay\/callback\?orderId=shop-1: ✗ 401/);
+    expect(forged.stdout).toMatch(
+      /forged-status FINISHED, wrong secret → http:\/\/127\.0\.0\.1:\d+\/uapay\/callback\?orderId=shop-1: ✗ 401/,
+    );
     expect(order.credits).toBe(0);
-    const advanced = await run(['sandbox', 'advance', order.ref.id, '--status', 'PENDING', '--sandbox', sandbox.url, '--json']);
-    expect(JSON.parse(advanced.stdout)).toMatchObject({ ok: true, invoice: { status: 'PENDING', history: ['OPEN', 'PENDING'] } });
+    const advanced = await run([
+      'sandbox',
+      'advance',
+      order.ref.id,
+      '--status',
+      'PENDING',
+      '--sandbox',
+      sandbox.url,
+      '--json',
+    ]);
+    expect(JSON.parse(advanced.stdout)).toMatchObject({
+      ok: true,
+      invoice: { status: 'PENDING', history: ['OPEN', 'PENDING'] },
+    });
     const duplicate = await run(['sandbox', 'attack', order.ref.id, 'duplicate', '--sandbox', sandbox.url]);
     expect(duplicate.stdout.match(/duplicate (original|duplicate) → .*: ✓ 200/g)).toHaveLength(2);
     expect(order.credits).toBe(0);
@@ -32,10 +46,19 @@ describe('webhook-sim sandbox (built binary)', () => {
     const sandbox = await startSandbox({ secrets });
     cleanups.push(() => sandbox.close());
     const cases = [
-      { args: ['sandbox', 'pay', 'INV-NOTHERE', '--sandbox', sandbox.url], error: /pay INV-NOTHERE: no invoice, order or payment with id "INV-NOTHERE"/ },
-      { args: ['sandbox', 'pay', 'x', '--sandbox', 'http://127.0.0.1:1'], error: /no sandbox answers at http:\/\/127\.0\.0\.1:1/ },
+      {
+        args: ['sandbox', 'pay', 'INV-NOTHERE', '--sandbox', sandbox.url],
+        error: /pay INV-NOTHERE: no invoice, order or payment with id "INV-NOTHERE"/,
+      },
+      {
+        args: ['sandbox', 'pay', 'x', '--sandbox', 'http://127.0.0.1:1'],
+        error: /no sandbox answers at http:\/\/127\.0\.0\.1:1/,
+      },
       { args: ['sandbox', '--host', '0.0.0.0'], error: /loopback only/ },
-      { args: ['sandbox', '--port', '0', '--auto', 'nonsense'], error: /--auto nonsense: no provider has a flow or verb/ },
+      {
+        args: ['sandbox', '--port', '0', '--auto', 'nonsense'],
+        error: /--auto nonsense: no provider has a flow or verb/,
+      },
       { args: ['sandbox', '--port', 'x'], error: /--port x: not a port number/ },
     ];
     for (const c of cases) {
@@ -55,7 +78,12 @@ describe('attack on an invoice without a payment yet', () => {
     cleanups.push(() => sandbox.close());
     const { api, envelope } = await import('./shops.js');
     const session = (await api(sandbox.url, 'POST', '/api/sessions/create', envelope({ clientId: 'c' }))).json.data.id;
-    const { json } = await api(sandbox.url, 'POST', '/api/invoicer/invoices/create', envelope({ sessionId: session, systemType: 'ECOM' }, { amount: 100, callbackUrl: `${shop.url}/cb?orderId=7` }));
+    const { json } = await api(
+      sandbox.url,
+      'POST',
+      '/api/invoicer/invoices/create',
+      envelope({ sessionId: session, systemType: 'ECOM' }, { amount: 100, callbackUrl: `${shop.url}/cb?orderId=7` }),
+    );
     const attempts = await sandbox.attack(json.data.id, 'wrong-secret');
     expect(attempts.map((a) => [a.kind, a.status, a.tries[0]?.status])).toEqual([['wrong-secret', 'FINISHED', 401]]);
     expect(shop.received[0]?.url).toBe('/cb?orderId=7');
@@ -71,7 +99,12 @@ describe('close()', () => {
     const sandbox = await startSandbox({ secrets, realTime: true });
     const { api, envelope } = await import('./shops.js');
     const session = (await api(sandbox.url, 'POST', '/api/sessions/create', envelope({ clientId: 'c' }))).json.data.id;
-    const { json } = await api(sandbox.url, 'POST', '/api/invoicer/invoices/create', envelope({ sessionId: session, systemType: 'ECOM' }, { amount: 100, callbackUrl: `${shop.url}/cb` }));
+    const { json } = await api(
+      sandbox.url,
+      'POST',
+      '/api/invoicer/invoices/create',
+      envelope({ sessionId: session, systemType: 'ECOM' }, { amount: 100, callbackUrl: `${shop.url}/cb` }),
+    );
     const firstTry = sandbox.waitFor('attempt', (e) => e.try.try === 1);
     const paying = sandbox.advance(json.data.id, 'FINISHED');
     await firstTry;

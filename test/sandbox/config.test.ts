@@ -21,7 +21,11 @@ const builtIn = 'webhook-sim-test-uapay-secret';
 async function startCli(args: string[], cwd = root): Promise<Record<string, any>> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
-  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json', ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -43,11 +47,15 @@ async function configFile(sandbox: object): Promise<{ dir: string; file: string 
   return { dir: folder.dir, file };
 }
 
-const create = (url: string, key: string) => api(url, 'POST', '/v2/invoice/create', { shop_id: 'SHOP-CFG', amount: 5 }, { authorization: `Token ${key}` });
+const create = (url: string, key: string) =>
+  api(url, 'POST', '/v2/invoice/create', { shop_id: 'SHOP-CFG', amount: 5 }, { authorization: `Token ${key}` });
 
 describe('sandbox settings from the config file (built binary)', () => {
   it('--config FILE pins the CryptoCloud API key: a wrong key gets the provider 401, the right one an invoice', async () => {
-    const { file } = await configFile({ cryptocloud: { sandbox: { apiKey: 'key-from-config-file', shopId: 'SHOP-CFG' } }, uapay: { sandbox: { clientId: 'client-cfg' } } });
+    const { file } = await configFile({
+      cryptocloud: { sandbox: { apiKey: 'key-from-config-file', shopId: 'SHOP-CFG' } },
+      uapay: { sandbox: { clientId: 'client-cfg' } },
+    });
     const banner = await startCli(['--config', file]);
     expect(JSON.stringify(banner)).not.toContain('key-from-config-file');
     expect(banner.credentials.apiKey).not.toBeNull();
@@ -56,11 +64,24 @@ describe('sandbox settings from the config file (built binary)', () => {
     expect([wrong.status, shapeProblems(wrong.json, cc.unauthorized)]).toEqual([401, []]);
     const right = await create(url, 'key-from-config-file');
     expect(right.status).toBe(200);
-    const otherShop = await api(url, 'POST', '/v2/invoice/create', { shop_id: 'ELSE', amount: 5 }, { authorization: 'Token key-from-config-file' });
+    const otherShop = await api(
+      url,
+      'POST',
+      '/v2/invoice/create',
+      { shop_id: 'ELSE', amount: 5 },
+      { authorization: 'Token key-from-config-file' },
+    );
     expect(otherShop.status).toBe(403);
-    const session = await api(url, 'POST', '/api/sessions/create', envelope({ clientId: 'not-the-client' }, {}, builtIn));
+    const session = await api(
+      url,
+      'POST',
+      '/api/sessions/create',
+      envelope({ clientId: 'not-the-client' }, {}, builtIn),
+    );
     expect([session.status, session.json.error?.code]).toEqual([401, 'CLIENT_NOT_FOUND']);
-    expect((await api(url, 'POST', '/api/sessions/create', envelope({ clientId: 'client-cfg' }, {}, builtIn))).status).toBe(200);
+    expect(
+      (await api(url, 'POST', '/api/sessions/create', envelope({ clientId: 'client-cfg' }, {}, builtIn))).status,
+    ).toBe(200);
   });
 
   it('the file found from the working directory counts too, and a flag wins over it', async () => {
@@ -83,17 +104,37 @@ describe('sandbox settings from the config file (built binary)', () => {
 });
 
 describe('parseConfig: providers.<name>.sandbox', () => {
-  const parse = (sandbox: Record<string, unknown>) => () => parseConfig(JSON.stringify({ providers: sandbox }), 'c.json');
+  const parse = (sandbox: Record<string, unknown>) => () =>
+    parseConfig(JSON.stringify({ providers: sandbox }), 'c.json');
   it('keeps each provider its own keys', () => {
-    const config = parse({ cryptocloud: { sandbox: { apiKey: 'k', shopId: 's', notifyUrl: 'http://127.0.0.1:3000/pb' } }, uapay: { sandbox: { clientId: 'c' } } })();
-    expect(config.providers.cryptocloud?.sandbox).toEqual({ apiKey: 'k', shopId: 's', notifyUrl: 'http://127.0.0.1:3000/pb' });
+    const config = parse({
+      cryptocloud: { sandbox: { apiKey: 'k', shopId: 's', notifyUrl: 'http://127.0.0.1:3000/pb' } },
+      uapay: { sandbox: { clientId: 'c' } },
+    })();
+    expect(config.providers.cryptocloud?.sandbox).toEqual({
+      apiKey: 'k',
+      shopId: 's',
+      notifyUrl: 'http://127.0.0.1:3000/pb',
+    });
     expect(config.providers.uapay?.sandbox).toEqual({ clientId: 'c' });
   });
   it.each([
-    [{ cryptocloud: { sandbox: 'k' } }, /^c\.json: providers\.cryptocloud\.sandbox: expected an object with apiKey, shopId, notifyUrl$/],
-    [{ cryptocloud: { sandbox: { clientId: 'c' } } }, /providers\.cryptocloud\.sandbox\.clientId: unknown key for cryptocloud; valid: apiKey, shopId, notifyUrl/],
-    [{ uapay: { sandbox: { clientId: '' } } }, /providers\.uapay\.sandbox\.clientId: expected a non-empty string or null/],
-    [{ cryptocloud: { sandbox: { notifyUrl: 'ftp://x' } } }, /providers\.cryptocloud\.sandbox\.notifyUrl: "ftp:\/\/x" /],
+    [
+      { cryptocloud: { sandbox: 'k' } },
+      /^c\.json: providers\.cryptocloud\.sandbox: expected an object with apiKey, shopId, notifyUrl$/,
+    ],
+    [
+      { cryptocloud: { sandbox: { clientId: 'c' } } },
+      /providers\.cryptocloud\.sandbox\.clientId: unknown key for cryptocloud; valid: apiKey, shopId, notifyUrl/,
+    ],
+    [
+      { uapay: { sandbox: { clientId: '' } } },
+      /providers\.uapay\.sandbox\.clientId: expected a non-empty string or null/,
+    ],
+    [
+      { cryptocloud: { sandbox: { notifyUrl: 'ftp://x' } } },
+      /providers\.cryptocloud\.sandbox\.notifyUrl: "ftp:\/\/x" /,
+    ],
     [{ utbs: { sandbox: {} } }, /providers\.utbs\.sandbox: the utbs sandbox takes no settings/],
   ])('refuses %j with one line', (sandbox, message) => {
     expect(parse(sandbox)).toThrow(message);

@@ -9,7 +9,11 @@ import { secrets, Shop, startCapture, verifyJwt, type ProviderName } from './sho
 const cleanups = useCleanups();
 const eventOf: Record<ProviderName, string> = { cryptocloud: 'postback', utbs: 'ipn', uapay: 'invoice' };
 const cases = (['cryptocloud', 'utbs', 'uapay'] as const).flatMap((provider) =>
-  Object.entries(getProvider(provider).events[eventOf[provider]]?.flows ?? {}).map(([flow, steps]) => ({ provider, flow, statuses: steps.map((s) => (typeof s === 'string' ? s : s.status)) })),
+  Object.entries(getProvider(provider).events[eventOf[provider]]?.flows ?? {}).map(([flow, steps]) => ({
+    provider,
+    flow,
+    statuses: steps.map((s) => (typeof s === 'string' ? s : s.status)),
+  })),
 );
 
 /** The status each captured webhook announces, read with the test's own parsing. */
@@ -29,7 +33,10 @@ describe('--auto FLOW', () => {
     shop.url = receiver.url;
     const order = await shop.checkout();
     const last = statuses.at(-1) as string;
-    const done = sandbox.invoice(shop.invoiceId(order))?.status === last ? Promise.resolve() : sandbox.waitFor('status', (e) => e.to === last);
+    const done =
+      sandbox.invoice(shop.invoiceId(order))?.status === last
+        ? Promise.resolve()
+        : sandbox.waitFor('status', (e) => e.to === last);
     await done;
     await sandbox.idle();
     const expected = statuses.filter((s, i) => !(provider === 'utbs' && i === 0 && s === 'new'));

@@ -16,21 +16,30 @@ const types: Record<string, (value: unknown) => boolean> = {
 
 export function shapeProblems(value: unknown, skeleton: unknown, path = '$'): string[] {
   if (typeof skeleton === 'string' && Object.hasOwn(types, skeleton)) {
-    return (types[skeleton] as (v: unknown) => boolean)(value) ? [] : [`${path}: expected ${skeleton}, got ${JSON.stringify(value)}`];
+    return (types[skeleton] as (v: unknown) => boolean)(value)
+      ? []
+      : [`${path}: expected ${skeleton}, got ${JSON.stringify(value)}`];
   }
   if (Array.isArray(skeleton)) {
-    if (!Array.isArray(value) || value.length === 0) return [`${path}: expected a non-empty array, got ${JSON.stringify(value)}`];
+    if (!Array.isArray(value) || value.length === 0)
+      return [`${path}: expected a non-empty array, got ${JSON.stringify(value)}`];
     return value.flatMap((item, i) => shapeProblems(item, skeleton[0], `${path}[${i}]`));
   }
   if (skeleton !== null && typeof skeleton === 'object') {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object, got ${JSON.stringify(value)}`];
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return [`${path}: expected an object, got ${JSON.stringify(value)}`];
     return Object.entries(skeleton).flatMap(([key, inner]) =>
-      Object.hasOwn(value, key) ? shapeProblems((value as Record<string, unknown>)[key], inner, `${path}.${key}`) : [`${path}: no ${key}`],
+      Object.hasOwn(value, key)
+        ? shapeProblems((value as Record<string, unknown>)[key], inner, `${path}.${key}`)
+        : [`${path}: no ${key}`],
     );
   }
   return value === skeleton ? [] : [`${path}: expected ${JSON.stringify(skeleton)}, got ${JSON.stringify(value)}`];
 }
 
 export function pinned(provider: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`./shapes/${provider}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`./shapes/${provider}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }

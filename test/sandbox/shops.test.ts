@@ -15,7 +15,11 @@ async function setup(provider: ProviderName, style: Style, auto?: string): Promi
   // The shop's URL is needed for CryptoCloud's project notification URL: start it against a placeholder first.
   const shop = await new Shop(provider, style, '').start();
   cleanups.push(() => shop.close());
-  const sandbox = await startSandbox({ secrets, notifyUrl: `${shop.url}/cryptocloud/postback`, ...(auto ? { auto } : {}) });
+  const sandbox = await startSandbox({
+    secrets,
+    notifyUrl: `${shop.url}/cryptocloud/postback`,
+    ...(auto ? { auto } : {}),
+  });
   cleanups.push(() => sandbox.close());
   (shop as { sandboxUrl: string }).sandboxUrl = sandbox.url;
   return { sandbox, shop };
@@ -65,9 +69,13 @@ describe.each(providers)('%s', (provider) => {
       const order = await shop.checkout();
       const attempts = await sandbox.attack(shop.invoiceId(order), 'forged-status');
       expect(attempts).toHaveLength(2);
-      expect(attempts.map((a) => a.status)).toEqual(Array(2).fill({ cryptocloud: 'paid', utbs: 'done', uapay: 'FINISHED' }[provider]));
+      expect(attempts.map((a) => a.status)).toEqual(
+        Array(2).fill({ cryptocloud: 'paid', utbs: 'done', uapay: 'FINISHED' }[provider]),
+      );
       expect(order.credits).toBe(0);
-      expect(sandbox.invoice(shop.invoiceId(order))?.status).toBe({ cryptocloud: 'created', utbs: 'new', uapay: 'OPEN' }[provider]);
+      expect(sandbox.invoice(shop.invoiceId(order))?.status).toBe(
+        { cryptocloud: 'created', utbs: 'new', uapay: 'OPEN' }[provider],
+      );
     });
   });
 });

@@ -10,7 +10,11 @@ import { request } from 'undici';
 export type Style = 'push' | 'pull' | 'hybrid';
 export type ProviderName = 'cryptocloud' | 'utbs' | 'uapay';
 
-export const secrets = { cryptocloud: 'shop-cc-postback-secret', utbs: 'shop-utbs-default-secret', uapay: 'shop-uapay-client-secret' };
+export const secrets = {
+  cryptocloud: 'shop-cc-postback-secret',
+  utbs: 'shop-utbs-default-secret',
+  uapay: 'shop-uapay-client-secret',
+};
 
 export function hs256(claims: object, secret: string, header: object = { alg: 'HS256', typ: 'JWT' }): string {
   const h = Buffer.from(JSON.stringify(header)).toString('base64url');
@@ -30,8 +34,18 @@ export function verifyJwt(token: string, secret: string): Record<string, unknown
   return JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  const answer = await request(`${base}${path}`, { method: method as 'POST', headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
+  const answer = await request(`${base}${path}`, {
+    method: method as 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
   const text = await answer.body.text();
   return { status: answer.statusCode, json: text ? JSON.parse(text) : undefined };
 }
@@ -55,7 +69,11 @@ export class Shop extends EventEmitter {
   url = '';
   private seq = 0;
   private uapaySession = '';
-  constructor(readonly provider: ProviderName, readonly style: Style, readonly sandboxUrl: string) {
+  constructor(
+    readonly provider: ProviderName,
+    readonly style: Style,
+    readonly sandboxUrl: string,
+  ) {
     super();
   }
 
@@ -101,22 +119,55 @@ export class Shop extends EventEmitter {
     this.orders.set(order.id, order);
     const s = this.sandboxUrl;
     if (this.provider === 'cryptocloud') {
-      const { json } = await api(s, 'POST', '/v2/invoice/create?locale=en', { shop_id: 'SHOP1', amount, order_id: order.id }, { authorization: 'Token shop-api-key' });
+      const { json } = await api(
+        s,
+        'POST',
+        '/v2/invoice/create?locale=en',
+        { shop_id: 'SHOP1', amount, order_id: order.id },
+        { authorization: 'Token shop-api-key' },
+      );
       order.ref = json.result;
     } else if (this.provider === 'utbs') {
       const routes = (await api(s, 'GET', '/service/api/v1/public/exchanger/route-v2/get/')).json.data;
       const route = routes[0];
       const ipnSecret = `order-secret-${order.id}-${Math.random()}`;
-      const { json } = await api(s, 'POST', '/service/api/v1/public/exchanger/order/create/', {
-        routeId: route._id, amount, fromValues: [], toValues: [{ key: route.to.fields[0]._id, value: 'Z123456789012' }],
-        email: 'buyer@example.com', agreement: true, ipnUrl: `${this.url}/ipn?order=${order.id}`, ipnSecret,
-      }, { Lang: 'en' });
+      const { json } = await api(
+        s,
+        'POST',
+        '/service/api/v1/public/exchanger/order/create/',
+        {
+          routeId: route._id,
+          amount,
+          fromValues: [],
+          toValues: [{ key: route.to.fields[0]._id, value: 'Z123456789012' }],
+          email: 'buyer@example.com',
+          agreement: true,
+          ipnUrl: `${this.url}/ipn?order=${order.id}`,
+          ipnSecret,
+        },
+        { Lang: 'en' },
+      );
       order.ref = { ...json.data, ipnSecret };
     } else {
-      if (!this.uapaySession) this.uapaySession = (await api(s, 'POST', '/api/sessions/create', envelope({ clientId: 'shop-client' }))).json.data.id;
-      const { json } = await api(s, 'POST', '/api/invoicer/invoices/create', envelope({ sessionId: this.uapaySession, systemType: 'ECOM' }, {
-        externalId: order.id, type: 'PAY', amount: amount * 100, description: 'order', callbackUrl: `${this.url}/uapay/callback?orderId=${order.id}`,
-      }));
+      if (!this.uapaySession)
+        this.uapaySession = (
+          await api(s, 'POST', '/api/sessions/create', envelope({ clientId: 'shop-client' }))
+        ).json.data.id;
+      const { json } = await api(
+        s,
+        'POST',
+        '/api/invoicer/invoices/create',
+        envelope(
+          { sessionId: this.uapaySession, systemType: 'ECOM' },
+          {
+            externalId: order.id,
+            type: 'PAY',
+            amount: amount * 100,
+            description: 'order',
+            callbackUrl: `${this.url}/uapay/callback?orderId=${order.id}`,
+          },
+        ),
+      );
       order.ref = json.data;
     }
     return order;
@@ -138,13 +189,20 @@ export class Shop extends EventEmitter {
       const order = [...this.orders.values()].find((o) => String(o.ref.uuid).slice(4) === invoiceId);
       if (verify) {
         const claims = verifyJwt(fields.get('token') ?? '', secrets.cryptocloud);
-        if (!claims || String(claims.id).replace(/^INV-/, '') !== invoiceId || Number(claims.exp) * 1000 < Date.now()) return 401;
+        if (!claims || String(claims.id).replace(/^INV-/, '') !== invoiceId || Number(claims.exp) * 1000 < Date.now())
+          return 401;
       }
       if (!confirm) {
         this.credit(order);
         return 200;
       }
-      const info = await api(this.sandboxUrl, 'POST', '/v2/invoice/merchant/info', { uuids: [`INV-${invoiceId}`] }, { authorization: 'Token shop-api-key' });
+      const info = await api(
+        this.sandboxUrl,
+        'POST',
+        '/v2/invoice/merchant/info',
+        { uuids: [`INV-${invoiceId}`] },
+        { authorization: 'Token shop-api-key' },
+      );
       if (['paid', 'overpaid'].includes(info.json.result[0]?.status)) this.credit(order);
       return 200;
     }
@@ -152,7 +210,9 @@ export class Shop extends EventEmitter {
       const order = this.orders.get(url.searchParams.get('order') ?? '');
       const f = new URLSearchParams(body);
       if (verify) {
-        const signed = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp'].map((n) => f.get(n) ?? '').join(':');
+        const signed = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp']
+          .map((n) => f.get(n) ?? '')
+          .join(':');
         const hash = createHash('sha256').update(`${signed}:${order?.ref.ipnSecret}`).digest('hex');
         if (hash !== f.get('hash')) return 403;
       }
@@ -160,7 +220,11 @@ export class Shop extends EventEmitter {
         if (f.get('newStatus') === 'done') this.credit(order);
         return 200;
       }
-      const got = await api(this.sandboxUrl, 'GET', `/service/api/v1/public/exchanger/order/get/?orderUID=${order?.ref.uid}&orderSecret=${order?.ref.secret}&type=order`);
+      const got = await api(
+        this.sandboxUrl,
+        'GET',
+        `/service/api/v1/public/exchanger/order/get/?orderUID=${order?.ref.uid}&orderSecret=${order?.ref.secret}&type=order`,
+      );
       if (got.json.data?.order?.status === 'done') this.credit(order);
       return 200;
     }
@@ -174,7 +238,12 @@ export class Shop extends EventEmitter {
         return 200;
       }
     }
-    const shown = await api(this.sandboxUrl, 'POST', '/api/invoicer/invoices/show', envelope({ sessionId: this.uapaySession, id: order?.ref.id }));
+    const shown = await api(
+      this.sandboxUrl,
+      'POST',
+      '/api/invoicer/invoices/show',
+      envelope({ sessionId: this.uapaySession, id: order?.ref.id }),
+    );
     if (shown.json.data?.payments?.[0]?.paymentStatus === 'FINISHED') this.credit(order);
     return 200;
   }
@@ -187,7 +256,9 @@ export interface Captured {
 }
 
 /** A receiver that answers `codes` in order (then repeats the last) and keeps every request's exact bytes. */
-export async function startCapture(codes: number[] = [200]): Promise<{ url: string; received: Captured[]; next: () => Promise<Captured>; close: () => Promise<void> }> {
+export async function startCapture(
+  codes: number[] = [200],
+): Promise<{ url: string; received: Captured[]; next: () => Promise<Captured>; close: () => Promise<void> }> {
   const received: Captured[] = [];
   const waiting: Array<(c: Captured) => void> = [];
   let seen = 0;
@@ -208,7 +279,10 @@ export async function startCapture(codes: number[] = [200]): Promise<{ url: stri
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     /** The next request not yet handed out (already received, or to come). */
-    next: () => (seen < received.length ? Promise.resolve(received[seen++] as Captured) : new Promise((resolve) => waiting.push((c) => (seen++, resolve(c))))),
+    next: () =>
+      seen < received.length
+        ? Promise.resolve(received[seen++] as Captured)
+        : new Promise((resolve) => waiting.push((c) => (seen++, resolve(c)))),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

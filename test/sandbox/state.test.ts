@@ -48,12 +48,15 @@ function spawnSandbox(args: string[]) {
 function fileReady(folder: string, file: string, ready: (text: string) => boolean): Promise<string> {
   return new Promise((resolve) => {
     const check = (): void => {
-      readFile(join(folder, file), 'utf8').then((text) => {
-        if (ready(text)) {
-          watcher.close();
-          resolve(text);
-        }
-      }, () => undefined);
+      readFile(join(folder, file), 'utf8').then(
+        (text) => {
+          if (ready(text)) {
+            watcher.close();
+            resolve(text);
+          }
+        },
+        () => undefined,
+      );
     };
     const watcher = watch(folder, check);
     check();
@@ -67,10 +70,22 @@ describe('--state FILE', () => {
     const shop = await startCapture();
     cleanups.push(shop.close);
     const first = await startSandbox({ secrets, stateFile, notifyUrl: `${shop.url}/pb` });
-    const cc = await api(first.url, 'POST', '/v2/invoice/create', { shop_id: 'S', amount: 9 }, { authorization: 'Token k' });
+    const cc = await api(
+      first.url,
+      'POST',
+      '/v2/invoice/create',
+      { shop_id: 'S', amount: 9 },
+      { authorization: 'Token k' },
+    );
     const routes = await api(first.url, 'GET', '/service/api/v1/public/exchanger/route-v2/get');
     const route = routes.json.data[0];
-    const order = await api(first.url, 'POST', '/service/api/v1/public/exchanger/order/create', { routeId: route._id, amount: 1, toValues: [{ key: route.to.fields[0]._id, value: 'Z9' }], ipnUrl: `${shop.url}/ipn`, ipnSecret: 'per-order-secret-xyz' });
+    const order = await api(first.url, 'POST', '/service/api/v1/public/exchanger/order/create', {
+      routeId: route._id,
+      amount: 1,
+      toValues: [{ key: route.to.fields[0]._id, value: 'Z9' }],
+      ipnUrl: `${shop.url}/ipn`,
+      ipnSecret: 'per-order-secret-xyz',
+    });
     await first.pay(cc.json.result.uuid);
     await first.advance(order.json.data._id);
     await first.close();
@@ -86,8 +101,18 @@ describe('--state FILE', () => {
     // Its own ipnSecret was not kept: no IPN with a checksum the shop would take for a forgery; a note says why.
     const note = second.waitFor('note');
     const moved = await second.advance(String(order.json.data.uid));
-    expect([moved.status, moved.attempts.length, (await note).text]).toEqual(['inProgress', 1, expect.stringMatching(/ipnSecret is not kept across restarts/)]);
-    const info = await api(second.url, 'POST', '/v2/invoice/merchant/info', { uuids: [cc.json.result.uuid] }, { authorization: 'Token k' });
+    expect([moved.status, moved.attempts.length, (await note).text]).toEqual([
+      'inProgress',
+      1,
+      expect.stringMatching(/ipnSecret is not kept across restarts/),
+    ]);
+    const info = await api(
+      second.url,
+      'POST',
+      '/v2/invoice/merchant/info',
+      { uuids: [cc.json.result.uuid] },
+      { authorization: 'Token k' },
+    );
     expect(info.json.result[0].status).toBe('paid');
   });
 
@@ -98,9 +123,18 @@ describe('--state FILE', () => {
     const first = await killed.waitFor((l) => 'listening' in l);
     const url = String(first.listening);
     // The banner: base URLs and the credentials in force, secrets masked.
-    expect(first).toMatchObject({ urls: { cryptocloud: `${url}/v2/`, utbs: `${url}/service/api/v1/`, uapay: `${url}/api/` }, credentials: { secrets: { uapay: { origin: 'built-in test secret' } } } });
+    expect(first).toMatchObject({
+      urls: { cryptocloud: `${url}/v2/`, utbs: `${url}/service/api/v1/`, uapay: `${url}/api/` },
+      credentials: { secrets: { uapay: { origin: 'built-in test secret' } } },
+    });
     expect(JSON.stringify(first)).not.toMatch(/webhook-sim-test-(cryptocloud|utbs|uapay)-secret|pinned-api-key-123456/);
-    const created = await api(url, 'POST', '/v2/invoice/create', { shop_id: 'S', amount: 2 }, { authorization: 'Token pinned-api-key-123456' });
+    const created = await api(
+      url,
+      'POST',
+      '/v2/invoice/create',
+      { shop_id: 'S', amount: 2 },
+      { authorization: 'Token pinned-api-key-123456' },
+    );
     const id = created.json.result.uuid as string;
     await fileReady(folder, 'state.json', (t) => t.includes(id));
     killed.child.kill('SIGKILL');

@@ -57,7 +57,10 @@ function terminal() {
         await Promise.race([
           new Promise<void>((resolve) => waiters.push({ text: question, resolve })),
           new Promise<void>((_resolve, reject) => {
-            timer = setTimeout(() => reject(new Error(`no question '${question}' on the screen:\n${shown.slice(from)}`)), 5000);
+            timer = setTimeout(
+              () => reject(new Error(`no question '${question}' on the screen:\n${shown.slice(from)}`)),
+              5000,
+            );
           }),
         ]).finally(() => clearTimeout(timer));
       }
@@ -92,20 +95,28 @@ describe('no terminal (or CI): a usage error naming the missing value, never a q
   });
 
   it('a missing provider names the argument, how to pass it and the registry names', async () => {
-    const error = await usageError(completeRequest({ command: 'send', provider: undefined, event: undefined }, offline));
+    const error = await usageError(
+      completeRequest({ command: 'send', provider: undefined, event: undefined }, offline),
+    );
     expect(error.message).toBe("missing required argument 'provider'");
     expect(error.hint).toContain('webhook-sim send <provider>');
     for (const name of providerNames) expect(error.hint).toContain(name);
   });
 
   it('no command, verify without input, replay without --url', async () => {
-    expect((await usageError(askCommand([{ name: 'demo' }, { name: 'verify' }], offline))).message).toBe('no command given');
+    expect((await usageError(askCommand([{ name: 'demo' }, { name: 'verify' }], offline))).message).toBe(
+      'no command given',
+    );
     expect((await usageError(askInputs('verify', [], offline))).message).toBe("missing required argument 'input'");
-    expect((await usageError(askUrl('replay', undefined, offline))).message).toBe("missing required option '--url <url>'");
+    expect((await usageError(askUrl('replay', undefined, offline))).message).toBe(
+      "missing required option '--url <url>'",
+    );
   });
 
   it('given values are returned untouched and nothing is asked', async () => {
-    await expect(completeRequest({ command: 'generate', provider: 'utbs', event: undefined }, offline)).resolves.toEqual({ provider: 'utbs', event: undefined });
+    await expect(
+      completeRequest({ command: 'generate', provider: 'utbs', event: undefined }, offline),
+    ).resolves.toEqual({ provider: 'utbs', event: undefined });
     await expect(askInputs('verify', ['a.json'], offline)).resolves.toEqual(['a.json']);
     await expect(askUrl('replay', 'http://x', offline)).resolves.toBe('http://x');
     await expect(askSecret('utbs', () => 'builtin', offline)).resolves.toBeUndefined();
@@ -137,7 +148,10 @@ describe('on a terminal: questions whose choices come from the registry', () => 
     if (!event) throw new Error('utbs has no event');
     expect(utbs.events).toHaveLength(1);
     const at = providerNames.indexOf('utbs');
-    const done = completeRequest({ command: 'generate', provider: undefined, event: undefined, secretSource: () => 'env' }, t.io);
+    const done = completeRequest(
+      { command: 'generate', provider: undefined, event: undefined, secretSource: () => 'env' },
+      t.io,
+    );
     await t.answer('Which provider?', ...Array<string>(at).fill(DOWN), ENTER);
     const index = event.statuses.indexOf(event.defaultStatus);
     const other = event.statuses[(index + 1) % event.statuses.length];
@@ -163,13 +177,22 @@ describe('on a terminal: questions whose choices come from the registry', () => 
     // The session is not guided by a given provider alone; this test guides it (as bare `webhook-sim` does).
     await t.answer('Which event?', ENTER);
     // Default is the current scenario (valid); move to `flow`.
-    await t.answer('Which scenario?', ...Array<string>(scenarios.indexOf('flow') - scenarios.indexOf('valid')).fill(DOWN), ENTER);
+    await t.answer(
+      'Which scenario?',
+      ...Array<string>(scenarios.indexOf('flow') - scenarios.indexOf('valid')).fill(DOWN),
+      ENTER,
+    );
     await t.answer('Which status flow?', DOWN, ENTER);
     await t.answer('Target URL', 'http://127.0.0.1:9/cb', ENTER);
     await t.answer('Enter one?', 'y', ENTER);
     await t.answer('Secret for uapay', 's3cret-typed-here', ENTER);
     await expect(done).resolves.toEqual({ provider: 'uapay', event: events[0] });
-    expect(flags).toMatchObject({ scenario: 'flow', flow: flows[1], url: 'http://127.0.0.1:9/cb', secret: 's3cret-typed-here' });
+    expect(flags).toMatchObject({
+      scenario: 'flow',
+      flow: flows[1],
+      url: 'http://127.0.0.1:9/cb',
+      secret: 's3cret-typed-here',
+    });
     expect(flags).not.toHaveProperty('status'); // a flow sets its own statuses
     expect(t.screen()).not.toContain('s3cret-typed-here');
     expect(t.screen()).toContain('*****');
@@ -179,7 +202,10 @@ describe('on a terminal: questions whose choices come from the registry', () => 
     const t = terminal();
     session.io = t.io;
     const flags: Record<string, unknown> = {};
-    await expect(completeCommand('send', 'uapay', undefined, flags, () => 'builtin')).resolves.toEqual({ provider: 'uapay', event: undefined });
+    await expect(completeCommand('send', 'uapay', undefined, flags, () => 'builtin')).resolves.toEqual({
+      provider: 'uapay',
+      event: undefined,
+    });
     expect(flags).toEqual({});
     expect(t.screen()).toBe('');
   });

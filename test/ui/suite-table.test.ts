@@ -38,12 +38,25 @@ describe('suite pretty table', () => {
       durationMs: 123_456,
       pass: false,
     });
-    const skipped = { provider: 'a-provider-with-a-very-long-name', scenario: 'out-of-order-and-then-some', reason: 'this provider documents no flow with two or more steps, so there is nothing to send out of order at all' };
+    const skipped = {
+      provider: 'a-provider-with-a-very-long-name',
+      scenario: 'out-of-order-and-then-some',
+      reason: 'this provider documents no flow with two or more steps, so there is nothing to send out of order at all',
+    };
     for (const line of [renderCaseLine(long, false), renderSkippedLine(skipped, false)]) {
       expect(columns(line), line).toBeLessThanOrEqual(100);
       expect(line).toContain('…');
     }
-    const result: SuiteResult = { ok: false, total: 1, passed: 0, failed: 1, cases: [long], skipped: [skipped], startedAt: '', durationMs: 1 };
+    const result: SuiteResult = {
+      ok: false,
+      total: 1,
+      passed: 0,
+      failed: 1,
+      cases: [long],
+      skipped: [skipped],
+      startedAt: '',
+      durationMs: 1,
+    };
     const table = renderPretty(result, false).split('\n').slice(0, 2);
     for (const line of table) expect(columns(line)).toBeLessThanOrEqual(100);
   });

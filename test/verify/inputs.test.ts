@@ -22,26 +22,37 @@ async function items(args: string[], options: InputOptions = {}): Promise<Array<
 
 describe('verify reads only regular files and -, each up to a limit', () => {
   it('/dev/zero is not read (it never ends): one failed input, a character device', async () => {
-    expect(await items(['/dev/zero'])).toEqual([{ source: '/dev/zero', problem: expect.stringContaining('not a regular file (a character device)') }]);
+    expect(await items(['/dev/zero'])).toEqual([
+      { source: '/dev/zero', problem: expect.stringContaining('not a regular file (a character device)') },
+    ]);
   });
 
   it('a FIFO is not opened for a blocking read: one failed input, a FIFO', async () => {
     const fifo = join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
-    expect(await items([fifo])).toEqual([{ source: fifo, problem: expect.stringContaining('not a regular file (a FIFO)') }]);
+    expect(await items([fifo])).toEqual([
+      { source: fifo, problem: expect.stringContaining('not a regular file (a FIFO)') },
+    ]);
   });
 
   it('/proc/self/mem (a file whose read fails) is a failed input after the good one, not an error for the run', async () => {
     const good = join(dir, 'good.txt');
     await writeFile(good, 'orderId=1');
-    expect(await items([good, '/proc/self/mem'])).toEqual([{ source: good }, { source: '/proc/self/mem', problem: expect.stringMatching(/cannot read it: .*EIO/) }]);
+    expect(await items([good, '/proc/self/mem'])).toEqual([
+      { source: good },
+      { source: '/proc/self/mem', problem: expect.stringMatching(/cannot read it: .*EIO/) },
+    ]);
   });
 
   it('a file over --max-size, by its size or (a /proc file that says 0 bytes) by what was read', async () => {
     const big = join(dir, 'big.json');
     await writeFile(big, 'x'.repeat(2000));
-    expect(await items([big], { maxBytes: 1000 })).toEqual([{ source: big, problem: 'too large: 2 KiB, over the 1000 bytes limit (raise it with --max-size)' }]);
-    expect(await items(['/proc/self/maps'], { maxBytes: 10 })).toEqual([{ source: '/proc/self/maps', problem: expect.stringContaining('too large: more than 10 bytes') }]);
+    expect(await items([big], { maxBytes: 1000 })).toEqual([
+      { source: big, problem: 'too large: 2 KiB, over the 1000 bytes limit (raise it with --max-size)' },
+    ]);
+    expect(await items(['/proc/self/maps'], { maxBytes: 10 })).toEqual([
+      { source: '/proc/self/maps', problem: expect.stringContaining('too large: more than 10 bytes') },
+    ]);
   });
 
   it('standard input over the limit stops being read at the limit', async () => {
@@ -52,7 +63,9 @@ describe('verify reads only regular files and -, each up to a limit', () => {
         yield Buffer.alloc(1024, 0x61);
       }
     }
-    expect(await items(['-'], { maxBytes: 10_000, openStdin: endless })).toEqual([{ source: 'stdin', problem: expect.stringContaining('too large') }]);
+    expect(await items(['-'], { maxBytes: 10_000, openStdin: endless })).toEqual([
+      { source: 'stdin', problem: expect.stringContaining('too large') },
+    ]);
     expect(pulled).toBe(10);
     expect(await items(['-'], { openStdin: () => Readable.from([Buffer.from('a=1')]) })).toEqual([{ source: 'stdin' }]);
   });
@@ -72,10 +85,16 @@ describe('verify reads only regular files and -, each up to a limit', () => {
     expect(await items([folder])).toEqual([
       { source: join(folder, 'a-good.json') },
       { source: join(folder, 'b-loop'), problem: 'cannot read it: a symbolic link loop (ELOOP)' },
-      { source: join(folder, 'c-dangling'), problem: 'cannot read it: a dangling symbolic link, or it was removed (no such file)' },
+      {
+        source: join(folder, 'c-dangling'),
+        problem: 'cannot read it: a dangling symbolic link, or it was removed (no such file)',
+      },
       { source: join(folder, 'd-unreadable'), problem: 'cannot read it: input/output error (EIO)' },
       { source: join(folder, 'e-fifo'), problem: expect.stringContaining('not a regular file (a FIFO)') },
-      { source: join(folder, 'f-huge.json'), problem: 'too large: 600 MiB, over the 64 MiB limit (raise it with --max-size)' },
+      {
+        source: join(folder, 'f-huge.json'),
+        problem: 'too large: 600 MiB, over the 64 MiB limit (raise it with --max-size)',
+      },
       { source: join(folder, 'g-good.json') },
     ]);
   });
@@ -84,7 +103,10 @@ describe('verify reads only regular files and -, each up to a limit', () => {
     const file = join(dir, 'lines.ndjson');
     await writeFile(file, `${'x'.repeat(500)}\n{"webhookSim":1}\n`);
     const [first, second] = await items([file], { maxBytes: 100 });
-    expect(first).toEqual({ source: `${file}:1`, problem: 'the line is too large: 500 bytes, over the 100 bytes limit (raise it with --max-size)' });
+    expect(first).toEqual({
+      source: `${file}:1`,
+      problem: 'the line is too large: 500 bytes, over the 100 bytes limit (raise it with --max-size)',
+    });
     expect(second?.source).toBe(`${file}:2`);
   });
 

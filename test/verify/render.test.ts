@@ -25,9 +25,20 @@ describe('verify output escapes what it did not write', () => {
     const claims = b64('{"paymentId":"p","iat":1}');
     const input = `${header}.${claims}`;
     const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-    const tokenVerdict = await verify({ source: `cb${ESC}[31m.json`, origin: 'token', headers: {}, body: Buffer.from(token) }, 'uapay');
+    const tokenVerdict = await verify(
+      { source: `cb${ESC}[31m.json`, origin: 'token', headers: {}, body: Buffer.from(token) },
+      'uapay',
+    );
     const form = `orderId=1&newStatus=${encodeURIComponent(clear)}&inAmount=1&outAmount=1&xml_from=A&xml_to=B&timestamp=1&hash=00`;
-    const formVerdict = await verify({ source: 'form', origin: 'raw', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form) }, 'utbs');
+    const formVerdict = await verify(
+      {
+        source: 'form',
+        origin: 'raw',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(form),
+      },
+      'utbs',
+    );
     for (const verdict of [tokenVerdict, formVerdict]) {
       // The raw sequence reached the verdict (so the test means something) …
       expect(JSON.stringify(verdict)).toContain('\\u001b[2J');
@@ -38,7 +49,9 @@ describe('verify output escapes what it did not write', () => {
         expect(text).toContain('\\e[2J');
       }
       // --json: the exact value, escaped by JSON itself.
-      expect(JSON.parse(JSON.stringify(verdictJson(verdict, true)))).toEqual(JSON.parse(JSON.stringify(verdictJson(verdict, true))));
+      expect(JSON.parse(JSON.stringify(verdictJson(verdict, true)))).toEqual(
+        JSON.parse(JSON.stringify(verdictJson(verdict, true))),
+      );
       expect(JSON.stringify(verdictJson(verdict, true))).not.toContain(ESC);
     }
     expect(renderVerdict(tokenVerdict, false)).toContain('cb\\e[31m.json');
@@ -47,7 +60,15 @@ describe('verify output escapes what it did not write', () => {
   it('a 100 KB field is shown shortened, its length noted, in the verdict line and in --explain', async () => {
     const huge = 'S'.repeat(100_000);
     const form = `orderId=${huge}&newStatus=${huge}&inAmount=1&outAmount=1&xml_from=A&xml_to=B&timestamp=1&hash=00`;
-    const verdict = await verify({ source: 'form', origin: 'raw', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form) }, 'utbs');
+    const verdict = await verify(
+      {
+        source: 'form',
+        origin: 'raw',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(form),
+      },
+      'utbs',
+    );
     expect(JSON.stringify(verdict).length).toBeGreaterThan(100_000);
     for (const explain of [false, true]) {
       const text = renderVerdict(verdict, explain);
