@@ -44,9 +44,17 @@ export default defineConfig(
     },
   },
   {
-    // vitest's asymmetric matchers (expect.any, expect.stringContaining, …) are typed `any`.
+    // vitest's asymmetric matchers (expect.any, expect.stringContaining, …) are typed `any`, and tests read the JSON
+    // answers of real servers untyped: the assertions on them are the check, a type would only restate them.
     files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
   {
     // Type-aware rules for the TypeScript files only (scripts/, bin/ and this file are outside tsconfig.json).
@@ -62,9 +70,14 @@ export default defineConfig(
   },
   prettier,
   {
-    // No line over 160 characters. Prettier wraps code at 120 (.prettierrc.json) but leaves long template
-    // literals, strings, regexes and comments alone; this catches those. After eslint-config-prettier, which turns
-    // max-len off.
-    rules: { 'max-len': ['error', { code: 160, tabWidth: 2 }] },
+    // No line over 160 characters of code or comment. Prettier wraps code at 120 (.prettierrc.json) but leaves long
+    // strings and template literals whole, and so does this rule: a message kept on one line can be found with grep.
+    // After eslint-config-prettier, which turns max-len off.
+    rules: {
+      'max-len': [
+        'error',
+        { code: 160, tabWidth: 2, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
+    },
   },
 );

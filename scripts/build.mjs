@@ -24,8 +24,8 @@
 // - `verify` reads its input with synchronous fs calls (src/verify/inputs.ts): no node:fs/promises, no thread-pool trips.
 // Measured with `npm run bench -- 1` (21 interleaved runs, medians) on the shared machine: before (ES bundle with
 // split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after (and with only the command given
-// registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's load). The CommonJS file alone gave ~8 ms, the code cache
-// ~10–15 ms, the deferred builtins ~5 ms for `--help`.
+// registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's
+// load). The CommonJS file alone gave ~8 ms, the code cache ~10–15 ms, the deferred builtins ~5 ms for `--help`.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ function errorCodes(error: unknown, seen = new Set<unknown>()): string[] {
   seen.add(error);
   const own = (error as { code?: unknown }).code;
   const codes = typeof own === 'string' ? [own] : [];
-  const nested = error instanceof AggregateError ? error.errors : [];
+  const nested: unknown[] = error instanceof AggregateError ? (error.errors as unknown[]) : [];
   for (const inner of [...nested, (error as { cause?: unknown }).cause]) codes.push(...errorCodes(inner, seen));
   return codes;
 }

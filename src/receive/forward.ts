@@ -58,7 +58,7 @@ async function forward(
     const name = req.rawHeaders[i] as string;
     if (!isTransportHeader(name, connection)) headers.push(name, req.rawHeaders[i + 1] as string);
   }
-  const method = (req.method ?? 'POST') as Dispatcher.HttpMethod;
+  const method = req.method ?? 'POST';
   try {
     const response = await request(target, {
       method,

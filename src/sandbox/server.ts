@@ -28,7 +28,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
         resolve(undefined);
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

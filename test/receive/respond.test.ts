@@ -62,7 +62,7 @@ describe('writeAnswer', () => {
     answer: Answer,
     closing = false,
   ): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-    const server: Server = createServer((_req, res) => writeAnswer(res, answer, closing));
+    const server: Server = createServer((_req, res) => void writeAnswer(res, answer, closing));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const response = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {

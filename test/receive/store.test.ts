@@ -87,7 +87,7 @@ describe('capture store', () => {
   it('on open, temporary files of processes that are gone are removed; those of a live process and other files stay', async () => {
     const dir = await tempDir();
     // A pid that was alive and is not any more: a child that has exited.
-    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
     const stale = `20260301T120000.123Z-000001-utbs.json.${dead}-1.tmp`;
     const live = `20260301T120000.123Z-000002-utbs.json.${process.pid}-1.tmp`;
     const probe = `.webhook-sim-probe.${dead}-3.tmp`;
