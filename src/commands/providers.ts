@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { describeProviders } from '../ui/describe.js';
 import { getProvider } from '../providers/index.js';
-import { print, printJson, renderProviders } from '../ui/output.js';
+import { print, printJson } from '../ui/output.js';
+import { renderProviders } from '../ui/providers-view.js';
 
 export function registerProviders(program: Command): void {
   program

@@ -3,5 +3,6 @@
 export * from './describe.js';
 export * from './output.js';
 export * from './prompts.js';
+export * from './providers-view.js';
 export * from './stdio.js';
 export * from './stream-out.js';

@@ -1,8 +1,8 @@
-// The only module that imports chalk: every human rendering and every --json rendering lives here.
+// The only module that imports chalk: colour and quiet settings, printing, `style`, and the shared renderers. Other ui
+// files (providers-view.ts, pretty-delivery.ts, listen-view.ts) render through `style` and the helpers here.
 import { Chalk } from 'chalk';
 import type { Verdict } from '../verify/verify.js';
 import type { Check } from '../providers/types.js';
-import { describeExpectation, successExpectation } from '../scenarios/expectation.js';
 import { isTerminal, writeStd } from './stdio.js';
 import { shorten, visible } from '../lib/text.js';
 
@@ -142,54 +142,6 @@ export function verdictJson(verdict: Verdict, explain: boolean): Record<string, 
   return explain ? { ...rest, explain: Object.fromEntries(lines.map((line) => [line.label, line.value])) } : rest;
 }
 
-function schedule(intervals: readonly number[]): string {
-  if (intervals.length === 0) return 'no retries';
-  const human = (ms: number): string =>
-    ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 60_000 ? `${ms / 60_000}m` : `${ms / 1000}s`;
-  return `retries after ${intervals.map(human).join(', ')}`;
-}
-
-export function renderProviders(list: readonly import('./describe.js').ProviderDescription[]): string {
-  return list
-    .map((p) => {
-      const entries: Array<readonly [string, string]> = [
-        ['signature', p.signature],
-        ['delivery', p.delivery.summary],
-        [
-          'delivered',
-          `${p.delivery.success === 'exact-200' ? 'on exactly HTTP 200' : 'on any 2xx'}; ${schedule(p.delivery.retryIntervalsMs)}`,
-        ],
-        ['encodings', p.encodings.map((e) => (e === p.defaultEncoding ? `${e} (default)` : e)).join(', ')],
-        ['secret', `$${p.secretEnv}, else built-in test secret "${p.builtinSecret}"`],
-      ];
-      for (const [key, option] of Object.entries(p.options)) {
-        entries.push([
-          `--${option.flag}`,
-          `${option.values ? option.values.join('|') : 'NAME'} (default ${option.default}): ${option.description} ${style.dim(`[${key}]`)}`,
-        ]);
-      }
-      const events = p.events.map((event) => {
-        const eventRows: Array<readonly [string, string]> = [
-          ['statuses', event.statuses.map((s) => (s === event.defaultStatus ? `${s} (default)` : s)).join(', ')],
-          ...Object.entries(event.flows).map(([flow, steps]) => [`flow ${flow}`, steps.join(' → ')] as const),
-        ];
-        return `  ${style.name(event.name)}  ${style.dim(event.description)}\n${rows(eventRows, '    ')}`;
-      });
-      const scenarios = rows(
-        Object.entries(p.scenarios).map(
-          ([name, s]) =>
-            [
-              name,
-              `${s.description} ${style.dim(`→ ${s.expect.map((e) => describeExpectation(e === 'accept' ? successExpectation(p.delivery.success) : { kind: '4xx' })).join(', ')}`)}`,
-            ] as const,
-        ),
-        '    ',
-      );
-      return `${style.heading(p.name)}  ${p.title}  ${style.dim(p.docs)}\n${rows(entries)}\n${events.join('\n')}\n  ${style.name('scenarios')} ${style.dim('(send --scenario NAME)')}\n${scenarios}`;
-    })
-    .join('\n\n');
-}
-
 /**
  * One line per try: label, virtual offset, answer, latency, excerpt, and whether it met the expectation (judged by the
  * caller). The excerpt and error come from the target: shown with visible escapes, whatever the caller did before.
@@ -205,7 +157,9 @@ export function renderTry(
   const detail = result.error
     ? chalk.red(visible(result.error))
     : chalk.dim(visible([...result.excerpt].slice(0, 100).join('')));
-  return `  ${visible(label).padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${`${Math.round(result.latencyMs)}ms`.padStart(6)}  ${met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`)}  ${detail}`;
+  const latency = `${Math.round(result.latencyMs)}ms`.padStart(6);
+  const judged = met ? chalk.green(`✓ expected ${expected}`) : chalk.red(`✗ expected ${expected}`);
+  return `  ${visible(label).padEnd(26)} ${chalk.dim(offset.padEnd(10))} ${answer}  ${latency}  ${judged}  ${detail}`;
 }
 
 /**

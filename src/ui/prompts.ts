@@ -3,9 +3,9 @@
 // then the missing value is a usage error (exit 2) that names the flag. @inquirer/prompts is imported only when a
 // question is actually asked, so `verify` and `--help` never load it.
 import type { ProviderDescription } from './describe.js';
-import { WebhookSimError, usage } from '../errors.js';
+import { usage } from '../errors.js';
 import { isTerminal } from './stdio.js';
-import { checkHttpUrl } from '../lib/http.js';
+import { answer, context, missing, prompts, select, text, validUrl } from './ask.js';
 
 /** Where prompts read and write; tests inject streams, the CLI uses the process's own. */
 export interface PromptIO {
@@ -27,78 +27,9 @@ export function isInteractive(io: PromptIO = session.io): boolean {
   return isTerminal(0) && isTerminal(1) && !inCi;
 }
 
-type Prompts = typeof import('@inquirer/prompts');
-
-async function prompts(): Promise<Prompts> {
-  return import('@inquirer/prompts');
-}
-
-function context(io: PromptIO): { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } {
-  return { ...(io.input ? { input: io.input } : {}), ...(io.output ? { output: io.output } : {}) };
-}
-
-/** Ctrl-C or a closed terminal during a question: a plain usage error, not a stack trace. */
-async function answer<T>(question: Promise<T>): Promise<T> {
-  try {
-    return await question;
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
-      throw new WebhookSimError('USAGE', 'cancelled: no answer was given', {
-        hint: 'every question has a flag; see --help',
-      });
-    }
-    throw error;
-  }
-}
-
-interface Missing {
-  /** What is missing, as the error names it: "argument 'provider'", "option '--url <url>'". */
-  what: string;
-  /** How to pass it, e.g. "webhook-sim send <provider> (one of cryptocloud, utbs, uapay)". */
-  how: string;
-}
-
-function missing(m: Missing): WebhookSimError {
-  return usage(`missing required ${m.what}`, `pass it: ${m.how} (asked only on a terminal, never with CI set)`);
-}
-
 export interface Choice {
   name: string;
   description?: string;
-}
-
-async function select(
-  message: string,
-  choices: readonly Choice[],
-  fallback: string | undefined,
-  io: PromptIO,
-): Promise<string> {
-  const { select: ask } = await prompts();
-  return answer(
-    ask(
-      {
-        message,
-        choices: choices.map((c) => ({
-          value: c.name,
-          name: c.name,
-          ...(c.description ? { description: c.description } : {}),
-        })),
-        ...(fallback === undefined ? {} : { default: fallback }),
-        pageSize: 12,
-      },
-      context(io),
-    ),
-  );
-}
-
-async function text(
-  message: string,
-  io: PromptIO,
-  validate: (value: string) => true | string,
-  fallback?: string,
-): Promise<string> {
-  const { input } = await prompts();
-  return answer(input({ message, validate, ...(fallback === undefined ? {} : { default: fallback }) }, context(io)));
 }
 
 /** `webhook-sim` with no command: choose one from the program's own list. */
@@ -216,12 +147,6 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
   const secret = await askSecret(provider, q.secretSource, io);
   if (secret !== undefined) result.secret = secret;
   return result;
-}
-
-function validUrl(value: string, emptyOk: boolean): true | string {
-  if (value.trim() === '' && emptyOk) return true;
-  const checked = checkHttpUrl(value.trim());
-  return 'url' in checked ? true : `${checked.problem}: ${checked.hint}`;
 }
 
 /** When no secret resolves (only the built-in test one), offer to type one; masked, never echoed. */
