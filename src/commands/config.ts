@@ -1,58 +1,14 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { configFileName, parseConfig, renderConfigTemplate } from '../config/config.js';
+import { configFileName, parseConfig } from '../config/config.js';
+import { renderConfigTemplate } from '../config/template.js';
 import { WebhookSimError, usage } from '../errors.js';
 import { info, notice, printJson } from '../ui/output.js';
 import { isInteractive } from '../ui/prompts.js';
-import { getProvider, providerNames, providers } from '../providers/index.js';
+import { getProvider, providerNames } from '../providers/index.js';
 import { collect } from './common.js';
-
-interface InitFlags {
-  url?: string;
-  secretEnv?: string;
-  secret?: string;
-  provider?: string[];
-  force?: boolean;
-  out: string;
-  json?: boolean;
-}
-
-const defaultUrl = 'http://localhost:3000/webhooks/{provider}';
-const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Asks, on a terminal, for what the flags left out; the answers' choices come from the registry. */
-async function ask(
-  flags: InitFlags,
-): Promise<{ providers: string[]; url: string; secretEnv?: Record<string, string> }> {
-  const { checkbox, input } = await import('@inquirer/prompts');
-  const chosen =
-    flags.provider ??
-    (await checkbox({
-      message: 'Which providers does your handler receive?',
-      choices: providerNames.map((name) => ({
-        value: name,
-        name: `${name}  ${providers[name].data.title}`,
-        checked: true,
-      })),
-      required: true,
-    }));
-  const url =
-    flags.url ??
-    (await input({ message: 'Your handler URL ({provider} becomes the provider name):', default: defaultUrl }));
-  if (flags.secretEnv !== undefined || flags.secret !== undefined) return { providers: chosen, url };
-  const secretEnv: Record<string, string> = {};
-  for (const name of chosen) {
-    const answer = await input({
-      message: `Environment variable holding the ${providers[name as keyof typeof providers].data.title} secret (empty: none):`,
-      default: `${name.toUpperCase()}_SECRET`,
-      validate: (value) =>
-        value === '' || envName.test(value) || 'letters, digits and _ only, not starting with a digit',
-    });
-    if (answer !== '') secretEnv[name] = answer;
-  }
-  return { providers: chosen, url, secretEnv };
-}
+import { ask, defaultUrl, envName, type InitAnswers, type InitFlags } from './config-ask.js';
 
 export function registerConfig(program: Command): void {
   const config = program
@@ -95,7 +51,7 @@ Examples:
       const named = flags.provider?.map((name) => getProvider(name).name);
       const given = { ...flags, ...(named ? { provider: [...new Set(named)] } : {}) };
       const complete = given.provider !== undefined && given.url !== undefined;
-      let answers: { providers: string[]; url: string; secretEnv?: Record<string, string> };
+      let answers: InitAnswers;
       if (!complete && isInteractive()) answers = await ask(given);
       else {
         if (!complete) {

@@ -1,36 +1,8 @@
 import type { Command } from 'commander';
-import { resolveOptions } from '../build/generate.js';
-import { usage } from '../errors.js';
-import { parseDuration } from '../lib/time.js';
-import { getProvider, providerNames } from '../providers/index.js';
-import { maxBodyCap, parseSize, sizeText } from '../receive/body.js';
-import type { ReceiverVerify } from '../receive/index.js';
-import { parseCodes } from '../receive/respond.js';
-import { printListening, requestLog, type ListenStart } from '../ui/listen-view.js';
-import {
-  addProviderOptions,
-  addSecretOptions,
-  chosenProviderOptions,
-  providerOptionFlags,
-  secretResolver,
-} from './common.js';
-
-interface ListenFlags {
-  port: string;
-  host: string;
-  out?: string;
-  verify?: boolean;
-  tolerance?: string;
-  secret?: string;
-  secretEnv?: string;
-  respond?: string;
-  forwardTo?: string;
-  maxBody: string;
-  grace: string;
-  fsync?: boolean;
-  json?: boolean;
-  [option: string]: unknown;
-}
+import { maxBodyCap, sizeText } from '../receive/body.js';
+import { printListening, requestLog } from '../ui/listen-view.js';
+import { addProviderOptions, addSecretOptions } from './common.js';
+import { checkListenFlags, type ListenFlags } from './listen-flags.js';
 
 export function registerListen(program: Command): void {
   const command = program
@@ -83,50 +55,7 @@ Examples:
   $ webhook-sim verify captures/                              # verify the captures offline later`,
   );
   command.action(async (flags: ListenFlags) => {
-    // Loaded here, not with the command: `--help` registers every command and must not load node:http (net).
-    const { parsePort } = await import('../receive/server.js');
-    const port = parsePort(flags.port, '--port');
-    const respond = flags.respond === undefined ? undefined : parseCodes(flags.respond, '--respond');
-    const maxBodyBytes = parseSize(flags.maxBody, '--max-body');
-    if (maxBodyBytes > maxBodyCap)
-      throw usage(
-        `--max-body ${flags.maxBody}: at most ${sizeText(maxBodyCap)}, the largest body a capture is saved for`,
-      );
-    const graceMs = parseDuration(flags.grace, '--grace');
-    const toleranceMs = parseDuration(flags.tolerance ?? '0s', '--tolerance');
-    const chosen = chosenProviderOptions(flags);
-    const onlyWithVerify = [
-      ...(flags.secret !== undefined ? ['--secret'] : []),
-      ...(flags.secretEnv !== undefined ? ['--secret-env'] : []),
-      ...(flags.tolerance !== undefined ? ['--tolerance'] : []),
-      ...providerOptionFlags().flatMap((option) =>
-        Object.hasOwn(chosen, option.key) ? [option.flag.split(' ')[0] as string] : [],
-      ),
-    ];
-    if (!flags.verify && onlyWithVerify.length > 0)
-      throw usage(
-        `${onlyWithVerify.join(', ')} only ${onlyWithVerify.length === 1 ? 'matters' : 'matter'} with --verify`,
-        'add --verify, or leave them out',
-      );
-    let verify: ReceiverVerify | undefined;
-    let secretOrigins: ListenStart['secretOrigins'] = [];
-    if (flags.verify) {
-      // Options apply to the providers they belong to; checked before any secret notice is printed.
-      const options = Object.fromEntries(
-        providerNames.map((name) => [
-          name,
-          Object.fromEntries(
-            Object.entries(chosen).filter(([key]) => Object.hasOwn(getProvider(name).data.options, key)),
-          ),
-        ]),
-      );
-      for (const name of providerNames) resolveOptions(getProvider(name), options[name]);
-      // The start line names where each secret comes from, so no per-provider notice on stderr. Every secret is
-      // resolved now: a missing --secret-env is a usage error at start, not a 500 later.
-      const secrets = secretResolver(flags, { quiet: true });
-      secretOrigins = providerNames.map((name) => [name, secrets(name).origin] as const);
-      verify = { secretFor: (name) => secrets(name).value, options, toleranceMs };
-    }
+    const { port, respond, maxBodyBytes, graceMs, verify, secretOrigins } = await checkListenFlags(flags);
     const { startReceiver } = await import('../receive/index.js');
     const log = requestLog(flags.json === true);
     const receiver = await startReceiver({
