@@ -201,8 +201,6 @@ describe('the docs', () => {
         const target = (match[1] ?? '').split('#')[0] ?? '';
         if (target === '' || /^[a-z]+:/i.test(target)) continue;
         const path = relative(root, resolve(dirname(join(root, file)), target));
-        // The provider sandbox page is written on another branch; the link is meant to be there before it lands.
-        if (path === join('docs', 'sandbox.md')) continue;
         if (!existsSync(join(root, path))) missing.push(`${file}: ${match[1] ?? ''}`);
       }
     }
