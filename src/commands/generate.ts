@@ -1,68 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { formatDelivery, formats, type Format } from '../build/formats.js';
-import { checkStatus, generate } from '../build/generate.js';
+import { generate } from '../build/generate.js';
 import { WebhookSimError } from '../errors.js';
 import { print, printJson, printRaw } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 import { completeCommand } from '../ui/prompts.js';
-import { getEvent, getProvider, providerNames } from '../providers/index.js';
-import {
-  addProviderOptions,
-  addSecretOptions,
-  announceBuiltinSecrets,
-  collect,
-  parseSeedFlag,
-  parseTimeFlag,
-  readDataFlag,
-  secretResolver,
-} from './common.js';
+import { announceBuiltinSecrets, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate-flags.js';
 import { configuredOptions } from './settings.js';
-
-export interface GenerateFlags {
-  status?: string;
-  set?: string[];
-  data?: string;
-  secret?: string;
-  secretEnv?: string;
-  now?: string;
-  seed?: string;
-  encoding?: string;
-  url?: string;
-  [option: string]: unknown;
-}
-
-/** The options `generate` and `send` share; `--url` means something else to each, so each describes it. */
-export function addGenerateOptions(
-  command: Command,
-  url = 'target URL (used in http, curl and capture output)',
-): Command {
-  command
-    .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
-    .option(
-      '--set <path=value>',
-      'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)',
-      collect,
-    )
-    .option('--data <file|->', 'a JSON object merged over the template')
-    .option(
-      '--now <time>',
-      'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)',
-    )
-    .option('--seed <n>', 'seed for ids and amounts: same seed and --now give byte-identical output')
-    .option('--encoding <form|json>', 'body encoding (CryptoCloud: form or json)')
-    .option('--url <url>', url);
-  addSecretOptions(command);
-  return addProviderOptions(command);
-}
-
-/** Names first: a typo in provider, event or status is reported before any notice about secrets. */
-export function checkNames(provider: string, event: string | undefined, status: string | undefined): string {
-  const chosen = getProvider(provider);
-  const eventName = getEvent(chosen, event).name;
-  if (status !== undefined) checkStatus(chosen, eventName, status);
-  return chosen.name;
-}
 
 export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
   const secret = secretResolver(flags, { defer: true })(checkNames(provider, event, flags.status));
@@ -80,14 +26,6 @@ export async function generateFromFlags(provider: string, event: string | undefi
   });
   announceBuiltinSecrets(); // after every flag was checked: a usage error prints no notice
   return delivery;
-}
-
-/** `<provider> [event]`, shared by generate and send; optional to commander so a terminal can ask for them. */
-export function addProviderArguments(command: Command): Command {
-  return command
-    .argument('[provider]', `provider: ${providerNames.join(', ')} (asked on a terminal when left out)`)
-    .argument('[event]', "event (default: the provider's first; see `webhook-sim providers`)")
-    .usage('[options] <provider> [event]');
 }
 
 export function registerGenerate(program: Command): void {

@@ -1,12 +1,13 @@
 // `send --count N --concurrency C`: load mode. Loaded only when those flags are given (src/commands/send.ts).
 import { randomInt } from 'node:crypto';
-import { runLoad, checkLoadNumbers, type LoadProgress, type LoadReport } from '../deliver/load.js';
+import { runLoad, checkLoadNumbers, type LoadReport } from '../deliver/load.js';
 import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { usage } from '../errors.js';
-import { info, isQuiet, print, printJson, style } from '../ui/output.js';
+import { progressBar, renderLoadReport } from '../ui/load-report.js';
+import { info, isQuiet, print, printJson } from '../ui/output.js';
 import { announceBuiltinSecrets } from './common.js';
 import { getProvider } from '../providers/index.js';
-import { isTerminal, stdStream } from '../ui/stdio.js';
+import { isTerminal } from '../ui/stdio.js';
 
 export interface LoadFlags {
   count: string | undefined;
@@ -42,8 +43,10 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   const baseSeed = options.seed ?? randomInt(0, 2 ** 32);
   const expects = [...new Set(probe.steps.map((step) => describeExpectation(step.expect)))].join('/');
   if (!flags.json) {
+    const perBatch = `${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch`;
     info(
-      `load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${probe.steps.length} ${probe.steps.length === 1 ? 'delivery' : 'deliveries'} per batch, fresh ids and signatures), ${concurrency} in flight\n→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`,
+      `load: ${count} × ${probe.provider} ${probe.event} ${probe.name} (${perBatch}, fresh ids and signatures), ${concurrency} in flight\n` +
+        `→ ${url}${receiver ? ' (built-in verifying receiver)' : ''}; expecting ${expects}`,
     );
   }
   const bar = !flags.json && !isQuiet() && isTerminal(2) ? progressBar() : undefined;
@@ -91,42 +94,4 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
     print(renderLoadReport(report, expects));
   }
   return ok ? 0 : 1;
-}
-
-export function renderLoadReport(report: LoadReport, expects: string): string {
-  const ms = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
-  const l = report.latencyMs;
-  const statuses =
-    Object.entries(report.statuses)
-      .map(([code, n]) => `${code} × ${n}`)
-      .join(', ') || 'none';
-  const errors = Object.entries(report.errors)
-    .map(([why, n]) => `${why} × ${n}`)
-    .join(', ');
-  const lines = [
-    `${style.heading(`${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(2)} s`)}: ${style.name(`${report.requestsPerSecond} req/s`)}`,
-    l.count === 0
-      ? '  latency   no answers'
-      : `  latency   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  ${style.dim(`(min ${ms(l.min)}, mean ${ms(l.mean)}, max ${ms(l.max)})`)}`,
-    `  statuses  ${statuses}`,
-    `  errors    ${errors ? style.bad(errors) : 'none'}`,
-    `  ${report.met === report.requests ? style.good(`all ${report.met} answers met ${expects}`) : style.bad(`${report.requests - report.met} of ${report.requests} did not meet ${expects}`)}`,
-  ];
-  if (report.aborted) lines.push(style.bad('  stopped early'));
-  return lines.join('\n');
-}
-
-/** A one-line bar on stderr (a terminal only), redrawn at most every 100 ms. */
-function progressBar(): { update: (progress: LoadProgress) => void; end: () => void } {
-  const width = 30;
-  return {
-    update({ done, count, elapsedMs }) {
-      const filled = Math.round((done / count) * width);
-      const rate = elapsedMs > 0 ? Math.round((done / elapsedMs) * 1000) : 0;
-      stdStream(2).write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count}  ${rate} req/s `);
-    },
-    end() {
-      stdStream(2).write('\r\x1b[2K');
-    },
-  };
 }
