@@ -1,11 +1,9 @@
 // The sandbox's engine: records enter from the provider APIs, verbs and --auto; statuses change in order (one queue
 // per record), each change is stored before its webhook is sent, and every try is recorded and emitted.
 import { EventEmitter } from 'node:events';
-import { usage } from '../errors.js';
-import { providerNames, type ProviderName } from '../providers/index.js';
-import { cryptocloud } from './cryptocloud.js';
-import { utbs } from './utbs.js';
-import { uapay } from './uapay.js';
+import type { ProviderName } from '../providers/index.js';
+import { parseAuto, type AutoPlans } from './auto.js';
+import { sandboxProviders } from './registry.js';
 import type { Store } from './state.js';
 import {
   buildWebhook,
@@ -16,7 +14,7 @@ import {
   type VirtualClock,
   type WebhookSettings,
 } from './webhooks.js';
-import { shownUrl, type Core, type MoveArgs, type SandboxConfig, type SandboxProvider } from './provider.js';
+import { shownUrl, type Core, type MoveArgs, type SandboxConfig } from './provider.js';
 import {
   SandboxError,
   verbs,
@@ -29,7 +27,8 @@ import {
 } from './types.js';
 import type { Delivery } from '../build/generate.js';
 
-export const sandboxProviders: Readonly<Record<ProviderName, SandboxProvider>> = { cryptocloud, utbs, uapay };
+export { parseAuto } from './auto.js';
+export { sandboxProviders } from './registry.js';
 
 export interface CoreOptions {
   config: SandboxConfig;
@@ -91,7 +90,7 @@ export class SandboxCore extends EventEmitter implements Core {
           text: `--auto: ${(error as Error).message}`,
         });
       }
-      if (statuses?.length) this.track(this.transition(record, statuses, 'auto'));
+      if (statuses?.length) void this.track(this.transition(record, statuses, 'auto'));
     });
   }
 
@@ -266,55 +265,4 @@ export class SandboxCore extends EventEmitter implements Core {
 function attemptOutcome(attempt: Attempt): string {
   const last = attempt.tries.at(-1);
   return last?.error ?? (last?.status === undefined ? 'no answer' : `HTTP ${last.status}`);
-}
-
-type AutoPlans = Partial<Record<ProviderName, { name: string; plan: (record: InvoiceRecord) => string[] | undefined }>>;
-
-/**
- * --auto: a verb (`pay`, `fail`, …) for every provider; a flow name for the providers that have it; or
- * `provider:flow` entries, comma-separated.
- */
-export function parseAuto(text: string | undefined): AutoPlans {
-  const out: AutoPlans = {};
-  if (text === undefined || text === '') return out;
-  for (const part of text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const [scope, name] = part.includes(':') ? (part.split(':', 2) as [string, string]) : [undefined, part];
-    const chosen = scope === undefined ? providerNames : providerNames.filter((n) => n === scope.toLowerCase());
-    if (scope !== undefined && chosen.length === 0)
-      throw usage(`--auto ${part}: unknown provider '${scope}'`, `providers: ${providerNames.join(', ')}`);
-    let matched = false;
-    for (const provider of chosen) {
-      const sandbox = sandboxProviders[provider];
-      // `provider:name` means that provider's flow first (utbs:hold is the whole hold flow); a bare name, the verb first.
-      const isVerb = (verbs as readonly string[]).includes(name);
-      if (hasFlow(sandbox, name) && (scope !== undefined || !isVerb))
-        out[provider] = { name: `flow ${name}`, plan: (record) => sandbox.flow(record, name) };
-      else if (isVerb) out[provider] = { name: `verb ${name}`, plan: (record) => sandbox.plan(record, name as Verb) };
-      else continue;
-      matched = true;
-    }
-    if (!matched)
-      throw usage(
-        `--auto ${part}: no provider has a flow or verb by that name`,
-        `verbs: ${verbs.join(', ')}; flows: see \`webhook-sim providers\``,
-      );
-  }
-  return out;
-}
-
-function hasFlow(sandbox: SandboxProvider, name: string): boolean {
-  const probe: InvoiceRecord = {
-    provider: sandbox.name,
-    id: '',
-    aliases: [],
-    status: sandbox.initial,
-    createdAt: '',
-    fields: {},
-    history: [],
-    attempts: [],
-  };
-  return sandbox.flow(probe, name) !== undefined;
 }

@@ -1,8 +1,6 @@
 // CryptoCloud API v2 in the sandbox (../shared/SANDBOX.md § CryptoCloud): invoice/create, merchant/info, list,
 // canceled, with `Authorization: Token <API KEY>`; postbacks to the project's notification URL for paid/overpaid.
-import { hash } from 'node:crypto';
 import { round } from '../providers/define.js';
-import { getProvider } from '../providers/index.js';
 import type { Json, JsonObject } from '../lib/json.js';
 import {
   cannot,
@@ -15,15 +13,8 @@ import {
   type Core,
   type SandboxProvider,
 } from './provider.js';
-import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord } from './types.js';
-
-type Currency = { usdRate: number; decimals: number; info: JsonObject };
-const data = getProvider('cryptocloud').data as unknown as {
-  currencies: Record<string, Currency>;
-  invoiceStatuses: string[];
-};
-const defaultCrypto = 'USDT_TRC20';
-const paidStatuses = ['paid', 'overpaid'];
+import { SandboxError, type ApiAnswer, type ApiCall } from './types.js';
+import { amounts, cryptocloudData, defaultCrypto, invoiceDate, paidStatuses, view } from './cryptocloud-view.js';
 
 const ok = (result: Json, invoice?: string): ApiAnswer => ({
   status: 200,
@@ -35,77 +26,6 @@ const fail = (status: number, result: JsonObject, problem: string): ApiAnswer =>
   body: { status: 'error', result },
   problem,
 });
-
-/** `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. */
-function invoiceDate(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${String(ms % 1000).padStart(3, '0')}000`;
-}
-
-/** A TRC20-looking deposit address, derived from the invoice id (not stored: 100,000 invoices, issue 13). */
-function addressOf(id: string): string {
-  return `T${hash('sha256', id, 'base64')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, 33)}`;
-}
-
-function amounts(record: InvoiceRecord): Record<string, number> {
-  const f = record.fields;
-  const usd = Number(f.amount);
-  const currency = data.currencies[String(f.crypto)] ?? (data.currencies[defaultCrypto] as Currency);
-  const paid = typeof f.paid === 'number' ? f.paid : 0;
-  const fee = round(usd * 0.019, 4);
-  const serviceFee = round(paid * 0.00789, 4);
-  return {
-    usd,
-    crypto: round(usd / currency.usdRate, currency.decimals),
-    paidCrypto: round(paid / currency.usdRate, currency.decimals),
-    paid,
-    fee,
-    serviceFee,
-    received: round(Math.max(0, paid - fee - serviceFee), 4),
-  };
-}
-
-function invoiceStatus(status: string): string {
-  return paidStatuses.includes(status) ? 'success' : status === 'canceled' ? 'canceled' : 'start';
-}
-
-/** The invoice as create, merchant/info and merchant/list answer it. */
-function view(record: InvoiceRecord): JsonObject {
-  const f = record.fields;
-  const a = amounts(record);
-  const bare = record.id.slice(4);
-  return {
-    uuid: record.id,
-    created: invoiceDate(Date.parse(record.createdAt)),
-    address: addressOf(record.id),
-    expiry_date: invoiceDate(Date.parse(record.createdAt) + Number(f.ttlMinutes ?? 1440) * 60_000),
-    side_commission: 'client',
-    type_payments: 'crypto',
-    amount: a.crypto as number,
-    amount_usd: a.usd as number,
-    amount_in_fiat: a.usd as number,
-    amount_paid: a.paidCrypto as number,
-    amount_paid_usd: a.paid as number,
-    fee: a.fee as number,
-    service_fee: a.serviceFee as number,
-    fiat_currency: f.fiat as string,
-    status: record.status,
-    invoice_status: invoiceStatus(record.status),
-    order_id: f.orderId ?? null,
-    date_finished: f.finished ?? null,
-    link: `https://pay.cryptocloud.plus/${bare}`,
-    currency: (data.currencies[String(f.crypto)] as Currency).info,
-    project: {
-      id: Number.parseInt(String(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
-      name: 'webhook-sim sandbox',
-      fail: '',
-      success: '',
-      logo: '',
-    },
-    test_mode: true,
-  };
-}
 
 function authorized(call: ApiCall, core: Core): boolean {
   const header = call.headers.authorization;
@@ -131,8 +51,8 @@ function create(body: JsonObject, core: Core): ApiAnswer {
       ? body.add_fields
       : {};
   const crypto = str(extra.cryptocurrency) ?? defaultCrypto;
-  if (!Object.hasOwn(data.currencies, crypto))
-    problems.cryptocurrency = `Unknown currency in the sandbox: choose ${Object.keys(data.currencies).join(', ')}.`;
+  if (!Object.hasOwn(cryptocloudData.currencies, crypto))
+    problems.cryptocurrency = `Unknown currency in the sandbox: choose ${Object.keys(cryptocloudData.currencies).join(', ')}.`;
   if (Object.keys(problems).length > 0)
     return fail(
       400,
@@ -243,10 +163,10 @@ export const cryptocloud: SandboxProvider = {
     if (verb === 'cancel') return ['canceled'];
     if (verb === 'advance') {
       const next = status ?? 'paid';
-      if (!data.invoiceStatuses.includes(next))
+      if (!cryptocloudData.invoiceStatuses.includes(next))
         throw new SandboxError(
           400,
-          `cryptocloud has no invoice status '${next}' (statuses: ${data.invoiceStatuses.join(', ')})`,
+          `cryptocloud has no invoice status '${next}' (statuses: ${cryptocloudData.invoiceStatuses.join(', ')})`,
         );
       return [next];
     }
