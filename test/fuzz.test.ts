@@ -1,4 +1,4 @@
-// The verify fuzzer of issue 6 at CI size: the same properties as `npm run fuzz` (scripts/fuzz.mjs, 100,000 runs
+// The verify fuzzer at CI size: the same properties as `npm run fuzz` (scripts/fuzz.mjs, 100,000 runs
 // each), a few thousand runs with a fixed seed. FUZZ_RUNS / FUZZ_SEED override both, e.g. to replay a report.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 import { hash } from 'node:crypto';
 import { round } from '../providers/define.js';
 import { getProvider } from '../providers/index.js';
-import type { JsonObject } from '../lib/json.js';
+import { asText, type JsonObject } from '../lib/json.js';
 import type { InvoiceRecord } from './types.js';
 
 type Currency = { usdRate: number; decimals: number; info: JsonObject };
@@ -18,18 +18,23 @@ export function invoiceDate(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${String(ms % 1000).padStart(3, '0')}000`;
 }
 
-/** A TRC20-looking deposit address, derived from the invoice id (not stored: 100,000 invoices, issue 13). */
+/** A TRC20-looking deposit address, derived from the invoice id (not stored: it must stay cheap for 100,000 invoices). */
 function addressOf(id: string): string {
   return `T${hash('sha256', id, 'base64')
     .replace(/[^A-Za-z0-9]/g, '')
     .slice(0, 33)}`;
 }
 
+/** The invoice's currency; create validated it, so only a hand-edited state file falls back to the default. */
+function currencyOf(code: unknown): Currency {
+  const known = cryptocloudData.currencies;
+  return known[asText(code)] ?? (known[defaultCrypto] as Currency);
+}
+
 export function amounts(record: InvoiceRecord): Record<string, number> {
   const f = record.fields;
   const usd = Number(f.amount);
-  const currency =
-    cryptocloudData.currencies[String(f.crypto)] ?? (cryptocloudData.currencies[defaultCrypto] as Currency);
+  const currency = currencyOf(f.crypto);
   const paid = typeof f.paid === 'number' ? f.paid : 0;
   const fee = round(usd * 0.019, 4);
   const serviceFee = round(paid * 0.00789, 4);
@@ -73,9 +78,9 @@ export function view(record: InvoiceRecord): JsonObject {
     order_id: f.orderId ?? null,
     date_finished: f.finished ?? null,
     link: `https://pay.cryptocloud.plus/${bare}`,
-    currency: (cryptocloudData.currencies[String(f.crypto)] as Currency).info,
+    currency: currencyOf(f.crypto).info,
     project: {
-      id: Number.parseInt(String(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
+      id: Number.parseInt(asText(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
       name: 'webhook-sim sandbox',
       fail: '',
       success: '',

@@ -1,7 +1,7 @@
-// CryptoCloud API v2 in the sandbox (../shared/SANDBOX.md § CryptoCloud): invoice/create, merchant/info, list,
+// CryptoCloud API v2 in the sandbox (docs/sandbox.md; the public API v2 page): invoice/create, merchant/info, list,
 // canceled, with `Authorization: Token <API KEY>`; postbacks to the project's notification URL for paid/overpaid.
 import { round } from '../providers/define.js';
-import type { Json, JsonObject } from '../lib/json.js';
+import { asText, type Json, type JsonObject } from '../lib/json.js';
 import {
   cannot,
   flowOf,
@@ -58,7 +58,7 @@ function create(body: JsonObject, core: Core): ApiAnswer {
       400,
       problems,
       Object.keys(problems)
-        .map((k) => `${k}: ${String(problems[k])}`)
+        .map((k) => `${k}: ${asText(problems[k])}`)
         .join('; '),
     );
   if (core.config.shopId !== undefined && shopId !== core.config.shopId)
@@ -120,7 +120,7 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if (call.path === 'invoice/merchant/list') return list(body, core);
   const record = typeof body.uuid === 'string' ? core.store.find(body.uuid, 'cryptocloud') : undefined;
   if (!record || record.status !== 'created')
-    return fail(400, { validate_error: 'Invoice is not created' }, `invoice ${String(body.uuid)} cannot be canceled`);
+    return fail(400, { validate_error: 'Invoice is not created' }, `invoice ${asText(body.uuid)} cannot be canceled`);
   await core.transition(record, ['canceled'], 'api');
   return ok(['ok'], record.id);
 }
@@ -226,7 +226,7 @@ export const cryptocloud: SandboxProvider = {
     };
   },
 
-  // Test mode: a postback the merchant did not acknowledge puts the invoice back to created (SANDBOX.md).
+  // Test mode: a postback the merchant did not acknowledge puts the invoice back to created (see docs/sandbox.md).
   after: (_record, status, delivered) => (paidStatuses.includes(status) && !delivered ? 'created' : undefined),
 
   forgedStatus: () => 'paid',

@@ -37,7 +37,7 @@ export interface SandboxOptions {
   apiKey?: string | undefined;
   shopId?: string | undefined;
   clientId?: string | undefined;
-  /** Provider choices of PROVIDERS.md for the webhooks (e.g. `{ utbs: { checksumField: 'sig' } }`) and encodings. */
+  /** Provider options (webhook-sim providers lists them) for the webhooks (e.g. `{ utbs: { checksumField: 'sig' } }`) and encodings. */
   options?: Partial<Record<ProviderName, Record<string, string>>> | undefined;
   encodings?: Partial<Record<ProviderName, string>> | undefined;
   /** Invoices kept in memory (the oldest go first). Default 100,000. */

@@ -44,7 +44,7 @@ export interface StateWriter {
 
 /**
  * The snapshot, written in batches of records: no single string of the whole store (100,000 invoices are tens of MB
- * of JSON, issue 13), and the event loop serves requests between batches. Then renamed over the file: a reader, or a
+ * of JSON), and the event loop serves requests between batches. Then renamed over the file: a reader, or a
  * restart after a kill, only ever sees a complete snapshot.
  */
 async function writeSnapshot(file: string, temporary: string, store: Store): Promise<void> {

@@ -124,7 +124,7 @@ export function jsonBody(body: Buffer): JsonObject | string {
 
 /**
  * Random bytes drawn 4 KiB at a time: an id per invoice would otherwise be one getrandom call each (a tenth of the
- * create path's CPU, issue 13). Not for secrets: ids only (the UTBS order secret is an API token, not a key).
+ * create path's CPU). Not for secrets: ids only (the UTBS order secret is an API token, not a key).
  */
 let pool = Buffer.alloc(0);
 let used = 0;

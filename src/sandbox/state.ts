@@ -46,7 +46,7 @@ export class Store {
 
   /**
    * Any id the provider's API returned for it (`INV-…` or without the prefix, `_id` or uid, …), in any letter case.
-   * Ids are kept as issued (no lower-case copy per record: 100,000 invoices, issue 13); the few spellings are tried.
+   * Ids are kept as issued (no lower-case copy per record: it must stay cheap for 100,000 invoices); the few spellings are tried.
    */
   find(id: string, provider?: ProviderName): InvoiceRecord | undefined {
     const key = id.trim();

@@ -1,7 +1,7 @@
-// UAPAY merchant API in the sandbox (../shared/SANDBOX.md § UAPAY): every call a signed envelope
+// UAPAY merchant API in the sandbox (docs/sandbox.md; the API as the official modules call it): every call a signed envelope
 // {params, data, iat, token}, checked with the client secret; answers {status: 1, data: {…, token}} signed the same way.
 import { getProvider } from '../providers/index.js';
-import type { JsonObject } from '../lib/json.js';
+import { asText, type JsonObject } from '../lib/json.js';
 import {
   cannot,
   flowOf,
@@ -100,7 +100,7 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if ('status' in opened) return opened;
   const { params, data } = opened;
   let open = sessions.get(core);
-  if (!open) sessions.set(core, (open = new Map()));
+  if (!open) sessions.set(core, (open = new Map<string, string>()));
   if (call.path === 'sessions/create') {
     const clientId = str(params.clientId);
     if (clientId === undefined) return required('params', 'clientId');
@@ -153,7 +153,7 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
     );
   const amount = data.amount === undefined ? undefined : Number(data.amount);
   if (amount !== undefined && !(Number.isInteger(amount) && amount > 0 && amount <= Number(p.amount))) {
-    return failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${String(p.amount)} kopecks`, {
+    return failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${asText(p.amount)} kopecks`, {
       data: { amount: 'INVALID' },
     });
   }
@@ -258,7 +258,7 @@ export const uapay: SandboxProvider = {
       status: p.status as string,
       type: f.type as string,
       systemType: f.systemType as string,
-      receiptPath: `https://api.demo.uapay.ua/api/acquiring/receipts/v2/${String(p.paymentId)}.pdf`,
+      receiptPath: `https://api.demo.uapay.ua/api/acquiring/receipts/v2/${asText(p.paymentId)}.pdf`,
       extraInfo: f.extraInfo ?? '{}',
       createDate: p.createDate as string,
       payDate: p.payDate ?? null,

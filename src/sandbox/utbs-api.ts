@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { round } from '../providers/define.js';
 import { getProvider } from '../providers/index.js';
 import { maskSecret } from '../lib/secret.js';
-import { isObject, type Json, type JsonObject } from '../lib/json.js';
+import { asText, isObject, type Json, type JsonObject } from '../lib/json.js';
 import { ids, isHttpUrl, jsonBody, newRecord, statusNames, str, type Core } from './provider.js';
 import type { ApiAnswer, ApiCall, InvoiceRecord } from './types.js';
 
@@ -85,7 +85,7 @@ function orderView(record: InvoiceRecord): JsonObject {
 function create(body: JsonObject, core: Core, started: number): ApiAnswer {
   const route = routes.find((r) => r._id === str(body.routeId));
   if (!route)
-    return apiError(400, `Param routeId isn't valid: ${String(body.routeId ?? 'missing')}`, started, {
+    return apiError(400, `Param routeId isn't valid: ${asText(body.routeId ?? 'missing')}`, started, {
       fieldId: 'routeId',
       nameField: 'routeId',
       err: 'invalid',
@@ -123,7 +123,7 @@ function create(body: JsonObject, core: Core, started: number): ApiAnswer {
         type: 'param',
       });
   }
-  // A negative amount asks for that out-amount (SANDBOX.md).
+  // A negative amount asks for that out-amount (see docs/sandbox.md).
   const inAmount = amount > 0 ? amount : round(-amount / route.rate, 8);
   const outAmount = amount > 0 ? round(amount * route.rate, 2) : -amount;
   const now = core.now();
@@ -241,7 +241,7 @@ export async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   const record = found;
   const next = str(body.status);
   if (next === undefined || !statuses.includes(next))
-    return apiError(400, `Param status isn't valid: ${String(body.status ?? 'missing')}`, started, {
+    return apiError(400, `Param status isn't valid: ${asText(body.status ?? 'missing')}`, started, {
       fieldId: 'status',
       nameField: 'status',
       err: 'invalid',

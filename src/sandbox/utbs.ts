@@ -1,4 +1,4 @@
-// UTBS / BoxExchanger merchant API in the sandbox (../shared/SANDBOX.md § UTBS): order/create, order/get,
+// UTBS / BoxExchanger merchant API in the sandbox (docs/sandbox.md; the API as its public page and integrations show it): order/create, order/get,
 // order/update-status, routes (utbs-api.ts); IPNs to the order's ipnUrl, checksummed with that order's own ipnSecret.
 import type { JsonObject } from '../lib/json.js';
 import { cannot, flowOf, walk, type SandboxProvider } from './provider.js';

@@ -28,9 +28,7 @@ async function outDir(): Promise<string> {
 }
 
 /** A raw connection; `received()` is everything the server sent so far, `closed` resolves with all of it. */
-async function rawClient(
-  port: number,
-): Promise<{
+async function rawClient(port: number): Promise<{
   socket: Socket;
   received: () => string;
   waitFor: (text: string) => Promise<void>;

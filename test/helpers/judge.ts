@@ -54,7 +54,7 @@ function jwtClaims(token: string, secret: string): Record<string, unknown> | str
   }
 }
 
-/** UTBS checksum per PROVIDERS.md, computed here: sha256 of the fields and the secret joined by ':'. */
+/** UTBS checksum per the provider docs (docs/providers.md), computed here: sha256 of the fields and the secret joined by ':'. */
 export function utbsHash(fields: URLSearchParams | Record<string, unknown>, secret: string): string {
   const get = (name: string): string =>
     fields instanceof URLSearchParams ? (fields.get(name) ?? '') : asText(fields[name] ?? '');
@@ -64,7 +64,7 @@ export function utbsHash(fields: URLSearchParams | Record<string, unknown>, secr
     .digest('hex');
 }
 
-/** A correct receiver for each provider, per PROVIDERS.md. */
+/** A correct receiver for each provider, per the provider docs (docs/providers.md). */
 export function judge(
   provider: Name,
   body: Buffer,

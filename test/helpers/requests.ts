@@ -24,7 +24,7 @@ export function fromB64url(segment: string): string {
   return Buffer.from(segment, 'base64url').toString('utf8');
 }
 
-/** The UTBS checksum computed independently, from PROVIDERS.md: sha256 of the 7 fields and the secret joined by ':'. */
+/** The UTBS checksum computed independently, from the provider docs (docs/providers.md): sha256 of the 7 fields and the secret joined by ':'. */
 export const utbsSigned = ['orderId', 'newStatus', 'inAmount', 'outAmount', 'xml_from', 'xml_to', 'timestamp'] as const;
 
 export function utbsExpectedHash(form: URLSearchParams, secret: string): string {

@@ -1,4 +1,4 @@
-// Every endpoint's answer against the shapes pinned by hand from SANDBOX.md; UAPAY tokens checked with node:crypto;
+// Every endpoint's answer against the shapes pinned by hand from the providers' API documentation; UAPAY tokens checked with node:crypto;
 // webhooks checked with node:crypto against the state they come from (a UTBS order's own ipnSecret).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// --auto FLOW: every flow of PROVIDERS.md (read from the provider registry) runs by itself on a new invoice; the
+// --auto FLOW: every documented flow (read from the provider registry) runs by itself on a new invoice; the
 // webhooks announce the flow's statuses in order and the API ends at the flow's last status.
 import { describe, expect, it } from 'vitest';
 import { getProvider } from '../../src/providers/index.js';

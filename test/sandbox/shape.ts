@@ -1,4 +1,4 @@
-// A skeleton matcher for the shapes pinned by hand from SANDBOX.md: type names match a type, arrays match every
+// A skeleton matcher for the shapes pinned by hand from the providers' API documentation: type names match a type, arrays match every
 // element against their one element, objects need their keys (extra keys are allowed), anything else is equal.
 import { readFileSync } from 'node:fs';
 
