@@ -1,4 +1,4 @@
-// `npm run fuzz [-- --runs N] [-- --seed S] [-- --only utbs,arbitrary]`: the verify fuzzer of issue 6 at full count.
+// `npm run fuzz [-- --runs N] [-- --seed S] [-- --only utbs,arbitrary]`: the verify fuzzer at full count.
 // Bundles test/fuzz/engine.ts (the same properties `npm test` runs a few thousand times in test/fuzz.test.ts)
 // with esbuild and runs them in-process with fast-check. Default: 100,000 mutated payloads per provider and
 // 100,000 arbitrary inputs, seed printed first; the same --seed and --runs replay the same cases.

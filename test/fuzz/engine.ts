@@ -1,4 +1,4 @@
-// The verify fuzzer (issue 6): mutated signed payloads must never be accepted with a signed value changed, and
+// The verify fuzzer: mutated signed payloads must never be accepted with a signed value changed, and
 // arbitrary input must never throw. Shared by `npm run fuzz` (scripts/fuzz.mjs, full counts) and
 // test/fuzz.test.ts (a few thousand runs inside `npm test`). Library in-process, no binary, no network.
 //
