@@ -4,7 +4,7 @@ import { parseTime } from '../lib/time.js';
 import { parseSeed } from '../lib/random.js';
 import { isObject, type JsonObject } from '../lib/json.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { isTerminal } from '../ui/stdio.js';
+import { readStdin } from './stdin.js';
 import { providers, providerNames } from '../providers/index.js';
 
 /** Every provider's "(choice)" options, as flags derived from the registry (never retyped). */
@@ -73,17 +73,6 @@ export function parseSeedFlag(value: string | undefined): number | undefined {
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-export async function readStdin(): Promise<Buffer> {
-  if (isTerminal(0))
-    throw usage(
-      '- reads standard input, but it is a terminal',
-      'pipe something in: cat capture.json | webhook-sim verify -',
-    );
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** --data FILE|-: a JSON object merged over the template. */

@@ -4,7 +4,8 @@ import { visible } from '../lib/text.js';
 import { replayItems } from '../deliver/replay.js';
 import { print, printJson, renderReplayTry, renderSummary } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
-import { collect, exitWith, readStdin, secretResolver } from './common.js';
+import { collect, exitWith, secretResolver } from './common.js';
+import { readStdin } from './stdin.js';
 import { askInputs, askUrl } from '../ui/prompts.js';
 
 interface ReplayFlags {

@@ -12,7 +12,7 @@ import {
   parseTimeFlag,
   secretResolver,
 } from './common.js';
-import { isTerminal } from '../ui/stdio.js';
+import { openStdin } from './stdin.js';
 import { configFor } from './settings.js';
 import { askInputs } from '../ui/prompts.js';
 
@@ -26,13 +26,6 @@ interface VerifyFlags {
   json?: boolean;
   maxSize: string;
   [option: string]: unknown;
-}
-
-/** Standard input as a stream, so that verify reads no more of it than --max-size. */
-function openStdin(): AsyncIterable<Buffer> {
-  const hint = 'pipe something in: cat capture.json | webhook-sim verify -';
-  if (isTerminal(0)) throw usage('- reads standard input, but it is a terminal', hint);
-  return process.stdin;
 }
 
 export function registerVerify(program: Command): void {

@@ -21,6 +21,21 @@ export function sandboxClock(timeScale: number | undefined): VirtualClock {
   return timeScale === undefined ? createVirtualClock({ noWait: true }) : createVirtualClock({ timeScale });
 }
 
+/** What every webhook of a plan is built from: the invoice's fields, URL and secret, the provider's options. */
+function planOptions(provider: ProviderName, plan: WebhookPlan, settings: WebhookSettings, now: number) {
+  return {
+    provider,
+    event: plan.event,
+    status: plan.status,
+    url: plan.url,
+    secret: plan.secret,
+    now,
+    data: plan.data,
+    options: settings.options,
+    encoding: settings.encoding,
+  };
+}
+
 /** The provider's own webhook for a status, signed over its exact bytes. */
 export function buildWebhook(
   provider: ProviderName,
@@ -30,15 +45,8 @@ export function buildWebhook(
   wrongSecret?: string,
 ): Promise<Delivery> {
   return generate({
-    provider,
-    event: plan.event,
-    status: plan.status,
-    url: plan.url,
+    ...planOptions(provider, plan, settings, now),
     secret: wrongSecret ?? plan.secret,
-    now,
-    data: plan.data,
-    options: settings.options,
-    encoding: settings.encoding,
     ...(plan.patch ? { patch: plan.patch } : {}),
   });
 }
@@ -51,18 +59,7 @@ export async function forgedWebhooks(
   now: number,
 ): Promise<Array<{ label: string; delivery: Delivery }>> {
   const wrong = await buildWebhook(provider, plan, settings, now, `forged-${maskSecret(plan.secret)}-not-the-secret`);
-  const tampered = await generate({
-    provider,
-    event: plan.event,
-    status: plan.status,
-    url: plan.url,
-    secret: plan.secret,
-    now,
-    data: plan.data,
-    options: settings.options,
-    encoding: settings.encoding,
-    attack: 'tamper',
-  });
+  const tampered = await generate({ ...planOptions(provider, plan, settings, now), attack: 'tamper' });
   return [
     { label: `${plan.status}, wrong secret`, delivery: wrong },
     { label: `${plan.status}, changed after signing`, delivery: tampered },
@@ -77,17 +74,7 @@ export async function scenarioWebhooks(
   settings: WebhookSettings,
   now: number,
 ): Promise<Array<{ label: string; delivery: Delivery }>> {
-  const built = await buildScenario(scenario, {
-    provider,
-    event: plan.event,
-    status: plan.status,
-    url: plan.url,
-    secret: plan.secret,
-    now,
-    data: plan.data,
-    options: settings.options,
-    encoding: settings.encoding,
-  });
+  const built = await buildScenario(scenario, planOptions(provider, plan, settings, now));
   return built.steps.map((step) => ({ label: step.label, delivery: step.delivery }));
 }
 
