@@ -55,36 +55,28 @@ export function payment(record: InvoiceRecord): JsonObject | undefined {
   return isObject(record.fields.payment) ? record.fields.payment : undefined;
 }
 
+// What invoices/show lists of a payment, in this order (its creation time is shown as createdAt).
+const paymentFields = [
+  'paymentId',
+  'number',
+  'receiptId',
+  'amount',
+  'commission',
+  'currency',
+  'cardFromMasked',
+  'status',
+  'paymentStatus',
+  'reversalAmount',
+] as const;
+
 export function paymentView(record: InvoiceRecord): JsonObject[] {
   const p = payment(record);
   if (!p) return [];
-  const {
-    paymentId,
-    number,
-    receiptId,
-    amount,
-    commission,
-    currency,
-    cardFromMasked,
-    status,
-    paymentStatus,
-    reversalAmount,
-    createDate,
-  } = p;
   return [
     {
       invoiceId: record.id,
-      paymentId,
-      number,
-      receiptId,
-      amount,
-      commission,
-      currency,
-      cardFromMasked,
-      status,
-      paymentStatus,
-      reversalAmount,
-      createdAt: createDate,
+      ...Object.fromEntries(paymentFields.map((key) => [key, p[key]])),
+      createdAt: p.createDate,
     } as JsonObject,
   ];
 }
