@@ -34,6 +34,38 @@ const CR = 0x0d;
 const call = <T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 
+/** The first \n or \r at or after `start`, or -1. */
+function firstBreak(buffer: Buffer, start: number, work: LineWork): number {
+  const lf = buffer.indexOf(LF, start);
+  const cr = buffer.indexOf(CR, start);
+  const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+  work.bytes += (end === -1 ? buffer.length : end + 1) - start;
+  return end;
+}
+
+/** Where the next line starts after the break at `end` (a \r\n is one break). */
+function afterBreak(buffer: Buffer, end: number): number {
+  return buffer[end] === CR && buffer[end + 1] === LF ? end + 2 : end + 1;
+}
+
+/** Lines of a text that ends with a line break: \n, \r\n and a lone \r each end one. */
+function* splitText(text: string, maxBytes: number): Generator<string | LongLine> {
+  let start = 0;
+  let lf = -2;
+  let cr = -2;
+  while (start < text.length) {
+    if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+    const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+    if (end === -1) return;
+    const line = text.slice(start, end);
+    // A line's bytes are at most three per UTF-16 unit: only a long one needs counting.
+    const bytes = line.length * 3 > maxBytes ? Buffer.byteLength(line) : 0;
+    yield bytes > maxBytes ? { tooLong: true, bytes } : line;
+    start = text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
+  }
+}
+
 /** Yields every line, empty ones included, in order (so a caller can number them as readline would). */
 export async function* readLines(
   path: string,
@@ -91,29 +123,32 @@ export async function* splitLines(path: string, options: LineOptions = {}): Asyn
       next = fill(buffers[turn] as Buffer);
       let start = afterCr && buffer[0] === LF ? 1 : 0;
       afterCr = false;
-      // The next \n and \r at or after `start`, each searched for once per chunk position (never the same bytes again).
-      let lf = -2;
-      let cr = -2;
-      while (start < bytes) {
-        if (lf !== -1 && lf < start) {
-          lf = buffer.indexOf(LF, start);
-          work.bytes += (lf === -1 ? bytes : lf + 1) - start;
-        }
-        if (cr !== -1 && cr < start) {
-          cr = buffer.indexOf(CR, start);
-          work.bytes += (cr === -1 ? bytes : cr + 1) - start;
-        }
-        const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      // A line begun in an earlier chunk ends at this chunk's first break: found byte by byte, joined once.
+      if (held > 0 || over) {
+        const end = firstBreak(buffer, start, work);
         if (end === -1) {
           keep(buffer.subarray(start));
-          break;
+          continue;
         }
         yield finish(buffer.subarray(start, end));
-        if (buffer[end] === CR) {
-          if (end + 1 === bytes) afterCr = true;
-          start = buffer[end + 1] === LF ? end + 2 : end + 1;
-        } else start = end + 1;
+        start = afterBreak(buffer, end);
+        if (start > bytes || (buffer[end] === CR && end + 1 === bytes)) {
+          afterCr = buffer[end] === CR && end + 1 === bytes;
+          continue;
+        }
       }
+      // The lines that end in this chunk are decoded together (one decode, not one per line) and split as text; a
+      // line break is never part of a multi-byte character, so no character is cut.
+      const last = Math.max(buffer.lastIndexOf(LF), buffer.lastIndexOf(CR));
+      work.bytes += bytes - Math.max(last, start);
+      if (last >= start) {
+        const text = buffer.toString('utf8', start, last + 1);
+        work.bytes += last + 1 - start;
+        yield* splitText(text, max);
+        if (buffer[last] === CR && last + 1 === bytes) afterCr = true;
+        start = last + 1;
+      }
+      if (start < bytes) keep(buffer.subarray(start));
     }
     if (held > 0 || over) yield finish(Buffer.alloc(0));
   } finally {
