@@ -111,6 +111,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   lines.flush();
   const kept = sandbox.invoices().length;
   if (flags.json) printJsonLine({ stopped: signal, invoices: kept, state: flags.state ?? null });
-  else print(`stopped (${signal}): ${kept} invoices${flags.state ? `, state saved to ${flags.state}` : ''}`);
+  else
+    print(
+      `stopped (${signal}): ${kept} ${kept === 1 ? 'invoice' : 'invoices'}${flags.state ? `, state saved to ${flags.state}` : ''}`,
+    );
   process.off('SIGINT', ignore).off('SIGTERM', ignore);
 }

@@ -18,12 +18,19 @@ export function redact(text: string, secret: string): string {
  * padding), base64url and hex (both cases). Short spellings are left out: masking every "abc" in a body would hide
  * more than it protects.
  */
+// Computed once per secret: a receiver masks every refusal it logs, under load too.
+const spelled = new Map<string, string[]>();
+
 function spellings(secret: string): string[] {
+  const known = spelled.get(secret);
+  if (known) return known;
   const bytes = Buffer.from(secret, 'utf8');
   const base64 = bytes.toString('base64');
   const hex = bytes.toString('hex');
   const all = [secret, base64, base64.replace(/=+$/, ''), bytes.toString('base64url'), hex, hex.toUpperCase()];
-  return [...new Set(all)].filter((spelling) => spelling.length >= 6).sort((a, b) => b.length - a.length);
+  const list = [...new Set(all)].filter((spelling) => spelling.length >= 6).sort((a, b) => b.length - a.length);
+  if (spelled.size < 64) spelled.set(secret, list);
+  return list;
 }
 
 /** Every known secret, in every spelling a handler might echo it back, masked (response excerpts, reports, logs). */

@@ -1,12 +1,12 @@
 // The built binary against hostile inputs to verify: devices, FIFOs, link loops, unreadable and oversized files, a
 // huge standard input, terminal escapes in fields, and JWTs with a repeated member. Each bad input is one FAIL with
 // its reason and exit 1; the good ones keep their PASS; nothing hangs, crashes or writes a control sequence.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, root, run, stackFrame, tempDir, type RunResult } from '../helpers/cli.js';
+import { run, stackFrame, tempDir, type RunResult } from '../helpers/cli.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const SECRET = 'hostile-e2e-secret';
@@ -25,26 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.remove());
 
-/** As run(), for inputs the old code never finished reading: the child is killed if it is still going after 2 minutes. */
-function runBounded(args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      timeout: 120_000,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const raw = Buffer.concat(out);
-      resolve({ code, stdout: raw.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), raw });
-    });
-    child.stdin.end();
-  });
-}
+/** As run(), for inputs the old code never finished reading: the child is killed if still going after 2 minutes. */
+const runBounded = (args: string[]): Promise<RunResult> => run(args, { env, timeoutMs: 120_000 });
 
 function expectCleanFailure(result: RunResult): void {
   expect(result.code, result.stderr).toBe(1);

@@ -19,6 +19,8 @@ export interface RunOptions {
   input?: string | Buffer;
   env?: Record<string, string>;
   cwd?: string;
+  /** Kill the child if it is still running after this long (for inputs an old build never finished reading). */
+  timeoutMs?: number;
 }
 
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -33,6 +35,7 @@ export function run(args: readonly string[], options: RunOptions = {}): Promise<
       cwd: options.cwd ?? root,
       env: baseEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
