@@ -192,6 +192,8 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         const secrets = providerNames.map((name) => verifyOptions.secretFor(name));
         return finish(res, event, await answerWith(refusal(verdict, secrets), req, res, body, true));
       }
+      // Written outside the order's lock, but handled only once written and logged: a stop waits for it.
+      let written: Promise<void> = Promise.resolve();
       await policy.accept(
         verdict,
         body,
@@ -204,9 +206,10 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
             event.ignored = acknowledged.why;
             totals.ignored++;
           }
-          void finish(res, event, given);
+          written = finish(res, event, given);
         },
       );
+      await written;
     } catch (error) {
       totals.errors++;
       const reason = `internal error: ${errorText(error)}`;

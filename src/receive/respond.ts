@@ -98,8 +98,18 @@ export function writeAnswer(res: ServerResponse, answer: Answer, closing: boolea
   res.writeHead(answer.status, fields);
   res.end(bytes);
   if (res.writableFinished) return Promise.resolve(true);
+  // A pipelined answer queued behind an earlier one gets neither 'finish' nor 'close' when its connection is reset
+  // (it never had the socket): the socket's own 'close' ends the wait too.
+  const socket = res.req.socket;
   return new Promise((resolve) => {
-    res.once('finish', () => resolve(true));
-    res.once('close', () => resolve(res.writableFinished));
+    const settle = (): void => {
+      res.off('finish', settle);
+      res.off('close', settle);
+      socket.off('close', settle);
+      resolve(res.writableFinished);
+    };
+    res.on('finish', settle);
+    res.on('close', settle);
+    socket.on('close', settle);
   });
 }

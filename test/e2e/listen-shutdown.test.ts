@@ -125,6 +125,8 @@ describe('listen stops the same way whatever stops it (built binary)', () => {
     expect(summary, `no summary; last line ${JSON.stringify(listener.lines.at(-1))}`).toBeDefined();
     expect(summary?.requests).toBe(listener.lines.filter((line) => 'seq' in line).length);
     expect(summary?.captured).toBe((await readdir(dir)).length);
+    // Every queued answer learnt its connection was gone: none was left in flight until the grace period ran out.
+    expect(listener.stderr()).not.toMatch(/grace period/);
   });
 
   it('its stdout reader goes away: the request in flight is still answered and captured, summary on stderr, exit 0', async () => {
