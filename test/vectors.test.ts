@@ -384,7 +384,7 @@ describe('UAPAY: {"token": JWT} with the callback fields as claims, iat last', (
   }
 
   it('--set iat=… keeps iat last; a new field goes before it', async () => {
-    const { delivery, claims } = await claimsOf({ set: ['iat=1767225000', 'merchantNote=hello'] });
+    const { delivery, claims } = await claimsOf({ set: ['iat=1767225000', 'merchantNote=hello'], addField: true });
     const keys = Object.keys(claims);
     expect(keys.at(-1)).toBe('iat');
     expect(keys.at(-2)).toBe('merchantNote');

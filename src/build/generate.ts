@@ -6,7 +6,8 @@ import { optionValues } from '../providers/define.js';
 import type { Attack, ProviderOptions } from '../providers/types.js';
 import { createRng } from '../lib/random.js';
 import { parseHttpUrl } from '../lib/http.js';
-import { compile, merge, parseSet } from '../lib/template.js';
+import { compile, merge } from '../lib/template.js';
+import { dataPaths, followLinks, planSets } from './fields.js';
 import { clone, setPath, type Json, type JsonObject } from '../lib/json.js';
 
 export interface GenerateOptions {
@@ -30,6 +31,8 @@ export interface GenerateOptions {
   patch?: JsonObject | undefined;
   /** Sign wrongly on purpose (scenarios). */
   attack?: Attack | undefined;
+  /** `--add-field`: a --set path the template lacks is added instead of refused. */
+  addField?: boolean | undefined;
 }
 
 /** A signed request, ready to send or save: the body is the exact string that goes on the wire. */
@@ -116,23 +119,20 @@ export function prepareGenerate(
   // compile builds a new tree per call and never writes to the template, so no clone first.
   const body = compile(event.body);
   const patches = [event.statuses[status] ?? {}, options.patch ?? {}].map(compile);
-  const computed = provider.signatureFields(chosen);
-  const sets: Array<{ claim: boolean; path: string; value: Json }> = [];
-  for (const assignment of options.set ?? []) {
-    const { path, value } = parseSet(assignment);
-    if (path.startsWith('token.')) {
-      if (!computed.includes('token'))
-        throw usage(`--set ${path}: ${provider.name} signs no token; set its fields directly`);
-      sets.push({ claim: true, path: path.slice('token.'.length), value });
-    } else if (computed.includes(path)) {
-      throw usage(
-        `--set ${path}: ${path} is computed by signing`,
-        provider.signatureFields(chosen)[0] === 'token'
-          ? 'set its claims with --set token.<claim>=…'
-          : 'use `send --scenario tampered` for a wrong one',
-      );
-    } else sets.push({ claim: false, path, value });
-  }
+  const sets = planSets({
+    provider,
+    event,
+    status,
+    chosen,
+    set: options.set ?? [],
+    addField: options.addField === true,
+  });
+  // What the user gave, by path (--set over --data): linked fields follow these unless given themselves.
+  const given = new Map([
+    ...(options.data ? dataPaths(options.data) : []),
+    ...sets.filter((s) => !s.claim).map((s) => [s.path, s.value] as const),
+  ]);
+  const links = given.size > 0 ? event.links : undefined;
   const baseUrl = parseHttpUrl(options.url ?? `http://127.0.0.1:8787${provider.data.path}`);
   const urlText = baseUrl.toString();
   return async ({ now, seed, secret = options.secret }) => {
@@ -143,6 +143,7 @@ export function prepareGenerate(
       for (const [path, value] of Object.entries(patch(vars) as JsonObject)) setPath(fields, path, value);
     }
     setPath(fields, event.statusField, status);
+    provider.shape?.(fields, chosen, vars);
     if (options.data) merge(fields, options.data);
     const claims: JsonObject = {};
     // A --set value is shared by every call: each delivery gets its own copy (a later step may change it in place).
@@ -152,6 +153,7 @@ export function prepareGenerate(
         set.path,
         set.value !== null && typeof set.value === 'object' ? clone(set.value) : set.value,
       );
+    followLinks(fields, links, given);
     const signed = await provider.sign({
       event: event.name,
       fields,

@@ -7,6 +7,7 @@ import { addProviderOptions, addSecretOptions, collect } from './common.js';
 export interface GenerateFlags {
   status?: string;
   set?: string[];
+  addField?: boolean;
   data?: string;
   secret?: string;
   secretEnv?: string;
@@ -26,10 +27,11 @@ export function addGenerateOptions(
     .option('-s, --status <status>', 'status to generate (see `webhook-sim providers`)')
     .option(
       '--set <path=value>',
-      'override a field after the template (repeatable; nested a.b.c; token.<claim> for JWT claims; JSON values parse)',
+      "override a field (repeatable; nested a.b.c; token.<claim> for JWT claims); the value keeps the field's type, path:=<json> gives it exactly; linked ids follow",
       collect,
     )
-    .option('--data <file|->', 'a JSON object merged over the template')
+    .option('--add-field', 'let --set add a field the template does not have (else refused with the nearest names)')
+    .option('--data <file|->', "a JSON object merged over the template (over the config file's data)")
     .option(
       '--now <time>',
       'the clock for every timestamp and token time: ISO 8601, unix seconds, or relative (now, -10m, +2h)',

@@ -6,9 +6,10 @@ import { WebhookSimError } from '../errors.js';
 import { print, printJson, printRaw } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 import { completeCommand } from '../ui/prompts.js';
-import { announceBuiltinSecrets, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import { announceBuiltinSecrets, parseSeedFlag, parseTimeFlag, secretResolver } from './common.js';
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate-flags.js';
 import { configuredOptions } from './settings.js';
+import { configuredFields } from './generate-fields.js';
 
 export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
   const secret = secretResolver(flags, { defer: true })(checkNames(provider, event, flags.status));
@@ -16,8 +17,7 @@ export async function generateFromFlags(provider: string, event: string | undefi
     provider,
     event,
     status: flags.status,
-    set: flags.set,
-    data: await readDataFlag(flags.data),
+    ...(await configuredFields(provider, flags)),
     secret: secret.value,
     now: parseTimeFlag(flags.now, '--now'),
     seed: parseSeedFlag(flags.seed),

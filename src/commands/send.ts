@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
 import { parseExpectation, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { completeCommand } from '../ui/prompts.js';
-import { exitWith, parseSeedFlag, parseTimeFlag, readDataFlag, secretResolver } from './common.js';
+import { exitWith, parseSeedFlag, parseTimeFlag, secretResolver } from './common.js';
 import { checkNames } from './generate-flags.js';
 import { checkSendFlags } from './send-flags.js';
 import { declareSend, type SendFlags } from './send-options.js';
 import { sendScenarioRun } from './send-scenario.js';
 import { configuredExpectation, configuredOptions, configuredUrl } from './settings.js';
+import { configuredFields } from './generate-fields.js';
 
 export function registerSend(program: Command): void {
   declareSend(program).action(
@@ -34,8 +35,7 @@ export function registerSend(program: Command): void {
         provider,
         event,
         status: flags.status,
-        set: flags.set,
-        data: await readDataFlag(flags.data),
+        ...(await configuredFields(provider, flags)),
         secret,
         now: parseTimeFlag(flags.now, '--now'),
         seed: parseSeedFlag(flags.seed),

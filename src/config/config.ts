@@ -7,6 +7,7 @@ import { usage } from '../errors.js';
 import { providerNames, providers, type ProviderName } from '../providers/index.js';
 import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
 import { checkHttpUrl } from '../lib/http.js';
+import type { JsonObject } from '../lib/json.js';
 
 /**
  * webhook-sim.config.json: per provider its URL, where its secret comes from, its provider options and what the
@@ -27,6 +28,10 @@ export interface ProviderConfig {
   options: Record<string, string>;
   /** Scenario → what the handler must answer to each of its deliveries. */
   expect: Record<string, Expectation>;
+  /** `path=value` assignments applied before the --set flags (which come after, so a flag wins on the same path). */
+  set?: string[];
+  /** Merged over the template before --data (which merges over it, so a flag wins on the same key). */
+  data?: JsonObject;
   /** `webhook-sim sandbox`: the credentials it pins and CryptoCloud's notification URL (flags win). */
   sandbox?: SandboxConfigKeys;
 }
@@ -164,7 +169,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   return config;
 }
 
-const providerKeys = ['url', 'secret', 'secretEnv', 'options', 'expect', 'sandbox'];
+const providerKeys = ['url', 'secret', 'secretEnv', 'options', 'set', 'data', 'expect', 'sandbox'];
 
 function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) => never): ProviderConfig {
   const at = `providers.${name}`;
@@ -226,11 +231,32 @@ function parseProvider(name: ProviderName, entry: Json, fail: (problem: string) 
       case 'sandbox':
         out.sandbox = parseSandbox(name, value, fail);
         break;
+      case 'set':
+        out.set = parseSetList(`${at}.set`, value, fail);
+        break;
+      case 'data':
+        if (!isObject(value)) return fail(`${at}.data: expected an object of fields to merge over the template`);
+        out.data = value;
+        break;
       default:
         fail(`${at}.${key}: unknown key; valid: ${providerKeys.join(', ')}`);
     }
   }
   return out;
+}
+
+/** `set`: ["path=value", …] as on the command line; the values are typed against the template when used. */
+function parseSetList(at: string, value: Json, fail: (problem: string) => never): string[] {
+  const example = 'e.g. ["order_id=test-1", "invoice_info.status=overpaid"]';
+  if (!Array.isArray(value)) return fail(`${at}: expected an array of "path=value" strings, ${example}`);
+  return value.map((item, i) => {
+    if (typeof item !== 'string')
+      return fail(`${at}[${i}]: expected a "path=value" string, not ${JSON.stringify(item)}`);
+    const eq = item.indexOf('=');
+    const path = item.slice(0, item[eq - 1] === ':' ? eq - 1 : eq).trim();
+    if (eq <= 0 || path === '') return fail(`${at}[${i}]: ${JSON.stringify(item)} is not "path=value", ${example}`);
+    return item;
+  });
 }
 
 function parseSandbox(name: ProviderName, value: Json, fail: (problem: string) => never): SandboxConfigKeys {

@@ -75,10 +75,37 @@ export function parseSetValue(text: string): Json {
   return value;
 }
 
-export function parseSet(assignment: string): { path: string; value: Json } {
+/** One `--set`: `path=text` (typed later, from the template's field) or `path:=<JSON>` (the value exactly as given). */
+export interface Assignment {
+  path: string;
+  /** What followed `=`, untouched. */
+  text: string;
+  /** Present for `path:=<JSON>`: the parsed value, which no template type overrides. */
+  json?: Json;
+}
+
+export function parseAssignment(assignment: string): Assignment {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw usage(`--set ${assignment}: expected path=value, e.g. --set invoice_info.status=overpaid`);
-  return { path: assignment.slice(0, eq).trim(), value: parseSetValue(assignment.slice(eq + 1)) };
+  const text = assignment.slice(eq + 1);
+  const explicit = assignment[eq - 1] === ':';
+  const path = assignment.slice(0, explicit ? eq - 1 : eq).trim();
+  if (path === '') throw usage(`--set ${assignment}: expected path=value, e.g. --set invoice_info.status=overpaid`);
+  if (!explicit) return { path, text };
+  try {
+    return { path, text, json: JSON.parse(text) as Json };
+  } catch {
+    throw usage(
+      `--set ${path}:=${text}: not JSON`,
+      `path:= takes a JSON value (e.g. ${path}:='"6"' or ${path}:=null); path=value keeps the field's own type`,
+    );
+  }
+}
+
+/** `path=value` as JSON-when-it-can (the reading for a field the template lacks), or `path:=<JSON>` exactly. */
+export function parseSet(assignment: string): { path: string; value: Json } {
+  const { path, text, json } = parseAssignment(assignment);
+  return { path, value: json !== undefined ? json : parseSetValue(text) };
 }
 
 /** Deep merge for `--data`: objects merge key by key, anything else replaces. */
@@ -93,8 +120,9 @@ export function merge(target: JsonObject, patch: JsonObject): JsonObject {
 
 /**
  * `--set` as the library also takes it: `path=value` strings, or an object of path → value. An object's values are
- * already typed, so each becomes `path=<JSON>`, which parseSetValue reads back as the same value (a string stays a
- * string, "317.40" included). Anything JSON cannot carry (undefined, NaN, a function) is a usage error naming its path.
+ * already typed, so each becomes the explicit `path:=<JSON>`, read back as exactly that value (a string stays a
+ * string, "317.40" included; a number stays a number even on a string field). Anything JSON cannot carry
+ * (undefined, NaN, a function) is a usage error naming its path.
  */
 export function setAssignments(
   set: readonly string[] | Readonly<Record<string, unknown>> | undefined,
@@ -106,6 +134,6 @@ export function setAssignments(
       typeof value === 'number' && !Number.isFinite(value) ? undefined : (JSON.stringify(value) as string | undefined);
     if (text === undefined || typeof value === 'function')
       throw usage(`set ${path}: not a JSON value (${String(value)})`);
-    return `${path}=${text}`;
+    return `${path}:=${text}`;
   });
 }

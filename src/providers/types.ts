@@ -25,6 +25,14 @@ export interface EventData {
   /** Field → type (see core/schema.ts) for the schema check. */
   fields: Record<string, string>;
   knownValues?: Record<string, string[]>;
+  /** Field → the fields the template fills from the same value: setting the field sets them (docs/commands.md). */
+  links?: Record<string, LinkData[]>;
+}
+
+/** A field tied to another: `form` writes the value into it (`INV-{}`); default `{}`, the value itself. */
+export interface LinkData {
+  path: string;
+  form?: string;
 }
 
 export interface DeliveryData {
@@ -148,6 +156,11 @@ export interface Provider {
   readonly events: Readonly<Record<string, EventDefinition>>;
   /** Values for the template placeholders. */
   vars(context: BuildContext): Record<string, Json>;
+  /**
+   * Reshapes the filled template for a fidelity option (UAPAY fields that do not apply left out, UTBS toValues items),
+   * after the status patch and before --data/--set, so what the user sets always lands.
+   */
+  shape?(fields: JsonObject, options: ProviderOptions, vars: Readonly<Record<string, Json>>): void;
   /** Fields that signing computes; `--set` on them is refused. */
   signatureFields(options: ProviderOptions): string[];
   sign(input: SignInput): Promise<SignedBody>;

@@ -97,7 +97,16 @@ describe('generate --format pretty', () => {
   });
 
   it('a field with control characters is shown escaped', async () => {
-    const result = await run(['generate', 'utbs', '--format', 'pretty', '--set', 'note=\u001b[2Jgone', ...fixed]);
+    const result = await run([
+      'generate',
+      'utbs',
+      '--format',
+      'pretty',
+      '--add-field',
+      '--set',
+      'note=\u001b[2Jgone',
+      ...fixed,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('\u001b');
     expect(result.stdout).toContain('\\e[2Jgone');

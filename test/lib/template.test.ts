@@ -104,7 +104,13 @@ describe('setAssignments: --set as strings or as an object', () => {
 
 describe('library generate({ set }) takes an object as well as strings', () => {
   it('signs the same bytes either way', async () => {
-    const base = { provider: 'utbs', seed: 3, now: '2026-01-01T00:00:00Z', secret: 'template-test-secret' } as const;
+    const base = {
+      provider: 'utbs',
+      seed: 3,
+      now: '2026-01-01T00:00:00Z',
+      secret: 'template-test-secret',
+      addField: true, // amount and currency are not UTBS fields: added on purpose
+    } as const;
     const fromStrings = await generate({ ...base, set: ['amount=317.40', 'currency=USD'] });
     const fromObject = await generate({ ...base, set: { amount: '317.40', currency: 'USD' } });
     expect(fromObject.body).toBe(fromStrings.body);
