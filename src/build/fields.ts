@@ -5,7 +5,7 @@ import { usage } from '../errors.js';
 import type { EventDefinition, LinkData, Provider, ProviderOptions } from '../providers/types.js';
 import { createRng } from '../lib/random.js';
 import { compile, parseAssignment, parseSetValue } from '../lib/template.js';
-import { asText, getPath, isObject, setPath, type Json, type JsonObject } from '../lib/json.js';
+import { asText, clone, getPath, isObject, setPath, type Json, type JsonObject } from '../lib/json.js';
 
 /** One --set, ready to apply: a token claim or a field, with its value already typed. */
 export interface PlannedSet {
@@ -40,6 +40,13 @@ export function sampleFields(provider: Provider, event: EventDefinition, status:
   for (const [path, value] of Object.entries(compile(event.statuses[status] ?? {})(vars) as JsonObject))
     setPath(fields, path, value);
   for (const [key, value] of Object.entries(fields)) add(key, value);
+  // And as the chosen options reshape them (UTBS toValues.0.field): those paths are the event's too. Types are read
+  // from the template's own fields, so order_id stays a string field under --order-id null.
+  if (provider.shape) {
+    const shaped = clone(fields);
+    provider.shape(shaped, chosen, vars);
+    for (const [key, value] of Object.entries(shaped)) add(key, value);
+  }
   return { fields, known };
 }
 

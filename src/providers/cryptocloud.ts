@@ -1,16 +1,16 @@
 // CryptoCloud "Automatic POSTBACK" (https://docs.cryptocloud.plus/en/api-reference-v2/postback): one POST per paid
 // invoice, an HS256 token in `token`. Wire format and the evidence for it: docs/providers.md § CryptoCloud.
-import { formatDuration, isoTime } from '../lib/time.js';
 import { encodeForm, nestForm } from '../lib/form.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { jsonObject, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { checkFields, checkKnown } from '../lib/schema.js';
-import { asText, isObject, repeatedTopLevelKeys, type Json, type JsonObject } from '../lib/json.js';
+import { asText, isObject, repeatedTopLevelKeys, setOwn, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/cryptocloud/provider.json' with { type: 'json' };
 import postback from '../../fixtures/cryptocloud/postback.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
 import { checkJwt, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
-import type { Check, Labels, Provider, ProviderData, VerifyContext, VerifyOutcome } from './types.js';
+import { consistencyCheck, expiryCheck, idClaimOf, unwrapToken } from './cryptocloud-checks.js';
+import type { Check, Labels, Provider, ProviderData, VerifyOutcome } from './types.js';
 
 type Currency = { usdRate: number; decimals: number; info: JsonObject };
 const providerData = data as ProviderData & {
@@ -101,6 +101,11 @@ export const cryptocloud: Provider = {
 
   signatureFields: () => ['token'],
 
+  shape(fields, options) {
+    // --order-id null: an invoice created without an order id (the evidence: order_id may be null).
+    if (options.orderId === 'null' && Object.hasOwn(fields, 'order_id')) fields.order_id = null;
+  },
+
   async sign({ fields, claims: overrides, vars, secret, now, encoding, options, attack }) {
     const invoiceId = asText(fields.invoice_id ?? '');
     const id: Json =
@@ -109,12 +114,17 @@ export const cryptocloud: Provider = {
         : options.claimId === 'uuid'
           ? `INV-${invoiceId.replace(/^INV-/, '')}`
           : invoiceId;
-    const claims: JsonObject = { id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds, ...overrides };
+    // The claim's name (--claim-name): id by default; integrations also read uuid or invoice_id.
+    const claimName = options.claimName ?? 'id';
+    const claims: JsonObject = { [claimName]: id, exp: Math.floor(now / 1000) + providerData.tokenTtlSeconds };
+    for (const [key, value] of Object.entries(overrides)) setOwn(claims, key, value);
     // tampered: another invoice's id in both the body and the token, under the original signature.
     const otherId = `${invoiceId.slice(0, -1)}${invoiceId.endsWith('X') ? 'Y' : 'X'}`;
-    const tampered = { ...claims, id: typeof id === 'string' ? id.replace(invoiceId, otherId) : id };
+    const tampered = { ...claims, [claimName]: typeof id === 'string' ? id.replace(invoiceId, otherId) : id };
     // Header key order as CryptoCloud sends it: {"typ":"JWT","alg":"HS256"}.
-    const token = await signToken({ typ: 'JWT', alg: 'HS256' }, claims, secret, attack, tampered);
+    const jwt = await signToken({ typ: 'JWT', alg: 'HS256' }, claims, secret, attack, tampered);
+    // --token-wrap python-bytes: the seed's `"token": b"token"`, a Python bytes repr around the JWT.
+    const token = options.tokenWrap === 'python-bytes' ? `b"${jwt}"` : jwt;
     const signed: JsonObject = { ...fields, token };
     if (attack === 'tamper') signed.invoice_id = otherId;
     if (attack === 'strip') delete signed.token;
@@ -131,8 +141,8 @@ export const cryptocloud: Provider = {
 
   detect(_request: WebhookRequest, body: BodyShape) {
     if (body.kind === 'token') {
-      const claims = decodeJwt(body.text).claims;
-      return claims && Object.hasOwn(claims, 'exp') && Object.hasOwn(claims, 'id') ? 2 : 0;
+      const claims = decodeJwt(unwrapToken(body.text).token).claims;
+      return claims && Object.hasOwn(claims, 'exp') && idClaimOf(claims) ? 2 : 0;
     }
     // Every top-level field of a nested form is a form name or the part of one before its first '[': a form with no
     // name starting invoice_id, and not both status and token, cannot score (and is not nested, e.g. every UTBS IPN).
@@ -145,7 +155,8 @@ export const cryptocloud: Provider = {
 
   verify(_request, body, context): VerifyOutcome {
     const { fields, problems, textual } = fieldsOf(body);
-    const token = body.kind === 'token' ? body.text : fields?.token;
+    const given = body.kind === 'token' ? body.text : fields?.token;
+    const { token, wrapped } = typeof given === 'string' ? unwrapToken(given) : { token: given, wrapped: false };
     const checks: Check[] = [];
     const outcome: VerifyOutcome = { event: 'postback', checks, explain: [] };
     if (typeof token !== 'string' || token === '') {
@@ -157,6 +168,7 @@ export const cryptocloud: Provider = {
     }
     const jwt = typeof token === 'string' && token !== '' ? checkJwt(token, context) : undefined;
     if (jwt) {
+      if (wrapped) jwt.check.detail += '; read inside its Python bytes wrapper b"…" (as in CryptoCloud\'s sample)';
       checks.push(jwt.check);
       outcome.explain.push(...jwt.explain);
       checks.push(expiryCheck(jwt.parts.claims, context));
@@ -168,8 +180,8 @@ export const cryptocloud: Provider = {
         skipped('schema', 'bare token: no postback body to check'),
         skipped('consistency', 'bare token: no invoice_id to match'),
       );
-      const id = jwt?.parts.claims?.id;
-      if (id !== undefined) outcome.id = asText(id);
+      const id = jwt?.parts.claims ? idClaimOf(jwt.parts.claims, context.options.claimName) : undefined;
+      if (id !== undefined) outcome.id = asText(id.value);
       return outcome;
     }
     const info = isObject(fields.invoice_info) ? fields.invoice_info : undefined;
@@ -183,7 +195,7 @@ export const cryptocloud: Provider = {
     checks.push(
       schemaCheck(problems, `postback fields present and typed${outcome.status ? `; invoice ${outcome.status}` : ''}`),
     );
-    checks.push(consistencyCheck(jwt?.parts.claims, fields, info, context.options.claimId === 'numeric'));
+    checks.push(consistencyCheck(jwt?.parts.claims, fields, info, context.options));
     return outcome;
   },
 
@@ -191,8 +203,10 @@ export const cryptocloud: Provider = {
     const { fields } = fieldsOf(body, { problems: false });
     if (fields) return fieldLabels(fields);
     // A bare token: its id claim (as verify reports it).
-    const id = body.kind === 'token' && body.text !== '' ? decodeJwt(body.text).claims?.id : undefined;
-    return id === undefined ? { event: 'postback' } : { event: 'postback', id: asText(id) };
+    const claims =
+      body.kind === 'token' && body.text !== '' ? decodeJwt(unwrapToken(body.text).token).claims : undefined;
+    const id = claims ? idClaimOf(claims) : undefined;
+    return id === undefined ? { event: 'postback' } : { event: 'postback', id: asText(id.value) };
   },
 };
 
@@ -214,64 +228,4 @@ function mayBePostbackForm(values: ReadonlyMap<string, string>): boolean {
     token ||= name.startsWith('token');
   }
   return status && token;
-}
-
-function expiryCheck(claims: JsonObject | undefined, context: VerifyContext): Check {
-  if (!claims) return skipped('expiry', 'claims could not be read');
-  const exp = secondsClaim(claims, 'exp');
-  if (typeof exp === 'string')
-    return { name: 'expiry', ok: false, detail: `${exp}: CryptoCloud tokens expire 5 minutes after issue` };
-  const late = context.at - exp;
-  if (late > context.toleranceMs) {
-    return {
-      name: 'expiry',
-      ok: false,
-      detail: `token expired ${formatDuration(late)} before ${context.atLabel} (exp ${isoTime(exp)})`,
-    };
-  }
-  if (late > 0) {
-    return {
-      name: 'expiry',
-      ok: true,
-      detail: `token expired ${formatDuration(late)} before ${context.atLabel}, within the tolerance of ${formatDuration(context.toleranceMs)} (exp ${isoTime(exp)})`,
-    };
-  }
-  return {
-    name: 'expiry',
-    ok: true,
-    detail: `token valid: exp ${isoTime(exp)} is ${formatDuration(-late)} after ${context.atLabel}`,
-  };
-}
-
-/** The token names the invoice it was issued for; a token lifted from another postback fails here. */
-function consistencyCheck(
-  claims: JsonObject | undefined,
-  fields: JsonObject,
-  info: JsonObject | undefined,
-  numericIds: boolean,
-): Check {
-  if (!claims) return skipped('consistency', 'claims could not be read');
-  const invoiceId = fields.invoice_id;
-  const id = claims.id;
-  const bare = (value: Json | undefined): string => asText(value ?? '').replace(/^INV-/, '');
-  const problems: string[] = [];
-  // Only a project set up for numeric ids (--claim-id numeric) gets a pass here: elsewhere a numeric id is another
-  // project's token, which would otherwise authenticate any invoice_id.
-  if (typeof id === 'number' && numericIds)
-    return skipped('consistency', `numeric id claim ${id} cannot be matched to invoice_id`);
-  if (typeof id === 'number')
-    problems.push(
-      `token id ${id} is a number, not the invoice id ${JSON.stringify(invoiceId ?? null)} (numeric ids need --claim-id numeric)`,
-    );
-  else if (typeof id !== 'string') problems.push('the token has no id claim');
-  else if (bare(id) !== bare(invoiceId))
-    problems.push(`token id ${JSON.stringify(id)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`);
-  if (info?.uuid !== undefined && bare(info.uuid) !== bare(invoiceId)) {
-    problems.push(
-      `invoice_info.uuid ${JSON.stringify(info.uuid)} does not match invoice_id ${JSON.stringify(invoiceId ?? null)}`,
-    );
-  }
-  return problems.length === 0
-    ? { name: 'consistency', ok: true, detail: `token id matches invoice_id ${asText(invoiceId)}` }
-    : { name: 'consistency', ok: false, detail: problems.join('; ') };
 }

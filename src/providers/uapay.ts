@@ -12,7 +12,7 @@ import { defineEvents } from './define.js';
 import { checkJwt, notInFuture, schemaCheck, secondsClaim, signToken, skipped } from './shared.js';
 import type { Check, Labels, Provider, ProviderData, VerifyOutcome } from './types.js';
 
-const providerData = data as ProviderData;
+const providerData = data as ProviderData & { notApplicable: JsonObject };
 
 /**
  * The token of a callback body, or why there is none. `repeated: false` (label) skips the search for a second token
@@ -41,7 +41,7 @@ export const uapay: Provider = {
   data: providerData,
   events: defineEvents(providerData, { 'invoice.json': invoice, 'p2p.json': p2p }),
 
-  vars({ rng, now, status }) {
+  vars({ rng, now, status, options }) {
     const amount = rng.int(1, 5000) * 100;
     return {
       paymentId: rng.uuid(),
@@ -51,7 +51,8 @@ export const uapay: Provider = {
       cardFromId: rng.uuid(),
       paymentNumber: rng.int(100_000, 999_999),
       paymentNumberText: rng.digits(8),
-      cardFromMasked: `411111******${rng.digits(4)}`,
+      // --card-mask digits: first 6 + last 4 with nothing between, as UAPAY's signed sample has them.
+      cardFromMasked: `411111${options.cardMask === 'digits' ? '' : '******'}${rng.digits(4)}`,
       amount,
       halfAmount: Math.floor(amount / 2),
       commission: Math.round(amount * 0.015),
@@ -66,6 +67,15 @@ export const uapay: Provider = {
   },
 
   signatureFields: () => ['token'],
+
+  shape(fields, options) {
+    // --optional-fields applicable: UAPAY's signed sample has no cardFromHolderName, reversalAmount or holdDate; a
+    // field still at its "does not apply" value (provider.json notApplicable) is left out. A status that sets one
+    // (REVERSED's reversalAmount, HOLDED's holdDate) keeps it.
+    if (options.optionalFields !== 'applicable') return;
+    for (const [name, value] of Object.entries(providerData.notApplicable))
+      if (Object.hasOwn(fields, name) && fields[name] === value) delete fields[name];
+  },
 
   async sign({ fields, claims: overrides, secret, now, attack }) {
     // Claims are the callback fields in documented order, then iat (seconds) last: one copy, iat moved to the end.
@@ -126,6 +136,11 @@ export const uapay: Provider = {
     const status = claims[statusField];
     Object.assign(outcome, claimLabels(claims));
     const problems = checkFields(definition?.fields ?? {}, claims);
+    // extraInfo is a JSON string in callbacks; only invoices/show returns it as an object.
+    if (claims.extraInfo !== undefined && typeof claims.extraInfo !== 'string')
+      problems.push(
+        `extraInfo is ${kindOf(claims.extraInfo)}: UAPAY sends it in callbacks as a JSON string (an object only in invoices/show)`,
+      );
     const known = checkKnown(statusField, status, Object.keys(definition?.statuses ?? {}));
     if (known) problems.push(known);
     for (const [name, values] of Object.entries(definition?.knownValues ?? {})) {
@@ -152,4 +167,11 @@ function claimLabels(claims: JsonObject): Labels {
   const id = claims.paymentId ?? claims.operationId;
   if (typeof id === 'string') labels.id = id;
   return labels;
+}
+
+/** "an object", "an array", "a number", "null": what a value is, for a message. */
+function kindOf(value: Json): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

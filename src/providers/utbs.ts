@@ -7,7 +7,7 @@ import { queryOf, type BodyShape, type WebhookRequest } from '../lib/request.js'
 import { checkFields, checkKnown } from '../lib/schema.js';
 import { maskSecret } from '../lib/secret.js';
 import { compile } from '../lib/template.js';
-import { asText, type Json, type JsonObject } from '../lib/json.js';
+import { asText, isObject, type Json, type JsonObject } from '../lib/json.js';
 import data from '../../fixtures/utbs/provider.json' with { type: 'json' };
 import ipn from '../../fixtures/utbs/ipn.json' with { type: 'json' };
 import { defineEvents, round } from './define.js';
@@ -41,7 +41,7 @@ export const utbs: Provider = {
   data: providerData,
   events: defineEvents(providerData, { 'ipn.json': ipn }),
 
-  vars({ rng, now, status }) {
+  vars({ rng, now, status, options }) {
     const pair = rng.pick(providerData.pairs);
     const inAmount = pair.rate > 1000 ? round(rng.int(1, 500) / 10_000, 4) : round(rng.int(100, 50_000) / 100, 2);
     let payout = payouts.get(pair);
@@ -59,10 +59,22 @@ export const utbs: Provider = {
       payoutKey: payoutFields.key as Json,
       payoutName: payoutFields.name as Json,
       payoutValue: payoutFields.value as Json,
+      // Drawn last, and only when used: the other values of a seed stay what they were.
+      ...(options.toValues === 'field' ? { toValueId: rng.hex(24) } : {}),
     };
   },
 
   signatureFields: (options) => [checksumField(options)],
+
+  shape(fields, options, vars) {
+    // --to-values field: items as {field, name, value, _id} (a stored Mongo subdocument) instead of {key, name, value}.
+    if (options.toValues !== 'field' || !Array.isArray(fields.toValues)) return;
+    fields.toValues = fields.toValues.map((item) =>
+      isObject(item)
+        ? { field: item.key ?? null, name: item.name ?? null, value: item.value ?? null, _id: vars.toValueId ?? null }
+        : item,
+    );
+  },
 
   async sign({ fields, secret, options, attack }) {
     const hash = utbsChecksum(
