@@ -22,7 +22,7 @@ import {
 } from '../src/scenarios/scenarios.js';
 import type { FlowStep, Provider } from '../src/providers/types.js';
 import { root } from './helpers/cli.js';
-import { requestOf } from './helpers/requests.js';
+import { fromB64url, requestOf } from './helpers/requests.js';
 
 const fixtures = join(root, 'fixtures');
 const folders = readdirSync(fixtures, { withFileTypes: true })
@@ -153,6 +153,72 @@ describe('fixtures/ and the registry', () => {
               }
             });
           }
+
+          it('links: an id placeholder used in two fields is a declared link, filled in the declared form', () => {
+            // Every template string by dotted path: the body, then each status patch (a patch's own paths).
+            const strings = new Map<string, string>();
+            const walk = (value: Json, path: string): void => {
+              if (typeof value === 'string') strings.set(path, value);
+              else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}.${i}`));
+              else if (value !== null && typeof value === 'object')
+                for (const [key, item] of Object.entries(value)) walk(item, path === '' ? key : `${path}.${key}`);
+            };
+            walk(provider.events[eventName]?.body ?? {}, '');
+            for (const patch of Object.values(event.statuses)) walk(patch, '');
+            const links = event.links ?? {};
+            for (const [from, followers] of Object.entries(links)) {
+              const whole = /^\{\{(\w+)\}\}$/.exec(strings.get(from) ?? '')?.[1];
+              expect(whole, `${from} is one placeholder`).toBeDefined();
+              for (const link of followers)
+                expect(strings.get(link.path), `${from} → ${link.path}`).toBe(
+                  (link.form ?? '{}').replace('{}', `{{${whole}}}`),
+                );
+            }
+            const uses = new Map<string, string[]>();
+            for (const [path, text] of strings)
+              for (const match of text.matchAll(/\{\{(\w+?(?:Id|UID))\}\}/g))
+                uses.set(match[1] as string, [...(uses.get(match[1] as string) ?? []), path]);
+            for (const [id, paths] of uses) {
+              if (paths.length < 2) continue;
+              const from = paths.find((path) => strings.get(path) === `{{${id}}}` && Object.hasOwn(links, path));
+              expect(from, `{{${id}}} fills ${paths.join(', ')}: declare a link`).toBeDefined();
+              const followers = (links[from as string] ?? []).map((link) => link.path);
+              expect([from, ...followers].sort(), `{{${id}}}`).toEqual([...paths].sort());
+            }
+          });
+
+          it('setting a link source moves its followers, and the delivery still verifies', async () => {
+            for (const [from, followers] of Object.entries(event.links ?? {})) {
+              for (const link of followers) {
+                // A status whose delivery has the follower (p2p confirmation.url exists only under NEEDS_CONFIRMATION).
+                const status =
+                  statuses.find((name) =>
+                    Object.hasOwn(event.statuses[name] ?? {}, link.path.split('.')[0] as string),
+                  ) ?? event.defaultStatus;
+                const delivery = await generate({
+                  provider: name,
+                  event: eventName,
+                  status,
+                  encoding: data.encodings.includes('json') ? 'json' : data.defaultEncoding,
+                  set: [`${from}=LINKED-1`],
+                  secret: 's3cret',
+                  now: NOW,
+                  seed: 5,
+                });
+                const verdict = await verifyRequest(requestOf(delivery), { secretFor: () => 's3cret' });
+                expect(verdict.ok, `${from} → ${link.path}: ${JSON.stringify(verdict.checks)}`).toBe(true);
+                // UAPAY's fields are the claims of its only body field, the token; CryptoCloud's are the body.
+                const body = JSON.parse(delivery.body) as { token?: string };
+                const fields = (
+                  Object.keys(body).length === 1 && typeof body.token === 'string'
+                    ? JSON.parse(fromB64url(body.token.split('.')[1] as string))
+                    : body
+                ) as Json;
+                expect(getPath(fields, from)).toBe('LINKED-1');
+                expect(getPath(fields, link.path)).toBe((link.form ?? '{}').replace('{}', 'LINKED-1'));
+              }
+            }
+          });
 
           it('every flow step (with its set patch) generates and verifies', async () => {
             for (const [flow, steps] of Object.entries(event.flows)) {
