@@ -46,6 +46,7 @@ Examples:
   $ webhook-sim generate utbs --status inProgress
   $ webhook-sim generate cryptocloud --encoding json --set invoice_info.status=overpaid
   $ webhook-sim generate cryptocloud --set token.exp=1700000000 --format curl --url http://localhost:3000/cc
+  $ webhook-sim generate cryptocloud --set invoice_id=SHOP1234 --set order_id=42   # uuid follows; "42" stays a string
   $ webhook-sim generate uapay p2p --status REJECTED --seed 7 --now 2026-01-01T00:00:00Z
   $ WEBHOOK_SIM_UAPAY_SECRET=s3cret webhook-sim generate uapay --format capture --out cb.json && webhook-sim verify cb.json`,
   );
