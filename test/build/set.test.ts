@@ -148,3 +148,14 @@ describe('unknown --set paths', () => {
     expect(nearestPaths('zzzzzz', ['orderId'])).toEqual([]);
   });
 });
+
+describe('the library object form of set', () => {
+  it('uses values as given: a number stays a number even on a string field, a string stays a string', async () => {
+    const { generate: apiGenerate } = await import('../../src/api.js');
+    const base = { provider: 'cryptocloud', encoding: 'json', secret, now: NOW, seed: 4 } as const;
+    const number = await apiGenerate({ ...base, set: { order_id: 6 } });
+    expect(JSON.parse(number.body)).toMatchObject({ order_id: 6 });
+    const text = await apiGenerate({ ...base, set: { order_id: '6', 'invoice_info.amount': '12.50' } });
+    expect(JSON.parse(text.body)).toMatchObject({ order_id: '6', invoice_info: { amount: '12.50' } });
+  });
+});
