@@ -29,6 +29,12 @@ export function renderConfigTemplate(options: ConfigTemplateOptions): string {
     optionLines[last] = (optionLines[last] as string).replace(/,$/, '');
     const expectation = data.delivery.success === 'exact-200' ? '200' : '"2xx"';
     const firstFlag = Object.values(data.options)[0]?.flag ?? 'encoding';
+    // An id field for the example: a linked id (CryptoCloud invoice_id, UAPAY paymentId), else the first *Id field.
+    const event = Object.values(data.events)[0];
+    const idField =
+      Object.keys(event?.links ?? {})[0] ??
+      Object.keys(event?.fields ?? {}).find((field) => /(Id|_id)$/.test(field)) ??
+      'id';
     return [
       `    ${q(name)}: {`,
       `      // Where your handler receives ${data.title} webhooks ({provider} becomes "${name}"). \`suite\` and \`send\` use it.`,
@@ -45,7 +51,11 @@ export function renderConfigTemplate(options: ConfigTemplateOptions): string {
       `      // What your handler answers, per scenario, where it differs from what a correct handler answers:`,
       `      // "2xx", "4xx" or an exact status code. Scenarios: ${Object.keys(data.scenarios).join(', ')}.`,
       `      // e.g. "valid": ${expectation}`,
-      `      "expect": {}`,
+      `      "expect": {},`,
+      `      // Your own orders, in every delivery of generate, send and suite: "path=value" as --set takes it`,
+      `      // (e.g. "${idField}=test-1"), and fields merged over the template as --data. --set and --data flags win.`,
+      `      "set": [],`,
+      `      "data": {}`,
       `    }`,
     ].join('\n');
   });

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { renderConfigTemplate } from '../../src/config/template.js';
 import { WebhookSimError } from '../../src/errors.js';
 import { run, stackFrame, tempDir } from '../helpers/cli.js';
 
@@ -28,6 +29,16 @@ describe('parseConfig: providers.<name>.set and .data', () => {
     );
     expect(config.providers.cryptocloud?.set).toEqual(['order_id=shop-1', 'order_id:=null']);
     expect(config.providers.cryptocloud?.data).toEqual({ invoice_id: 'A1' });
+  });
+
+  it('config init writes empty set and data for every provider, which parse back', () => {
+    const text = renderConfigTemplate({
+      providers: ['cryptocloud', 'utbs', 'uapay'],
+      url: 'http://127.0.0.1:9/{provider}',
+    });
+    expect(text).toContain('(e.g. "invoice_id=test-1")');
+    const config = parseConfig(text, 'init.json');
+    for (const entry of Object.values(config.providers)) expect([entry.set, entry.data]).toEqual([[], {}]);
   });
 
   it('refuses wrong types with one line naming the key', () => {
