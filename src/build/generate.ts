@@ -88,7 +88,7 @@ export function checkStatus(provider: Provider, eventName: string, status: strin
   throw usage(`unknown status '${status}' for ${provider.name} ${event.name}`, `statuses: ${names.join(', ')}`);
 }
 
-/** template → status patch → --data → --set → sign. Signing is last, so the result is always correctly signed. */
+/** template → status patch → --data → --set → linked fields → sign. Signing is last: always correctly signed. */
 export async function generate(options: GenerateOptions): Promise<Delivery> {
   return prepareGenerate(options)({ now: options.now ?? Date.now(), seed: options.seed });
 }
@@ -102,8 +102,8 @@ export interface GenerateInstant {
 
 /**
  * `generate` in two halves: everything that does not depend on the clock or the seed (provider, event, status and
- * option checks, --set parsing, the compiled template, the URL) once; then per call only vars → fill → patches →
- * --data → --set → sign. Load mode builds one delivery per request this way; `generate` is both halves.
+ * option checks, --set parsing and typing, the compiled template, the URL) once; then per call only vars → fill →
+ * patches → option shape → --data → --set → linked fields → sign. Load mode builds one delivery per request this way; `generate` is both halves.
  */
 export function prepareGenerate(
   options: Omit<GenerateOptions, 'now' | 'seed'>,
