@@ -143,7 +143,7 @@ export function planSets({ provider, event, status, chosen, set, addField }: Pla
       const near = nearestPaths(path, known);
       throw usage(
         `--set ${path}: ${provider.name} ${event.name} has no field ${path}${near.length ? `; did you mean ${near.join(', ')}?` : ''}`,
-        `--add-field adds a field the template lacks; \`webhook-sim generate ${provider.name} ${event.name}\` shows its fields`,
+        `--add-field adds a field the template lacks; \`webhook-sim generate ${provider.name} ${event.name} --format pretty\` lists its fields`,
       );
     }
     return { claim: false, path, value: json !== undefined ? json : typedValue(path, text, getPath(fields, path)) };
