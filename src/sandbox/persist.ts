@@ -49,7 +49,8 @@ export interface StateWriter {
  */
 async function writeSnapshot(file: string, temporary: string, store: Store): Promise<void> {
   const { records, ...head } = store.snapshot();
-  const handle = await open(temporary, 'w');
+  // 0600: the file holds the orders' own IPN secrets (docs/sandbox.md); the rename keeps the mode.
+  const handle = await open(temporary, 'w', 0o600);
   try {
     await handle.write(`${JSON.stringify(head).slice(0, -1)},"records":[`);
     for (let i = 0; i < records.length; i += 500) {

@@ -37,8 +37,6 @@ export interface Core {
   created(record: InvoiceRecord): void;
   /** Walks a record through statuses, sending each status's webhook; resolves once they are delivered or recorded. */
   transition(record: InvoiceRecord, statuses: string[], by: Cause, args?: MoveArgs): Promise<void>;
-  /** Secrets that must not reach the state file (a UTBS order's ipnSecret), by record id. */
-  readonly privateSecrets: Map<string, string>;
 }
 
 export interface MoveArgs {
@@ -167,7 +165,17 @@ export function newRecord(
 ): InvoiceRecord {
   const at = new Date(now).toISOString();
   // The history's first entry shares the createdAt string: one copy per record.
-  return { provider, id, aliases, status, createdAt: at, fields, history: [{ status, at, by: 'api' }], attempts: [] };
+  return {
+    provider,
+    id,
+    aliases,
+    status,
+    createdAt: at,
+    fields,
+    history: [{ status, at, by: 'api' }],
+    attempts: [],
+    calls: [],
+  };
 }
 
 export function str(value: unknown): string | undefined {

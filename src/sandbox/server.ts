@@ -86,9 +86,9 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
       return;
     }
     let answer: ApiAnswer;
+    const rest = pathname.slice(provider.prefix.length);
+    const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
     try {
-      const rest = pathname.slice(provider.prefix.length);
-      const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
       answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
     } catch (error) {
       answer =
@@ -97,6 +97,7 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
           : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
     }
     write(res, answer.status, answer.body, false, answer.raw);
+    if (answer.records) core.store.addCall(answer.records, method, path, answer.status);
     log(answer, provider.name);
   };
   const server = createServer((req, res) => {

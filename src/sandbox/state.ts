@@ -1,21 +1,33 @@
 // The sandbox's state: records by id and by every alias the API gave out, bounded (the oldest go first), with a
 // JSON snapshot for --state FILE. Enters: records and changes; leaves: lookups and snapshots.
 import type { ProviderName } from '../providers/index.js';
-import type { Attempt, HistoryEntry, InvoiceRecord } from './types.js';
+import type { Attempt, CallRecord, HistoryEntry, InvoiceRecord } from './types.js';
 
 /** Attempts kept per record; older ones are dropped (a UAPAY shop answering 500 forever makes six per status). */
 const maxAttemptsPerRecord = 100;
+/** API calls kept per record: a shop polling invoices/show every second keeps only its latest. */
+export const maxCallsPerRecord = 50;
 
 export interface Snapshot {
   webhookSimSandbox: 1;
   savedAt: string;
   seq: number;
+  /** Secrets that are a record's own (a UTBS order's ipnSecret), by record id: never in a record, so never shown. */
+  secrets?: Record<string, string>;
   records: InvoiceRecord[];
 }
 
 export class Store {
   readonly records = new Map<string, InvoiceRecord>();
   private readonly index = new Map<string, InvoiceRecord>();
+  /**
+   * A record's own secrets (a UTBS order's ipnSecret), by record id. Kept beside the records, not in them: the
+   * control endpoints, the library's lookups and the logs show records, and must never show these; the state file
+   * keeps them (written 0600) so a restarted sandbox still checksums that order's IPNs.
+   */
+  readonly secrets = new Map<string, string>();
+  /** One copy of each method and path string the calls record (a slice of each request's URL otherwise). */
+  private readonly names = new Map<string, string>();
   private seq = 0;
   /** Called after every change (the --state writer debounces it). */
   onChange: () => void = () => undefined;
@@ -41,6 +53,7 @@ export class Store {
 
   private remove(record: InvoiceRecord): void {
     this.records.delete(record.id);
+    this.secrets.delete(record.id);
     for (const key of [record.id, ...record.aliases]) if (this.index.get(key) === record) this.index.delete(key);
   }
 
@@ -75,11 +88,33 @@ export class Store {
     this.onChange();
   }
 
+  /** A provider API call on each invoice it concerned, the last `maxCallsPerRecord` kept. */
+  addCall(records: readonly InvoiceRecord[], method: string, path: string, status: number): void {
+    const call: CallRecord = { at: new Date().toISOString(), method: this.name(method), path: this.name(path), status };
+    for (const record of records) {
+      // A literal for the first: an array grown by push reserves room for 16 (100,000 invoices hold one call each).
+      if (record.calls.length === 0) record.calls = [call];
+      else {
+        record.calls.push(call);
+        if (record.calls.length > maxCallsPerRecord) record.calls.splice(0, record.calls.length - maxCallsPerRecord);
+      }
+    }
+    if (records.length > 0) this.onChange();
+  }
+
+  private name(text: string): string {
+    const seen = this.names.get(text);
+    if (seen !== undefined) return seen;
+    if (this.names.size < 200) this.names.set(text, text);
+    return text;
+  }
+
   snapshot(): Snapshot {
     return {
       webhookSimSandbox: 1,
       savedAt: new Date().toISOString(),
       seq: this.seq,
+      secrets: Object.fromEntries(this.secrets),
       records: [...this.records.values()],
     };
   }
@@ -104,9 +139,17 @@ export class Store {
       }
       for (const [key, value] of Object.entries(record.fields))
         if (typeof value === 'string') record.fields[key] = intern(value);
+      // A state file written before calls were recorded has none.
+      record.calls ??= [];
+      for (const call of record.calls) {
+        call.method = this.name(call.method);
+        call.path = this.name(call.path);
+      }
       this.records.set(record.id, record);
       for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     }
+    for (const [id, secret] of Object.entries(snapshot.secrets ?? {}))
+      if (this.records.has(id) && typeof secret === 'string') this.secrets.set(id, secret);
     this.seq = Math.max(this.seq, snapshot.seq);
   }
 }
