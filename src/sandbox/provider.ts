@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { getProvider, type ProviderName } from '../providers/index.js';
 import type { FlowStep } from '../providers/types.js';
 import { isObject, type JsonObject } from '../lib/json.js';
-import type { Store } from './state.js';
+import { isoTime, noEntries, type Store } from './state.js';
 import {
   SandboxError,
   type ApiAnswer,
@@ -163,18 +163,18 @@ export function newRecord(
   fields: JsonObject,
   now: number,
 ): InvoiceRecord {
-  const at = new Date(now).toISOString();
-  // The history's first entry shares the createdAt string: one copy per record.
+  const at = isoTime(now);
+  // The history's first entry (and the create call) share the createdAt string: one copy per record.
   return {
     provider,
     id,
-    aliases,
+    aliases: aliases.length === 0 ? noEntries : aliases,
     status,
     createdAt: at,
     fields,
     history: [{ status, at, by: 'api' }],
-    attempts: [],
-    calls: [],
+    attempts: noEntries,
+    calls: noEntries,
   };
 }
 

@@ -8,6 +8,19 @@ const maxAttemptsPerRecord = 100;
 /** API calls kept per record: a shop polling invoices/show every second keeps only its latest. */
 export const maxCallsPerRecord = 50;
 
+/**
+ * A record's lists start as this one shared empty array and get their own on the first entry (the Store is the only
+ * writer): 100,000 invoices without aliases or attempts would otherwise hold 200,000 empty arrays for the GC to trace.
+ */
+export const noEntries: never[] = Object.freeze([]) as unknown as never[];
+
+/** ISO text of a time, made once per millisecond: a record's createdAt and its create call share one string. */
+let lastIso = { ms: Number.NaN, text: '' };
+export function isoTime(ms: number): string {
+  if (ms !== lastIso.ms) lastIso = { ms, text: new Date(ms).toISOString() };
+  return lastIso.text;
+}
+
 export interface Snapshot {
   webhookSimSandbox: 1;
   savedAt: string;
@@ -47,7 +60,8 @@ export class Store {
 
   /** Another id the API gave out for a record (a UAPAY paymentId once there is a payment). */
   alias(record: InvoiceRecord, id: string): void {
-    if (!record.aliases.includes(id)) record.aliases.push(id);
+    if (record.aliases.length === 0) record.aliases = [id];
+    else if (!record.aliases.includes(id)) record.aliases.push(id);
     this.index.set(id, record);
   }
 
@@ -82,7 +96,8 @@ export class Store {
   }
 
   addAttempt(record: InvoiceRecord, attempt: Attempt): void {
-    record.attempts.push(attempt);
+    if (record.attempts.length === 0) record.attempts = [attempt];
+    else record.attempts.push(attempt);
     if (record.attempts.length > maxAttemptsPerRecord)
       record.attempts.splice(0, record.attempts.length - maxAttemptsPerRecord);
     this.onChange();
@@ -90,7 +105,7 @@ export class Store {
 
   /** A provider API call on each invoice it concerned, the last `maxCallsPerRecord` kept. */
   addCall(records: readonly InvoiceRecord[], method: string, path: string, status: number): void {
-    const call: CallRecord = { at: new Date().toISOString(), method: this.name(method), path: this.name(path), status };
+    const call: CallRecord = { at: isoTime(Date.now()), method: this.name(method), path: this.name(path), status };
     for (const record of records) {
       // A literal for the first: an array grown by push reserves room for 16 (100,000 invoices hold one call each).
       if (record.calls.length === 0) record.calls = [call];
@@ -140,11 +155,15 @@ export class Store {
       for (const [key, value] of Object.entries(record.fields))
         if (typeof value === 'string') record.fields[key] = intern(value);
       // A state file written before calls were recorded has none.
-      record.calls ??= [];
+      record.calls ??= noEntries;
       for (const call of record.calls) {
+        if (call.at === record.createdAt) call.at = record.createdAt;
         call.method = this.name(call.method);
         call.path = this.name(call.path);
       }
+      if (record.aliases.length === 0) record.aliases = noEntries;
+      if (record.attempts.length === 0) record.attempts = noEntries;
+      if (record.calls.length === 0) record.calls = noEntries;
       this.records.set(record.id, record);
       for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
     }
