@@ -32,6 +32,7 @@ export interface Snapshot {
 
 export class Store {
   readonly records = new Map<string, InvoiceRecord>();
+  /** The other ids (aliases) only: a record's own id is found in `records` (one Map entry less per invoice). */
   private readonly index = new Map<string, InvoiceRecord>();
   /**
    * A record's own secrets (a UTBS order's ipnSecret), by record id. Kept beside the records, not in them: the
@@ -49,7 +50,6 @@ export class Store {
 
   add(record: InvoiceRecord): void {
     this.records.set(record.id, record);
-    this.index.set(record.id, record);
     for (const key of record.aliases) this.index.set(key, record);
     while (this.records.size > this.maxRecords) {
       const oldest = this.records.values().next().value as InvoiceRecord;
@@ -68,7 +68,7 @@ export class Store {
   private remove(record: InvoiceRecord): void {
     this.records.delete(record.id);
     this.secrets.delete(record.id);
-    for (const key of [record.id, ...record.aliases]) if (this.index.get(key) === record) this.index.delete(key);
+    for (const key of record.aliases) if (this.index.get(key) === record) this.index.delete(key);
   }
 
   /**
@@ -79,11 +79,12 @@ export class Store {
     const key = id.trim();
     const upper = key.toUpperCase();
     const found =
-      this.index.get(key) ??
-      this.index.get(key.toLowerCase()) ??
-      this.index.get(upper) ??
-      this.index.get(`INV-${upper}`);
+      this.lookup(key) ?? this.lookup(key.toLowerCase()) ?? this.lookup(upper) ?? this.lookup(`INV-${upper}`);
     return found && (provider === undefined || found.provider === provider) ? found : undefined;
+  }
+
+  private lookup(key: string): InvoiceRecord | undefined {
+    return this.records.get(key) ?? this.index.get(key);
   }
 
   list(provider?: ProviderName): InvoiceRecord[] {
@@ -165,7 +166,7 @@ export class Store {
       if (record.attempts.length === 0) record.attempts = noEntries;
       if (record.calls.length === 0) record.calls = noEntries;
       this.records.set(record.id, record);
-      for (const key of [record.id, ...record.aliases]) this.index.set(key, record);
+      for (const key of record.aliases) this.index.set(key, record);
     }
     for (const [id, secret] of Object.entries(snapshot.secrets ?? {}))
       if (this.records.has(id) && typeof secret === 'string') this.secrets.set(id, secret);
