@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { WebhookSimError, usage } from '../errors.js';
-import type { Snapshot, Store } from './state.js';
+import { onlyCreated, type Snapshot, type Store } from './state.js';
 
 export function loadSnapshot(file: string): Snapshot | undefined {
   let text: string;
@@ -57,7 +57,7 @@ async function writeSnapshot(file: string, temporary: string, store: Store): Pro
       await handle.write(
         `${i === 0 ? '' : ','}${records
           .slice(i, i + 500)
-          .map((r) => JSON.stringify(r))
+          .map((r) => JSON.stringify(onlyCreated(r) ? { ...r, calls: undefined } : r))
           .join(',')}`,
       );
     }

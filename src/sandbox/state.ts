@@ -14,6 +14,28 @@ export const maxCallsPerRecord = 50;
  */
 export const noEntries: never[] = Object.freeze([]) as unknown as never[];
 
+/** The path of each provider's create call: every record begins with it (the call that created it, answered 200). */
+const createPaths: Readonly<Record<ProviderName, string>> = {
+  cryptocloud: 'invoice/create',
+  utbs: 'public/exchanger/order/create',
+  uapay: 'invoicer/invoices/create',
+};
+
+/**
+ * Whether a record's calls are only the call that created it, as the state file leaves them out (and a reload
+ * makes them again): 100,000 invoices would otherwise add a tenth to the file, and to the memory a reload peaks at.
+ */
+export function onlyCreated(record: InvoiceRecord): boolean {
+  const call = record.calls.length === 1 ? record.calls[0] : undefined;
+  return (
+    call !== undefined &&
+    call.at === record.createdAt &&
+    call.method === 'POST' &&
+    call.status === 200 &&
+    call.path === createPaths[record.provider]
+  );
+}
+
 /** ISO text of a time, made once per millisecond: a record's createdAt and its create call share one string. */
 let lastIso = { ms: Number.NaN, text: '' };
 export function isoTime(ms: number): string {
@@ -42,6 +64,7 @@ export class Store {
   readonly secrets = new Map<string, string>();
   /** One copy of each method and path string the calls record (a slice of each request's URL otherwise). */
   private readonly names = new Map<string, string>();
+  private lastFirst: readonly CallRecord[] | undefined;
   private seq = 0;
   /** Called after every change (the --state writer debounces it). */
   onChange: () => void = () => undefined;
@@ -106,16 +129,36 @@ export class Store {
 
   /** A provider API call on each invoice it concerned, the last `maxCallsPerRecord` kept. */
   addCall(records: readonly InvoiceRecord[], method: string, path: string, status: number): void {
-    const call: CallRecord = { at: isoTime(Date.now()), method: this.name(method), path: this.name(path), status };
+    const first = this.firstCall(isoTime(Date.now()), this.name(method), this.name(path), status);
+    const call = first[0] as CallRecord;
     for (const record of records) {
-      // A literal for the first: an array grown by push reserves room for 16 (100,000 invoices hold one call each).
-      if (record.calls.length === 0) record.calls = [call];
+      const calls = record.calls;
+      // The first call of a record is the one that created it: at its creation time (the same instant).
+      if (calls.length === 0)
+        record.calls = (
+          first[0]?.at === record.createdAt ? first : this.firstCall(record.createdAt, call.method, call.path, status)
+        ) as CallRecord[];
+      // A shared list (frozen) is copied on its second entry; an own list grows in place.
+      else if (Object.isFrozen(calls)) record.calls = [...calls, call];
       else {
-        record.calls.push(call);
-        if (record.calls.length > maxCallsPerRecord) record.calls.splice(0, record.calls.length - maxCallsPerRecord);
+        calls.push(call);
+        if (calls.length > maxCallsPerRecord) calls.splice(0, calls.length - maxCallsPerRecord);
       }
     }
     if (records.length > 0) this.onChange();
+  }
+
+  /**
+   * A frozen one-call list, shared by the records whose first call is the same call in the same millisecond: under
+   * load many invoices are created per millisecond, and 100,000 invoices each holding one create call would
+   * otherwise be 100,000 arrays and objects (most of what `calls` adds to the memory of a big store).
+   */
+  private firstCall(at: string, method: string, path: string, status: number): readonly CallRecord[] {
+    const last = this.lastFirst?.[0];
+    if (last && last.at === at && last.method === method && last.path === path && last.status === status)
+      return this.lastFirst as readonly CallRecord[];
+    this.lastFirst = Object.freeze([Object.freeze({ at, method, path, status })]);
+    return this.lastFirst;
   }
 
   private name(text: string): string {
@@ -155,13 +198,19 @@ export class Store {
       }
       for (const [key, value] of Object.entries(record.fields))
         if (typeof value === 'string') record.fields[key] = intern(value);
-      // A state file written before calls were recorded has none.
-      record.calls ??= noEntries;
-      for (const call of record.calls) {
-        if (call.at === record.createdAt) call.at = record.createdAt;
-        call.method = this.name(call.method);
-        call.path = this.name(call.path);
-      }
+      // Left out of the file: only the create call (see onlyCreated), or a file from before calls were recorded.
+      const calls = record.calls ?? [
+        { at: record.createdAt, method: 'POST', path: createPaths[record.provider], status: 200 },
+      ];
+      if (calls.length === 1) {
+        const call = calls[0] as CallRecord;
+        const at = call.at === record.createdAt ? record.createdAt : call.at;
+        record.calls = this.firstCall(at, this.name(call.method), this.name(call.path), call.status) as CallRecord[];
+      } else
+        for (const call of calls) {
+          call.method = this.name(call.method);
+          call.path = this.name(call.path);
+        }
       if (record.aliases.length === 0) record.aliases = noEntries;
       if (record.attempts.length === 0) record.attempts = noEntries;
       if (record.calls.length === 0) record.calls = noEntries;

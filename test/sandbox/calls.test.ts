@@ -42,6 +42,8 @@ describe('API calls per invoice', () => {
       'POST invoice/merchant/canceled 400',
     ]);
     const calls = sandbox.invoice(one.uuid)?.calls ?? [];
+    // The create call is at the invoice's creation time.
+    expect(calls[0]?.at).toBe(sandbox.invoice(one.uuid)?.createdAt);
     for (const call of calls) {
       expect(new Date(call.at).toISOString()).toBe(call.at);
       expect(Date.parse(call.at)).toBeGreaterThanOrEqual(started - 1000);
