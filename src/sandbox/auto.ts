@@ -54,6 +54,7 @@ function hasFlow(sandbox: SandboxProvider, name: string): boolean {
     fields: {},
     history: [],
     attempts: [],
+    calls: [],
   };
   return sandbox.flow(probe, name) !== undefined;
 }

@@ -41,7 +41,6 @@ export interface CoreOptions {
 export class SandboxCore extends EventEmitter implements Core {
   readonly config: SandboxConfig;
   readonly store: Store;
-  readonly privateSecrets = new Map<string, string>();
   private readonly clock: VirtualClock;
   private readonly settings: CoreOptions['settings'];
   private readonly queues = new Map<string, Promise<unknown>>();

@@ -13,18 +13,20 @@ import {
   type Core,
   type SandboxProvider,
 } from './provider.js';
-import { SandboxError, type ApiAnswer, type ApiCall } from './types.js';
+import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord } from './types.js';
 import { amounts, cryptocloudData, defaultCrypto, invoiceDate, paidStatuses, view } from './cryptocloud-view.js';
 
-const ok = (result: Json, invoice?: string): ApiAnswer => ({
+const ok = (result: Json, records?: InvoiceRecord[], invoice?: string): ApiAnswer => ({
   status: 200,
   body: { status: 'success', result },
   ...(invoice ? { invoice } : {}),
+  ...(records ? { records } : {}),
 });
-const fail = (status: number, result: JsonObject, problem: string): ApiAnswer => ({
+const fail = (status: number, result: JsonObject, problem: string, records?: InvoiceRecord[]): ApiAnswer => ({
   status,
   body: { status: 'error', result },
   problem,
+  ...(records ? { records } : {}),
 });
 
 function authorized(call: ApiCall, core: Core): boolean {
@@ -92,7 +94,7 @@ function create(body: JsonObject, core: Core): ApiAnswer {
     now,
   );
   core.created(record);
-  return ok(view(record), record.id);
+  return ok(view(record), [record], record.id);
 }
 
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
@@ -113,16 +115,21 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       return fail(400, { uuids: 'Ensure this field has no more than 100 elements.' }, 'more than 100 uuids');
     const found = uuids.flatMap((uuid) => {
       const record = typeof uuid === 'string' ? core.store.find(uuid, 'cryptocloud') : undefined;
-      return record ? [view(record)] : [];
+      return record ? [record] : [];
     });
-    return ok(found, uuids.map(String).join(','));
+    return ok(found.map(view), found, uuids.map(String).join(','));
   }
   if (call.path === 'invoice/merchant/list') return list(body, core);
   const record = typeof body.uuid === 'string' ? core.store.find(body.uuid, 'cryptocloud') : undefined;
   if (!record || record.status !== 'created')
-    return fail(400, { validate_error: 'Invoice is not created' }, `invoice ${asText(body.uuid)} cannot be canceled`);
+    return fail(
+      400,
+      { validate_error: 'Invoice is not created' },
+      `invoice ${asText(body.uuid)} cannot be canceled`,
+      record && [record],
+    );
   await core.transition(record, ['canceled'], 'api');
-  return ok(['ok'], record.id);
+  return ok(['ok'], [record], record.id);
 }
 
 /** dd.mm.yyyy → epoch ms of that UTC day's start. */
@@ -144,7 +151,8 @@ function list(body: JsonObject, core: Core): ApiAnswer {
     const created = Date.parse(record.createdAt);
     return created >= (start as number) && created < (end as number) + 86_400_000;
   });
-  return ok(within.slice(offset, offset + limit).map(view));
+  const page = within.slice(offset, offset + limit);
+  return ok(page.map(view), page);
 }
 
 export const cryptocloud: SandboxProvider = {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { WebhookSimError, usage } from '../errors.js';
-import type { Snapshot, Store } from './state.js';
+import { onlyCreated, type Snapshot, type Store } from './state.js';
 
 export function loadSnapshot(file: string): Snapshot | undefined {
   let text: string;
@@ -49,14 +49,15 @@ export interface StateWriter {
  */
 async function writeSnapshot(file: string, temporary: string, store: Store): Promise<void> {
   const { records, ...head } = store.snapshot();
-  const handle = await open(temporary, 'w');
+  // 0600: the file holds the orders' own IPN secrets (docs/sandbox.md); the rename keeps the mode.
+  const handle = await open(temporary, 'w', 0o600);
   try {
     await handle.write(`${JSON.stringify(head).slice(0, -1)},"records":[`);
     for (let i = 0; i < records.length; i += 500) {
       await handle.write(
         `${i === 0 ? '' : ','}${records
           .slice(i, i + 500)
-          .map((r) => JSON.stringify(r))
+          .map((r) => JSON.stringify(onlyCreated(r) ? { ...r, calls: undefined } : r))
           .join(',')}`,
       );
     }

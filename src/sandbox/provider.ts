@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { getProvider, type ProviderName } from '../providers/index.js';
 import type { FlowStep } from '../providers/types.js';
 import { isObject, type JsonObject } from '../lib/json.js';
-import type { Store } from './state.js';
+import { isoTime, noEntries, type Store } from './state.js';
 import {
   SandboxError,
   type ApiAnswer,
@@ -37,8 +37,6 @@ export interface Core {
   created(record: InvoiceRecord): void;
   /** Walks a record through statuses, sending each status's webhook; resolves once they are delivered or recorded. */
   transition(record: InvoiceRecord, statuses: string[], by: Cause, args?: MoveArgs): Promise<void>;
-  /** Secrets that must not reach the state file (a UTBS order's ipnSecret), by record id. */
-  readonly privateSecrets: Map<string, string>;
 }
 
 export interface MoveArgs {
@@ -165,9 +163,19 @@ export function newRecord(
   fields: JsonObject,
   now: number,
 ): InvoiceRecord {
-  const at = new Date(now).toISOString();
-  // The history's first entry shares the createdAt string: one copy per record.
-  return { provider, id, aliases, status, createdAt: at, fields, history: [{ status, at, by: 'api' }], attempts: [] };
+  const at = isoTime(now);
+  // The history's first entry (and the create call) share the createdAt string: one copy per record.
+  return {
+    provider,
+    id,
+    aliases: aliases.length === 0 ? noEntries : aliases,
+    status,
+    createdAt: at,
+    fields,
+    history: [{ status, at, by: 'api' }],
+    attempts: noEntries,
+    calls: noEntries,
+  };
 }
 
 export function str(value: unknown): string | undefined {

@@ -47,60 +47,86 @@ function write(res: ServerResponse, status: number, body: Json, close = false, r
   res.end(text);
 }
 
+/** No query: one shared, never written (the providers only read a call's query). */
+const noQuery = new URLSearchParams();
+
+/** One `api` event per call, built only when someone listens (a library sandbox without `log` builds none). */
+function logCall(
+  core: SandboxCore,
+  provider: SandboxProvider['name'] | 'control',
+  method: string,
+  pathname: string,
+  started: number,
+  answer: ApiAnswer,
+): void {
+  if (!core.listened('api')) return;
+  core.emitLog({
+    type: 'api',
+    provider,
+    method,
+    path: pathname,
+    status: answer.status,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+    ...(answer.invoice === undefined ? {} : { invoice: answer.invoice }),
+    ...(answer.problem === undefined ? {} : { problem: answer.problem }),
+  });
+}
+
+/** The provider's answer to a call; a throw becomes its error shape. */
+async function answerCall(
+  core: SandboxCore,
+  provider: SandboxProvider,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<ApiAnswer> {
+  try {
+    return await provider.handle({ method, path, query, headers: req.headers, body }, core);
+  } catch (error) {
+    return error instanceof SandboxError
+      ? provider.error(error.httpStatus, error.message)
+      : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
+  }
+}
+
+async function handle(core: SandboxCore, options: ServerOptions, req: IncomingMessage, res: ServerResponse) {
+  const started = performance.now();
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const pathname = q < 0 ? raw : raw.slice(0, q);
+  const method = req.method ?? 'GET';
+  const provider = providerList.find((p) => pathname.startsWith(p.prefix));
+  const name = provider?.name ?? 'control';
+  const body = await readBody(req, options.maxBodyBytes).catch(() => undefined);
+  if (body === undefined) {
+    const answer = provider
+      ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`)
+      : { status: 413, body: { ok: false, error: 'request body too large' } };
+    write(res, 413, answer.body, true);
+    logCall(core, name, method, pathname, started, { ...answer, status: 413, problem: 'request body too large' });
+    res.once('finish', () => req.destroy());
+    return;
+  }
+  const query = q < 0 ? noQuery : new URLSearchParams(raw.slice(q + 1));
+  if (!provider) {
+    const answer = await control(core, method, pathname, query, body);
+    write(res, answer.status, answer.body);
+    logCall(core, name, method, pathname, started, answer);
+    return;
+  }
+  const rest = pathname.slice(provider.prefix.length);
+  const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
+  const answer = await answerCall(core, provider, method, path, query, req, body);
+  write(res, answer.status, answer.body, false, answer.raw);
+  if (answer.records) core.store.addCall(answer.records, method, path, answer.status);
+  logCall(core, name, method, pathname, started, answer);
+}
+
 export function createSandboxServer(core: SandboxCore, options: ServerOptions): Server {
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = performance.now();
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    const pathname = q < 0 ? raw : raw.slice(0, q);
-    const method = req.method ?? 'GET';
-    const provider = providerList.find((p) => pathname.startsWith(p.prefix));
-    const log = (answer: ApiAnswer, name: SandboxProvider['name'] | 'control'): void => {
-      if (!core.listened('api')) return;
-      core.emitLog({
-        type: 'api',
-        provider: name,
-        method,
-        path: pathname,
-        status: answer.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        ...(answer.invoice === undefined ? {} : { invoice: answer.invoice }),
-        ...(answer.problem === undefined ? {} : { problem: answer.problem }),
-      });
-    };
-    const body = await readBody(req, options.maxBodyBytes).catch(() => undefined);
-    if (body === undefined) {
-      const answer = provider
-        ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`)
-        : { status: 413, body: { ok: false, error: 'request body too large' } };
-      write(res, 413, answer.body, true);
-      log({ ...answer, status: 413, problem: 'request body too large' }, provider?.name ?? 'control');
-      res.once('finish', () => req.destroy());
-      return;
-    }
-    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-    if (!provider) {
-      const answer = await control(core, method, pathname, query, body);
-      write(res, answer.status, answer.body);
-      log(answer, 'control');
-      return;
-    }
-    let answer: ApiAnswer;
-    try {
-      const rest = pathname.slice(provider.prefix.length);
-      const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
-      answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
-    } catch (error) {
-      answer =
-        error instanceof SandboxError
-          ? provider.error(error.httpStatus, error.message)
-          : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
-    }
-    write(res, answer.status, answer.body, false, answer.raw);
-    log(answer, provider.name);
-  };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(core, options, req, res).catch((error: unknown) => {
       if (!res.headersSent)
         write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
     });

@@ -57,6 +57,17 @@ export interface Attempt {
   interrupted?: boolean;
 }
 
+/** A provider API call that concerned an invoice (not a /_sandbox/ control call): what a shop under test asked. */
+export interface CallRecord {
+  /** ISO 8601, real time. */
+  at: string;
+  method: string;
+  /** The path after the provider's API base, without a trailing slash: `invoicer/invoices/show`, `invoice/merchant/info`. */
+  path: string;
+  /** The HTTP status of the answer. */
+  status: number;
+}
+
 /** An invoice, order or payment as the sandbox keeps it. */
 export interface InvoiceRecord {
   provider: ProviderName;
@@ -70,6 +81,8 @@ export interface InvoiceRecord {
   fields: JsonObject;
   history: HistoryEntry[];
   attempts: Attempt[];
+  /** The provider API calls that concerned it, oldest first (the last 50). */
+  calls: CallRecord[];
   /** --auto flow this invoice follows, if any. */
   auto?: string;
 }
@@ -91,6 +104,8 @@ export interface ApiAnswer {
   raw?: string;
   /** Ids of the invoice the call concerned, for the log line. */
   invoice?: string;
+  /** The invoices the call concerned (created, shown, listed, moved): each records the call in its `calls`. */
+  records?: InvoiceRecord[];
   /** A one-line reason for an error answer, for the log line. */
   problem?: string;
 }

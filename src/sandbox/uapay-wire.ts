@@ -8,7 +8,7 @@ import type { ApiAnswer, ApiCall, InvoiceRecord } from './types.js';
  * An answer's data with `token`: the HS256 JWT of the data, then iat, signed with the client secret. The claims and
  * the answer are cut from one JSON.stringify of the data (the create path's largest cost after the two HMACs).
  */
-export function signed(data: JsonObject, core: Core, invoice?: string): ApiAnswer {
+export function signed(data: JsonObject, core: Core, records?: InvoiceRecord[]): ApiAnswer {
   const json = JSON.stringify(data);
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
   const token = signHs256(
@@ -20,7 +20,8 @@ export function signed(data: JsonObject, core: Core, invoice?: string): ApiAnswe
     status: 200,
     body: null,
     raw: `{"status":1,"data":${open}"token":"${token}"}}`,
-    ...(invoice ? { invoice } : {}),
+    ...(records ? { records } : {}),
+    ...(records?.length === 1 ? { invoice: (records[0] as InvoiceRecord).id } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 } from './provider.js';
 import { SandboxError, type ApiAnswer, type ApiCall, type Verb } from './types.js';
 import { envelope, failure, invoiceView, payment, paymentView, required, signed } from './uapay-wire.js';
+import { cardTo, isP2p, p2pFlow, p2pPayment, p2pPlan, p2pWebhook } from './uapay-p2p.js';
 
 const invoiceEvent = getProvider('uapay').events.invoice;
 const statuses = statusNames('uapay', 'invoice');
@@ -45,6 +46,8 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
     if (url !== undefined && !isHttpUrl(url))
       return failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
   }
+  const card = systemType === 'P2P' ? cardTo(data) : undefined;
+  if (typeof card === 'object') return card;
   const now = core.now();
   const id = ids.uuid();
   const extraInfo =
@@ -71,11 +74,12 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
       extraInfo,
       invoiceStatus: 'ACTIVE',
       payment: null,
+      ...(card === undefined ? {} : { cardToId: card }),
     },
     now,
   );
   core.created(record);
-  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/_sandbox/invoices/${id}` }, core, id);
+  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/_sandbox/invoices/${id}` }, core, [record]);
 }
 
 const paymentMoves: Record<string, { verb: Verb; from: string[] }> = {
@@ -127,14 +131,14 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
     const found = all.filter(
       (r) => wanted.includes(r.id) || (typeof r.fields.externalId === 'string' && wanted.includes(r.fields.externalId)),
     );
-    return signed({ invoices: found.map(invoiceView) }, core);
+    return signed({ invoices: found.map(invoiceView) }, core, found);
   }
   if (call.path === 'invoicer/invoices/show') {
     const id = str(params.id);
     if (id === undefined) return required('params', 'id');
     const record = core.store.find(id, 'uapay');
     return record && record.id === id
-      ? signed(invoiceView(record), core, record.id)
+      ? signed(invoiceView(record), core, [record])
       : failure(404, 'NOT_FOUND', `invoice ${id} not found`);
   }
   const paymentId = str(params.paymentId);
@@ -143,22 +147,29 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   const p = record && payment(record);
   if (!record || !p || p.paymentId !== paymentId) return failure(404, 'NOT_FOUND', `payment ${paymentId} not found`);
   if (call.path === 'invoicer/payments/show')
-    return signed({ ...(paymentView(record)[0] as JsonObject) }, core, record.id);
+    return signed({ ...(paymentView(record)[0] as JsonObject) }, core, [record]);
   const move = paymentMoves[call.path] as { verb: Verb; from: string[] };
-  if (!move.from.includes(record.status))
-    return failure(
-      400,
-      'WRONG_PAYMENT_STATUS',
-      `payment ${paymentId} is ${record.status}: ${move.verb} needs ${move.from.join(' or ')}`,
+  const refused = (answer: ApiAnswer): ApiAnswer => ({ ...answer, invoice: record.id, records: [record] });
+  if (!move.from.includes(record.status) || isP2p(record))
+    return refused(
+      failure(
+        400,
+        'WRONG_PAYMENT_STATUS',
+        isP2p(record)
+          ? `payment ${paymentId} is a P2P payment: it cannot ${move.verb}`
+          : `payment ${paymentId} is ${record.status}: ${move.verb} needs ${move.from.join(' or ')}`,
+      ),
     );
   const amount = data.amount === undefined ? undefined : Number(data.amount);
   if (amount !== undefined && !(Number.isInteger(amount) && amount > 0 && amount <= Number(p.amount))) {
-    return failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${asText(p.amount)} kopecks`, {
-      data: { amount: 'INVALID' },
-    });
+    return refused(
+      failure(400, 'FORMAT_ERROR', `data.amount must be 1 to ${asText(p.amount)} kopecks`, {
+        data: { amount: 'INVALID' },
+      }),
+    );
   }
   await core.transition(record, uapay.plan(record, move.verb), 'api', { amount });
-  return signed({ paymentId }, core, record.id);
+  return signed({ paymentId }, core, [record]);
 }
 
 function flowFrom(name: string, current: string, stop?: string): string[] | undefined {
@@ -177,6 +188,7 @@ export const uapay: SandboxProvider = {
 
   plan(record, verb, status) {
     if (this.terminal.includes(record.status)) throw cannot(record, 'the payment does not move any more');
+    if (isP2p(record)) return p2pPlan(record, verb, status);
     const hold = record.fields.type === 'HOLD';
     const current = record.status;
     let path: string[] | undefined;
@@ -205,7 +217,7 @@ export const uapay: SandboxProvider = {
     return path;
   },
 
-  flow: (record, name) => flowFrom(name, record.status),
+  flow: (record, name) => (isP2p(record) ? p2pFlow(name, record.status) : flowFrom(name, record.status)),
 
   apply(record, status, core, args) {
     const now = new Date(core.now()).toISOString();
@@ -237,11 +249,13 @@ export const uapay: SandboxProvider = {
       record.fields.type = 'HOLD';
     }
     if (status === 'REVERSED') p.reversalAmount = args.amount ?? (p.amount as number);
+    if (isP2p(record)) p2pPayment(record, p);
     record.fields.invoiceStatus = ['FINISHED', 'REVERSED', 'CANCELED'].includes(status) ? 'INACTIVE' : 'ACTIVE';
     return p.paymentId as string;
   },
 
   webhook(record, status, core) {
+    if (isP2p(record)) return p2pWebhook(record, status, core);
     const f = record.fields;
     if (typeof f.callbackUrl !== 'string') return 'no callback: the invoice was created without callbackUrl';
     const p = payment(record);

@@ -40,7 +40,7 @@ function answer(
   status: number,
   body: JsonObject,
   started: number,
-  extra: Pick<ApiAnswer, 'invoice' | 'problem'> = {},
+  extra: Pick<ApiAnswer, 'invoice' | 'problem' | 'records'> = {},
 ): ApiAnswer {
   return {
     status,
@@ -52,8 +52,8 @@ function answer(
     ...extra,
   };
 }
-const ok = (dataOut: Json, started: number, invoice?: string): ApiAnswer =>
-  answer(200, { success: true, data: dataOut }, started, invoice ? { invoice } : {});
+const ok = (dataOut: Json, started: number, record?: InvoiceRecord): ApiAnswer =>
+  answer(200, { success: true, data: dataOut }, started, record ? { invoice: record.id, records: [record] } : {});
 
 export function apiError(
   status: number,
@@ -154,8 +154,8 @@ function create(body: JsonObject, core: Core, started: number): ApiAnswer {
   );
   const ipnSecret = str(body.ipnSecret);
   if (ipnSecret !== undefined) {
-    // The secret itself stays in memory: the state file and the answers only ever see it masked.
-    core.privateSecrets.set(record.id, ipnSecret);
+    // The record shows it masked; the secret itself is kept beside the records (and in the 0600 state file).
+    core.store.secrets.set(record.id, ipnSecret);
     record.fields.ipnSecret = maskSecret(ipnSecret);
   }
   core.created(record);
@@ -170,7 +170,7 @@ function create(body: JsonObject, core: Core, started: number): ApiAnswer {
       outAmount: outAmount,
     },
     started,
-    record.id,
+    record,
   );
 }
 
@@ -231,7 +231,7 @@ export async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       core,
       started,
     );
-    return 'body' in record ? record : ok({ order: orderView(record) }, started, record.id);
+    return 'body' in record ? record : ok({ order: orderView(record) }, started, record);
   }
   const body = jsonBody(call.body);
   if (typeof body === 'string') return apiError(400, body, started);
@@ -240,16 +240,22 @@ export async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
   if ('body' in found) return found;
   const record = found;
   const next = str(body.status);
-  if (next === undefined || !statuses.includes(next))
-    return apiError(400, `Param status isn't valid: ${asText(body.status ?? 'missing')}`, started, {
+  if (next === undefined || !statuses.includes(next)) {
+    const invalid = apiError(400, `Param status isn't valid: ${asText(body.status ?? 'missing')}`, started, {
       fieldId: 'status',
       nameField: 'status',
       err: 'invalid',
       type: 'param',
     });
+    return { ...invalid, invoice: record.id, records: [record] };
+  }
   if (utbsData.terminalStatuses.includes(record.status))
-    return apiError(400, `Order status ${record.status} is final`, started);
+    return {
+      ...apiError(400, `Order status ${record.status} is final`, started),
+      invoice: record.id,
+      records: [record],
+    };
   const oldStatus = record.status;
   await core.transition(record, [next], 'api');
-  return ok({ ok: 1, oldStatus, newStatus: record.status }, started, record.id);
+  return ok({ ok: 1, oldStatus, newStatus: record.status }, started, record);
 }

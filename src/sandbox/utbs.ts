@@ -53,9 +53,10 @@ export const utbs: SandboxProvider = {
   webhook(record, status, core) {
     const url = record.fields.ipnUrl;
     if (typeof url !== 'string') return 'no IPN: the order was created without ipnUrl';
-    // Its own ipnSecret stays in memory only: after a restart the sandbox cannot checksum its IPNs, and says so.
-    if (record.fields.ipnSecret !== undefined && !core.privateSecrets.has(record.id))
-      return "no IPN: the order's own ipnSecret is not kept across restarts (the state file holds it masked)";
+    // Its own ipnSecret or none: an IPN hashed with the default secret would look forged to that shop.
+    const own = core.store.secrets.get(record.id);
+    if (record.fields.ipnSecret !== undefined && own === undefined)
+      return "no IPN: the order's own ipnSecret is not in the state (a state file from an older webhook-sim)";
     const f = record.fields;
     const toValues = (f.toValues as JsonObject[]).map((v) => ({
       key: v.field as string,
@@ -66,7 +67,7 @@ export const utbs: SandboxProvider = {
       url,
       event: 'ipn',
       status,
-      secret: core.privateSecrets.get(record.id) ?? core.config.secrets.utbs,
+      secret: own ?? core.config.secrets.utbs,
       data: {
         orderUID: f.uid as number,
         orderId: record.id,

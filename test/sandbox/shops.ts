@@ -73,6 +73,8 @@ export class Shop extends EventEmitter {
     readonly provider: ProviderName,
     readonly style: Style,
     readonly sandboxUrl: string,
+    /** UAPAY: an ECOM invoice, or a P2P payment to a card (its callbacks carry operation fields, no invoiceId). */
+    readonly systemType: 'ECOM' | 'P2P' = 'ECOM',
   ) {
     super();
   }
@@ -158,13 +160,14 @@ export class Shop extends EventEmitter {
         'POST',
         '/api/invoicer/invoices/create',
         envelope(
-          { sessionId: this.uapaySession, systemType: 'ECOM' },
+          { sessionId: this.uapaySession, systemType: this.systemType },
           {
             externalId: order.id,
             type: 'PAY',
             amount: amount * 100,
             description: 'order',
             callbackUrl: `${this.url}/uapay/callback?orderId=${order.id}`,
+            ...(this.systemType === 'P2P' ? { cardTo: { id: 'card-to-token-1' } } : {}),
           },
         ),
       );
@@ -232,9 +235,12 @@ export class Shop extends EventEmitter {
     const order = this.orders.get(url.searchParams.get('orderId') ?? '');
     if (verify) {
       const claims = verifyJwt(String((JSON.parse(body) as { token?: string }).token ?? ''), secrets.uapay);
-      if (!claims || claims.invoiceId !== order?.ref.id) return 401;
+      this.emit('callback', claims);
+      // A P2P callback names the shop's order as operationExternalId and its state as operationStatus.
+      const p2p = this.systemType === 'P2P';
+      if (!claims || (p2p ? claims.operationExternalId !== order?.id : claims.invoiceId !== order?.ref.id)) return 401;
       if (!confirm) {
-        if (claims.paymentStatus === 'FINISHED') this.credit(order);
+        if ((p2p ? claims.operationStatus : claims.paymentStatus) === 'FINISHED') this.credit(order);
         return 200;
       }
     }
