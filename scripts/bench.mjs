@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench`: the issue-5 performance goals, each as a ratio against a baseline measured in the same run on the
-// same machine (medians of repeated runs where a run is short). One line per goal: figure, baseline, ratio, goal,
+// `npm run bench`: the performance goals of issue 16, each as a ratio against a baseline measured in the same run on
+// the same machine (medians of repeated, interleaved runs). One line per goal: figure, baseline, ratio, goal,
 // pass/fail. Loopback only; every load is bounded in count and in time; always exits 0.
 //
+//   node scripts/bench.mjs [section] [--profile]
+//     1 load vs its undici ceiling, 2 load vs autocannon against a verifying handler, 3 start-up, 4 bulk verify,
+//     5 capture (listen --out DIR), 6 sandbox (issue 13), 7 the web UI (scripts/bench-ui.mjs, when present),
+//     8 retry schedule (issue 5). --profile: where a load-mode request's CPU goes, next to the ceiling's.
 //   BENCH_RUNS=41      start-time runs per command (interleaved, order rotated)
 //   BENCH_QUICK=1      smaller loads (a smoke run, not the figures)
 import { spawn } from 'node:child_process';
@@ -15,6 +19,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The flag is taken out, so process.argv[2] is the section wherever it is read.
+const profile = process.argv.includes('--profile');
+process.argv = process.argv.filter((arg) => arg !== '--profile');
 const bin = join(root, 'bin', 'webhook-sim.js');
 const quick = process.env.BENCH_QUICK === '1';
 const runs = Number(process.env.BENCH_RUNS ?? (quick ? 7 : 41));
@@ -60,10 +67,16 @@ function runChild(args, { timeoutMs = 120_000, input, stdout = 'pipe', cwd = roo
     const out = [];
     const err = [];
     let peakKb = 0;
+    let cpuTicks = 0;
     const poll = setInterval(() => {
       try {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+        // utime and stime (fields 14 and 15, after the parenthesised name), in clock ticks: the CPU the child used,
+        // as last seen (up to 50 ms before it exits).
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(fields[11]) + Number(fields[12]);
       } catch {}
     }, 50);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -80,6 +93,7 @@ function runChild(args, { timeoutMs = 120_000, input, stdout = 'pipe', cwd = roo
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         peakMb: peakKb / 1024,
+        cpuMs: cpuTicks * 10, // Linux USER_HZ is 100
       });
     });
     child.stdin.end(input ?? '');
@@ -132,7 +146,7 @@ async function autocannon(url, { connections, amount, body, headers }) {
  * The ceiling undici sets for load mode: the same Agent, options and dispatch handler as `send --count`, in its own
  * process, sending one fixed body (no building or signing at all), `amount` requests with `connections` in flight.
  */
-async function undiciFixed(url, { connections, amount, body, headers }) {
+async function undiciFixed(url, { connections, amount, body, headers }, nodeArgs = []) {
   const script = `
     import { Agent } from 'undici';
     const o = JSON.parse(process.env.UF);
@@ -150,10 +164,10 @@ async function undiciFixed(url, { connections, amount, body, headers }) {
     await agent.close();
     process.stdout.write(JSON.stringify({ rps: (o.amount / ms) * 1000, failed }));`;
   env.UF = JSON.stringify({ url, connections, amount, body, headers });
-  const result = await runChild(['--input-type=module', '-e', script], { timeoutMs: 120_000 });
+  const result = await runChild([...nodeArgs, '--input-type=module', '-e', script], { timeoutMs: 120_000 });
   delete env.UF;
   if (result.code !== 0) throw new Error(`undici fixed-body load failed: ${result.stderr.slice(0, 300)}`);
-  return JSON.parse(result.stdout);
+  return { ...JSON.parse(result.stdout), cpuMs: result.cpuMs };
 }
 
 const lib = await import(join(root, 'dist', 'index.js'));
@@ -185,7 +199,7 @@ async function signedDelivery(provider, seed, url, extra = {}) {
   return lib.generate({ provider, seed, now: Date.now(), url, ...extra });
 }
 
-// ── 1. Start time ───────────────────────────────────────────────────────────────────────────────────────────────
+// ── 3. Start time ───────────────────────────────────────────────────────────────────────────────────────────────
 async function goalStart() {
   const delivery = await signedDelivery('uapay', 1, 'http://127.0.0.1:8787/webhooks/uapay');
   const capture = join(work, 'one-capture.json');
@@ -205,119 +219,294 @@ async function goalStart() {
   const base = median(times.node);
   for (const name of ['help', 'verify']) {
     const m = median(times[name]);
-    const label = name === 'help' ? '1a start: --help' : '1b start: verify <capture>';
+    const label = name === 'help' ? '3a start: --help' : '3b start: verify <capture>';
+    const limit = name === 'help' ? 1.2 : 1.25;
     report(
       label,
       `${fmt(m)} ms (median of ${runs})`,
       `node -e 0 ${fmt(base)} ms`,
       fmt(m / base, 2),
-      '≤ 1.30',
-      m / base <= 1.3,
+      `≤ ${fmt(limit, 2)}`,
+      m / base <= limit,
     );
   }
 }
 
-// ── 2. Load mode ────────────────────────────────────────────────────────────────────────────────────────────────
+// ── 1. Load mode vs its own ceiling, 2. against a realistic handler ───────────────────────────────────────────────
+/** `send <provider> --count n --concurrency 32` against url, in its own process; its --json report. */
+async function sendLoad(provider, url, count = loadN, nodeArgs = []) {
+  const r = await runChild(
+    [...nodeArgs, bin, 'send', provider, '--url', url, '--count', String(count), '--concurrency', '32', '--json'],
+    { timeoutMs: 300_000 },
+  );
+  const parsed = r.code === null ? undefined : JSON.parse(r.stdout);
+  if (parsed?.requests !== count || parsed.failed !== 0 || parsed.met !== count)
+    throw new Error(`send --count: ${parsed?.requests} requests, ${parsed?.failed} failed, ${parsed?.met} as expected`);
+  return { ...parsed, peakMb: r.peakMb, cpuMs: r.cpuMs };
+}
+
+/** Runs each measurement once per round, the order rotated every round; every figure's list of results. */
+async function interleaved(rounds, measures) {
+  const results = measures.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < measures.length; k++) {
+      const i = (k + round) % measures.length;
+      results[i].push(await measures[i]());
+    }
+  }
+  return results;
+}
+
 async function goalLoad() {
   const server = await startBareServer();
   try {
-    // UAPAY signs with jose (HS256 JWT), UTBS with a sha256 checksum: the gap between the two lines is the signing.
     for (const [label, provider] of [
-      ['2a load: uapay (C=32)', 'uapay'],
-      ["2a' load: utbs (C=32)", 'utbs'],
+      ['1a load: uapay vs ceiling', 'uapay'],
+      ['1b load: utbs vs ceiling', 'utbs'],
     ]) {
-      const path = `/webhooks/${provider}`;
-      const sample = await signedDelivery(provider, 7, `${server.url}${path}`);
-      const ours = [];
-      const theirs = [];
-      const ceiling = [];
-      for (let i = 0; i < (quick ? 1 : 3); i++) {
-        const r = await runChild(
-          [
-            bin,
-            'send',
-            provider,
-            '--url',
-            `${server.url}${path}`,
-            '--count',
-            String(loadN),
-            '--concurrency',
-            '32',
-            '--json',
-          ],
-          { timeoutMs: 120_000 },
-        );
-        const parsed = JSON.parse(r.stdout);
-        if (parsed.requests !== loadN || parsed.failed !== 0)
-          throw new Error(`send --count: ${parsed.requests} requests, ${parsed.failed} failed`);
-        ours.push(parsed.requestsPerSecond);
-        const ac = await autocannon(`${server.url}${path}`, {
-          connections: 32,
-          amount: loadN,
-          body: sample.body,
-          headers: sample.headers,
-        });
-        theirs.push(ac.rps);
-        const fixed = await undiciFixed(`${server.url}${path}`, {
-          connections: 32,
-          amount: loadN,
-          body: sample.body,
-          headers: sample.headers,
-        });
-        if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
-        ceiling.push(fixed.rps);
-      }
-      const o = median(ours);
-      const t = median(theirs);
-      const c = median(ceiling);
+      const url = `${server.url}/webhooks/${provider}`;
+      const sample = await signedDelivery(provider, 7, url);
+      const [ours, ceiling] = await interleaved(quick ? 1 : 5, [
+        async () => (await sendLoad(provider, url)).requestsPerSecond,
+        async () => {
+          const fixed = await undiciFixed(url, {
+            connections: 32,
+            amount: loadN,
+            body: sample.body,
+            headers: sample.headers,
+          });
+          if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
+          return fixed.rps;
+        },
+      ]);
+      const ratio = pairedRatio(ours, ceiling);
       report(
         label,
-        `${fmt(o, 0)} req/s (N=${loadN})`,
-        `autocannon ${fmt(t, 0)} req/s`,
-        fmt(o / t, 2),
-        '≥ 0.90',
-        o / t >= 0.9,
-        'a fresh signed delivery per request vs one fixed body',
+        `${fmt(median(ours), 0)} req/s (N=${loadN})`,
+        `undici ${fmt(median(ceiling), 0)} req/s`,
+        fmt(ratio, 2),
+        '≥ 0.85',
+        ratio >= 0.85,
+        `median of ${ours.length}; ratios ${spread(ours, ceiling)}; a fresh signed delivery per request vs one fixed body`,
       );
-      reference(
-        `${label.split(':')[0]} ceiling: undici`,
-        `${fmt(c, 0)} req/s (N=${loadN})`,
-        `autocannon ${fmt(t, 0)} req/s`,
-        fmt(c / t, 2),
-        'undici dispatch of one fixed body, no building or signing: the most load mode can reach on undici',
-      );
+      if (profile) await profileLoad(provider, url, sample);
     }
-    const mem = await runChild(
-      [
-        bin,
-        'send',
-        'utbs',
-        '--url',
-        `${server.url}/webhooks/utbs`,
-        '--count',
-        String(memN),
-        '--concurrency',
-        '32',
-        '--json',
-      ],
-      { timeoutMs: 300_000 },
-    );
-    const memParsed = mem.code === null ? undefined : JSON.parse(mem.stdout);
-    const done = memParsed?.requests ?? 0;
+    const mem = await sendLoad('utbs', `${server.url}/webhooks/utbs`, memN);
     report(
-      '2b load: memory',
+      '1c load: memory',
       `peak RSS ${fmt(mem.peakMb)} MB`,
-      `${done} requests`,
+      `${mem.requests} requests`,
       '-',
       '< 150 MB',
-      mem.peakMb > 0 && mem.peakMb < 150 && done === memN,
+      mem.peakMb > 0 && mem.peakMb < 150,
     );
   } finally {
     await server.stop();
   }
 }
 
-// ── 3. Capture under load ───────────────────────────────────────────────────────────────────────────────────────
+/** Each round's ratio, lowest to highest: the spread behind a median. */
+function spread(ours, theirs) {
+  const ratios = ours.map((o, i) => o / theirs[i]).sort((a, b) => a - b);
+  return ratios.map((r) => fmt(r, 2)).join(' ');
+}
+
+/**
+ * The median of the rounds' ratios: each round's figure and baseline ran next to each other, so their ratio is
+ * measured under one load of the shared host, where the ratio of two medians pairs runs minutes apart.
+ */
+const pairedRatio = (ours, theirs) => median(ours.map((o, i) => o / theirs[i]));
+
+/**
+ * `--profile`: where one request's CPU goes in load mode and in the ceiling, from a V8 CPU profile of each (its own
+ * process, the same load). A sample is put in the first of these its stack matches: the building of deliveries split
+ * into sign (HMAC and sha256), encode (JSON, base64url, form) and the rest (ids, amounts, the template); undici; V8's
+ * GC; the rest (the load loop, Node's streams and timers, start-up).
+ */
+async function profileLoad(provider, url, sample) {
+  const dir = await mkdtemp(join(work, 'profile-'));
+  const cpuMs = {};
+  cpuMs.ours = (await sendLoad(provider, url, loadN, ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'ours')}`])).cpuMs;
+  cpuMs.ceiling = (
+    await undiciFixed(url, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers }, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${join(dir, 'ceiling')}`,
+    ])
+  ).cpuMs;
+  for (const who of ['ours', 'ceiling']) {
+    const file = (await readdir(join(dir, who))).find((name) => name.endsWith('.cpuprofile'));
+    const parts = classifyProfile(JSON.parse(readFileSync(join(dir, who, file), 'utf8')));
+    delete parts.idle;
+    // Samples are wall-clock slices: on a busy host a slice includes time the process waited for a core. So the
+    // shares come from the samples and the total from the CPU time the kernel counted for the process.
+    const sampled = Object.values(parts).reduce((a, b) => a + b, 0);
+    const perRequest = (cpuMs[who] * 1000) / loadN;
+    const shown = Object.entries(parts)
+      .map(([name, us]) => `${name} ${fmt((perRequest * us) / sampled, 1)}`)
+      .join(', ');
+    const line = `   profile ${who === 'ours' ? `send ${provider}` : 'ceiling'}: ${fmt(perRequest, 1)} µs CPU per request (start-up included) = ${shown}`;
+    lines.push(line);
+    console.log(line);
+  }
+}
+
+const signNames = new Set([
+  'Hmac',
+  'Hash',
+  'createHmac',
+  'createHash',
+  'digest',
+  'update',
+  'hmacKey',
+  'utbsChecksum',
+  'utbsSignedString',
+]);
+const encodeNames = new Set([
+  'stringify',
+  'encodeForm',
+  'formEscape',
+  'segment',
+  'toString',
+  'base64urlSlice',
+  'signHs256',
+  'signToken',
+]);
+function classifyProfile(p) {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map();
+  const category = (id) => {
+    if (memo.has(id)) return memo.get(id);
+    const names = [];
+    let undici = false;
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at).callFrame;
+      names.push(frame.functionName);
+      if (frame.url.includes('undici')) undici = true;
+    }
+    const leaf = names[0];
+    let kind = 'other';
+    if (leaf === '(idle)') kind = 'idle';
+    else if (leaf === '(garbage collector)') kind = 'gc';
+    else if (names.includes('refill') || names.includes('batch')) {
+      // Innermost named frame decides: a JSON.stringify inside the signer is encoding, the HMAC inside it signing.
+      const own = names.find((name) => signNames.has(name) || encodeNames.has(name));
+      kind = own === undefined ? 'build' : signNames.has(own) ? 'sign' : 'encode';
+    } else if (undici) kind = 'undici';
+    memo.set(id, kind);
+    return kind;
+  };
+  const parts = { build: 0, sign: 0, encode: 0, undici: 0, gc: 0, other: 0, idle: 0 };
+  for (let i = 0; i < p.samples.length; i++) parts[category(p.samples[i])] += p.timeDeltas[i] ?? 0;
+  return parts;
+}
+
+/**
+ * A realistic webhook handler, in its own process: reads the body, verifies the signature with node:crypto (UAPAY:
+ * the token's HS256; UTBS: the sha256 checksum), records the payment in a Map and answers 200 (401 when the
+ * signature is wrong). On SIGTERM it prints how many it verified, refused, and how many payments it holds.
+ */
+const handlerScript = `
+  const { createServer } = require('node:http');
+  const { createHash, createHmac, timingSafeEqual } = require('node:crypto');
+  const { secrets, signedFields } = JSON.parse(process.env.RH);
+  const payments = new Map();
+  let verified = 0, refused = 0;
+  const same = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  function check(path, body) {
+    if (path.endsWith('/uapay')) {
+      const token = JSON.parse(body).token;
+      const dot = token.lastIndexOf('.');
+      if (!same(token.slice(dot + 1), createHmac('sha256', secrets.uapay).update(token.slice(0, dot)).digest('base64url'))) return undefined;
+      const claims = JSON.parse(Buffer.from(token.slice(token.indexOf('.') + 1, dot), 'base64url').toString('utf8'));
+      return [claims.paymentId, claims];
+    }
+    const form = new URLSearchParams(body);
+    const hash = createHash('sha256').update([...signedFields.map((name) => form.get(name) ?? ''), secrets.utbs].join(':')).digest('hex');
+    if (!same(form.get('hash') ?? '', hash)) return undefined;
+    return [form.get('orderId'), Object.fromEntries(form)];
+  }
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let found;
+      try { found = check(req.url, Buffer.concat(chunks).toString('utf8')); } catch {}
+      if (found) { verified++; payments.set(found[0], found[1]); res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); }
+      else { refused++; res.writeHead(401, { 'content-length': 0 }); res.end(); }
+    });
+  });
+  server.keepAliveTimeout = 30000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
+  process.on('SIGTERM', () => process.stdout.write(JSON.stringify({ verified, refused, payments: payments.size }) + '\\n', () => process.exit(0)));`;
+
+async function startHandler() {
+  const secrets = await builtinSecrets();
+  const signedFields = JSON.parse(readFileSync(join(root, 'fixtures', 'utbs', 'provider.json'), 'utf8')).signedFields;
+  const child = spawn(process.execPath, ['-e', handlerScript], {
+    env: { ...env, RH: JSON.stringify({ secrets, signedFields }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const rl = createInterface({ input: child.stdout });
+  const it = rl[Symbol.asyncIterator]();
+  const first = JSON.parse((await it.next()).value);
+  return {
+    url: `http://127.0.0.1:${first.port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      const last = await it.next();
+      rl.close();
+      return JSON.parse(last.value);
+    },
+  };
+}
+
+async function goalHandler() {
+  for (const [label, provider] of [
+    ['2a handler: uapay', 'uapay'],
+    ['2b handler: utbs', 'utbs'],
+  ]) {
+    const handler = await startHandler();
+    let stats;
+    let ours;
+    let theirs;
+    try {
+      const url = `${handler.url}/webhooks/${provider}`;
+      const sample = await signedDelivery(provider, 7, url);
+      [ours, theirs] = await interleaved(quick ? 1 : 5, [
+        async () => (await sendLoad(provider, url)).requestsPerSecond,
+        async () => {
+          const ac = await autocannon(url, {
+            connections: 32,
+            amount: loadN,
+            body: sample.body,
+            headers: sample.headers,
+          });
+          if (ac.non2xx !== 0 || ac.errors !== 0)
+            throw new Error(`autocannon: ${ac.non2xx} non-2xx, ${ac.errors} errors`);
+          return ac.rps;
+        },
+      ]);
+    } finally {
+      stats = await handler.stop();
+    }
+    const ratio = pairedRatio(ours, theirs);
+    // Every request of both verified (none refused); ours each carried a new payment, autocannon's one repeated.
+    const honest = stats.refused === 0 && stats.verified >= ours.length * loadN * 2;
+    report(
+      label,
+      `${fmt(median(ours), 0)} req/s (N=${loadN})`,
+      `autocannon ${fmt(median(theirs), 0)} req/s`,
+      fmt(ratio, 2),
+      '≥ 0.90',
+      ratio >= 0.9 && honest,
+      `median of ${ours.length}; ratios ${spread(ours, theirs)}; handler verified ${stats.verified}, refused ${stats.refused}, ${stats.payments} payments`,
+    );
+  }
+}
+
+// ── 5. Capture under load ───────────────────────────────────────────────────────────────────────────────────────
 async function startListen(out) {
   const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--out', out, '--json'], {
     cwd: root,
@@ -391,22 +580,33 @@ async function goalCapture() {
     }
   }
   const bareRps = median(rates.bare);
-  for (const mode of ['ndjson', 'dir']) {
+  for (const mode of ['dir', 'ndjson']) {
     const rps = median(rates[mode]);
+    const ratio = pairedRatio(rates[mode], rates.bare);
     const c = checks[mode];
     const complete = c.every((x) => x.captured === x.answered2xx && x.partial === 0 && x.errors === 0);
     const saved = c.reduce((a, x) => a + x.captured, 0);
     const sent = c.reduce((a, x) => a + x.total, 0);
-    const label = mode === 'dir' ? '3b capture: listen --out DIR' : '3a capture: --out FILE.ndjson';
-    report(
-      label,
-      `${fmt(rps, 0)} req/s, ${saved}/${sent} saved`,
-      `bare node:http ${fmt(bareRps, 0)} req/s`,
-      fmt(rps / bareRps, 2),
-      '≥ 0.70, all saved',
-      rps / bareRps >= 0.7 && complete,
-      `median of ${rounds}; ${c.reduce((a, x) => a + x.partial, 0)} partial, ${c.reduce((a, x) => a + x.errors, 0)} errors`,
-    );
+    const note = `median of ${rounds}; ratios ${spread(rates[mode], rates.bare)}; ${c.reduce((a, x) => a + x.partial, 0)} partial, ${c.reduce((a, x) => a + x.errors, 0)} errors`;
+    // Issue 16 sets the folder's goal; the .ndjson file (issue 5's ≥ 0.7) is shown beside it for reference.
+    if (mode === 'dir')
+      report(
+        '5a capture: listen --out DIR',
+        `${fmt(rps, 0)} req/s, ${saved}/${sent} saved`,
+        `bare node:http ${fmt(bareRps, 0)} req/s`,
+        fmt(ratio, 2),
+        '≥ 0.40, all saved',
+        ratio >= 0.4 && complete,
+        note,
+      );
+    else
+      reference(
+        '5b capture: --out FILE.ndjson',
+        `${fmt(rps, 0)} req/s, ${saved}/${sent} saved`,
+        `bare node:http ${fmt(bareRps, 0)} req/s`,
+        fmt(ratio, 2),
+        `${complete ? 'all saved' : 'NOT all saved'}; ${note}`,
+      );
   }
 }
 
@@ -497,10 +697,10 @@ async function goalVerify() {
     '4a bulk verify (.ndjson)',
     `${fmt(rate, 0)} captures/s`,
     `node:crypto ${fmt(bareRate, 0)}/s`,
-    fmt(rate / bareRate, 2),
-    '≥ 0.30',
-    rate / bareRate >= 0.3,
-    `median of ${oursMs.length}; ${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`,
+    fmt(pairedRatio(bareMs, oursMs), 2),
+    '≥ 0.35',
+    pairedRatio(bareMs, oursMs) >= 0.35,
+    `median of ${oursMs.length}; ratios ${spread(bareMs, oursMs)}; ${summary.passed}/${summary.total} pass; bare loop ${bareResult.passed}/${bareResult.total}`,
   );
   report(
     '4b bulk verify: memory',
@@ -533,7 +733,7 @@ async function goalVerify() {
   );
 }
 
-// ── 5. Retry schedule ───────────────────────────────────────────────────────────────────────────────────────────
+// ── 8. Retry schedule (issue 5) ───────────────────────────────────────────────────────────────────────────────────────────
 async function goalSchedule() {
   const intervals = JSON.parse(readFileSync(join(root, 'fixtures', 'uapay', 'provider.json'), 'utf8')).delivery
     .retryIntervalsMs;
@@ -545,7 +745,7 @@ async function goalSchedule() {
     );
     const tries = JSON.parse(noWait.stdout).deliveries?.[0]?.tries?.length ?? 0;
     report(
-      '5a schedule: --no-wait',
+      '8a schedule: --no-wait',
       `${fmt(noWait.ms, 0)} ms, ${tries} tries`,
       '27 h virtual',
       '-',
@@ -580,7 +780,7 @@ async function goalSchedule() {
   const expectedTotal = intervals.reduce((a, b) => a + b, 0) / scale;
   const shown = errors.map((e) => `${fmt(e.expected, 1)}→${fmt(e.real, 1)}`).join(' ');
   report(
-    '5b schedule: --time-scale 1e4',
+    '8b schedule: --time-scale 1e4',
     `worst ${fmt(worst * 100, 1)} % off`,
     `scaled intervals ≥ 100 ms`,
     '-',
@@ -592,11 +792,11 @@ async function goalSchedule() {
 
 console.log(`webhook-sim bench (node ${process.version}, ${quick ? 'quick' : 'full'}; figure, baseline, ratio, goal)`);
 for (const [name, goal] of [
-  ['1 start', goalStart],
-  ['2 load', goalLoad],
-  ['3 capture', goalCapture],
+  ['1 load', goalLoad],
+  ['2 handler', goalHandler],
+  ['3 start', goalStart],
   ['4 bulk verify', goalVerify],
-  ['5 schedule', goalSchedule],
+  ['5 capture', goalCapture],
 ]) {
   if (process.argv[2] && !name.startsWith(process.argv[2])) continue;
   try {
@@ -847,5 +1047,25 @@ if (!process.argv[2] || '6 sandbox'.startsWith(process.argv[2])) {
     await goalSandbox();
   } catch (error) {
     failed('6 sandbox', error);
+  }
+}
+
+// 7, the web UI (issue 15), in its own file when there is one; then 8, the retry schedule of issue 5.
+if (!process.argv[2] || '7 ui'.startsWith(process.argv[2])) {
+  const uiBench = join(root, 'scripts', 'bench-ui.mjs');
+  try {
+    if (existsSync(uiBench)) {
+      const { goalUi } = await import('./bench-ui.mjs');
+      await goalUi();
+    } else reference('7 ui', 'not measured', '-', '-', 'scripts/bench-ui.mjs is not in this checkout');
+  } catch (error) {
+    failed('7 ui', error);
+  }
+}
+if (!process.argv[2] || '8 schedule'.startsWith(process.argv[2])) {
+  try {
+    await goalSchedule();
+  } catch (error) {
+    failed('8 schedule', error);
   }
 }

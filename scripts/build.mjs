@@ -2,8 +2,8 @@
 // (dist/cli.cjs.cache), and the library as ES modules (dist/index.js, every dependency external, as a library should).
 // Type declarations come from `tsc -p tsconfig.build.json` (see "prepare").
 //
-// Start-up time (the aim: `--help` and `verify <capture>` within 1.3× `node -e 0`, `npm run bench -- 1`). Figures are medians on
-// the 2-core development machine, Node 20.20, `node -e 0` ≈ 66–86 ms:
+// Start-up time (the aim: `--help` and `verify <capture>` within 1.2× and 1.25× `node -e 0`, `npm run bench -- 3`).
+// Figures are medians on the 2-core development machine, Node 20.20, `node -e 0` ≈ 66–86 ms:
 // - One file: commander, chalk and jose are inlined (one file instead of ~60 resolved and compiled modules); undici
 //   and @inquirer/prompts stay external and load only in the commands that use them (`listen`, `send`, questions).
 // - CommonJS, with a CommonJS bin (bin/package.json says "commonjs"): an ES entry point starts Node's ES module
@@ -22,7 +22,8 @@
 //   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
 //   commander only needs child_process for executable subcommands, which webhook-sim has none of.
 // - `verify` reads its input with synchronous fs calls (src/verify/inputs.ts): no node:fs/promises, no thread-pool trips.
-// Measured with `npm run bench -- 1` (21 interleaved runs, medians) on the shared machine: before (ES bundle with
+// Measured with the start-up section of `npm run bench` (then section 1, now 3; 21 interleaved runs, medians) on the
+// shared machine: before (ES bundle with
 // split chunks) `--help` 1.42–1.57× and `verify` 1.77–1.86× `node -e 0`; after (and with only the command given
 // registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's
 // load). The CommonJS file alone gave ~8 ms, the code cache ~10–15 ms, the deferred builtins ~5 ms for `--help`.

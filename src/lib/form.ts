@@ -26,6 +26,7 @@ const formSpelling: Readonly<Record<string, string>> = {
   '~': '%7E',
 };
 const respell = (match: string): string => formSpelling[match] as string;
+const formSafe = /^[\w*.-]*$/;
 
 /**
  * One name or value as URLSearchParams serialises it, several times faster (load mode encodes a form per request,
@@ -34,6 +35,9 @@ const respell = (match: string): string => formSpelling[match] as string;
  * refuses, goes through URLSearchParams itself. test/lib/form-encode.test.ts pins it to URLSearchParams for any text.
  */
 function formEscape(text: string): string {
+  // Letters, digits and *-._ are written as they are: most names and values of a form (load mode encodes one per
+  // request), answered without encodeURIComponent's copy and the replace over it.
+  if (formSafe.test(text)) return text;
   let encoded: string;
   try {
     encoded = encodeURIComponent(text);

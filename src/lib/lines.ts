@@ -48,8 +48,8 @@ function afterBreak(buffer: Buffer, end: number): number {
   return buffer[end] === CR && buffer[end + 1] === LF ? end + 2 : end + 1;
 }
 
-/** Lines of a text that ends with a line break: \n, \r\n and a lone \r each end one. */
-function* splitText(text: string, maxBytes: number): Generator<string | LongLine> {
+/** Lines of a text that ends with a line break: \n, \r\n and a lone \r each end one; appended to `lines`. */
+function splitText(text: string, maxBytes: number, lines: Array<string | LongLine>): void {
   let start = 0;
   let lf = -2;
   let cr = -2;
@@ -61,7 +61,7 @@ function* splitText(text: string, maxBytes: number): Generator<string | LongLine
     const line = text.slice(start, end);
     // A line's bytes are at most three per UTF-16 unit: only a long one needs counting.
     const bytes = line.length * 3 > maxBytes ? Buffer.byteLength(line) : 0;
-    yield bytes > maxBytes ? { tooLong: true, bytes } : line;
+    lines.push(bytes > maxBytes ? { tooLong: true, bytes } : line);
     start = text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a ? end + 2 : end + 1;
   }
 }
@@ -77,6 +77,14 @@ export async function* readLines(
 
 /** As readLines, with a limit on a line's length: a longer one is a LongLine, and the lines after it still come. */
 export async function* splitLines(path: string, options: LineOptions = {}): AsyncGenerator<string | LongLine> {
+  for await (const lines of lineBatches(path, options)) yield* lines;
+}
+
+/**
+ * splitLines a chunk at a time: the lines completed by each chunk read, as one array (never empty). Bulk verify
+ * takes them this way: one await per 64 KiB instead of one per line through each layer of async generators.
+ */
+export async function* lineBatches(path: string, options: LineOptions = {}): AsyncGenerator<Array<string | LongLine>> {
   const chunkBytes = options.chunkBytes ?? 1 << 16;
   const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const work = options.work ?? { bytes: 0 };
@@ -123,6 +131,7 @@ export async function* splitLines(path: string, options: LineOptions = {}): Asyn
       next = fill(buffers[turn] as Buffer);
       let start = afterCr && buffer[0] === LF ? 1 : 0;
       afterCr = false;
+      const lines: Array<string | LongLine> = [];
       // A line begun in an earlier chunk ends at this chunk's first break: found byte by byte, joined once.
       if (held > 0 || over) {
         const end = firstBreak(buffer, start, work);
@@ -130,10 +139,11 @@ export async function* splitLines(path: string, options: LineOptions = {}): Asyn
           keep(buffer.subarray(start));
           continue;
         }
-        yield finish(buffer.subarray(start, end));
+        lines.push(finish(buffer.subarray(start, end)));
         start = afterBreak(buffer, end);
         if (start > bytes || (buffer[end] === CR && end + 1 === bytes)) {
           afterCr = buffer[end] === CR && end + 1 === bytes;
+          yield lines;
           continue;
         }
       }
@@ -144,13 +154,14 @@ export async function* splitLines(path: string, options: LineOptions = {}): Asyn
       if (last >= start) {
         const text = buffer.toString('utf8', start, last + 1);
         work.bytes += last + 1 - start;
-        yield* splitText(text, max);
+        splitText(text, max, lines);
         if (buffer[last] === CR && last + 1 === bytes) afterCr = true;
         start = last + 1;
       }
       if (start < bytes) keep(buffer.subarray(start));
+      if (lines.length > 0) yield lines;
     }
-    if (held > 0 || over) yield finish(Buffer.alloc(0));
+    if (held > 0 || over) yield [finish(Buffer.alloc(0))];
   } finally {
     // A reader that stops early leaves a read in flight: it ends before the file is closed under it.
     await next?.catch(() => undefined);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 import { captureToRequest, isCaptureLike } from '../lib/capture.js';
 import { looksLikeJwt } from '../lib/jwt.js';
-import { splitLines } from '../lib/lines.js';
+import { lineBatches } from '../lib/lines.js';
 import type { WebhookRequest } from '../lib/request.js';
 import {
   defaultMaxBytes,
@@ -146,50 +146,64 @@ export function classifyLine(line: string, source: string): InputItem {
 
 /** Streams every input in order; .ndjson files are read line by line, so their size does not matter (a line's does). */
 export async function* readInputs(args: readonly string[], options: InputOptions = {}): AsyncGenerator<InputItem> {
+  for await (const batch of inputBatches(args, options)) yield* batch;
+}
+
+/**
+ * readInputs in batches (never empty): one item per file, stdin or token, and an .ndjson file's items a read chunk
+ * at a time, so 100,000 captures cost one await per 64 KiB rather than several per capture.
+ */
+export async function* inputBatches(args: readonly string[], options: InputOptions = {}): AsyncGenerator<InputItem[]> {
   const max = options.maxBytes ?? defaultMaxBytes;
   for (const item of plan(args)) {
     if (item.kind === 'problem') {
-      yield { source: item.source, problem: item.problem };
+      yield [{ source: item.source, problem: item.problem }];
     } else if (item.kind === 'token') {
-      yield { request: { source: 'argument', origin: 'token', headers: {}, body: Buffer.from(item.text) } };
+      yield [{ request: { source: 'argument', origin: 'token', headers: {}, body: Buffer.from(item.text) } }];
     } else if (item.kind === 'stdin') {
       const read = await readStdinItem(options, max);
       if ('problem' in read) {
-        yield { source: 'stdin', problem: read.problem };
+        yield [{ source: 'stdin', problem: read.problem }];
         continue;
       }
       const text = read.bytes.toString('utf8');
       const lines = text.split('\n').filter((line) => line.trim() !== '');
       if (lines.length > 1 && lines.every((line) => line.trimStart().startsWith('{"webhookSim"'))) {
-        for (const [i, line] of lines.entries()) yield classifyLine(line, `stdin:${i + 1}`);
+        // A thousand at a time: the parsed captures of a large stdin are not all held at once.
+        for (let at = 0; at < lines.length; at += 1000)
+          yield lines.slice(at, at + 1000).map((line, i) => classifyLine(line, `stdin:${at + i + 1}`));
       } else {
-        yield classifyBytes(read.bytes, 'stdin');
+        yield [classifyBytes(read.bytes, 'stdin')];
       }
     } else if (item.kind === 'file') {
       const read = readRegularFile(item.path, max);
-      yield 'problem' in read ? { source: item.path, problem: read.problem } : classifyBytes(read.bytes, item.path);
+      yield ['problem' in read ? { source: item.path, problem: read.problem } : classifyBytes(read.bytes, item.path)];
     } else {
-      yield* ndjsonItems(item.path, max);
+      yield* ndjsonBatches(item.path, max);
     }
   }
 }
 
-async function* ndjsonItems(path: string, max: number): AsyncGenerator<InputItem> {
+async function* ndjsonBatches(path: string, max: number): AsyncGenerator<InputItem[]> {
   // Checked again when open: the name may no longer be a regular file.
   const problem = regularFileProblem(path);
   if (problem !== undefined) {
-    yield { source: path, problem };
+    yield [{ source: path, problem }];
     return;
   }
   let n = 0;
   try {
-    for await (const line of splitLines(path, { maxBytes: max })) {
-      n++;
-      const source = `${path}:${n}`;
-      if (typeof line !== 'string') yield { source, problem: `the line is ${tooLarge(line.bytes, max)}` };
-      else if (line.trim() !== '') yield classifyLine(line, source);
+    for await (const lines of lineBatches(path, { maxBytes: max })) {
+      const items: InputItem[] = [];
+      for (const line of lines) {
+        n++;
+        const source = `${path}:${n}`;
+        if (typeof line !== 'string') items.push({ source, problem: `the line is ${tooLarge(line.bytes, max)}` });
+        else if (line.trim() !== '') items.push(classifyLine(line, source));
+      }
+      if (items.length > 0) yield items;
     }
   } catch (error) {
-    yield { source: n === 0 ? path : `${path}:${n + 1}`, problem: `cannot read it: ${reasonOf(error)}` };
+    yield [{ source: n === 0 ? path : `${path}:${n + 1}`, problem: `cannot read it: ${reasonOf(error)}` }];
   }
 }

@@ -1,7 +1,7 @@
 // Offline verification: files, directories, .ndjson, stdin or a request become WebhookRequests (inputs.ts), then
 // each is detected and checked by its provider. In: inputs and secrets; out: one Verdict per input, never an exit.
 import { isoTime } from '../lib/time.js';
-import { readInputs, type InputItem, type InputOptions } from './inputs.js';
+import { inputBatches, type InputItem, type InputOptions } from './inputs.js';
 import { readBody, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { resolveOptions } from '../build/generate.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
@@ -116,6 +116,8 @@ export async function* verifyInputs(
   args: readonly string[],
   options: VerifyOptions & InputOptions,
 ): AsyncGenerator<Verdict> {
-  for await (const item of readInputs(args, options))
-    yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options);
+  // Items come a chunk at a time (inputs.ts); each is judged only when its verdict is asked for, so a slow reader of
+  // the verdicts holds at most one chunk's captures, never their verdicts.
+  for await (const batch of inputBatches(args, options))
+    for (const item of batch) yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options);
 }

@@ -217,3 +217,54 @@ describe('load mode requests (undici dispatch)', () => {
     }
   });
 });
+
+// The request loop runs on lanes started from completion callbacks (no promise per request): its ends are tested here.
+describe('load mode lanes: how a run ends', () => {
+  const ok = (_: number, socket: Socket): void => void socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+
+  it('a batch that throws ends the run with its error, after the requests in flight are answered', async () => {
+    const server = await rawServer(ok);
+    const build = items(server.url);
+    const failure = new Error('template broke');
+    const run = runLoad({
+      count: 100,
+      concurrency: 4,
+      batch: (index) => {
+        // Past the first refill (32 built ahead), so some requests have gone out when it throws.
+        if (index === 40) throw failure;
+        return build(index);
+      },
+    });
+    await expect(run).rejects.toBe(failure);
+    // Every request that was started got its answer: none was cut off by the error.
+    expect(server.requests.length).toBeGreaterThanOrEqual(1);
+    expect(server.requests.length).toBeLessThanOrEqual(40);
+  });
+
+  it('a delivery URL that is not http(s) is a usage error for the run, not a counted failure', async () => {
+    const run = runLoad({ count: 3, concurrency: 2, batch: items('ftp://127.0.0.1/x') });
+    await expect(run).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('an abort stops starting requests; those in flight finish and are reported', async () => {
+    const stop = new AbortController();
+    let answered = 0;
+    const server = await rawServer((n, socket) => {
+      answered = n;
+      if (n === 5) stop.abort();
+      ok(n, socket);
+    });
+    const report = await runLoad({ count: 1000, concurrency: 2, batch: items(server.url), signal: stop.signal });
+    expect(report.aborted).toBe(true);
+    expect(report.requests).toBeLessThan(1000);
+    expect(report.answered + report.failed).toBe(report.requests);
+    expect(answered).toBe(server.requests.length);
+  });
+
+  it('a count below the concurrency starts exactly count requests, each once', async () => {
+    const server = await rawServer(ok);
+    const report = await runLoad({ count: 3, concurrency: 16, batch: items(server.url) });
+    expect(report).toMatchObject({ requests: 3, answered: 3, met: 3, statuses: { 200: 3 } });
+    expect(server.requests.map((text) => /n=(\d+)/.exec(text)?.[1]).sort()).toEqual(['0', '1', '2']);
+  });
+});

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readInputs, type InputOptions } from '../../src/verify/inputs.js';
+import { inputBatches, readInputs, type InputOptions } from '../../src/verify/inputs.js';
 import { parseMaxSize } from '../../src/verify/read.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'webhook-sim-inputs-'));
@@ -115,5 +115,44 @@ describe('verify reads only regular files and -, each up to a limit', () => {
     expect(parseMaxSize('512KiB')).toBe(512 * 1024);
     expect(parseMaxSize('1000')).toBe(1000);
     expect(() => parseMaxSize('lots')).toThrow('--max-size lots: not a size');
+  });
+});
+
+describe('inputs come in batches (bulk verify: one await per chunk, not several per capture)', () => {
+  const line = (i: number): string =>
+    JSON.stringify({
+      webhookSim: 1,
+      method: 'POST',
+      url: `/w/${i}`,
+      headers: {},
+      body: `n=${i}`,
+      bodyEncoding: 'utf8',
+    });
+
+  it('an .ndjson file: every line once, in order and numbered, whatever the chunk it ended in', async () => {
+    const file = join(dir, 'many.ndjson');
+    // ~90 bytes a line: 3,000 lines span several 64 KiB chunks, some cut in the middle of a line.
+    await writeFile(file, `${Array.from({ length: 3000 }, (_, i) => line(i)).join('\n')}\n`);
+    const batches: number[] = [];
+    const sources: string[] = [];
+    for await (const batch of inputBatches([file])) {
+      batches.push(batch.length);
+      for (const item of batch) sources.push('problem' in item ? `problem ${item.source}` : item.request.source);
+    }
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.every((size) => size > 0)).toBe(true);
+    expect(sources).toEqual(Array.from({ length: 3000 }, (_, i) => `${file}:${i + 1}`));
+  });
+
+  it('captures on stdin: at most 1,000 parsed at a time, numbered across the batches', async () => {
+    const text = `${Array.from({ length: 2500 }, (_, i) => line(i)).join('\n')}\n`;
+    const sizes: number[] = [];
+    const sources: string[] = [];
+    for await (const batch of inputBatches(['-'], { openStdin: () => Readable.from([Buffer.from(text)]) })) {
+      sizes.push(batch.length);
+      for (const item of batch) sources.push('problem' in item ? 'problem' : item.request.source);
+    }
+    expect(sizes).toEqual([1000, 1000, 500]);
+    expect(sources).toEqual(Array.from({ length: 2500 }, (_, i) => `stdin:${i + 1}`));
   });
 });
