@@ -92,7 +92,7 @@ function create(body: JsonObject, core: Core): ApiAnswer {
     now,
   );
   core.created(record);
-  return ok(view(record), record.id);
+  return ok(view(record, core.config.baseUrl), record.id);
 }
 
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
@@ -113,7 +113,7 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       return fail(400, { uuids: 'Ensure this field has no more than 100 elements.' }, 'more than 100 uuids');
     const found = uuids.flatMap((uuid) => {
       const record = typeof uuid === 'string' ? core.store.find(uuid, 'cryptocloud') : undefined;
-      return record ? [view(record)] : [];
+      return record ? [view(record, core.config.baseUrl)] : [];
     });
     return ok(found, uuids.map(String).join(','));
   }
@@ -144,7 +144,7 @@ function list(body: JsonObject, core: Core): ApiAnswer {
     const created = Date.parse(record.createdAt);
     return created >= (start as number) && created < (end as number) + 86_400_000;
   });
-  return ok(within.slice(offset, offset + limit).map(view));
+  return ok(within.slice(offset, offset + limit).map((record) => view(record, core.config.baseUrl)));
 }
 
 export const cryptocloud: SandboxProvider = {
@@ -197,7 +197,7 @@ export const cryptocloud: SandboxProvider = {
     const url = core.config.notifyUrl;
     if (url === undefined) return 'no postback: no --notify-url (the project notification URL) is set';
     if (!isHttpUrl(url)) return `no postback: --notify-url ${url} is not an http(s) URL`;
-    const v = view(record);
+    const v = view(record, core.config.baseUrl);
     const a = amounts(record);
     const info: JsonObject = {
       ...v,

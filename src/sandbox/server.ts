@@ -6,6 +6,7 @@ import { sandboxProviders, type SandboxCore } from './core.js';
 import { control } from './control.js';
 import type { SandboxProvider } from './provider.js';
 import { SandboxError, type ApiAnswer } from './types.js';
+import { isWebPath, sandboxWeb } from './web.js';
 
 const providerList: SandboxProvider[] = Object.values(sandboxProviders);
 
@@ -48,6 +49,7 @@ function write(res: ServerResponse, status: number, body: Json, close = false, r
 }
 
 export function createSandboxServer(core: SandboxCore, options: ServerOptions): Server {
+  const web = sandboxWeb(core);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const raw = req.url ?? '/';
@@ -80,7 +82,12 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
     }
     const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
     if (!provider) {
-      const answer = await control(core, method, pathname, query, body);
+      if (isWebPath(pathname)) return web.serve(req, res, pathname, query, body);
+      // A browser may drive the control endpoints only from this sandbox's own page (src/sandbox/web.ts).
+      const refused = method === 'POST' ? web.refuseControl(req) : undefined;
+      const answer = refused
+        ? { status: 403, body: { ok: false, error: refused }, problem: refused }
+        : await control(core, method, pathname, query, body);
       write(res, answer.status, answer.body);
       log(answer, 'control');
       return;
@@ -105,6 +112,7 @@ export function createSandboxServer(core: SandboxCore, options: ServerOptions): 
         write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
     });
   });
+  server.on('close', () => web.close());
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });

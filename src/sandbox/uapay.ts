@@ -75,7 +75,7 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
     now,
   );
   core.created(record);
-  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/_sandbox/invoices/${id}` }, core, id);
+  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/pay/${id}` }, core, id);
 }
 
 const paymentMoves: Record<string, { verb: Verb; from: string[] }> = {
