@@ -206,6 +206,37 @@ describe('sandbox web page and payment pages in a browser', () => {
     await page.locator('[role=alert]', { hasText: 'refused' }).waitFor();
     expect(sandbox.invoice(id)?.status).toBe('OPEN');
   });
+  it('a webhook inside its retry schedule shows its next try and a countdown', async () => {
+    // A callback URL that answers 500: UAPAY retries after virtual +5 s, here 500 real seconds away (×0.01), so the
+    // second try is still ahead however slow the machine is.
+    const failing = createServer((_req, res) => res.writeHead(500).end('down'));
+    failing.listen(0, '127.0.0.1');
+    await once(failing, 'listening');
+    cleanups.push(() => new Promise((resolve) => failing.close(resolve)));
+    const sandbox = await startSandbox({ secrets, timeScale: 0.01 });
+    cleanups.push(() => sandbox.close());
+    const session = await api(sandbox.url, 'POST', '/api/sessions/create', envelope({ clientId: 'x' }));
+    const callbackUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}/cb`;
+    const created = await api(
+      sandbox.url,
+      'POST',
+      '/api/invoicer/invoices/create',
+      envelope({ sessionId: session.json.data.id, systemType: 'ECOM' }, { amount: 100, callbackUrl }),
+    );
+    const id = created.json.data.id as string;
+    const firstTry = sandbox.waitFor('attempt', (e) => e.attempt.invoiceId === id && e.try.try === 1);
+    void sandbox.pay(id).catch(() => undefined);
+    expect((await firstTry).try.status).toBe(500);
+    const context = await browser.newContext();
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${sandbox.url}/_ui/#invoice=${encodeURIComponent(id)}`);
+    const next = page.locator('.next-retry');
+    await next.waitFor();
+    await expect(next.textContent()).resolves.toContain('Next try 2 at virtual +5s');
+    await expect(page.locator('.countdown').textContent()).resolves.toMatch(/ · in \dm( \d+s)?$/);
+    await expect(page.locator('.attempt .badge', { hasText: 'retrying' }).count()).resolves.toBe(1);
+  });
 });
 
 describe('sandbox web pages over HTTP', () => {
