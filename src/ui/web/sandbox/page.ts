@@ -26,7 +26,7 @@ export const sandboxHtml = `<!doctype html>
 <div class="table-wrap">
 <table id="invoices">
 <caption class="visually-hidden">Invoices, newest first; open one by its id</caption>
-<thead><tr><th scope="col">Created</th><th scope="col">Provider</th><th scope="col">Id</th><th scope="col">Status</th><th scope="col">Webhooks</th></tr></thead>
+<thead><tr><th scope="col" class="wide-only">Created</th><th scope="col">Provider</th><th scope="col">Id</th><th scope="col">Status</th><th scope="col" class="wide-only">Webhooks</th></tr></thead>
 <tbody id="invoice-rows"></tbody>
 </table>
 </div>
@@ -37,11 +37,11 @@ UAPAY <code>/api/invoicer/invoices/create</code>).</p>
 </section>
 <section id="detail" aria-labelledby="detail-title" class="panel" hidden>
 <h2 id="detail-title"></h2>
-<div role="group" aria-labelledby="verbs-label" class="controls">
-<span id="verbs-label">Move it (the CLI's verbs):</span>
-<span id="verbs" class="verbs"></span>
-<a id="pay-link" href="#">Payment page</a>
+<div role="group" aria-labelledby="verbs-label">
+<p id="verbs-label" class="muted small">Move it (the CLI's verbs; those that do not apply now are disabled)</p>
+<div id="verbs" class="verbs"></div>
 </div>
+<p><a id="pay-link" href="#">Open its payment page</a></p>
 <form id="attack-form" class="controls">
 <label>Attack scenario <select id="scenario"></select></label>
 <button type="submit">Send attack</button>

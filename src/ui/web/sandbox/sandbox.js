@@ -24,13 +24,13 @@ async function loadList() {
     h(
       'tr',
       { class: 'row', 'aria-selected': String(inv.id === state.selected), 'data-id': inv.id },
-      h('td', { title: inv.createdAt }, clock(inv.createdAt)),
+      h('td', { title: inv.createdAt, class: 'wide-only' }, clock(inv.createdAt)),
       h('td', {}, inv.provider),
       h('td', { class: 'mono' }, h('a', { href: `#invoice=${encodeURIComponent(inv.id)}` }, inv.id)),
       h('td', {}, badge(inv.status, kindOf(inv.status))),
       h(
         'td',
-        {},
+        { class: 'wide-only' },
         inv.lastAnswer === null
           ? '—'
           : [

@@ -13,6 +13,18 @@ export const sandboxCss = css`
       align-items: start;
     }
   }
+  @media (max-width: 40rem) {
+    #invoices .wide-only {
+      display: none;
+    }
+    table.tries {
+      font-size: 0.85em;
+    }
+    table.tries th {
+      overflow-wrap: normal;
+      word-break: normal;
+    }
+  }
   .verbs {
     display: inline-flex;
     flex-wrap: wrap;
