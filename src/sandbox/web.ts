@@ -105,16 +105,17 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
     if (event.type === 'api' && invoice === undefined) return;
     hub.publish('change', { invoice: invoice ?? null, type: event.type });
   };
+  // Attempts are followed always (a retry's countdown needs the tries made before a page opened); the rest only while
+  // a page listens: a sandbox nobody watches builds no event per API call.
   core.on('attempt', onAttempt);
-  core.on('status', onChange);
-  core.on('note', onChange);
-  // API calls are events only while a page listens: a sandbox nobody watches builds no event per call.
   let watching = false;
   const watch = (on: boolean): void => {
     if (on === watching) return;
     watching = on;
-    if (on) core.on('api', onChange);
-    else core.off('api', onChange);
+    for (const type of ['api', 'status', 'note'] as const) {
+      if (on) core.on(type, onChange);
+      else core.off(type, onChange);
+    }
   };
 
   const pendingOf = (record: InvoiceRecord): PendingAttempt[] => {
@@ -254,7 +255,7 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
     close() {
       hub.close();
       watch(false);
-      core.off('attempt', onAttempt).off('status', onChange).off('note', onChange);
+      core.off('attempt', onAttempt);
     },
   };
 }
