@@ -40,7 +40,7 @@ export async function detailOf(entry: Entry, context: DetailContext): Promise<Re
     seq: event.seq,
     receivedAt: event.receivedAt,
     method: event.method,
-    path: event.url,
+    path: mask(event.url),
     bytes: event.bytes,
     answer: { status: event.status, reason: mask(event.reason), duplicate: event.duplicate === true },
     captured: capture !== undefined,

@@ -95,8 +95,8 @@ export interface ListenIndex {
   /** The request's outcome: the entry joins its capture and goes into the ring; returns it. */
   record(event: ReceivedEvent): Entry;
   get(seq: number): Entry | undefined;
-  /** Newest first; `before` (a seq) pages back. */
-  page(filter: Filter, options: { before?: number | undefined; limit: number }): Page;
+  /** Newest first, each entry made a row by `show`; `before` (a seq) pages back. */
+  page(show: (entry: Entry) => Row, filter: Filter, options: { before?: number | undefined; limit: number }): Page;
 }
 
 export function createListenIndex(capacity = 10_000): ListenIndex {
@@ -124,7 +124,7 @@ export function createListenIndex(capacity = 10_000): ListenIndex {
       return entry;
     },
     get: (seq) => bySeq.get(seq),
-    page(filter, { before, limit }) {
+    page(show, filter, { before, limit }) {
       const needle = (filter.text ?? '').trim().toLowerCase();
       const rows: Row[] = [];
       let matched = 0;
@@ -134,7 +134,7 @@ export function createListenIndex(capacity = 10_000): ListenIndex {
         if (entry === undefined) break;
         if (!matches(entry, filter, needle)) continue;
         matched++;
-        if (rows.length < limit && (before === undefined || entry.event.seq < before)) rows.push(rowOf(entry));
+        if (rows.length < limit && (before === undefined || entry.event.seq < before)) rows.push(show(entry));
       }
       return { rows, matched, held: bySeq.size, seen };
     },

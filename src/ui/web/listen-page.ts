@@ -13,6 +13,8 @@ const indexHtml = html`<!doctype html>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="referrer" content="no-referrer" />
+      <!-- An empty icon: otherwise the browser asks for /favicon.ico, which listen would capture. -->
+      <link rel="icon" href="data:," />
       <title>webhook-sim listen</title>
       <link rel="stylesheet" href="/_ui/style.css" />
       <script type="module" src="/_ui/listen-list.js"></script>

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capture } from '../../lib/capture.js';
 import { checkHttpUrl } from '../../lib/http.js';
+import { redactSecrets } from '../../lib/secret.js';
 import { providerNames } from '../../providers/index.js';
 import type { ReceivedEvent } from '../../receive/index.js';
 import { sharedAssets } from './assets.js';
@@ -19,7 +20,7 @@ import {
   type Asset,
 } from './http.js';
 import { captureFile, curlOf, detailOf, diffOf, requestOf, type DetailContext } from './listen-detail.js';
-import { createListenIndex, rowOf, type Entry, type VerdictKind } from './listen-index.js';
+import { createListenIndex, rowOf, type Entry, type Row, type VerdictKind } from './listen-index.js';
 import { listenAssets } from './listen-page.js';
 
 export const pagePrefix = '/_ui/';
@@ -45,6 +46,13 @@ export function createListenPages(options: ListenPagesOptions): ListenPages {
   const index = createListenIndex(options.keep);
   const hub = createEventHub();
   const assets = new Map<string, Asset>([...sharedAssets, ...listenAssets]);
+  // A secret a sender put in a URL or a reason would otherwise reach the list.
+  const shown = (entry: Entry): Row => {
+    const row = rowOf(entry);
+    row.path = redactSecrets(row.path, options.secrets);
+    row.reason = redactSecrets(row.reason, options.secrets);
+    return row;
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice(pagePrefix.length - 1);
@@ -61,6 +69,7 @@ export function createListenPages(options: ListenPagesOptions): ListenPages {
       const before = param('before');
       const limit = Math.min(500, Math.max(1, Number(param('limit') ?? 100) || 100));
       const page = index.page(
+        shown,
         { provider: param('provider'), verdict: verdict as VerdictKind | undefined, text: param('q') },
         { before: before === undefined ? undefined : Number(before), limit },
       );
@@ -139,7 +148,7 @@ export function createListenPages(options: ListenPagesOptions): ListenPages {
     onRequest(event) {
       const entry = index.record(event);
       // Nothing to build while no page is open; batched by the hub while one is.
-      if (hub.clients > 0) hub.publish('capture', rowOf(entry));
+      if (hub.clients > 0) hub.publish('capture', shown(entry));
     },
     close: () => hub.close(),
   };
