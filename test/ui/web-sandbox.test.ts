@@ -132,6 +132,8 @@ describe('sandbox web page and payment pages in a browser', () => {
     const { sandbox, shop } = await sandboxWithShop();
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     cleanups.push(() => context.close());
+    const requested: string[] = [];
+    context.on('request', (r) => requested.push(r.url()));
     const watcher = await context.newPage();
     await watcher.goto(`${sandbox.url}/_ui/`);
     await watcher.locator('#live', { hasText: 'live' }).waitFor();
@@ -174,6 +176,11 @@ describe('sandbox web page and payment pages in a browser', () => {
     await reversed;
     await watcher.locator('#detail-title .badge', { hasText: 'REVERSED' }).waitFor();
     await watcher.locator('#action-result', { hasText: 'reverse: now REVERSED' }).waitFor();
+    // Nothing but the sandbox and the shop was asked for: no CDN, no favicon.
+    expect(requested.filter((url) => !url.startsWith(`${sandbox.url}/`) && !url.startsWith(`${shop.url}/`))).toEqual(
+      [],
+    );
+    expect(requested.filter((url) => url.endsWith('/favicon.ico'))).toEqual([]);
   });
 
   it('a page of another origin cannot move an invoice: a no-cors POST and a form post are refused', async () => {

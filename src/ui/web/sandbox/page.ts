@@ -5,6 +5,7 @@ export const sandboxHtml = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>webhook-sim sandbox</title>
 <link rel="stylesheet" href="/_ui/style.css">
 <link rel="stylesheet" href="/_ui/sandbox.css">

@@ -65,6 +65,7 @@ function shell(title: string, main: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/_ui/style.css">
 <link rel="stylesheet" href="/_ui/sandbox.css">
