@@ -2,7 +2,9 @@
 // with node:crypto) sends a buyer through checkout → the sandbox's payment page → "thank you", the /_ui/ page shows
 // the invoice arrive live with its webhook attempt and new status; pages escape what shops send, refuse cross-site
 // posts and answer unknown ids with a clear 404. Real servers on 127.0.0.1 port 0, Debian's Chromium, no sleeps.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -10,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { bin, root } from '../helpers/cli.js';
 import { useCleanups } from '../helpers/cleanups.js';
 import { api, envelope, secrets, verifyJwt } from '../sandbox/shops.js';
 
@@ -378,5 +381,28 @@ describe('sandbox web pages over HTTP', () => {
     });
     expect(late.status).toBe(409);
     expect(sandbox.invoice(id)?.status).toBe('canceled');
+  });
+
+  it('the built binary names its page on start and serves the embedded page files', async () => {
+    const child = spawn(process.execPath, [bin, 'sandbox', '--port', '0', '--json'], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const exited = once(child, 'exit');
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const banner = JSON.parse(first) as { listening: string; page: string };
+    expect(banner.page).toBe(`${banner.listening}/_ui/`);
+    const page = await get(banner.page);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script type="module" src="/_ui/sandbox.js"></script>');
+    for (const file of ['sandbox.js', 'sandbox-render.js', 'sandbox.css', 'style.css', 'common.js']) {
+      const asset = await get(`${banner.listening}/_ui/${file}`);
+      expect(asset.status, file).toBe(200);
+      expect(asset.text.length, file).toBeGreaterThan(200);
+    }
   });
 });
