@@ -63,6 +63,14 @@ export function refuseForm(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** What the page's search looks in: ids, status, and the shop's own text (order id, description, email); never a secret. */
+function searchable(record: InvoiceRecord): string[] {
+  const fields = Object.entries(record.fields).flatMap(([name, value]) =>
+    typeof value === 'string' && !/secret|key|token|password/i.test(name) ? [value] : [],
+  );
+  return [record.id, ...record.aliases, record.status, ...fields];
+}
+
 /** Whether the Host names this sandbox (a DNS-rebinding page names its own host and is refused). */
 function ownHost(core: SandboxCore, req: IncomingMessage): boolean {
   const base = new URL(core.config.baseUrl);
@@ -160,8 +168,7 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
       const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
       const limit = Math.min(500, Math.max(1, Number.parseInt(query.get('limit') ?? '100', 10) || 100));
       let list = core.store.list(provider as ProviderName | undefined);
-      if (text !== '')
-        list = list.filter((r) => [r.id, ...r.aliases, r.status].some((value) => value.toLowerCase().includes(text)));
+      if (text !== '') list = list.filter((r) => searchable(r).some((value) => value.toLowerCase().includes(text)));
       const page = list.reverse().slice(offset, offset + limit);
       sendJson(res, 200, { total: list.length, offset, invoices: page.map(listItem) });
       return;

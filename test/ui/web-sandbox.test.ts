@@ -276,6 +276,12 @@ describe('sandbox web pages over HTTP', () => {
     expect(view.text).not.toContain(ipnSecret);
     expect(view.text).not.toContain(order.secret);
     expect(page.text).not.toContain(ipnSecret);
+    // The page's search finds the order by the shop's values, never by a secret.
+    const search = async (q: string) =>
+      JSON.parse((await get(`${base}/_ui/api/invoices?q=${encodeURIComponent(q)}`)).text) as { total: number };
+    expect((await search(String(order.rid))).total).toBe(1);
+    expect((await search(ipnSecret.slice(6, 18))).total).toBe(0);
+    expect((await search(String(order.secret).slice(4, 16))).total).toBe(0);
 
     const paid = await post(`${base}/en/payment/${order.uid}/${order.secret}`, 'outcome=pay', {
       origin: base,

@@ -22,7 +22,7 @@ export const sandboxHtml = `<!doctype html>
 <h2 id="list-title">Invoices, orders and payments</h2>
 <div class="controls">
 <label>Provider <select id="provider"></select></label>
-<label>Search <input id="q" type="search" placeholder="id or status" autocomplete="off"></label>
+<label>Search <input id="q" type="search" placeholder="id, status, order id" autocomplete="off"></label>
 </div>
 <div class="table-wrap">
 <table id="invoices">
