@@ -115,7 +115,9 @@ export function detailNodes(inv) {
       h('dd', { class: 'mono' }, [inv.id, ...inv.aliases].join(' · ')),
       ...inv.fields.flatMap((f) => [
         h('dt', {}, f.name),
-        h('dd', { class: 'mono' }, typeof f.value === 'string' ? f.value : JSON.stringify(f.value)),
+        typeof f.value === 'object' && f.value !== null
+          ? h('dd', { class: 'mono json' }, JSON.stringify(f.value, null, 2))
+          : h('dd', { class: 'mono' }, String(f.value)),
       ]),
     ]),
     h('h3', {}, 'Status history'),

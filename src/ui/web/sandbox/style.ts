@@ -44,6 +44,9 @@ export const sandboxCss = css`
     font-family: var(--mono);
     overflow-wrap: anywhere;
   }
+  dd.json {
+    white-space: pre-wrap;
+  }
   .error {
     color: var(--bad);
   }
