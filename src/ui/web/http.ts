@@ -146,7 +146,10 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
 export interface EventHub {
   /** Starts an event stream on this answer; it is dropped when the client leaves or falls too far behind. */
   attach(req: IncomingMessage, res: ServerResponse): void;
-  /** Queues one item under an event name; every `batchMs` each name's items go out as one message (a JSON array). */
+  /**
+   * Queues one item under an event name; every `batchMs` each name's items go out as one message: a JSON array, or
+   * what the hub's `shape` makes of them.
+   */
   publish(name: string, item: unknown): void;
   /** Streams open now. */
   readonly clients: number;
@@ -164,7 +167,14 @@ export function createEventHub({
   batchMs = 100,
   heartbeatMs = 15_000,
   maxBufferedBytes = 4 * 1024 * 1024,
-}: { batchMs?: number; heartbeatMs?: number; maxBufferedBytes?: number } = {}): EventHub {
+  shape = (_name, items) => items,
+}: {
+  batchMs?: number;
+  heartbeatMs?: number;
+  maxBufferedBytes?: number;
+  /** A batch's items → the message's data (e.g. only the newest few under load, and how many were left out). */
+  shape?: (name: string, items: unknown[]) => unknown;
+} = {}): EventHub {
   const streams = new Set<ServerResponse>();
   let queued = new Map<string, unknown[]>();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -185,7 +195,7 @@ export function createEventHub({
     const batch = queued;
     queued = new Map();
     let text = '';
-    for (const [name, items] of batch) text += `event: ${name}\ndata: ${JSON.stringify(items)}\n\n`;
+    for (const [name, items] of batch) text += `event: ${name}\ndata: ${JSON.stringify(shape(name, items))}\n\n`;
     if (text !== '') write(text);
   };
   const stopTimers = (): void => {

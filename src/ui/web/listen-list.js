@@ -6,6 +6,7 @@ import { badge, clock, fill, getJson, h, perFrame } from './common.js';
 import { showRoute } from './listen-panel.js';
 
 const pageSize = 100;
+let painted = false;
 const $ = (id) => document.getElementById(id);
 const state = {
   filter: { provider: '', verdict: '', q: '' },
@@ -88,8 +89,17 @@ function rowNode(row) {
   return tr;
 }
 
+// Rows already on the page are reused (a live list mostly shifts by a few rows), keyed by request number.
+let shownRows = new Map();
 const render = perFrame(() => {
-  fill($('rows'), state.rows.map(rowNode));
+  const next = new Map();
+  for (const row of state.rows) next.set(row.seq, shownRows.get(row.seq) ?? rowNode(row));
+  shownRows = next;
+  fill($('rows'), [...next.values()]);
+  if (!painted) {
+    painted = true;
+    performance.mark('webhook-sim:list');
+  }
   $('empty').hidden = state.rows.length > 0;
   const live = state.before === undefined;
   $('newer').disabled = live;
@@ -144,16 +154,29 @@ function connect() {
     $('live').textContent = 'disconnected: retrying…';
   });
   events.addEventListener('capture', (message) => {
-    const rows = JSON.parse(message.data);
-    state.seen += rows.length;
-    state.held = Math.min(state.keep, state.held + rows.length);
+    // Under load the server sends only the newest rows of a batch and says how many it left out.
+    const { rows, skipped } = JSON.parse(message.data);
+    const filtered = Boolean(state.filter.provider || state.filter.verdict || state.filter.q.trim());
+    state.seen += rows.length + skipped;
+    state.held = Math.min(state.keep, state.held + rows.length + skipped);
     const fresh = rows.filter(matches);
-    state.matched = Math.min(state.matched + fresh.length, state.held);
+    state.matched = Math.min(state.matched + fresh.length + (filtered ? 0 : skipped), state.held);
     if (state.before === undefined && fresh.length > 0) {
       state.rows = [...fresh.reverse(), ...state.rows].slice(0, pageSize);
     }
+    // A filtered list may have wanted one of the rows left out: read it again, at most once a second.
+    if (skipped > 0 && filtered && state.before === undefined) reloadSoon();
     render();
   });
+}
+
+let reloading;
+function reloadSoon() {
+  reloading ??= setTimeout(() => {
+    load()
+      .catch(showError)
+      .finally(() => (reloading = undefined));
+  }, 1000);
 }
 
 function init() {

@@ -18,6 +18,10 @@ const indexHtml = html`<!doctype html>
       <title>webhook-sim listen</title>
       <link rel="stylesheet" href="/_ui/style.css" />
       <script type="module" src="/_ui/listen-list.js"></script>
+      <!-- Fetched while the scripts load: the list's first page is what the first paint waits for. -->
+      <link rel="preload" href="/_ui/api/captures?limit=100" as="fetch" crossorigin="anonymous" />
+      <link rel="modulepreload" href="/_ui/common.js" />
+      <link rel="modulepreload" href="/_ui/listen-panel.js" />
     </head>
     <body>
       <header class="top">

@@ -40,11 +40,21 @@ export interface ListenPages {
   close: () => void;
 }
 
+/** Rows a batch of the live stream carries at most: the list's page size. */
+const streamedRows = 100;
 const verdicts: ReadonlySet<string> = new Set<VerdictKind>(['ok', 'failed', 'none']);
 
 export function createListenPages(options: ListenPagesOptions): ListenPages {
   const index = createListenIndex(options.keep);
-  const hub = createEventHub();
+  // Under load only the newest page of a batch is sent (a row is built, masked and serialised for those alone); the
+  // page is told how many it missed, and reads the list again if a filter could have wanted one of them.
+  const hub = createEventHub({
+    batchMs: 250,
+    shape: (_name, items) => ({
+      rows: (items.length > streamedRows ? items.slice(-streamedRows) : items).map((entry) => shown(entry as Entry)),
+      skipped: Math.max(0, items.length - streamedRows),
+    }),
+  });
   const assets = new Map<string, Asset>([...sharedAssets, ...listenAssets]);
   // A secret a sender put in a URL or a reason would otherwise reach the list.
   const shown = (entry: Entry): Row => {
@@ -148,7 +158,7 @@ export function createListenPages(options: ListenPagesOptions): ListenPages {
     onRequest(event) {
       const entry = index.record(event);
       // Nothing to build while no page is open; batched by the hub while one is.
-      if (hub.clients > 0) hub.publish('capture', shown(entry));
+      if (hub.clients > 0) hub.publish('capture', entry);
     },
     close: () => hub.close(),
   };
