@@ -159,7 +159,14 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
       const scenarios = Object.fromEntries(
         Object.keys(sandboxProviders).map((name) => [name, [...scenarioNames(name as ProviderName), 'forged-status']]),
       );
-      sendJson(res, 200, { url: core.config.baseUrl, providers: Object.keys(sandboxProviders), verbs, scenarios });
+      const statuses = Object.fromEntries(
+        Object.keys(sandboxProviders).map((name) => [
+          name,
+          [...new Set(Object.values(getProvider(name as ProviderName).events).flatMap((e) => Object.keys(e.statuses)))],
+        ]),
+      );
+      const providers = Object.keys(sandboxProviders);
+      sendJson(res, 200, { url: core.config.baseUrl, providers, verbs, scenarios, statuses });
       return;
     }
     if (rest === 'invoices') {

@@ -175,10 +175,14 @@ describe('sandbox web page and payment pages in a browser', () => {
 
     // A verb button from the page itself goes through (same origin, JSON): the payment is reversed.
     const reversed = sandbox.waitFor('status', (e) => e.invoice === order.invoiceId && e.to === 'REVERSED');
+    await watcher.getByLabel('reverse amount (UAPAY, kopecks; empty: all)').fill('50000');
     await watcher.getByRole('button', { name: 'reverse' }).click();
     await reversed;
     await watcher.locator('#detail-title .badge', { hasText: 'REVERSED' }).waitFor();
     await watcher.locator('#action-result', { hasText: 'reverse: now REVERSED' }).waitFor();
+    expect((sandbox.invoice(order.invoiceId)?.fields.payment as { reversalAmount?: number }).reversalAmount).toBe(
+      50_000,
+    );
     // Nothing but the sandbox and the shop was asked for: no CDN, no favicon.
     expect(requested.filter((url) => !url.startsWith(`${sandbox.url}/`) && !url.startsWith(`${shop.url}/`))).toEqual(
       [],

@@ -41,6 +41,10 @@ UAPAY <code>/api/invoicer/invoices/create</code>).</p>
 <div role="group" aria-labelledby="verbs-label">
 <p id="verbs-label" class="muted small">Move it (the CLI's verbs; those that do not apply now are disabled)</p>
 <div id="verbs" class="verbs"></div>
+<div class="controls">
+<label>advance to <select id="advance-status"><option value="">the next status of its flow</option></select></label>
+<label>reverse amount (UAPAY, kopecks; empty: all) <input id="reverse-amount" type="number" min="1" step="1" inputmode="numeric"></label>
+</div>
 </div>
 <p><a id="pay-link" href="#">Open its payment page</a></p>
 <form id="attack-form" class="controls">

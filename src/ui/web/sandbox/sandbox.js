@@ -78,6 +78,11 @@ async function loadDetail() {
       select,
       scenarios.map((s) => h('option', { value: s }, s)),
     );
+    fill(
+      $('advance-status'),
+      h('option', { value: '' }, 'the next status of its flow'),
+      (state.info.statuses[inv.provider] ?? []).map((s) => h('option', { value: s }, s)),
+    );
     select.dataset.provider = inv.provider;
   }
   $('pay-link').href = inv.payPage;
@@ -160,7 +165,13 @@ async function start() {
   );
   $('verbs').addEventListener('click', (event) => {
     const button = event.target.closest('button');
-    if (button && state.selected) void act(`/_sandbox/${button.value}`, { id: state.selected }, button.value);
+    if (!button || !state.selected) return;
+    const body = { id: state.selected };
+    const status = $('advance-status').value;
+    const amount = $('reverse-amount').value;
+    if (button.value === 'advance' && status) body.status = status;
+    if (button.value === 'reverse' && amount) body.amount = Number(amount);
+    void act(`/_sandbox/${button.value}`, body, button.value);
   });
   $('attack-form').addEventListener('submit', (event) => {
     event.preventDefault();
