@@ -228,7 +228,9 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
       if (!(error instanceof SandboxError)) throw error;
       return html(error.httpStatus, payPage({ kind: 'error', record, message: error.message }));
     }
-    res.writeHead(303, { ...payPageHeaders(target), location: target ?? req.url ?? '/', 'content-length': 0 });
+    // As a URL object writes it: a return URL with non-ASCII characters is percent-encoded (a raw one cannot be a header).
+    const location = target === undefined ? (req.url ?? '/') : new URL(target).href;
+    res.writeHead(303, { ...payPageHeaders(target), location, 'content-length': 0 });
     res.end();
   };
 

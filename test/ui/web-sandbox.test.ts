@@ -354,6 +354,29 @@ describe('sandbox web pages over HTTP', () => {
     expect(plain.status).toBe(200);
   });
 
+  it('a return URL with non-ASCII characters redirects percent-encoded (it was a 500: a raw one is no header)', async () => {
+    const sandbox = await startSandbox({ secrets });
+    cleanups.push(() => sandbox.close());
+    const session = await api(sandbox.url, 'POST', '/api/sessions/create', envelope({ clientId: 'x' }));
+    const created = await api(
+      sandbox.url,
+      'POST',
+      '/api/invoicer/invoices/create',
+      envelope(
+        { sessionId: session.json.data.id, systemType: 'ECOM' },
+        { amount: 100, redirectUrl: 'http://127.0.0.1:9/дякуємо?замовлення=1' },
+      ),
+    );
+    const paid = await post(`${created.json.data.paymentPageUrl}`, 'outcome=pay', {
+      origin: sandbox.url,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.location).toBe(
+      `http://127.0.0.1:9/${encodeURIComponent('дякуємо')}?${encodeURIComponent('замовлення')}=1`,
+    );
+  });
+
   it('escapes what shops send and answers unknown ids with 404', async () => {
     const sandbox = await startSandbox({ secrets });
     cleanups.push(() => sandbox.close());
