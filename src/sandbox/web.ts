@@ -71,6 +71,15 @@ function searchable(record: InvoiceRecord): string[] {
   return [record.id, ...record.aliases, record.status, ...fields];
 }
 
+/** The record an id in a path names; a malformed %-escape names none (it is not an error of the sandbox). */
+function findId(core: SandboxCore, escaped: string): InvoiceRecord | undefined {
+  try {
+    return core.store.find(decodeURIComponent(escaped));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the Host names this sandbox (a DNS-rebinding page names its own host and is refused). */
 function ownHost(core: SandboxCore, req: IncomingMessage): boolean {
   const base = new URL(core.config.baseUrl);
@@ -181,7 +190,7 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
       return;
     }
     if (rest.startsWith('invoices/')) {
-      const record = core.store.find(decodeURIComponent(rest.slice('invoices/'.length)));
+      const record = findId(core, rest.slice('invoices/'.length));
       if (!record) return sendError(res, 404, 'no invoice, order or payment with that id in this sandbox');
       const can = verbs.filter((verb) => applies(record, verb));
       sendJson(res, 200, invoiceView(record, pendingOf(record), can, `/pay/${encodeURIComponent(record.id)}`));
@@ -243,7 +252,7 @@ export function sandboxWeb(core: SandboxCore): SandboxWeb {
         return payment(req, res, record && record.fields.secret === utbs[2] ? record : undefined, body);
       }
       if (pathname.startsWith('/pay/'))
-        return payment(req, res, core.store.find(decodeURIComponent(pathname.slice(5).replace(/\/+$/, ''))), body);
+        return payment(req, res, findId(core, pathname.slice(5).replace(/\/+$/, '')), body);
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return sendError(res, 405, `${req.method}: the page is read with GET`);
       if (pathname === '/_ui') {

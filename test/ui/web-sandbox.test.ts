@@ -404,6 +404,9 @@ describe('sandbox web pages over HTTP', () => {
     expect(missingJson.status).toBe(404);
     expect(JSON.parse(missingJson.text).error).toContain('no invoice');
     expect((await get(`${base}/_ui/nope.js`)).status).toBe(404);
+    // A malformed %-escape is an unknown id, not a 500.
+    expect((await get(`${base}/pay/%E0%A4%A`)).status).toBe(404);
+    expect((await get(`${base}/_ui/api/invoices/%E0%A4%A`)).status).toBe(404);
     // A final invoice offers no choice any more; posting one anyway is refused with a reason.
     await sandbox.cancel(id);
     const done = await get(`${base}/pay/${id}`);
