@@ -93,7 +93,12 @@ function rowNode(row) {
 let shownRows = new Map();
 const render = perFrame(() => {
   const next = new Map();
-  for (const row of state.rows) next.set(row.seq, shownRows.get(row.seq) ?? rowNode(row));
+  for (const row of state.rows) {
+    const node = shownRows.get(row.seq) ?? rowNode(row);
+    // At most two are ticked: ticking a third unticks the oldest, which may be a row already on the page.
+    node.querySelector('input').checked = state.selected.has(row.seq);
+    next.set(row.seq, node);
+  }
   shownRows = next;
   fill($('rows'), [...next.values()]);
   if (!painted) {
