@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // docs/img/sandbox-invoice.png: the sandbox page showing one UAPAY invoice after checkout → payment page → pay, with
 // its status history and a webhook that the shop's handler refused once (HTTP 500 at +0 ms) and took on UAPAY's retry
-// (HTTP 200 at virtual +5s). `shootSandboxInvoice()` is exported for scripts/screenshots.mjs;
+// (HTTP 200 at virtual +5s). `shootSandboxInvoice()` is one of `npm run screenshots`' shots (scripts/screenshots.mjs);
 // `node scripts/screenshot-sandbox.mjs` makes it alone (after `npm run build`). Loopback only; Debian's Chromium.
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';

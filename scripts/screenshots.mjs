@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { request } from 'undici';
+import { shootSandboxInvoice } from './screenshot-sandbox.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'webhook-sim.js');
@@ -92,7 +93,7 @@ async function shootListen(browser) {
   }
 }
 
-const shots = [shootListen];
+const shots = [shootListen, (browser) => shootSandboxInvoice({ browser, out: join(img, 'sandbox-invoice.png') })];
 
 const browser = await chromium.launch({
   executablePath: process.env.WEBHOOK_SIM_CHROMIUM || '/usr/bin/chromium',
