@@ -244,7 +244,14 @@ describe('sandbox web page and payment pages in a browser', () => {
     const context = await browser.newContext();
     cleanups.push(() => context.close());
     const page = await context.newPage();
-    await page.goto(`${sandbox.url}/_ui/#invoice=${encodeURIComponent(id)}`);
+    await page.goto(`${sandbox.url}/_ui/`);
+    // From the keyboard alone: Tab to the invoice's link, Enter opens its detail.
+    const link = page.locator(`#invoice-rows a[href="#invoice=${encodeURIComponent(id)}"]`);
+    await link.waitFor();
+    for (let i = 0; i < 30 && !(await link.evaluate((node) => node === node.ownerDocument.activeElement)); i++)
+      await page.keyboard.press('Tab');
+    await expect(link.evaluate((node) => node === node.ownerDocument.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Enter');
     const next = page.locator('.next-retry');
     await next.waitFor();
     await expect(next.textContent()).resolves.toContain('Next try 2 at virtual +5s');
