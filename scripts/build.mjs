@@ -106,6 +106,26 @@ const startupShims = {
   },
 };
 
+/**
+ * `import text from './page.css?raw'`: the local web pages' assets (src/ui/web/) embedded as strings, so the package
+ * needs no files beside dist/ and a page costs no disk read. Vite (the tests) reads `?raw` the same way.
+ * @type {import('esbuild').Plugin}
+ */
+const rawText = {
+  name: 'raw-text',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({
+      path: join(args.resolveDir, args.path.slice(0, -'?raw'.length)),
+      namespace: 'raw-text',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
+      loader: 'text',
+      contents: await readFile(args.path, 'utf8'),
+      watchFiles: [args.path],
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 await Promise.all([
   build({
@@ -116,7 +136,7 @@ await Promise.all([
     platform: 'node',
     target: 'node20',
     external: ['undici', '@inquirer/prompts'],
-    plugins: [startupShims],
+    plugins: [startupShims, rawText],
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'warning',
@@ -131,6 +151,7 @@ await Promise.all([
     target: 'node20',
     packages: 'external',
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [rawText],
     logLevel: 'warning',
   }),
 ]);

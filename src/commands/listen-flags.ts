@@ -24,6 +24,8 @@ export interface ListenFlags {
   grace: string;
   fsync?: boolean;
   json?: boolean;
+  open?: boolean;
+  page?: boolean;
   [option: string]: unknown;
 }
 

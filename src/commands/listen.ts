@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { maxBodyCap, sizeText } from '../receive/body.js';
 import { printListening, requestLog } from '../ui/listen-view.js';
+import { notice } from '../ui/output.js';
 import { addProviderOptions, addSecretOptions } from './common.js';
 import { checkListenFlags, type ListenFlags } from './listen-flags.js';
+import { startListenPages } from './listen-page.js';
 
 export function registerListen(program: Command): void {
   const command = program
@@ -37,6 +39,8 @@ export function registerListen(program: Command): void {
       'on stop, how long requests in flight may take to finish before they are cut off',
       '5s',
     )
+    .option('--open', 'open the web page (/_ui/) in your browser')
+    .option('--no-page', 'serve no web page at /_ui/ (it is then captured like any other path)')
     .option('--json', 'one JSON line per request (NDJSON), first {"listening": url}, last {"summary": …}');
   addSecretOptions(command);
   addProviderOptions(command);
@@ -58,6 +62,7 @@ Examples:
     const { port, respond, maxBodyBytes, graceMs, verify, secretOrigins } = await checkListenFlags(flags);
     const { startReceiver } = await import('../receive/index.js');
     const log = requestLog(flags.json === true);
+    const pages = flags.page === false ? undefined : await startListenPages(flags.host, verify);
     const receiver = await startReceiver({
       port,
       host: flags.host,
@@ -67,8 +72,11 @@ Examples:
       forwardTo: flags.forwardTo,
       maxBodyBytes,
       fsync: flags.fsync === true,
-      onRequest: log.write,
+      onRequest: pages ? (event) => (log.write(event), pages.onRequest(event)) : log.write,
+      onCapture: pages?.onCapture,
+      pages: pages?.handle,
     });
+    const page = pages && `${receiver.url}/_ui/`;
     const start = {
       url: receiver.url,
       out: flags.out,
@@ -76,9 +84,13 @@ Examples:
       respond: flags.respond,
       forwardTo: flags.forwardTo,
       secretOrigins,
+      page,
     };
     printListening(start, flags.json === true);
+    if (page && flags.open) (await import('../ui/web/open-browser.js')).openInBrowser(page, notice);
     const { runUntilStopped } = await import('./listen-stop.js');
-    await runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush });
+    await runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush }).finally(() =>
+      pages?.close(),
+    );
   });
 }

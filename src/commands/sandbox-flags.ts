@@ -16,6 +16,7 @@ export interface ServeFlags {
   shopId?: string;
   clientId?: string;
   secretEnv?: string;
+  open?: boolean;
 }
 
 /** Where the CLI verbs find a running sandbox: the documented default port (docs/sandbox.md). */
@@ -32,6 +33,7 @@ const serveHelp = [
   '  $ webhook-sim sandbox pay INV-7Q2K9XHA',
   '  $ webhook-sim sandbox attack 3f0c… forged-status',
   '  $ webhook-sim sandbox --port 0 --auto pay --state sandbox.json --json',
+  '  $ webhook-sim sandbox --open      # the page at http://127.0.0.1:8790/_ui/',
 ].join('\n');
 
 /** The server's own options and help (the verbs are its subcommands). */
@@ -52,6 +54,7 @@ export function declareServeOptions(command: Command): Command {
     .option('--shop-id <id>', 'pin the CryptoCloud shop id')
     .option('--client-id <id>', 'pin the UAPAY client id')
     .option('--secret-env <name>', "read every provider's secret from this environment variable")
+    .option('--open', 'open the web page (/_ui/: invoices, webhook attempts, buttons) in your browser')
     .option('--json', 'one JSON line per event (first {"listening": …})')
     .addHelpText('after', serveHelp);
 }

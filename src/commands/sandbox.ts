@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { providerNames } from '../providers/index.js';
-import { print, printJsonLine } from '../ui/output.js';
+import { notice, print, printJsonLine } from '../ui/output.js';
 import { stdStream } from '../ui/stdio.js';
 import { secretResolver } from './common.js';
 import { configuredOptions } from './settings.js';
@@ -99,11 +99,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     auto: flags.auto,
     clock,
   };
-  if (flags.json) printJsonLine(render.bannerJson(info));
-  else print(render.renderBanner(info));
-  const signal = await new Promise<NodeJS.Signals>((resolve) =>
-    process.once('SIGINT', resolve).once('SIGTERM', resolve),
-  );
+  const page = `${sandbox.url}/_ui/`;
+  if (flags.json) printJsonLine({ ...render.bannerJson(info), page });
+  else print(`${render.renderBanner(info)}\n  page         ${page}  (payment pages: /pay/<id>)`);
+  if (flags.open) (await import('../ui/web/open-browser.js')).openInBrowser(page, notice);
+  const signal = await new Promise<NodeJS.Signals>((done) => process.once('SIGINT', done).once('SIGTERM', done));
   // A second signal while closing (npx and the terminal both forward Ctrl-C) must not cut the flush short.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore).on('SIGTERM', ignore);

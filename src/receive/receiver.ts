@@ -152,6 +152,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
         rawHeaders: req.rawHeaders,
         body,
       });
+      options.onCapture?.(capture, n);
       const request: WebhookRequest = {
         source: `request #${n}`,
         origin: 'capture',

@@ -28,7 +28,7 @@ export interface CloseOptions {
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, seq: number) => Promise<void>;
 
 export async function startServer(
-  options: Pick<ReceiverOptions, 'port' | 'host' | 'timeouts'> & { budget?: BodyBudget },
+  options: Pick<ReceiverOptions, 'port' | 'host' | 'timeouts' | 'pages'> & { budget?: BodyBudget },
   handle: RequestHandler,
   onServerError: () => void,
 ): Promise<RunningServer> {
@@ -39,6 +39,7 @@ export async function startServer(
   let seq = 0;
   let closing = false;
 
+  const pages = options.pages;
   const headersMs = options.timeouts?.headersMs ?? 10_000;
   const requestMs = Math.max(headersMs, options.timeouts?.requestMs ?? 60_000);
   const server = createServer(
@@ -49,6 +50,8 @@ export async function startServer(
       requestTimeout: requestMs,
     },
     (req, res) => {
+      // The web page's requests (a live event stream among them) are neither captured nor waited for on stop.
+      if (pages !== undefined && pages(req, res)) return;
       // A counter, not a promise per request (cheaper under load): done once handled and once closed. "Closed" is
       // the response's 'close', or its connection's: a pipelined request whose connection is reset while its answer
       // waits behind an earlier one never gets a 'close' of its own, and would be in flight forever.

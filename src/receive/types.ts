@@ -1,6 +1,8 @@
 // The receiver's public shapes (options in, events and summaries out) and the one internal shape every part of the
 // receiver hands to the next: the Answer a request gets.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { Capture } from '../lib/capture.js';
 import type { Verdict } from '../verify/verify.js';
 
 export interface ReceiverOptions {
@@ -32,6 +34,13 @@ export interface ReceiverOptions {
   now?: (() => number) | undefined;
   /** Called once per request, after its answer was written. */
   onRequest?: ((event: ReceivedEvent) => void) | undefined;
+  /** Called with each capture as soon as its body is read (before the answer); `seq` is its event's. */
+  onCapture?: ((capture: Capture, seq: number) => void) | undefined;
+  /**
+   * The local web page (`/_ui/…`): given every request first, it answers the ones it takes and returns true. Those are
+   * never captured, counted or waited for on stop.
+   */
+  pages?: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
 export interface ReceiverVerify {

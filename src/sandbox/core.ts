@@ -41,7 +41,8 @@ export interface CoreOptions {
 export class SandboxCore extends EventEmitter implements Core {
   readonly config: SandboxConfig;
   readonly store: Store;
-  private readonly clock: VirtualClock;
+  /** Read by the web page for a retry's countdown. */
+  readonly clock: VirtualClock;
   private readonly settings: CoreOptions['settings'];
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pending = new Set<Promise<unknown>>();

@@ -53,8 +53,8 @@ function invoiceStatus(status: string): string {
   return paidStatuses.includes(status) ? 'success' : status === 'canceled' ? 'canceled' : 'start';
 }
 
-/** The invoice as create, merchant/info and merchant/list answer it. */
-export function view(record: InvoiceRecord): JsonObject {
+/** The invoice as create, merchant/info and merchant/list answer it; `link` opens the sandbox's payment page. */
+export function view(record: InvoiceRecord, baseUrl: string): JsonObject {
   const f = record.fields;
   const a = amounts(record);
   const bare = record.id.slice(4);
@@ -77,7 +77,7 @@ export function view(record: InvoiceRecord): JsonObject {
     invoice_status: invoiceStatus(record.status),
     order_id: f.orderId ?? null,
     date_finished: f.finished ?? null,
-    link: `https://pay.cryptocloud.plus/${bare}`,
+    link: `${baseUrl}/pay/${bare}`,
     currency: currencyOf(f.crypto).info,
     project: {
       id: Number.parseInt(asText(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),

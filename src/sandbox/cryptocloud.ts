@@ -94,7 +94,7 @@ function create(body: JsonObject, core: Core): ApiAnswer {
     now,
   );
   core.created(record);
-  return ok(view(record), [record], record.id);
+  return ok(view(record, core.config.baseUrl), [record], record.id);
 }
 
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
@@ -117,7 +117,11 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       const record = typeof uuid === 'string' ? core.store.find(uuid, 'cryptocloud') : undefined;
       return record ? [record] : [];
     });
-    return ok(found.map(view), found, uuids.map(String).join(','));
+    return ok(
+      found.map((record) => view(record, core.config.baseUrl)),
+      found,
+      uuids.map(String).join(','),
+    );
   }
   if (call.path === 'invoice/merchant/list') return list(body, core);
   const record = typeof body.uuid === 'string' ? core.store.find(body.uuid, 'cryptocloud') : undefined;
@@ -152,7 +156,10 @@ function list(body: JsonObject, core: Core): ApiAnswer {
     return created >= (start as number) && created < (end as number) + 86_400_000;
   });
   const page = within.slice(offset, offset + limit);
-  return ok(page.map(view), page);
+  return ok(
+    page.map((record) => view(record, core.config.baseUrl)),
+    page,
+  );
 }
 
 export const cryptocloud: SandboxProvider = {
@@ -205,7 +212,7 @@ export const cryptocloud: SandboxProvider = {
     const url = core.config.notifyUrl;
     if (url === undefined) return 'no postback: no --notify-url (the project notification URL) is set';
     if (!isHttpUrl(url)) return `no postback: --notify-url ${url} is not an http(s) URL`;
-    const v = view(record);
+    const v = view(record, core.config.baseUrl);
     const a = amounts(record);
     const info: JsonObject = {
       ...v,

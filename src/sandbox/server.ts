@@ -6,6 +6,7 @@ import { sandboxProviders, type SandboxCore } from './core.js';
 import { control } from './control.js';
 import type { SandboxProvider } from './provider.js';
 import { SandboxError, type ApiAnswer } from './types.js';
+import { isWebPath, sandboxWeb, type SandboxWeb } from './web.js';
 
 const providerList: SandboxProvider[] = Object.values(sandboxProviders);
 
@@ -91,7 +92,13 @@ async function answerCall(
   }
 }
 
-async function handle(core: SandboxCore, options: ServerOptions, req: IncomingMessage, res: ServerResponse) {
+async function handle(
+  core: SandboxCore,
+  web: SandboxWeb,
+  options: ServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const started = performance.now();
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
@@ -111,7 +118,12 @@ async function handle(core: SandboxCore, options: ServerOptions, req: IncomingMe
   }
   const query = q < 0 ? noQuery : new URLSearchParams(raw.slice(q + 1));
   if (!provider) {
-    const answer = await control(core, method, pathname, query, body);
+    if (isWebPath(pathname)) return web.serve(req, res, pathname, query, body);
+    // A browser may drive the control endpoints only from this sandbox's own page (src/sandbox/web.ts).
+    const refused = method === 'POST' ? web.refuseControl(req) : undefined;
+    const answer = refused
+      ? { status: 403, body: { ok: false, error: refused }, problem: refused }
+      : await control(core, method, pathname, query, body);
     write(res, answer.status, answer.body);
     logCall(core, name, method, pathname, started, answer);
     return;
@@ -125,12 +137,14 @@ async function handle(core: SandboxCore, options: ServerOptions, req: IncomingMe
 }
 
 export function createSandboxServer(core: SandboxCore, options: ServerOptions): Server {
+  const web = sandboxWeb(core);
   const server = createServer((req, res) => {
-    handle(core, options, req, res).catch((error: unknown) => {
+    handle(core, web, options, req, res).catch((error: unknown) => {
       if (!res.headersSent)
         write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
     });
   });
+  server.on('close', () => web.close());
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });

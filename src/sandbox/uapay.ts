@@ -79,7 +79,7 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
     now,
   );
   core.created(record);
-  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/_sandbox/invoices/${id}` }, core, [record]);
+  return signed({ id, paymentPageUrl: `${core.config.baseUrl}/pay/${id}` }, core, [record]);
 }
 
 const paymentMoves: Record<string, { verb: Verb; from: string[] }> = {

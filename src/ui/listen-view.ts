@@ -14,12 +14,15 @@ export interface ListenStart {
   forwardTo: string | undefined;
   /** Where the secrets come from, by provider: the start line names them instead of a notice per provider. */
   secretOrigins: ReadonlyArray<readonly [provider: string, origin: string]>;
+  /** The web page's URL, unless it is off (--no-page). */
+  page?: string | undefined;
 }
 
 export function printListening(start: ListenStart, json: boolean): void {
   if (json) {
     printJsonLine({
       listening: start.url,
+      page: start.page ?? null,
       out: start.out ?? null,
       verify: start.verify,
       respond: start.respond ?? null,
@@ -28,6 +31,7 @@ export function printListening(start: ListenStart, json: boolean): void {
     return;
   }
   const notes = [
+    ...(start.page === undefined ? [] : [`page ${visible(start.page)}`]),
     start.out === undefined ? 'captures not saved: add --out DIR' : `captures → ${visible(start.out)}`,
     start.verify ? `verifying with ${secretsText(start.secretOrigins)}` : 'not verifying: add --verify',
     ...(start.respond === undefined ? [] : [`answering ${start.respond}`]),
