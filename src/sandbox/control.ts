@@ -46,7 +46,9 @@ export async function control(
         const list = core.store.list().filter((r) => provider === null || r.provider === provider);
         return { status: 200, body: { ok: true, invoices: list.map(summary) } };
       }
-      const record = core.find(decodeURIComponent(rest.slice('invoices/'.length)));
+      const wanted = decodedId(rest.slice('invoices/'.length));
+      if (wanted === undefined) return fail(404, `no invoice ${rest.slice('invoices/'.length)}: a malformed % escape`);
+      const record = core.find(wanted);
       return { status: 200, body: { ok: true, invoice: record as unknown as Json }, invoice: record.id };
     }
     if (rest === 'health') return { status: 200, body: { ok: true, invoices: core.store.records.size } };
@@ -86,5 +88,14 @@ export async function control(
     if (error instanceof SandboxError) return fail(error.httpStatus, error.message);
     if (error instanceof Error && error.name === 'WebhookSimError') return fail(400, error.message);
     throw error;
+  }
+}
+
+/** An id from the path, or undefined when its % escapes are malformed (a 404, not an internal error). */
+function decodedId(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
   }
 }

@@ -120,6 +120,14 @@ const cases: Array<{
     status: 404,
     shape: (j) => j.ok === false && /nope/.test(j.error),
   },
+  {
+    // Bug: a malformed % escape in the id was an internal error (500).
+    name: 'control invoice id with a malformed % escape',
+    method: 'GET',
+    path: '/_sandbox/invoices/%E0%A4%A',
+    status: 404,
+    shape: (j) => j.ok === false && /malformed/.test(j.error),
+  },
   { name: 'control wrong method', method: 'GET', path: '/_sandbox/pay', status: 405, shape: (j) => j.ok === false },
   { name: 'unknown base path', method: 'GET', path: '/', status: 404, shape: (j) => j.ok === false },
 ];
