@@ -7,6 +7,7 @@ import { usage } from '../errors.js';
 import { providerNames, providers, type ProviderName } from '../providers/index.js';
 import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
 import { checkHttpUrl } from '../lib/http.js';
+import type { JsonObject } from '../lib/json.js';
 
 /**
  * webhook-sim.config.json: per provider its URL, where its secret comes from, its provider options and what the
@@ -29,6 +30,10 @@ export interface ProviderConfig {
   expect: Record<string, Expectation>;
   /** `webhook-sim sandbox`: the credentials it pins and CryptoCloud's notification URL (flags win). */
   sandbox?: SandboxConfigKeys;
+  /** Delivery fields as `--set` assignments (suite and send fill `{seq}`, `{n}`, `{uuid}` per case). */
+  set?: string[];
+  /** Merged over the template, as `--data`. */
+  data?: JsonObject;
 }
 
 export interface SandboxConfigKeys {

@@ -56,15 +56,24 @@ describe('suite against a correct handler', () => {
     const result = await run(['suite', '--url', `${correct.base}/hooks/{provider}/correct`], { env });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stderr).toBe('');
-    const lines = result.stdout.split('\n').filter((line) => /^(PASS|FAIL) /.test(line));
+    const lines = result.stdout.split('\n').filter((line) => /^(PASS|FAIL|OPEN|VOID) /.test(line));
     expect(lines).toHaveLength(allCases().length);
-    expect(lines.every((line) => line.startsWith('PASS'))).toBe(true);
+    // Without a probe, a case whose every delivery is acknowledged (duplicate: applied once?) is not verified, never
+    // a pass; everything else passes on its answers.
+    const open = lines.filter((line) => line.startsWith('OPEN')).map((line) => line.split(/\s+/).slice(1, 3).join(' '));
+    expect(lines.every((line) => /^(PASS|OPEN)/.test(line))).toBe(true);
+    expect(open).toEqual(
+      expect.arrayContaining(['cryptocloud duplicate', 'cryptocloud duplicate-burst', 'uapay out-of-order']),
+    );
+    expect(open.some((c) => c.endsWith(' valid') || c.endsWith(' tampered'))).toBe(false);
     for (const [provider, scenario] of allCases())
       expect(
         lines.some((line) => line.includes(provider) && line.includes(` ${scenario} `)),
         `${provider} ${scenario}`,
       ).toBe(true);
-    expect(result.stdout).toContain(`${allCases().length} cases: ${allCases().length} passed, 0 failed`);
+    expect(result.stdout).toContain(
+      `${allCases().length} cases: ${allCases().length - open.length} passed, 0 failed, ${open.length} not verified`,
+    );
   });
 
   it('{provider} in --url becomes each provider name, and every request lands on its own path', async () => {
@@ -130,11 +139,13 @@ describe('suite against a sloppy handler (200 to everything)', () => {
     for (const { provider, name, why } of refusing) {
       const line = result.stdout.split('\n').find((l) => l.includes(`✗ ${provider} ${name}:`));
       expect(line, `${provider} ${name}`).toBeDefined();
-      // The why's two halves around the concrete fact: "accepted X (…answered 200, expected 4xx): consequence".
-      const [head, tail] = why.split(': ') as [string, string];
-      expect(line).toContain(head);
-      expect(line).toContain(tail);
-      expect(line).toMatch(/answered 200, expected 4xx/);
+      // No harm is claimed that was not seen: the answer, what a correct shop does, the risk as a risk, and how to
+      // prove a pull-based handler right (misjudgement: "anyone could change amounts" said of shops that ignore bodies).
+      const tail = why.slice(why.indexOf(': ') + 2);
+      expect(line).toMatch(/answered 200 to .*; a correct shop refuses it with 4xx/);
+      expect(line).toContain(`(if it acted on it: ${tail})`);
+      expect(line).toContain('show it with --probe or --sandbox');
+      expect(line).not.toMatch(/: accepted /);
     }
     const expired = result.stdout.split('\n').find((l) => l.includes('✗ cryptocloud expired:')) ?? '';
     expect(expired).toMatch(/signed 6m before delivery/);
@@ -216,7 +227,9 @@ describe('suite against a sloppy handler (200 to everything)', () => {
     expect(report).toMatchObject({ ok: false, total: 2, passed: 1, failed: 1 });
     const future = report.cases.find((c) => c.scenario === 'future-iat');
     expect(future).toMatchObject({ pass: false, expected: '4xx', got: '200' });
-    expect(future?.message).toMatch(/accepted a token issued in the future/);
+    expect(future?.message).toMatch(
+      /answered 200 to iat in the future \(iat 1h after delivery\); a correct shop refuses/,
+    );
     expect(future?.excerpt).toMatch(/^ok <debug key=/);
   });
 
