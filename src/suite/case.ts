@@ -5,7 +5,7 @@ import { formatOffset, createVirtualClock } from '../deliver/virtual-clock.js';
 import { runScenario, type StepResult } from '../deliver/run-scenario.js';
 import { buildScenario, describeExpectation, toExpectation, type BuiltScenario } from '../scenarios/scenarios.js';
 import { judgeCase, type EffectObservation } from './judge.js';
-import { deliveryFields, ProbeError, type Probe, type ProbeReading } from './probe.js';
+import { deliveryFields, ProbeError, type DeliveryFields, type Probe, type ProbeReading } from './probe.js';
 import type { SuiteCase, SuiteStep, SuiteTry } from './suite.js';
 import type { JsonObject } from '../lib/json.js';
 import type { Expectation } from '../scenarios/scenarios.js';
@@ -45,13 +45,15 @@ export async function runCase(input: CaseInput): Promise<SuiteCase> {
     set: input.set,
     data: input.data,
   });
-  const first = scenario.steps[0]?.delivery;
-  const fields = first === undefined ? () => undefined : deliveryFields({ body: first.body, url: first.url });
+  const own = await orderFields(scenario);
   const order: Record<string, string> = {};
   for (const name of idFields) {
-    const value = fields(name);
+    const value = own(name);
     if (value !== undefined && Object.keys(order).length < 2) order[name] = input.clean(value);
   }
+  // {provider} and {order} (the first id field the delivery has) let one probe template serve every provider.
+  const fields = (path: string): string | undefined =>
+    path === 'provider' ? input.provider : path === 'order' ? Object.values(order)[0] : own(path);
   let effect: EffectObservation | undefined;
   const read = async (key: 'before' | 'afterFirst' | 'after'): Promise<void> => {
     if (input.probe === undefined || effect === undefined || effect.error !== undefined) return;
@@ -105,6 +107,23 @@ export async function runCase(input: CaseInput): Promise<SuiteCase> {
   if (judged.message !== undefined) result.message = input.clean(judged.message);
   if (effect !== undefined) result.effect = effect;
   return result;
+}
+
+/**
+ * The fields of the case's order, from the first delivery that names it; a broken body (malformed) names nothing,
+ * so then from the same step signed as it would be before it was broken.
+ */
+async function orderFields(scenario: BuiltScenario): Promise<DeliveryFields> {
+  const names = (fields: DeliveryFields): boolean => idFields.some((name) => fields(name) !== undefined);
+  for (const step of scenario.steps) {
+    const fields = deliveryFields(step.delivery);
+    if (names(fields)) return fields;
+  }
+  for (const step of scenario.steps) {
+    const fields = deliveryFields(await step.resign(0));
+    if (names(fields)) return fields;
+  }
+  return () => undefined;
 }
 
 function stepOf(r: StepResult, clean: (text: string) => string): SuiteStep {

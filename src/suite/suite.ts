@@ -51,7 +51,7 @@ export interface SuiteOptions {
   /** One field set per case, in order (merged like data, after it). Fewer orders than cases is a usage error. */
   orders?: readonly JsonObject[];
   /** The shop's view of an order: a URL template or a command (see probe.ts), and where its JSON holds the values. */
-  probe?: string | Probe;
+  probe?: string | Probe | undefined;
   probeMap?: string;
   /** A not-verified case fails the run. */
   strict?: boolean;
