@@ -1,11 +1,6 @@
 // `suite`'s flags: their declarations and the help text after them (exit codes, examples).
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { usage } from '../errors.js';
-import { parseDuration } from '../lib/time.js';
-import type { SuiteOptions } from '../suite/suite.js';
-import { parseOrders } from '../scenarios/placeholders.js';
-import { addProviderOptions, addSecretOptions, collect, readDataFlag } from './common.js';
+import { addProviderOptions, addSecretOptions, collect } from './common.js';
 
 export interface SuiteFlags {
   url?: string;
@@ -27,42 +22,9 @@ export interface SuiteFlags {
   failFast?: boolean;
   deadline?: string;
   waitForHandler?: string;
+  sandbox?: string;
+  checkout?: string;
   [option: string]: unknown;
-}
-
-/** The flags that shape the run beyond the target: the user's orders, the probe of the shop, CI time limits. */
-export async function suiteRunOptions(
-  flags: SuiteFlags,
-): Promise<
-  Pick<
-    SuiteOptions,
-    'set' | 'data' | 'orders' | 'probe' | 'probeMap' | 'strict' | 'failFast' | 'deadlineMs' | 'waitForHandlerMs'
-  >
-> {
-  const out: Awaited<ReturnType<typeof suiteRunOptions>> = {};
-  if (flags.set !== undefined) out.set = flags.set;
-  const data = await readDataFlag(flags.data);
-  if (data !== undefined) out.data = data;
-  if (flags.orders !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(flags.orders, 'utf8');
-    } catch (error) {
-      throw usage(
-        `--orders ${flags.orders}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
-    }
-    out.orders = parseOrders(text, flags.orders);
-  }
-  if (flags.probeMap !== undefined && flags.probe === undefined) throw usage('--probe-map needs --probe');
-  if (flags.probe !== undefined) out.probe = flags.probe;
-  if (flags.probeMap !== undefined) out.probeMap = flags.probeMap;
-  if (flags.strict === true) out.strict = true;
-  if (flags.failFast === true) out.failFast = true;
-  if (flags.deadline !== undefined) out.deadlineMs = parseDuration(flags.deadline, '--deadline');
-  if (flags.waitForHandler !== undefined)
-    out.waitForHandlerMs = parseDuration(flags.waitForHandler, '--wait-for-handler');
-  return out;
 }
 
 export function addSuiteOptions(command: Command): void {
@@ -90,6 +52,8 @@ export function addSuiteOptions(command: Command): void {
     .option('--orders <file>', "your shop's orders: a JSON array or ndjson, one field set per case, in order")
     .option('--probe <url|command>', "the shop's view of the case's order: {order_id}, {invoice_id}, any field path")
     .option('--probe-map <map>', 'where the probe answer holds them: credited=$.path,status=$.path')
+    .option('--sandbox <url>', "a running `webhook-sim sandbox`: cases use your shop's own unpaid invoices there")
+    .option('--checkout <url|command>', 'with --sandbox: makes your shop create an invoice before each case')
     .option('--strict', 'a case whose effect could not be verified fails the run')
     .option('--fail-fast', 'stop after the first failing case')
     .option('--deadline <duration>', 'for the whole run: cases not started by then are skipped and the run fails')
@@ -115,6 +79,7 @@ Examples:
   $ webhook-sim suite utbs --url http://localhost:3000/ipn --secret-env UTBS_SECRET --json
   $ webhook-sim suite cryptocloud --url http://localhost:3000/cc --set order_id=test-{seq} \\
       --probe 'http://localhost:3000/test/orders/{order_id}' --strict
+  $ webhook-sim suite uapay --sandbox http://127.0.0.1:8790 --checkout http://localhost:3000/test/checkout
   $ webhook-sim suite uapay --orders orders.ndjson --probe './probe.sh {externalId}' --fail-fast --deadline 2m`,
   );
 }

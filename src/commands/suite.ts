@@ -7,7 +7,8 @@ import { providerNames } from '../providers/index.js';
 import { isTerminal, stdStream } from '../ui/stdio.js';
 import { announceBuiltinSecrets, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
-import { addSuiteOptions, suiteRunOptions, type SuiteFlags } from './suite-options.js';
+import { addSuiteOptions, type SuiteFlags } from './suite-options.js';
+import { suiteRunOptions } from './suite-run.js';
 
 export function registerSuite(program: Command): void {
   const command = program
@@ -29,9 +30,9 @@ export function registerSuite(program: Command): void {
         .map((s) => s.trim())
         .filter(Boolean);
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
-      const urlFor = urlResolver(chosen, flags);
       const options = optionsFor(chosen, flags);
       const run = await suiteRunOptions(flags);
+      const urlFor = run.sandbox === undefined ? urlResolver(chosen, flags) : () => run.sandbox as string;
       const secrets = secretResolver(flags, { defer: true });
       for (const provider of chosen) secrets(provider);
       const [

@@ -31,7 +31,7 @@ export interface CaseInput {
 }
 
 /** The fields a user recognises an order by, shown with each case (the first ones the delivery has). */
-const idFields = ['order_id', 'invoice_id', 'orderId', 'externalId', 'invoiceId', 'uid', 'id'];
+export const idFields = ['order_id', 'invoice_id', 'orderId', 'externalId', 'invoiceId', 'uid', 'id'];
 
 export async function runCase(input: CaseInput): Promise<SuiteCase> {
   const started = performance.now();
@@ -79,6 +79,21 @@ export async function runCase(input: CaseInput): Promise<SuiteCase> {
     },
   });
   await read('after');
+  return finishCase(input, { event: scenario.event, why: scenario.why, url: input.url }, results, {
+    effect,
+    order,
+    started,
+  });
+}
+
+/** Judges a case's results and assembles its report entry (shared with the --sandbox runner). */
+export function finishCase(
+  input: Pick<CaseInput, 'provider' | 'scenario' | 'routeBroken' | 'clean'>,
+  about: { event: string; why: string; url: string },
+  results: StepResult[],
+  seen: { effect: EffectObservation | undefined; order: Record<string, string>; started: number; pulled?: string },
+): SuiteCase {
+  const { effect, order, started } = seen;
   const steps = results.map((r) => stepOf(r, input.clean));
   const judged = judgeCase({
     provider: input.provider,
@@ -86,19 +101,20 @@ export async function runCase(input: CaseInput): Promise<SuiteCase> {
     results,
     effect,
     routeBroken: input.routeBroken,
+    pulled: seen.pulled,
   });
   const failedStep = steps.find((s) => !s.met);
   const shown = failedStep ?? steps.at(-1);
   const result: SuiteCase = {
     provider: input.provider,
-    event: scenario.event,
+    event: about.event,
     scenario: input.scenario,
-    url: input.url,
+    url: about.url,
     expected: steps.map((s) => s.expected).join(','),
     got: steps.map((s) => s.got).join(','),
     pass: judged.verdict === 'pass',
     verdict: judged.verdict,
-    why: scenario.why,
+    why: about.why,
     excerpt: shown?.error ?? shown?.excerpt ?? '',
     durationMs: Math.round(performance.now() - started),
     order,

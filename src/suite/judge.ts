@@ -7,6 +7,7 @@ import { isScenarioName, scenarioTable, type ScenarioName } from '../scenarios/s
 import type { StepResult } from '../deliver/run-scenario.js';
 import { explainFailure } from './explain.js';
 import type { ProbeReading } from './probe.js';
+import type { SuiteCase } from './suite.js';
 
 export type Verdict = 'pass' | 'fail' | 'not-verified' | 'not-meaningful';
 
@@ -35,6 +36,8 @@ export interface JudgeInput {
   effect?: EffectObservation | undefined;
   /** Why the provider's `valid` case was not acknowledged, when it was not. */
   routeBroken?: string | undefined;
+  /** --sandbox: the provider API calls the shop made for the order during the case ("POST invoice/merchant/info"). */
+  pulled?: string | undefined;
 }
 
 const twoxx = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
@@ -141,6 +144,16 @@ export function judgeCase(input: JudgeInput): CaseJudgement {
     const answered = `answered ${first.status} to ${first.step.label}${timing}`;
     if (outcome === 'ok' && effect !== undefined)
       return { verdict: 'pass', message: `${answered} but changed nothing (${seen(effect)})` };
+    if (input.pulled !== undefined && outcome !== 'unknown')
+      return {
+        verdict: 'pass',
+        message: `${answered}, then asked the API (${input.pulled}): a pull is a valid defence`,
+      };
+    if (input.pulled !== undefined)
+      return {
+        verdict: 'pass',
+        message: `${answered}, then asked the API (${input.pulled}) and the sandbox still holds the order unpaid: a pull is a valid defence (--probe shows the shop's own state)`,
+      };
     const why = effect?.error !== undefined ? ` (the probe failed: ${effect.error})` : '';
     // The scenario's risk, said as a risk: nothing here saw the shop act on the delivery.
     const risk = getProvider(provider).data.scenarios[scenario]?.why ?? '';
@@ -178,4 +191,20 @@ function effectQuestion(name: ScenarioName): string {
   const effect = scenarioTable[name].effect;
   if (effect !== undefined && 'statusKept' in effect) return 'the order keeps its newest status?';
   return 'the order credited once?';
+}
+
+export /** valid refused and every attack refused: the handler most likely checks with another secret than the suite's. */
+function secretHints(cases: readonly SuiteCase[]): string[] {
+  const hints: string[] = [];
+  for (const provider of new Set(cases.map((c) => c.provider))) {
+    const own = cases.filter((c) => c.provider === provider);
+    const valid = own.find((c) => c.scenario === 'valid');
+    const attacks = own.filter((c) => c.steps.every((s) => s.expected === '4xx'));
+    const refused = (c: SuiteCase): boolean => c.steps.every((s) => /^4\d\d$/.test(s.got) && s.got !== '404');
+    if (valid && refused(valid) && attacks.length > 0 && attacks.every(refused))
+      hints.push(
+        `${provider}: the valid delivery was refused like every attack: check the secret (the suite signs with the one --secret, --secret-env or the config gives for ${getProvider(provider).data.title})`,
+      );
+  }
+  return hints;
 }

@@ -81,6 +81,12 @@ export function renderPrettyTail(result: SuiteResult, color = true): string {
       );
       const order = Object.entries(c.order ?? {}).map(([k, v]) => `${k} ${visible(v)}`);
       lines.push(`    ${paint.dim(`→ ${c.url}${order.length > 0 ? ` (${order.join(', ')})` : ''}`)}`);
+      if (c.sandbox !== undefined) {
+        const calls = c.sandbox.calls.length > 0 ? c.sandbox.calls.join(', ') : 'none';
+        lines.push(
+          `    ${paint.dim(visible(`sandbox ${c.sandbox.invoice}: ${c.sandbox.status.before} → ${c.sandbox.status.after}; the shop's API calls: ${calls}`))}`,
+        );
+      }
     }
   }
   for (const hint of result.hints ?? []) lines.push('', paint.heading(`Hint: ${hint}`));

@@ -12,12 +12,19 @@ import { redactSecrets } from '../lib/secret.js';
 import { parseHttpUrl } from '../lib/http.js';
 import type { JsonObject } from '../lib/json.js';
 import { merge } from '../lib/template.js';
-import { runCase } from './case.js';
+import { runCase, type CaseInput } from './case.js';
 import { checkReachable, waitForHandlers } from './reach.js';
 import { createProbe, type Probe } from './probe.js';
-import type { EffectObservation, Verdict } from './judge.js';
+import { secretHints, type EffectObservation, type Verdict } from './judge.js';
 
 export { checkReachable } from './reach.js';
+
+export interface ProviderChoices {
+  options?: Readonly<Record<string, string>>;
+  encoding?: string | undefined;
+  set?: readonly string[] | undefined;
+  data?: JsonObject | undefined;
+}
 
 /**
  * The scenario × provider matrix against the user's handler. Every retry schedule runs on a virtual clock without
@@ -33,17 +40,7 @@ export interface SuiteOptions {
   urlFor: (provider: string) => string;
   secretFor: (provider: string) => string;
   /** Provider choices (docs/providers.md), body encoding and the provider's own --set/--data, per provider. */
-  options?: Readonly<
-    Record<
-      string,
-      {
-        options?: Readonly<Record<string, string>>;
-        encoding?: string | undefined;
-        set?: readonly string[] | undefined;
-        data?: JsonObject | undefined;
-      }
-    >
-  >;
+  options?: Readonly<Record<string, ProviderChoices>>;
   /** Fields of every case, as `generate --set`; `{seq}`, `{n}`, `{uuid}` are filled per case. */
   set?: readonly string[];
   /** Merged over every case's template, placeholders filled per case. */
@@ -59,6 +56,10 @@ export interface SuiteOptions {
   failFast?: boolean;
   /** The whole run; cases not started by then are skipped, and the run fails. */
   deadlineMs?: number;
+  /** A running sandbox (`webhook-sim sandbox`): cases use the shop's own unpaid invoices there; urlFor is not used. */
+  sandbox?: string | undefined;
+  /** With sandbox: makes the shop create an invoice before each case (a URL, POSTed, or a command). */
+  checkout?: string | undefined;
   /** Poll each handler until it accepts connections, up to this long, before the first case. */
   waitForHandlerMs?: number;
   /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
@@ -120,6 +121,8 @@ export interface SuiteCase {
   order: Record<string, string>;
   /** The shop's view before and after (with --probe). */
   effect?: EffectObservation;
+  /** --sandbox: the invoice used, its status in the sandbox before and after, the API calls the shop made for it. */
+  sandbox?: { invoice: string; status: { before: string; after: string }; calls: string[] };
   steps: SuiteStep[];
 }
 
@@ -189,7 +192,17 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date(started).toISOString();
   const plan = planSuite(options.providers, options.scenarios);
   const providersInPlan = [...new Set(plan.cases.map((c) => c.provider))];
-  const urls = new Map(providersInPlan.map((provider) => [provider, options.urlFor(provider)]));
+  const sandbox =
+    options.sandbox === undefined
+      ? undefined
+      : {
+          base: parseHttpUrl(options.sandbox, '--sandbox').origin,
+          used: new Set<string>(),
+          checkout: options.checkout,
+        };
+  const urls = new Map(
+    providersInPlan.map((provider) => [provider, sandbox === undefined ? options.urlFor(provider) : sandbox.base]),
+  );
   for (const [provider, url] of urls) parseHttpUrl(url, `${provider}: URL`);
   if (options.orders !== undefined && options.orders.length < plan.cases.length)
     throw usage(
@@ -228,7 +241,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         undefined,
       );
       const set = [...(fillSets(own?.set, numbers) ?? []), ...(fillSets(options.set, numbers) ?? [])];
-      const result = await runCase({
+      const input: CaseInput = {
         provider,
         scenario: name,
         url: urls.get(provider) as string,
@@ -246,7 +259,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         headers: options.headers,
         signal: deadline?.signal,
         clean,
-      });
+      };
+      const result =
+        sandbox === undefined
+          ? await runCase(input)
+          : await (await import('./sandbox-case.js')).runSandboxCase(input, sandbox);
       if (name === 'valid' && result.steps.some((s) => !s.met)) routeBroken.set(provider, `answered ${result.got}`);
       cases.push(result);
       options.onCase?.(result, progress);
@@ -279,20 +296,4 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   };
   if (stopped !== undefined) result.stopped = stopped;
   return result;
-}
-
-/** valid refused and every attack refused: the handler most likely checks with another secret than the suite's. */
-function secretHints(cases: readonly SuiteCase[]): string[] {
-  const hints: string[] = [];
-  for (const provider of new Set(cases.map((c) => c.provider))) {
-    const own = cases.filter((c) => c.provider === provider);
-    const valid = own.find((c) => c.scenario === 'valid');
-    const attacks = own.filter((c) => c.steps.every((s) => s.expected === '4xx'));
-    const refused = (c: SuiteCase): boolean => c.steps.every((s) => /^4\d\d$/.test(s.got) && s.got !== '404');
-    if (valid && refused(valid) && attacks.length > 0 && attacks.every(refused))
-      hints.push(
-        `${provider}: the valid delivery was refused like every attack: check the secret (the suite signs with the one --secret, --secret-env or the config gives for ${getProvider(provider).data.title})`,
-      );
-  }
-  return hints;
 }
