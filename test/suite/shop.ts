@@ -105,7 +105,7 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-export async function startShop(flaws: readonly Flaw[] = []): Promise<Shop> {
+export async function startShop(flaws: readonly Flaw[] = [], port = 0): Promise<Shop> {
   const flawSet = new Set(flaws);
   const orders = new Map<string, Order>();
   const queue: Array<() => void> = [];
@@ -155,7 +155,7 @@ export async function startShop(flaws: readonly Flaw[] = []): Promise<Shop> {
       res.writeHead(200).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
