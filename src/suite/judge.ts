@@ -120,6 +120,9 @@ export function judgeCase(input: JudgeInput): CaseJudgement {
   const badRefusal = refusals.find((r) => !r.met && !twoxx(r.status));
   if (badRefusal) {
     const status = badRefusal.status;
+    // A 4xx that is not the code the user's config expects: say so against their expectation.
+    if (status !== undefined && status >= 400 && status < 500)
+      return { verdict: 'fail', message: explainFailure(provider, scenario, results) ?? `answered ${status}` };
     const what =
       status === undefined
         ? `gave no answer to ${badRefusal.step.label} (${badRefusal.tries.at(-1)?.error ?? 'no try'})`
@@ -128,7 +131,8 @@ export function judgeCase(input: JudgeInput): CaseJudgement {
           : `answered ${status} to ${badRefusal.step.label}: not a refusal`;
     return { verdict: 'fail', message: `${what}; answer 4xx` };
   }
-  const acceptedBad = refusals.filter((r) => twoxx(r.status));
+  // A 2xx the user's own expectation asks for (config `expect`) is met, not a bad acceptance; its effect still counts.
+  const acceptedBad = refusals.filter((r) => twoxx(r.status) && !r.met);
   const outcome =
     name === undefined || effect === undefined || effect.error !== undefined ? 'unknown' : checkEffect(name, effect);
   if (outcome !== 'ok' && outcome !== 'unknown') return { verdict: 'fail', message: outcome };

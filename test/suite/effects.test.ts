@@ -209,3 +209,16 @@ describe('suite: CI time', () => {
     expect(result.skipped.every((s) => s.reason === 'not run: --fail-fast after utbs valid')).toBe(true);
   });
 });
+
+describe("suite: the user's own expectation (config expect) after the route check", () => {
+  it('a 401 where the config expects 403 fails against that expectation, once valid is acknowledged', async () => {
+    const result = await suiteAgainst([], {
+      probe: undefined,
+      providers: ['utbs'],
+      scenarios: ['valid', 'tampered'],
+      expect: { utbs: { tampered: 403 } },
+    });
+    expect(verdictOf(result, 'utbs', 'valid')?.verdict).toBe('pass');
+    expect(verdictOf(result, 'utbs', 'tampered')?.message).toMatch(/^answered 401 where your expectation is 403/);
+  });
+});
