@@ -222,3 +222,40 @@ describe("suite: the user's own expectation (config expect) after the route chec
     expect(verdictOf(result, 'utbs', 'tampered')?.message).toMatch(/^answered 401 where your expectation is 403/);
   });
 });
+
+describe('suite: hints and deadlines', () => {
+  it('valid refused like every attack: a "check the secret" hint', async () => {
+    const result = await suiteAgainst([], {
+      probe: undefined,
+      providers: ['uapay'],
+      scenarios: ['valid', 'tampered', 'wrong-secret'],
+      secretFor: () => 'not-the-shops-secret',
+    });
+    expect(result.hints).toEqual([
+      expect.stringMatching(/^uapay: the valid delivery was refused like every attack: check the secret/),
+    ]);
+  });
+
+  it('--deadline: a hanging handler costs one timeout, then the run stops and fails', async () => {
+    const { createServer } = await import('node:http');
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as { port: number }).port;
+    try {
+      const result = await runSuite({
+        providers: ['utbs'],
+        urlFor: () => `http://127.0.0.1:${port}/ipn`,
+        secretFor: () => secrets.utbs,
+        timeoutMs: 300,
+        deadlineMs: 1,
+      });
+      expect(result.total).toBe(1);
+      expect(result.stopped).toBe('--deadline 1ms reached');
+      expect(result.ok).toBe(false);
+      expect(result.skipped.length).toBeGreaterThan(5);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+});
