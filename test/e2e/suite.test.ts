@@ -443,3 +443,19 @@ process.stdout.write(JSON.stringify({ paid: (await answer.json()).credited }));`
     }
   });
 });
+
+describe('send: the same placeholders as a suite (one send is case 1)', () => {
+  it('--set order_id=shop-{seq} sends order shop-1', async () => {
+    const shop = await startShop();
+    try {
+      const result = await run(
+        ['send', 'cryptocloud', '--url', `${shop.base}/hooks/cryptocloud`, '--set', 'order_id=shop-{seq}'],
+        { env },
+      );
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(shop.orders.get('cryptocloud:shop-1')?.credited).toBe(1);
+    } finally {
+      await shop.close();
+    }
+  });
+});
