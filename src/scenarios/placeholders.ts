@@ -13,17 +13,11 @@ export interface CaseNumbers {
   uuid: string;
 }
 
-export const placeholderNames = ['seq', 'n', 'uuid'] as const;
-
-/** A `{name}` a user means as a placeholder; `{{` / `}}` stay literal braces (`{"a":1}` JSON values are left alone). */
+/** The three names only: any other `{…}` (a JSON value, a path placeholder of the probe) is left as written. */
 const pattern = /\{(seq|n|uuid)\}/g;
 
 export function caseNumbers(seq: number, uuid: string = randomUUID()): CaseNumbers {
   return { seq, uuid };
-}
-
-export function hasPlaceholders(text: string): boolean {
-  return new RegExp(pattern.source).test(text);
 }
 
 /** Fills `{seq}`, `{n}` and `{uuid}` in one text; anything else between braces is kept as written. */
