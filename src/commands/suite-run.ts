@@ -53,6 +53,10 @@ export async function suiteRunOptions(
   if (flags.sandbox !== undefined) {
     if (flags.url !== undefined)
       throw usage("--sandbox and --url: with --sandbox the webhooks go to each invoice's own callback URL; drop --url");
+    if (flags.set !== undefined || flags.data !== undefined || flags.orders !== undefined)
+      throw usage(
+        '--sandbox with --set, --data or --orders: the sandbox signs each invoice with its own fields; drop them',
+      );
     out.sandbox = flags.sandbox;
   }
   if (flags.checkout !== undefined) out.checkout = flags.checkout;

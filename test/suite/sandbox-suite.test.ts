@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runSuite } from '../../src/suite/suite.js';
+import { run } from '../helpers/cli.js';
 import { secrets, Shop, type ProviderName, type Style } from '../sandbox/shops.js';
 
 let sandbox: Sandbox | undefined;
@@ -102,5 +103,26 @@ describe('suite --sandbox', () => {
         sandbox: sandbox?.url,
       }),
     ).rejects.toThrow(/no unused, unpaid utbs invoice left for this case; let your shop create one per case/);
+  });
+});
+
+describe('suite --sandbox through the built binary', () => {
+  it('judges a push shop on its own invoices; the JSON report names each invoice and its sandbox status', async () => {
+    await setUp('utbs', 'push', 2);
+    const result = await run(
+      ['suite', 'utbs', '--sandbox', sandbox?.url ?? '', '--scenarios', 'valid,tampered', '--json'],
+      { env: { WEBHOOK_SIM_UTBS_SECRET: secrets.utbs } },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      cases: Array<{ scenario: string; verdict: string; sandbox: { invoice: string; status: { after: string } } }>;
+    };
+    expect(report.cases.map((c) => [c.scenario, c.verdict, c.sandbox.status.after])).toEqual([
+      ['valid', 'pass', 'done'],
+      ['tampered', 'pass', 'new'],
+    ]);
+    const usage = await run(['suite', 'utbs', '--sandbox', sandbox?.url ?? '', '--set', 'orderId=1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--sandbox with --set, --data or --orders/);
   });
 });
