@@ -1,6 +1,7 @@
 // `send` without --count: one scenario with its retry schedule, each try shown as it goes, then the summary or JSON.
 import { describeExpectation, meets, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { info, print, printJson, renderSendSummary, renderTry } from '../ui/output.js';
+import { caseNumbers, fillData, fillSets } from '../scenarios/placeholders.js';
 import { announceBuiltinSecrets } from './common.js';
 import { interruptOnSigint, waitDisplay, type Timing } from './send-flags.js';
 
@@ -16,9 +17,16 @@ export interface ScenarioRunFlags {
 /** Sends the scenario and renders it; the exit code: 0 every answer met, 1 one did not, 130 Ctrl-C. */
 export async function sendScenarioRun(
   scenarioName: string,
-  scenarioOptions: ScenarioOptions,
+  given: ScenarioOptions,
   flags: ScenarioRunFlags,
 ): Promise<number> {
+  // One send is case 1: `--set order_id=test-{seq}` means the same here as in a suite.
+  const numbers = caseNumbers(1);
+  const scenarioOptions: ScenarioOptions = {
+    ...given,
+    set: fillSets(given.set, numbers),
+    data: fillData(given.data, numbers),
+  };
   const { provider } = scenarioOptions;
   const { timing } = flags;
   const [{ formatOffset }, { sendScenario }, { createSentSaver }] = await Promise.all([

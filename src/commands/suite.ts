@@ -8,6 +8,7 @@ import { isTerminal, stdStream } from '../ui/stdio.js';
 import { announceBuiltinSecrets, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 import { addSuiteOptions, type SuiteFlags } from './suite-options.js';
+import { suiteRunOptions } from './suite-run.js';
 
 export function registerSuite(program: Command): void {
   const command = program
@@ -29,8 +30,9 @@ export function registerSuite(program: Command): void {
         .map((s) => s.trim())
         .filter(Boolean);
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
-      const urlFor = urlResolver(chosen, flags);
       const options = optionsFor(chosen, flags);
+      const run = await suiteRunOptions(flags);
+      const urlFor = run.sandbox === undefined ? urlResolver(chosen, flags) : () => run.sandbox as string;
       const secrets = secretResolver(flags, { defer: true });
       for (const provider of chosen) secrets(provider);
       const [
@@ -53,11 +55,17 @@ export function registerSuite(program: Command): void {
       if (streamLines) for (const skipped of plan.skipped) info(renderSkippedLine(skipped));
       let failed = 0;
       const result = await runSuite({
+        ...run,
         providers: chosen,
         ...(scenarios ? { scenarios } : {}),
         urlFor,
         secretFor: (provider) => secrets(provider).value,
-        options,
+        options: Object.fromEntries(
+          chosen.map((provider) => {
+            const own = configFor(provider);
+            return [provider, { ...options[provider], set: own?.set, data: own?.data }];
+          }),
+        ),
         expect: Object.fromEntries(chosen.map((provider) => [provider, configFor(provider)?.expect ?? {}])),
         timeoutMs,
         headers,
@@ -68,7 +76,7 @@ export function registerSuite(program: Command): void {
             );
         },
         onCase: (c) => {
-          if (!c.pass) failed++;
+          if (c.verdict === 'fail' || c.verdict === 'not-meaningful') failed++;
           if (streamLines) print(renderCaseLine(c));
         },
       });

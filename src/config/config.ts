@@ -34,6 +34,10 @@ export interface ProviderConfig {
   data?: JsonObject;
   /** `webhook-sim sandbox`: the credentials it pins and CryptoCloud's notification URL (flags win). */
   sandbox?: SandboxConfigKeys;
+  /** Delivery fields as `--set` assignments (suite and send fill `{seq}`, `{n}`, `{uuid}` per case). */
+  set?: string[];
+  /** Merged over the template, as `--data`. */
+  data?: JsonObject;
 }
 
 export interface SandboxConfigKeys {

@@ -28,6 +28,8 @@ export interface RunOptions extends DeliverOptions {
   retry?: boolean;
   onTry?: (step: ScenarioStep, result: TryResult) => void;
   signal?: AbortSignal;
+  /** Awaited after each step of a sequential scenario (suite reads the shop's view between two deliveries). */
+  afterStep?: (index: number, result: StepResult) => Promise<void>;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface RunOptions extends DeliverOptions {
 export async function runScenario(scenario: BuiltScenario, options: RunOptions): Promise<StepResult[]> {
   const provider = getProvider(scenario.provider);
   const { delivery: rules } = provider.data;
-  const { clock, url, retry, onTry, signal, ...deliverOptions } = options;
+  const { clock, url, retry, onTry, signal, afterStep, ...deliverOptions } = options;
   const target = (d: ScenarioStep['delivery']) => (url ? { ...d, url: withQuery(url, d.url) } : d);
   const send = async (step: ScenarioStep): Promise<StepResult> => {
     const schedule: ScheduleOptions = {
@@ -58,7 +60,11 @@ export async function runScenario(scenario: BuiltScenario, options: RunOptions):
   };
   if (scenario.concurrent) return Promise.all(scenario.steps.map(send));
   const results: StepResult[] = [];
-  for (const step of scenario.steps) results.push(await send(step));
+  for (const [index, step] of scenario.steps.entries()) {
+    const result = await send(step);
+    results.push(result);
+    await afterStep?.(index, result);
+  }
   return results;
 }
 

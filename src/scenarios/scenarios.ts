@@ -101,6 +101,7 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
     return {
       plan,
       generate: prepareGenerate(plan.options),
+      other: plan.other === undefined ? undefined : prepareGenerate(plan.other),
       expect: options.expect ?? (kind === 'accept' ? accept : { kind: '4xx' }),
       accept: kind === 'accept',
     };
@@ -111,16 +112,17 @@ export function prepareScenario(name: string, options: ScenarioOptions): Prepare
     event: event.name,
     description: data.description,
     why: data.why,
-    concurrent: definition.concurrent === true && options.concurrent === true,
+    concurrent: definition.burst === true || (definition.concurrent === true && options.concurrent === true),
     resignRetries: resolveOptions(provider, options.options).retryToken === 'fresh-iat',
     async build(seed, now) {
       const steps: ScenarioStep[] = [];
-      for (const { plan, generate, expect, accept } of compiled) {
+      for (const { plan, generate, other, expect, accept } of compiled) {
         const instant = { now: now + plan.offsetMs, seed, secret: plan.secret?.(seed) ?? plan.options.secret };
         const delivery = await generate(instant);
+        const another = other === undefined ? undefined : await other({ ...instant, seed: (seed + 1) % 2 ** 32 });
         steps.push({
           label: plan.label,
-          delivery: plan.body ? { ...delivery, body: plan.body(delivery) } : delivery,
+          delivery: plan.body ? { ...delivery, body: plan.body(delivery, another) } : delivery,
           expect,
           accept,
           resign: (offsetMs) => generate({ ...instant, now: instant.now + offsetMs }),

@@ -10,8 +10,10 @@ export interface PlannedDelivery {
   options: Omit<GenerateOptions, 'now' | 'seed'>;
   /** A secret per seed, instead of the right one (wrong-secret). */
   secret?: (seed: number) => string;
-  /** The body actually sent, made from the signed one (malformed). */
-  body?: (delivery: Delivery) => string;
+  /** The body actually sent, made from the signed one (malformed); `other` is the same step built for another order. */
+  body?: (delivery: Delivery, other: Delivery | undefined) => string;
+  /** Also build this step for another order (the next seed, none of the user's fields): id-mismatch's token. */
+  other?: Omit<GenerateOptions, 'now' | 'seed'>;
 }
 
 /** What a builder knows: the provider and its data for this scenario, the chosen status and flow. */
@@ -31,12 +33,10 @@ export interface PlanContext {
 export type AnswerKind = 'accept' | 'refuse';
 
 /**
- * What a correct handler's state shows afterwards. Today only "how many times the order is credited" is implied by
- * the answers; a later check (probing the handler before and after) can hold a handler to it.
+ * What a correct handler's state shows afterwards, as the shop's own view (`suite --probe`) reads it: how many more
+ * times the order is credited than before the case (exactly, or at most), or that its status never moved back.
  */
-export interface ExpectedEffect {
-  credited: number;
-}
+export type ExpectedEffect = { credited: number } | { creditedAtMost: number } | { statusKept: true };
 
 export interface ScenarioDefinition {
   /** One line, for help texts and lists. */
@@ -48,6 +48,8 @@ export interface ScenarioDefinition {
   flowSteps?: number;
   /** Its deliveries may all go at once (`--concurrent`). */
   concurrent?: boolean;
+  /** Its deliveries always go at once (duplicate-burst). */
+  burst?: boolean;
   /** Its deliveries are the provider's ordinary, valid ones: nothing in them is wrong on purpose. */
   ordinary?: boolean;
   /** What it sends, in order. */
@@ -82,6 +84,15 @@ function truncate(delivery: Delivery, provider: Provider): string {
   return body.slice(0, Math.floor(body.length / 2));
 }
 
+/** The body with its JWT replaced by the one in `other` (both correctly signed; only the binding is wrong). */
+function swapToken(body: string, other: string | undefined): string {
+  const jwt = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/;
+  const theirs = other?.match(jwt)?.[0];
+  const ours = body.match(jwt)?.[0];
+  if (theirs === undefined || ours === undefined) throw new Error('id-mismatch needs a provider that signs a JWT');
+  return body.replace(ours, theirs);
+}
+
 /**
  * Every scenario, once. Which of them a provider has, and what it expects where the provider's rules differ, is the
  * provider's data (`fixtures/<provider>/provider.json`); a consistency test keeps the two in step.
@@ -104,6 +115,7 @@ const table = {
   'out-of-order': {
     description: 'the last status of a flow arrives before the one preceding it',
     expect: ['accept', 'accept'],
+    effect: { statusKept: true },
     flowSteps: 2,
     plan(c) {
       const steps = dated(c);
@@ -129,10 +141,48 @@ const table = {
       { label: 'duplicate', ...c.at(0) },
     ],
   },
+  'duplicate-burst': {
+    description: '8 identical copies of one delivery, all at once',
+    expect: ['accept', 'accept', 'accept', 'accept', 'accept', 'accept', 'accept', 'accept'],
+    effect: { credited: 1 },
+    burst: true,
+    plan: (c) => Array.from({ length: 8 }, (_, i) => ({ label: `copy ${i + 1}`, ...c.at(0) })),
+  },
+  'id-mismatch': {
+    description: "a correctly signed token whose id is another invoice's; the body unchanged",
+    expect: ['refuse'],
+    effect: { credited: 0 },
+    plan: (c) => [
+      {
+        label: "another invoice's token",
+        ...c.at(0),
+        // The other order is built without the user's fields, so its token names an invoice of its own.
+        other: { ...c.at(0, { set: undefined, data: undefined }).options },
+        body: (d, other) => swapToken(d.body, other?.body),
+      },
+    ],
+  },
+  'forged-status': {
+    description: 'a callback claiming the paid status, signed with a wrong secret, then changed after signing',
+    expect: ['refuse', 'refuse'],
+    effect: { credited: 0 },
+    plan: (c) => {
+      const paid = c.flow?.at(-1)?.status ?? c.status;
+      return [
+        {
+          label: `${paid}, wrong secret`,
+          ...c.at(0, { status: paid }),
+          secret: (seed) => `forged-not-the-secret-${seed}`,
+        },
+        { label: `${paid}, changed after signing`, ...c.at(0, { status: paid, attack: 'tamper' }) },
+      ];
+    },
+  },
   replay: {
     // Refused where the signature expires (CryptoCloud); acknowledged and ignored where nothing in it expires.
     description: 'a delivery captured an hour ago, sent again',
     expect: ['refuse'],
+    effect: { creditedAtMost: 1 },
     plan: (c) =>
       c.data.expect.map((_, i) => ({
         label: i === 0 ? 'replayed' : 'replayed again',

@@ -1,24 +1,30 @@
-// Suite: providers × scenarios and the handler's URLs enter; each case's expected and actual answers leave, with what a
-// correct handler does when they differ. reports.ts renders the result (pretty, json, junit).
-import { connect } from 'node:net';
+// Suite: providers × scenarios, the handler's URLs, the user's orders and a probe of the shop enter; each case's answers,
+// the shop's effect and a verdict leave, with what a correct handler does when they differ. case.ts runs one case,
+// judge.ts judges it, reports.ts renders the result (pretty, json, junit).
 import type { Dispatcher } from 'undici';
-import { WebhookSimError, usage } from '../errors.js';
+import { usage } from '../errors.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
 import { createDeliveryAgent } from '../deliver/deliver.js';
-import {
-  buildScenario,
-  describeExpectation,
-  isScenarioName,
-  scenarioNames,
-  toExpectation,
-  type Expectation,
-} from '../scenarios/scenarios.js';
-import { explainFailure } from './explain.js';
+import { isScenarioName, scenarioNames, type Expectation } from '../scenarios/scenarios.js';
+import { caseNumbers, fillData, fillSets } from '../scenarios/placeholders.js';
 import { redactSecrets } from '../lib/secret.js';
-import { runScenario } from '../deliver/run-scenario.js';
-import { createVirtualClock } from '../deliver/virtual-clock.js';
 import { parseHttpUrl } from '../lib/http.js';
+import type { JsonObject } from '../lib/json.js';
+import { merge } from '../lib/template.js';
+import { runCase, type CaseInput } from './case.js';
+import { checkReachable, waitForHandlers } from './reach.js';
+import { createProbe, type Probe } from './probe.js';
+import { secretHints, type EffectObservation, type Verdict } from './judge.js';
+
+export { checkReachable } from './reach.js';
+
+export interface ProviderChoices {
+  options?: Readonly<Record<string, string>>;
+  encoding?: string | undefined;
+  set?: readonly string[] | undefined;
+  data?: JsonObject | undefined;
+}
 
 /**
  * The scenario × provider matrix against the user's handler. Every retry schedule runs on a virtual clock without
@@ -33,8 +39,29 @@ export interface SuiteOptions {
   /** The handler's URL for a provider. */
   urlFor: (provider: string) => string;
   secretFor: (provider: string) => string;
-  /** Provider choices (docs/providers.md) and body encoding, per provider. */
-  options?: Readonly<Record<string, { options?: Readonly<Record<string, string>>; encoding?: string | undefined }>>;
+  /** Provider choices (docs/providers.md), body encoding and the provider's own --set/--data, per provider. */
+  options?: Readonly<Record<string, ProviderChoices>>;
+  /** Fields of every case, as `generate --set`; `{seq}`, `{n}`, `{uuid}` are filled per case. */
+  set?: readonly string[];
+  /** Merged over every case's template, placeholders filled per case. */
+  data?: JsonObject;
+  /** One field set per case, in order (merged like data, after it). Fewer orders than cases is a usage error. */
+  orders?: readonly JsonObject[];
+  /** The shop's view of an order: a URL template or a command (see probe.ts), and where its JSON holds the values. */
+  probe?: string | Probe | undefined;
+  probeMap?: string;
+  /** A not-verified case fails the run. */
+  strict?: boolean;
+  /** Stop after the first case that fails (or is not meaningful). */
+  failFast?: boolean;
+  /** The whole run; cases not started by then are skipped, and the run fails. */
+  deadlineMs?: number;
+  /** A running sandbox (`webhook-sim sandbox`): cases use the shop's own unpaid invoices there; urlFor is not used. */
+  sandbox?: string | undefined;
+  /** With sandbox: makes the shop create an invoice before each case (a URL, POSTed, or a command). */
+  checkout?: string | undefined;
+  /** Poll each handler until it accepts connections, up to this long, before the first case. */
+  waitForHandlerMs?: number;
   /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
   expect?: Readonly<Record<string, Readonly<Record<string, Expectation | string | number>>>>;
   /** Per try. Default 10 s. */
@@ -50,12 +77,24 @@ export interface SuiteOptions {
   onCaseStart?: (planned: { provider: string; scenario: string }, progress: { index: number; total: number }) => void;
 }
 
+/** One try of a delivery, with its virtual time (the provider's schedule), so a 302 before the 200 is visible. */
+export interface SuiteTry {
+  try: number;
+  /** "+0", "+5s", "+1h5m5s". */
+  at: string;
+  offsetMs: number;
+  got: string;
+  delivered: boolean;
+  error?: string;
+}
+
 export interface SuiteStep {
   label: string;
   expected: string;
   got: string;
   met: boolean;
   tries: number;
+  attempts: SuiteTry[];
   excerpt: string;
   error?: string;
 }
@@ -68,14 +107,22 @@ export interface SuiteCase {
   /** Per delivery, comma-separated: "4xx,4xx". */
   expected: string;
   got: string;
+  /** verdict === 'pass'. */
   pass: boolean;
+  verdict: Verdict;
   /** What a correct handler does (the scenario's data). */
   why: string;
-  /** On failure: what the handler did, what it should have done, and why. */
+  /** Unless a plain pass: what was observed, what a correct shop does; on a judged pass, what the probe saw. */
   message?: string;
   /** The start of the (last) response body, secrets masked. */
   excerpt: string;
   durationMs: number;
+  /** The order's ids as the delivery names them (order_id, invoice_id, orderId, externalId…). */
+  order: Record<string, string>;
+  /** The shop's view before and after (with --probe). */
+  effect?: EffectObservation;
+  /** --sandbox: the invoice used, its status in the sandbox before and after, the API calls the shop made for it. */
+  sandbox?: { invoice: string; status: { before: string; after: string }; calls: string[] };
   steps: SuiteStep[];
 }
 
@@ -90,6 +137,13 @@ export interface SuiteResult {
   total: number;
   passed: number;
   failed: number;
+  notVerified: number;
+  notMeaningful: number;
+  strict: boolean;
+  /** Why the run stopped before its last case (--fail-fast, --deadline). */
+  stopped?: string;
+  /** Hints that concern a whole provider (a secret mismatch). */
+  hints: string[];
   cases: SuiteCase[];
   skipped: SkippedCase[];
   startedAt: string;
@@ -117,7 +171,9 @@ export function planSuite(
   }
   for (const provider of [...new Set(names)]) {
     const own = Object.keys(getProvider(provider).data.scenarios);
-    for (const scenario of scenarios ?? own) {
+    // valid first: its answer tells whether the route works, which every attack case's verdict depends on.
+    const chosen = scenarios ?? own;
+    for (const scenario of chosen.includes('valid') ? ['valid', ...chosen.filter((s) => s !== 'valid')] : chosen) {
       if (own.includes(scenario)) plan.cases.push({ provider, scenario });
       else
         plan.skipped.push({
@@ -131,125 +187,113 @@ export function planSuite(
   return plan;
 }
 
-/** One plain TCP connect per distinct host:port, so an unreachable handler is said once, before any case runs. */
-export async function checkReachable(urls: readonly string[], timeoutMs = 3000): Promise<void> {
-  const targets = new Map<string, { host: string; port: number; shown: string }>();
-  for (const text of urls) {
-    const url = new URL(text);
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    targets.set(`${host}:${port}`, { host, port, shown: `${url.protocol}//${url.host}` });
-  }
-  const failures = await Promise.all(
-    [...targets.values()].map(
-      ({ host, port, shown }) =>
-        new Promise<string | undefined>((resolve) => {
-          const socket = connect({ host, port });
-          const done = (problem: string | undefined): void => {
-            socket.destroy();
-            resolve(problem === undefined ? undefined : `cannot reach ${shown}: ${problem}`);
-          };
-          socket.setTimeout(timeoutMs, () => done(`no TCP connection within ${formatDuration(timeoutMs)}`));
-          socket.once('connect', () => done(undefined));
-          socket.once('error', (error: NodeJS.ErrnoException) => {
-            const code = error.code ?? '';
-            if (code === 'ECONNREFUSED') done('connection refused');
-            else if (code === 'ENOTFOUND' || code.startsWith('EAI_')) done(`host ${host} not found (${code})`);
-            else done(`${error.message.replace(/\s+/g, ' ')}`);
-          });
-        }),
-    ),
-  );
-  const problems = failures.filter((f): f is string => f !== undefined);
-  if (problems.length > 0) {
-    throw new WebhookSimError('UNREACHABLE', `${problems.join('; ')} — is your handler running?`);
-  }
-}
-
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const plan = planSuite(options.providers, options.scenarios);
   const providersInPlan = [...new Set(plan.cases.map((c) => c.provider))];
-  const urls = new Map(providersInPlan.map((provider) => [provider, options.urlFor(provider)]));
+  const sandbox =
+    options.sandbox === undefined
+      ? undefined
+      : {
+          base: parseHttpUrl(options.sandbox, '--sandbox').origin,
+          used: new Set<string>(),
+          checkout: options.checkout,
+        };
+  const urls = new Map(
+    providersInPlan.map((provider) => [provider, sandbox === undefined ? options.urlFor(provider) : sandbox.base]),
+  );
   for (const [provider, url] of urls) parseHttpUrl(url, `${provider}: URL`);
+  if (options.orders !== undefined && options.orders.length < plan.cases.length)
+    throw usage(
+      `--orders has ${options.orders.length} order${options.orders.length === 1 ? '' : 's'} for ${plan.cases.length} cases; give one per case (or fewer --scenarios)`,
+    );
+  const probe = typeof options.probe === 'string' ? createProbe(options.probe, options.probeMap) : options.probe;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
+  if (options.waitForHandlerMs !== undefined) await waitForHandlers([...urls.values()], options.waitForHandlerMs);
+  else if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
 
   const secrets = providersInPlan.map((provider) => options.secretFor(provider));
   const clean = (text: string): string => redactSecrets(text, secrets);
   const dispatcher = options.dispatcher ?? createDeliveryAgent();
+  const deadline = options.deadlineMs === undefined ? undefined : new AbortController();
+  const timer =
+    options.deadlineMs === undefined ? undefined : setTimeout(() => deadline?.abort(), options.deadlineMs).unref();
   const cases: SuiteCase[] = [];
+  const skipped = [...plan.skipped];
+  const routeBroken = new Map<string, string>();
+  let stopped: string | undefined;
   try {
     for (const [index, planned] of plan.cases.entries()) {
+      if (stopped === undefined && deadline?.signal.aborted)
+        stopped = `--deadline ${formatDuration(options.deadlineMs ?? 0)} reached`;
+      if (stopped !== undefined) {
+        skipped.push({ ...planned, reason: `not run: ${stopped}` });
+        continue;
+      }
       const progress = { index, total: plan.cases.length };
       options.onCaseStart?.(planned, progress);
       const { provider, scenario: name } = planned;
-      const url = urls.get(provider) as string;
-      const chosen = options.options?.[provider];
-      const override = options.expect?.[provider]?.[name];
-      const caseStarted = performance.now();
-      const scenario = await buildScenario(name, {
+      const own = options.options?.[provider];
+      const numbers = caseNumbers(index + 1);
+      const data = [own?.data, options.data, options.orders?.[index]].reduce<JsonObject | undefined>(
+        (all, more) => (more === undefined ? all : merge(all ?? {}, fillData(more, numbers) ?? {})),
+        undefined,
+      );
+      const set = [...(fillSets(own?.set, numbers) ?? []), ...(fillSets(options.set, numbers) ?? [])];
+      const input: CaseInput = {
         provider,
+        scenario: name,
+        url: urls.get(provider) as string,
         secret: options.secretFor(provider),
-        options: chosen?.options,
-        encoding: chosen?.encoding,
-        expect: override === undefined ? undefined : toExpectation(override),
-        url,
-      });
-      const results = await runScenario(scenario, {
-        clock: createVirtualClock({ noWait: true }),
-        url,
+        options: own?.options,
+        encoding: own?.encoding,
+        expect: options.expect?.[provider]?.[name],
+        set: set.length > 0 ? set : undefined,
+        data,
+        probe,
+        routeBroken: routeBroken.get(provider),
         timeoutMs,
         dispatcher,
-        secrets, // masked before the excerpt is cut, so no secret survives half shown at its end
-        ...(options.headers ? { headers: options.headers } : {}),
-      });
-      const steps: SuiteStep[] = results.map((r) => {
-        const last = r.tries.at(-1);
-        const step: SuiteStep = {
-          label: r.step.label,
-          expected: describeExpectation(r.step.expect),
-          got: r.status === undefined ? 'error' : String(r.status),
-          met: r.met,
-          tries: r.tries.length,
-          excerpt: clean(last?.excerpt ?? ''),
-        };
-        if (last?.error !== undefined) step.error = clean(last.error);
-        return step;
-      });
-      const pass = results.every((r) => r.met);
-      const message = explainFailure(provider, name, results);
-      const failedStep = steps.find((s) => !s.met);
-      const result: SuiteCase = {
-        provider,
-        event: scenario.event,
-        scenario: name,
-        url,
-        expected: steps.map((s) => s.expected).join(','),
-        got: steps.map((s) => s.got).join(','),
-        pass,
-        why: scenario.why,
-        excerpt: (failedStep ?? steps.at(-1))?.error ?? (failedStep ?? steps.at(-1))?.excerpt ?? '',
-        durationMs: Math.round(performance.now() - caseStarted),
-        steps,
+        secrets,
+        headers: options.headers,
+        signal: deadline?.signal,
+        clean,
       };
-      if (message !== undefined) result.message = clean(message);
+      const result =
+        sandbox === undefined
+          ? await runCase(input)
+          : await (await import('./sandbox-case.js')).runSandboxCase(input, sandbox);
+      if (name === 'valid' && result.steps.some((s) => !s.met)) routeBroken.set(provider, `answered ${result.got}`);
       cases.push(result);
       options.onCase?.(result, progress);
+      if (options.failFast && (result.verdict === 'fail' || result.verdict === 'not-meaningful'))
+        stopped = `--fail-fast after ${provider} ${name}`;
     }
   } finally {
+    if (timer !== undefined) clearTimeout(timer);
     if (options.dispatcher === undefined) await (dispatcher as { close(): Promise<void> }).close();
   }
-  const passed = cases.filter((c) => c.pass).length;
-  return {
-    ok: passed === cases.length,
+  const count = (verdict: Verdict): number => cases.filter((c) => c.verdict === verdict).length;
+  const strict = options.strict === true;
+  const [passed, failed, notVerified, notMeaningful] = (
+    ['pass', 'fail', 'not-verified', 'not-meaningful'] as const
+  ).map(count) as [number, number, number, number];
+  const deadlineHit = stopped?.startsWith('--deadline') === true;
+  const result: SuiteResult = {
+    ok: failed === 0 && notMeaningful === 0 && (!strict || notVerified === 0) && !deadlineHit,
     total: cases.length,
     passed,
-    failed: cases.length - passed,
+    failed,
+    notVerified,
+    notMeaningful,
+    strict,
+    hints: secretHints(cases),
     cases,
-    skipped: plan.skipped,
+    skipped,
     startedAt,
     durationMs: Date.now() - started,
   };
+  if (stopped !== undefined) result.stopped = stopped;
+  return result;
 }

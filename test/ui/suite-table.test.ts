@@ -15,9 +15,11 @@ function suiteCase(overrides: Partial<SuiteCase>): SuiteCase {
     expected: '2xx',
     got: '200',
     pass: true,
+    verdict: 'pass',
     why: 'a valid delivery is accepted',
     excerpt: '',
     durationMs: 12,
+    order: {},
     steps: [],
     ...overrides,
   };
@@ -26,7 +28,7 @@ function suiteCase(overrides: Partial<SuiteCase>): SuiteCase {
 describe('suite pretty table', () => {
   it('keeps the short lines as they were: aligned columns', () => {
     const line = renderCaseLine(suiteCase({}), false);
-    expect(line).toBe('PASS  uapay        valid         expected 2xx        got 200        12ms');
+    expect(line).toBe('PASS  uapay        valid           expected 2xx        got 200        12ms');
   });
 
   it('fits every line in 100 columns when the cells are long', () => {
@@ -37,6 +39,7 @@ describe('suite pretty table', () => {
       got: 'connection reset by peer, then 503 Service Unavailable, then a timeout after 10s',
       durationMs: 123_456,
       pass: false,
+      verdict: 'fail',
     });
     const skipped = {
       provider: 'a-provider-with-a-very-long-name',
@@ -52,6 +55,10 @@ describe('suite pretty table', () => {
       total: 1,
       passed: 0,
       failed: 1,
+      notVerified: 0,
+      notMeaningful: 0,
+      strict: false,
+      hints: [],
       cases: [long],
       skipped: [skipped],
       startedAt: '',
