@@ -28,16 +28,15 @@ export interface ProviderConfig {
   options: Record<string, string>;
   /** Scenario → what the handler must answer to each of its deliveries. */
   expect: Record<string, Expectation>;
-  /** `path=value` assignments applied before the --set flags (which come after, so a flag wins on the same path). */
+  /**
+   * `path=value` assignments applied before the --set flags (which come after, so a flag wins on the same path);
+   * suite and send fill `{seq}`, `{n}`, `{uuid}` in them per case.
+   */
   set?: string[];
   /** Merged over the template before --data (which merges over it, so a flag wins on the same key). */
   data?: JsonObject;
   /** `webhook-sim sandbox`: the credentials it pins and CryptoCloud's notification URL (flags win). */
   sandbox?: SandboxConfigKeys;
-  /** Delivery fields as `--set` assignments (suite and send fill `{seq}`, `{n}`, `{uuid}` per case). */
-  set?: string[];
-  /** Merged over the template, as `--data`. */
-  data?: JsonObject;
 }
 
 export interface SandboxConfigKeys {
