@@ -195,9 +195,9 @@ export async function goalUi() {
     // also puts the browser's own rendering on the same two cores (a reference line: that is the machine, not listen).
     // The same offered rate in all modes (below what listen sustains here): fewer requests per event-loop turn would
     // cost more CPU each, whatever the page.
-    const n = quick ? 5000 : 10_000;
+    const n = quick ? 5000 : 6000;
     const rate = quick ? 500 : 600;
-    const rounds = quick ? 1 : 3;
+    const rounds = quick ? 1 : 5;
     const modes = ['closed', 'stream', 'browser'];
     const rates = { closed: [], stream: [], browser: [] };
     const wall = { closed: [], stream: [], browser: [] };
@@ -237,7 +237,7 @@ export async function goalUi() {
     }
     const closed = median(rates.closed);
     const note = (mode) =>
-      `median of ${rounds}, ${n} requests each at ${rate} req/s, --out FILE.ndjson; ${streamed[mode]} requests streamed; wall clock ${fmt(median(wall[mode]), 0)} vs ${fmt(median(wall.closed), 0)} req/s`;
+      `median of ${rounds}, ${n} requests each at ${rate} req/s, --out FILE.ndjson; ${streamed[mode]} requests streamed; wall clock ${fmt(median(wall[mode]), 0)} vs ${fmt(median(wall.closed), 0)} req/s; rounds ${rates[mode].map((r) => fmt(r, 0)).join(' ')} vs ${rates.closed.map((r) => fmt(r, 0)).join(' ')}`;
     const open = median(rates.stream);
     report(
       '15b page: capture, stream open',
