@@ -65,7 +65,7 @@ async function shootListen(browser) {
     const sent = [];
     for (const [i, [provider, status]] of [
       ['uapay', 'FINISHED'],
-      ['cryptocloud', 'success'],
+      ['cryptocloud', 'paid'],
       ['utbs', 'done'],
       ['uapay', 'REVERSED'],
       ['utbs', 'done'],
@@ -78,7 +78,7 @@ async function shootListen(browser) {
     const utbs = sent[2];
     await post(url, utbs, utbs.body.replace(/inAmount=[^&]+/, 'inAmount=1.00'));
     await post(url, utbs);
-    await request(`${url}/favicon.ico`).then((res) => res.body.dump());
+    await request(`${url}/health`).then((res) => res.body.dump());
     await page.locator('tr[data-seq="8"]').waitFor();
     await mkdir(img, { recursive: true });
     await page.screenshot({ path: join(img, 'listen-list.png') });

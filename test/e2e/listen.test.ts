@@ -31,7 +31,7 @@ describe('webhook-sim listen (built binary)', () => {
     const out = join(dir, 'captures');
     const listener = await listen(['--out', out, '--verify', '--secret-env', 'LISTEN_E2E_SECRET']);
     expect(listener.lines[0]).toMatch(
-      /^listening on http:\/\/127\.0\.0\.1:\d+ \(captures → .*captures, verifying with \$LISTEN_E2E_SECRET\)$/,
+      /^listening on http:\/\/127\.0\.0\.1:\d+ \(page http:\/\/127\.0\.0\.1:\d+\/_ui\/, captures → .*captures, verifying with \$LISTEN_E2E_SECRET\)$/,
     );
     for (const provider of providerNames) {
       const answer = await post(listener.url, await generate({ provider, secret }));

@@ -163,5 +163,14 @@ describe('listen page in a browser', () => {
     await shows(answer, 'thanks from the shop');
     expect(received).toEqual([{ url: '/webhooks/utbs', body: genuine }]);
     expect(await page.content()).not.toContain(secrets.utbs);
+
+    // Readable on a 375-pixel-wide phone: nothing wider than the screen but the list's own scrolling box.
+    await page.setViewportSize({ width: 375, height: 800 });
+    const widest = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+          .scrollWidth,
+    );
+    expect(widest).toBeLessThanOrEqual(375);
   });
 });

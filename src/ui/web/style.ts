@@ -150,7 +150,12 @@ export const styleCss = css`
     border-bottom: 1px solid var(--line);
     vertical-align: top;
   }
+  /* The last column holds the long text (a reason, a value): it breaks anywhere rather than widen the table. */
+  td:last-child {
+    overflow-wrap: anywhere;
+  }
   th {
+    white-space: nowrap;
     font-size: 0.8rem;
     color: var(--muted);
     font-weight: 600;
@@ -202,6 +207,9 @@ export const styleCss = css`
     padding: 0.6rem 0.8rem;
     margin: 0.6rem 0;
   }
+  .grid2 > * {
+    min-width: 0;
+  }
   .grid2 {
     display: grid;
     grid-template-columns: repeat(auto-fit, minmax(min(100%, 26rem), 1fr));
@@ -209,9 +217,12 @@ export const styleCss = css`
   }
   dl.kv {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    grid-template-columns: minmax(auto, 12rem) minmax(0, 1fr);
     gap: 0.2rem 0.8rem;
-    margin: 0.3rem 0;
+    margin: 0.3rem 0 0.8rem;
+  }
+  dl.kv dt {
+    overflow-wrap: anywhere;
   }
   dl.kv dt {
     color: var(--muted);
