@@ -1,7 +1,8 @@
 // The documented JSON control endpoints under /_sandbox/ (docs/sandbox.md): verbs, attacks and state, as the CLI
 // verbs and any language's test code use them. Enters: method, path, JSON body; leaves: {ok, …} answers.
 import type { Json, JsonObject } from '../lib/json.js';
-import { jsonBody } from './provider.js';
+import { isPaid, jsonBody } from './provider.js';
+import { sandboxProviders } from './registry.js';
 import type { SandboxCore } from './core.js';
 import { SandboxError, verbs, type ApiAnswer, type InvoiceRecord, type Verb } from './types.js';
 
@@ -13,6 +14,7 @@ export function summary(record: InvoiceRecord): JsonObject {
     id: record.id,
     aliases: record.aliases,
     status: record.status,
+    paid: isPaid(sandboxProviders[record.provider], record),
     createdAt: record.createdAt,
     history: record.history.map((h) => h.status),
     attempts: record.attempts.length,
@@ -49,7 +51,8 @@ export async function control(
       const wanted = decodedId(rest.slice('invoices/'.length));
       if (wanted === undefined) return fail(404, `no invoice ${rest.slice('invoices/'.length)}: a malformed % escape`);
       const record = core.find(wanted);
-      return { status: 200, body: { ok: true, invoice: record as unknown as Json }, invoice: record.id };
+      const invoice = { ...record, paid: isPaid(sandboxProviders[record.provider], record) };
+      return { status: 200, body: { ok: true, invoice: invoice as unknown as Json }, invoice: record.id };
     }
     if (rest === 'health') return { status: 200, body: { ok: true, invoices: core.store.records.size } };
     const isVerb = (verbs as readonly string[]).includes(rest);

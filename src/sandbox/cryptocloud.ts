@@ -245,4 +245,5 @@ export const cryptocloud: SandboxProvider = {
   after: (_record, status, delivered) => (paidStatuses.includes(status) && !delivered ? 'created' : undefined),
 
   forgedStatus: () => 'paid',
+  alsoPaid: paidStatuses,
 };

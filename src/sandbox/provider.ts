@@ -66,6 +66,13 @@ export interface SandboxProvider {
   after?(record: InvoiceRecord, status: string, delivered: boolean): string | undefined;
   /** The paid status a forged callback claims. */
   forgedStatus(record: InvoiceRecord): string;
+  /** Statuses that mean "paid" beside `forgedStatus` (CryptoCloud: overpaid). */
+  alsoPaid?: readonly string[];
+}
+
+/** Whether the provider would call this record paid: what a shop crediting it should agree with. */
+export function isPaid(provider: SandboxProvider, record: InvoiceRecord): boolean {
+  return record.status === provider.forgedStatus(record) || (provider.alsoPaid?.includes(record.status) ?? false);
 }
 
 /** A flow of the provider's registry as status names (its `set` patches come back through `stepPatch`). */

@@ -83,8 +83,12 @@ export function renderPrettyTail(result: SuiteResult, color = true): string {
       lines.push(`    ${paint.dim(`→ ${c.url}${order.length > 0 ? ` (${order.join(', ')})` : ''}`)}`);
       if (c.sandbox !== undefined) {
         const calls = c.sandbox.calls.length > 0 ? c.sandbox.calls.join(', ') : 'none';
+        const agrees = c.sandbox.agrees;
+        const agreement = agrees
+          ? `; the shop (credited ${agrees.shopCredited}) ${agrees.agree ? 'agrees with' : 'DISAGREES with'} the sandbox (${agrees.sandboxPaid ? 'paid' : 'not paid'})`
+          : '';
         lines.push(
-          `    ${paint.dim(visible(`sandbox ${c.sandbox.invoice}: ${c.sandbox.status.before} → ${c.sandbox.status.after}; the shop's API calls: ${calls}`))}`,
+          `    ${paint.dim(visible(`sandbox ${c.sandbox.invoice}: ${c.sandbox.status.before} → ${c.sandbox.status.after}; the shop's API calls: ${calls}${agreement}`))}`,
         );
       }
     }

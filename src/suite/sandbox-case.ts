@@ -216,5 +216,8 @@ export async function runSandboxCase(input: CaseInput, target: SandboxTarget): P
     status: { before: text(record.status) ?? '?', after: text(after.status) ?? '?' },
     calls: calls.map((c) => `${c.method} ${c.path} → ${c.status}`),
   };
+  const shopCredited = effect?.after?.credited;
+  if (shopCredited !== undefined && typeof after.paid === 'boolean')
+    result.sandbox.agrees = { shopCredited, sandboxPaid: after.paid, agree: shopCredited > 0 === after.paid };
   return result;
 }

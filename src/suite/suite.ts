@@ -122,7 +122,13 @@ export interface SuiteCase {
   /** The shop's view before and after (with --probe). */
   effect?: EffectObservation;
   /** --sandbox: the invoice used, its status in the sandbox before and after, the API calls the shop made for it. */
-  sandbox?: { invoice: string; status: { before: string; after: string }; calls: string[] };
+  sandbox?: {
+    invoice: string;
+    status: { before: string; after: string };
+    calls: string[];
+    /** With a probe: whether the shop's credit (credited > 0) agrees with the sandbox calling the invoice paid. */
+    agrees?: { shopCredited: number; sandboxPaid: boolean; agree: boolean };
+  };
   steps: SuiteStep[];
 }
 

@@ -65,6 +65,9 @@ describe('suite --sandbox', () => {
       const valid = result.cases.find((c) => c.scenario === 'valid');
       expect(valid?.effect?.after?.credited).toBe(1);
       expect(valid?.sandbox?.status.before).not.toBe(valid?.sandbox?.status.after);
+      // The shop's view (its probe) and the sandbox's agree on every invoice: credited once where the sandbox says paid.
+      expect(valid?.sandbox?.agrees).toEqual({ shopCredited: 1, sandboxPaid: true, agree: true });
+      expect(result.cases.filter((c) => c.sandbox?.agrees?.agree !== true).map((c) => c.scenario)).toEqual([]);
       // A hybrid shop confirms through the API: the report shows the call (where the sandbox records calls per invoice).
       if (recordsCalls()) expect(valid?.sandbox?.calls.length).toBeGreaterThan(0);
       expect(new Set(result.cases.map((c) => c.sandbox?.invoice)).size).toBe(result.cases.length);
