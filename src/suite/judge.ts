@@ -22,6 +22,15 @@ export interface EffectObservation {
   source: string;
 }
 
+/** --sandbox: the invoice used, its status in the sandbox before and after, the API calls the shop made for it. */
+export interface SandboxObservation {
+  invoice: string;
+  status: { before: string; after: string };
+  calls: string[];
+  /** With a probe: whether the shop's credit (credited > 0) agrees with the sandbox calling the invoice paid. */
+  agrees?: { shopCredited: number; sandboxPaid: boolean; agree: boolean };
+}
+
 export interface CaseJudgement {
   verdict: Verdict;
   /** Why it is not a plain pass; on a pass, what made it one beyond the status codes (e.g. "probe: credited 0 → 0"). */

@@ -15,7 +15,7 @@ import { merge } from '../lib/template.js';
 import { runCase, type CaseInput } from './case.js';
 import { checkReachable, waitForHandlers } from './reach.js';
 import { createProbe, type Probe } from './probe.js';
-import { secretHints, type EffectObservation, type Verdict } from './judge.js';
+import { secretHints, type EffectObservation, type SandboxObservation, type Verdict } from './judge.js';
 
 export { checkReachable } from './reach.js';
 
@@ -121,14 +121,7 @@ export interface SuiteCase {
   order: Record<string, string>;
   /** The shop's view before and after (with --probe). */
   effect?: EffectObservation;
-  /** --sandbox: the invoice used, its status in the sandbox before and after, the API calls the shop made for it. */
-  sandbox?: {
-    invoice: string;
-    status: { before: string; after: string };
-    calls: string[];
-    /** With a probe: whether the shop's credit (credited > 0) agrees with the sandbox calling the invoice paid. */
-    agrees?: { shopCredited: number; sandboxPaid: boolean; agree: boolean };
-  };
+  sandbox?: SandboxObservation;
   steps: SuiteStep[];
 }
 
