@@ -4,6 +4,7 @@ import { usage } from '../errors.js';
 import { parseDuration } from '../lib/time.js';
 import type { SuiteOptions } from '../suite/suite.js';
 import { parseOrders } from '../scenarios/placeholders.js';
+import { notice } from '../ui/output.js';
 import { readDataFlag } from './common.js';
 import type { SuiteFlags } from './suite-options.js';
 
@@ -22,6 +23,7 @@ export async function suiteRunOptions(
     | 'failFast'
     | 'deadlineMs'
     | 'waitForHandlerMs'
+    | 'onWaiting'
     | 'sandbox'
     | 'checkout'
   >
@@ -49,6 +51,8 @@ export async function suiteRunOptions(
   if (flags.deadline !== undefined) out.deadlineMs = parseDuration(flags.deadline, '--deadline');
   if (flags.waitForHandler !== undefined)
     out.waitForHandlerMs = parseDuration(flags.waitForHandler, '--wait-for-handler');
+  if (flags.waitForHandler !== undefined)
+    out.onWaiting = (problem) => notice(`waiting up to ${flags.waitForHandler} for the handler: ${problem}`);
   if (flags.checkout !== undefined && flags.sandbox === undefined) throw usage('--checkout needs --sandbox URL');
   if (flags.sandbox !== undefined) {
     if (flags.url !== undefined)

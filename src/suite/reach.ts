@@ -44,13 +44,20 @@ export async function checkReachable(urls: readonly string[], timeoutMs = 3000):
  * Polls every handler until each accepts a TCP connection or `waitMs` has passed (then the last problem is the
  * error). The pause between rounds is a product choice (a server starting up), not a test's wait.
  */
-export async function waitForHandlers(urls: readonly string[], waitMs: number, intervalMs = 200): Promise<void> {
+export async function waitForHandlers(
+  urls: readonly string[],
+  waitMs: number,
+  intervalMs = 200,
+  onWaiting?: (problem: string) => void,
+): Promise<void> {
   const until = Date.now() + waitMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     try {
       await checkReachable(urls, Math.max(100, Math.min(3000, until - Date.now())));
       return;
     } catch (error) {
+      // Said once, so a person (or a test) sees the suite waiting rather than stuck.
+      if (round === 0) onWaiting?.(error instanceof Error ? error.message : String(error));
       if (Date.now() + intervalMs >= until) {
         const message = error instanceof Error ? error.message : String(error);
         throw new WebhookSimError('UNREACHABLE', `${message} (waited ${formatDuration(waitMs)})`);

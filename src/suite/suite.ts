@@ -60,8 +60,9 @@ export interface SuiteOptions {
   sandbox?: string | undefined;
   /** With sandbox: makes the shop create an invoice before each case (a URL, POSTed, or a command). */
   checkout?: string | undefined;
-  /** Poll each handler until it accepts connections, up to this long, before the first case. */
+  /** Poll each handler until it accepts connections, up to this long, before the first case; `onWaiting` once. */
   waitForHandlerMs?: number;
+  onWaiting?: (problem: string) => void;
   /** What the handler must answer, per provider and scenario, where it differs from a correct handler's answer. */
   expect?: Readonly<Record<string, Readonly<Record<string, Expectation | string | number>>>>;
   /** Per try. Default 10 s. */
@@ -209,7 +210,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     );
   const probe = typeof options.probe === 'string' ? createProbe(options.probe, options.probeMap) : options.probe;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (options.waitForHandlerMs !== undefined) await waitForHandlers([...urls.values()], options.waitForHandlerMs);
+  if (options.waitForHandlerMs !== undefined)
+    await waitForHandlers([...urls.values()], options.waitForHandlerMs, 200, options.onWaiting);
   else if (options.checkReachable !== false) await checkReachable([...urls.values()], Math.min(timeoutMs, 3000));
 
   const secrets = providersInPlan.map((provider) => options.secretFor(provider));

@@ -417,6 +417,9 @@ process.stdout.write(JSON.stringify({ paid: (await answer.json()).credited }));`
 
   it('--wait-for-handler polls until the handler listens; --fail-fast stops at the first failure', async () => {
     const port = await closedPort();
+    // The shop starts only once the suite has said it is waiting: the poll is what finds it, not a first connect.
+    let said = (): void => undefined;
+    const saidWaiting = new Promise<void>((resolve) => (said = resolve));
     const waiting = run(
       [
         'suite',
@@ -428,8 +431,17 @@ process.stdout.write(JSON.stringify({ paid: (await answer.json()).credited }));`
         '--wait-for-handler',
         '30s',
       ],
-      { env },
+      {
+        env,
+        onStderr: (text) => {
+          if (
+            /waiting up to 30s for the handler: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused/.test(text)
+          )
+            said();
+        },
+      },
     );
+    await saidWaiting;
     const shop = await startShop([], port);
     try {
       const result = await waiting;

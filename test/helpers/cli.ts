@@ -21,6 +21,8 @@ export interface RunOptions {
   cwd?: string;
   /** Kill the child if it is still running after this long (for inputs an old build never finished reading). */
   timeoutMs?: number;
+  /** Called with everything on standard error so far, at each chunk (to act on a line while the child runs). */
+  onStderr?: (text: string) => void;
 }
 
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -40,7 +42,10 @@ export function run(args: readonly string[], options: RunOptions = {}): Promise<
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      options.onStderr?.(Buffer.concat(err).toString('utf8'));
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const raw = Buffer.concat(out);
