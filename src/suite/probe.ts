@@ -97,7 +97,7 @@ function reading(answer: string, map: { credited?: string; status?: string }): P
 }
 
 /** Words of a command, split on spaces with '…' and "…" quoting; no shell ever sees it. */
-export function splitCommand(text: string): string[] {
+export function splitCommand(text: string, flag = '--probe'): string[] {
   const words: string[] = [];
   let word: string | undefined;
   let quote: string | undefined;
@@ -113,9 +113,10 @@ export function splitCommand(text: string): string[] {
       word = undefined;
     } else word = (word ?? '') + char;
   }
-  if (quote !== undefined) throw usage(`--probe ${text}: an unclosed ${quote}`);
+  if (quote !== undefined) throw usage(`${flag} ${text}: an unclosed ${quote}`);
   if (word !== undefined) words.push(word);
-  if (words.length === 0) throw usage('--probe: empty; give a URL template or a command');
+  if (words.length === 0)
+    throw usage(`${flag}: empty; give a URL${flag === '--probe' ? ' template' : ''} or a command`);
   return words;
 }
 

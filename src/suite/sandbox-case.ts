@@ -70,7 +70,7 @@ async function runCheckout(checkout: string, dispatcher: Dispatcher): Promise<vo
       throw new WebhookSimError('USAGE', `--checkout ${checkout} answered ${response.statusCode}`);
     return;
   }
-  const [command, ...args] = splitCommand(checkout);
+  const [command, ...args] = splitCommand(checkout, '--checkout');
   await promisify(execFile)(command as string, args, { timeout: 30_000 });
 }
 
