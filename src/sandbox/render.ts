@@ -139,5 +139,13 @@ export function renderControl(answer: {
       `  ${a.kind === 'webhook' ? 'webhook' : clean(a.kind)} ${clean(a.label)} → ${clean(shownUrl(a.request.url))}: ${result}${a.tries.length > 1 ? style.dim(` after ${a.tries.length} tries`) : ''}`,
     );
   }
+  // An attack's ✓ says the provider would count the answer as delivered, not that the shop did right: a pull-based
+  // shop answers 200 to a forgery and changes nothing.
+  if ((answer.attempts ?? []).some((a) => a.kind !== 'webhook'))
+    lines.push(
+      style.dim(
+        '  ✓/✗ is what the provider counts as delivered, not a verdict: judge the order with `webhook-sim suite --sandbox URL --probe …`',
+      ),
+    );
   return lines.join('\n');
 }

@@ -23,6 +23,8 @@ describe('webhook-sim sandbox (built binary)', () => {
       /forged-status FINISHED, wrong secret → http:\/\/127\.0\.0\.1:\d+\/uapay\/callback\?orderId=shop-1: ✗ 401/,
     );
     expect(order.credits).toBe(0);
+    // The mark is the provider's delivery rule; the line after says it is not a verdict on the shop.
+    expect(forged.stdout).toMatch(/not a verdict: judge the order with `webhook-sim suite --sandbox URL --probe …`/);
     const advanced = await run([
       'sandbox',
       'advance',
