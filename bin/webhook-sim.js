@@ -14,20 +14,24 @@
 // checksum the data in release builds either (--verify-snapshot-checksum would need node:v8, ~2 ms to load): a cache
 // file damaged inside its data, rather than truncated or replaced, is not detected.
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } = require('node:fs');
 // module.constructor is node:module's Module class; require('node:module') would also load Node's ES module loader
 // and source-map support (~0.5 ms).
 const Module = module.constructor;
-const { dirname, join } = require('node:path');
+const { join } = require('node:path');
 const vm = require('node:vm');
 
-const filename = join(__dirname, '..', 'dist', 'cli.cjs');
-const cacheFile = `${filename}.cache`;
-const code = readFileSync(filename);
+const dist = join(__dirname, '..', 'dist');
+// Everything else (builtins, undici, dist/import.cjs) is Node's own require from dist/.
+const nodeRequire = Module.createRequire(join(dist, 'cli.cjs'));
+const out = process.env.WEBHOOK_SIM_WRITE_CODE_CACHE;
+/** The parts the files read so far define, by the name they require each other by ('./cli-….cjs'). */
+const parts = new Map();
+const files = [];
 
-function readCache() {
+function readCache(filename, code) {
   try {
-    const file = readFileSync(cacheFile);
+    const file = readFileSync(`${filename}.cache`);
     const length = file.readUInt32LE(0);
     return code.equals(file.subarray(8 + length)) ? file.subarray(8, 8 + length) : undefined;
   } catch {
@@ -35,23 +39,65 @@ function readCache() {
   }
 }
 
-// No import() in here: Node 20 runs it only with --experimental-vm-modules; the bundle imports through dist/import.cjs.
-const script = new vm.Script(Module.wrap(code.toString('utf8')), { filename, cachedData: readCache() });
+/**
+ * A file's bytes, read into the middle of one buffer that also holds Module.wrap's head and tail, so that the source
+ * V8 compiles is one string made once: Module.wrap(text) would be a second copy, flattened when compiled, and both
+ * count towards the young generation (a scavenge of several ms at start).
+ */
+function readWrapped(filename) {
+  const [head, tail] = Module.wrapper;
+  const fd = openSync(filename, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(head.length + size + tail.length);
+    buffer.write(head, 0, 'latin1');
+    let read = 0;
+    for (let n; read < size && (n = readSync(fd, buffer, head.length + read, size - read, read)) > 0;) read += n;
+    buffer.write(tail, head.length + read, 'latin1');
+    return {
+      code: buffer.subarray(head.length, head.length + read),
+      source: buffer.toString('utf8', 0, head.length + read + tail.length),
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
 
-const out = process.env.WEBHOOK_SIM_WRITE_CODE_CACHE;
+/** Runs a file of dist/ (a table of parts, see scripts/build.mjs), compiled with its cache, and notes its parts. */
+function loadFile(name) {
+  const filename = join(dist, name);
+  const { code, source } = readWrapped(filename);
+  // No import() in here: Node 20 runs it only with --experimental-vm-modules; the bundle imports through dist/import.cjs.
+  const script = new vm.Script(source, { filename, cachedData: readCache(filename, code) });
+  const file = { exports: {} };
+  script.runInThisContext().call(file.exports, file.exports, nodeRequire, file, filename, dist);
+  for (const [id, define] of Object.entries(file.exports)) parts.set(id, { define, module: undefined });
+  files.push({ name, script, code });
+}
+
+/** require() inside the bundle: a part runs once, on first use, as a module would; anything else is Node's. */
+function requirePart(id) {
+  if (!id.startsWith('./cli')) return nodeRequire(id);
+  if (!parts.has(id)) loadFile(id.slice(2));
+  const part = parts.get(id);
+  if (part.module === undefined) {
+    part.module = { exports: {} };
+    part.define.call(part.module.exports, part.module.exports, requirePart, part.module, join(dist, id), dist);
+  }
+  return part.module.exports;
+}
+
 if (out) {
-  // At exit, so that the functions compiled lazily during the run are in the cache too.
+  // At exit, so that the functions compiled lazily during the run are in the cache too: one cache per file read, in
+  // the directory WEBHOOK_SIM_WRITE_CODE_CACHE names.
   process.once('exit', () => {
-    const data = script.createCachedData();
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(data.length, 0);
-    writeFileSync(out, Buffer.concat([header, data, code]));
+    for (const { name, script, code } of files) {
+      const data = script.createCachedData();
+      const header = Buffer.alloc(8);
+      header.writeUInt32LE(data.length, 0);
+      writeFileSync(join(out, `${name}.cache`), Buffer.concat([header, data, code]));
+    }
   });
 }
 
-const cli = new Module(filename, module);
-cli.filename = filename;
-cli.paths = Module._nodeModulePaths(dirname(filename));
-script
-  .runInThisContext()
-  .call(cli.exports, cli.exports, Module.createRequire(filename), cli, filename, dirname(filename));
+requirePart('./cli.cjs');

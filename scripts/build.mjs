@@ -28,12 +28,12 @@
 // registered, src/cli.ts), `--help` 1.16–1.27× and `verify` 1.18–1.28× (four full runs; the spread is the machine's
 // load). The CommonJS file alone gave ~8 ms, the code cache ~10–15 ms, the deferred builtins ~5 ms for `--help`.
 import { execFileSync } from 'node:child_process';
-import { build } from 'esbuild';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { build, transform } from 'esbuild';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -126,19 +126,27 @@ const rawText = {
   },
 };
 
+// The modules `verify` imports when it runs: in dist/cli.cjs with the start-up path, not in files of their own.
+const startModules = ['src/verify/verify.ts', 'src/verify/read.ts', 'src/ui/stream-out.ts'];
+
 await rm(outdir, { recursive: true, force: true });
-await Promise.all([
+const [cli] = await Promise.all([
   build({
-    entryPoints: [join(root, 'src', 'cli.ts')],
-    outfile: cliBundle,
+    entryPoints: { cli: join(root, 'src', 'cli.ts') },
+    outdir,
     bundle: true,
-    format: 'cjs',
+    splitting: true,
+    format: 'esm',
+    outExtension: { '.js': '.cjs' },
+    chunkNames: 'cli-[name]-[hash]',
     platform: 'node',
     target: 'node20',
     external: ['undici', '@inquirer/prompts'],
     plugins: [startupShims, rawText],
     minifyWhitespace: true,
     minifySyntax: true,
+    write: false,
+    metafile: true,
     logLevel: 'warning',
   }),
   build({
@@ -156,8 +164,38 @@ await Promise.all([
   }),
 ]);
 
-if (/\bimport\(/.test(await readFile(cliBundle, 'utf8')))
-  throw new Error('dist/cli.cjs contains an import(), which fails under vm.Script: route it through dist/import.cjs');
+// Every output file becomes CommonJS (import() included: a require() in a promise), then the parts are packed into
+// files: dist/cli.cjs holds the entry and every part it needs at start or for `verify`; each other part is a file of
+// its own, read only when a command needs it. A file is a table of parts, { './cli-….cjs': function (exports,
+// require, module) {…} }, run by bin/webhook-sim.js; a part runs when first required, as a module would.
+const parts = new Map();
+for (const file of cli.outputFiles) {
+  const { code } = await transform(file.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    minifySyntax: true,
+  });
+  if (/\bimport\(/.test(code))
+    throw new Error(`${file.path} contains an import(), which fails under vm.Script: route it through dist/import.cjs`);
+  parts.set(basename(file.path), code);
+}
+const outputs = new Map(Object.entries(cli.metafile.outputs).map(([path, output]) => [basename(path), output]));
+const startPath = new Set();
+const visit = (name) => {
+  if (startPath.has(name)) return;
+  startPath.add(name);
+  for (const { path, kind } of outputs.get(name).imports)
+    if (kind === 'import-statement' && outputs.has(basename(path))) visit(basename(path));
+};
+visit('cli.cjs');
+for (const [name, output] of outputs) if (startModules.includes(output.entryPoint ?? '')) visit(name);
+const table = (names) =>
+  `"use strict";module.exports={${names.map((name) => `${JSON.stringify(`./${name}`)}:function(exports,require,module,__filename,__dirname){${parts.get(name)}\n}`).join(',\n')}};\n`;
+await writeFile(cliBundle, table([...startPath]));
+for (const name of parts.keys()) if (!startPath.has(name)) await writeFile(join(outdir, name), table([name]));
 await writeFile(
   join(outdir, 'import.cjs'),
   '// import() for dist/cli.cjs (see scripts/build.mjs).\nmodule.exports = (specifier) => import(specifier);\n',
@@ -178,7 +216,9 @@ try {
     ['verify', capture],
     ['--help'],
   ]) {
-    const written = `${cliBundle}.cache.tmp`;
+    const written = join(work, 'cache');
+    rmSync(written, { recursive: true, force: true });
+    mkdirSync(written);
     try {
       execFileSync(process.execPath, [join(root, 'bin', 'webhook-sim.js'), ...args], {
         cwd: work,
@@ -190,7 +230,11 @@ try {
         `webhook-sim ${args.join(' ')} failed while writing the code cache:\n${String(error.stderr ?? error)}`,
       );
     }
-    renameSync(written, `${cliBundle}.cache`);
+    // dist/cli.cjs.cache last: test/global-setup.ts takes it for the end of the build.
+    for (const name of readdirSync(written).sort(
+      (x, y) => Number(x === 'cli.cjs.cache') - Number(y === 'cli.cjs.cache'),
+    ))
+      renameSync(join(written, name), join(outdir, name));
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
