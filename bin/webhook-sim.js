@@ -25,7 +25,7 @@ const dist = join(__dirname, '..', 'dist');
 // Everything else (builtins, undici, dist/import.cjs) is Node's own require from dist/.
 const nodeRequire = Module.createRequire(join(dist, 'cli.cjs'));
 const out = process.env.WEBHOOK_SIM_WRITE_CODE_CACHE;
-/** The parts the files read so far define, by the name they require each other by ('./cli-….cjs'). */
+/** The modules of the bundle by the name its files require them by ('./cli-….cjs'), loaded or being loaded. */
 const parts = new Map();
 const files = [];
 
@@ -63,28 +63,26 @@ function readWrapped(filename) {
   }
 }
 
-/** Runs a file of dist/ (a table of parts, see scripts/build.mjs), compiled with its cache, and notes its parts. */
-function loadFile(name) {
+/** Runs a file of dist/ as the CommonJS module `part`, compiled with its code cache. */
+function loadFile(name, part) {
   const filename = join(dist, name);
   const { code, source } = readWrapped(filename);
   // No import() in here: Node 20 runs it only with --experimental-vm-modules; the bundle imports through dist/import.cjs.
   const script = new vm.Script(source, { filename, cachedData: readCache(filename, code) });
-  const file = { exports: {} };
-  script.runInThisContext().call(file.exports, file.exports, nodeRequire, file, filename, dist);
-  for (const [id, define] of Object.entries(file.exports)) parts.set(id, { define, module: undefined });
   files.push({ name, script, code });
+  script.runInThisContext().call(part.exports, part.exports, requirePart, part, filename, dist);
 }
 
-/** require() inside the bundle: a part runs once, on first use, as a module would; anything else is Node's. */
+/** require() inside the bundle: a part's file runs once, when first required; anything else is Node's require. */
 function requirePart(id) {
   if (!id.startsWith('./cli')) return nodeRequire(id);
-  if (!parts.has(id)) loadFile(id.slice(2));
-  const part = parts.get(id);
-  if (part.module === undefined) {
-    part.module = { exports: {} };
-    part.define.call(part.module.exports, part.module.exports, requirePart, part.module, join(dist, id), dist);
+  let part = parts.get(id);
+  if (part === undefined) {
+    part = { exports: {} };
+    parts.set(id, part);
+    loadFile(id.slice(2), part);
   }
-  return part.module.exports;
+  return part.exports;
 }
 
 if (out) {
@@ -100,4 +98,7 @@ if (out) {
   });
 }
 
-requirePart('./cli.cjs');
+// dist/cli.cjs runs the CLI; the modules in it that other files import are in its `parts`.
+const cli = { exports: {} };
+loadFile('cli.cjs', cli);
+for (const [id, exports] of Object.entries(cli.exports.parts)) parts.set(id, { exports });

@@ -126,9 +126,6 @@ const rawText = {
   },
 };
 
-// The modules `verify` imports when it runs: in dist/cli.cjs with the start-up path, not in files of their own.
-const startModules = ['src/verify/verify.ts', 'src/verify/read.ts', 'src/ui/stream-out.ts'];
-
 await rm(outdir, { recursive: true, force: true });
 const [cli] = await Promise.all([
   build({
@@ -164,24 +161,12 @@ const [cli] = await Promise.all([
   }),
 ]);
 
-// Every output file becomes CommonJS (import() included: a require() in a promise), then the parts are packed into
-// files: dist/cli.cjs holds the entry and every part it needs at start or for `verify`; each other part is a file of
-// its own, read only when a command needs it. A file is a table of parts, { './cli-….cjs': function (exports,
-// require, module) {…} }, run by bin/webhook-sim.js; a part runs when first required, as a module would.
-const parts = new Map();
-for (const file of cli.outputFiles) {
-  const { code } = await transform(file.text, {
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    supported: { 'dynamic-import': false },
-    minifyWhitespace: true,
-    minifySyntax: true,
-  });
-  if (/\bimport\(/.test(code))
-    throw new Error(`${file.path} contains an import(), which fails under vm.Script: route it through dist/import.cjs`);
-  parts.set(basename(file.path), code);
-}
+// The parts the entry imports (what every run needs) become one CommonJS file again, dist/cli.cjs: esbuild bundles
+// those ES-module parts into one scope, as the single bundle was. Each other part is a CommonJS file of its own
+// (dist/cli-….cjs, import() turned into a require() in a promise), read only when a command needs it; its imports
+// of start-up parts come from the namespaces dist/cli.cjs exports as `parts`. bin/webhook-sim.js gives every file
+// its code cache and resolves the parts' require('./cli-….cjs') among them, so each module exists once.
+const esm = new Map(cli.outputFiles.map((file) => [basename(file.path), file.text]));
 const outputs = new Map(Object.entries(cli.metafile.outputs).map(([path, output]) => [basename(path), output]));
 const startPath = new Set();
 const visit = (name) => {
@@ -191,11 +176,57 @@ const visit = (name) => {
     if (kind === 'import-statement' && outputs.has(basename(path))) visit(basename(path));
 };
 visit('cli.cjs');
-for (const [name, output] of outputs) if (startModules.includes(output.entryPoint ?? '')) visit(name);
-const table = (names) =>
-  `"use strict";module.exports={${names.map((name) => `${JSON.stringify(`./${name}`)}:function(exports,require,module,__filename,__dirname){${parts.get(name)}\n}`).join(',\n')}};\n`;
-await writeFile(cliBundle, table([...startPath]));
-for (const name of parts.keys()) if (!startPath.has(name)) await writeFile(join(outdir, name), table([name]));
+const shared = new Set();
+for (const [name, output] of outputs)
+  if (!startPath.has(name))
+    for (const { path } of output.imports) if (startPath.has(basename(path))) shared.add(basename(path));
+const lines = [`import './cli.cjs';`];
+[...shared].forEach((name, i) => lines.push(`import * as part${i} from './${name}';`));
+lines.push(
+  `export const parts = {${[...shared].map((name, i) => `${JSON.stringify(`./${name}`)}: part${i}`).join(', ')}};`,
+);
+const noImport = { 'dynamic-import': false };
+const start = await build({
+  entryPoints: ['start-up'],
+  outfile: cliBundle,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: noImport,
+  external: ['undici', '@inquirer/prompts', './import.cjs'],
+  plugins: [
+    {
+      name: 'parts',
+      setup(b) {
+        b.onResolve({ filter: /^start-up$/ }, () => ({ path: 'start-up', namespace: 'part' }));
+        b.onResolve({ filter: /^\.\/cli[^/]*\.cjs$/ }, (args) =>
+          startPath.has(args.path.slice(2)) ? { path: args.path.slice(2), namespace: 'part' } : { external: true },
+        );
+        b.onLoad({ filter: /.*/, namespace: 'part' }, (args) => ({
+          contents: args.path === 'start-up' ? lines.join('\n') : esm.get(args.path),
+          loader: 'js',
+          resolveDir: outdir,
+        }));
+      },
+    },
+  ],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  write: false,
+  logLevel: 'warning',
+});
+const files = new Map([['cli.cjs', start.outputFiles[0].text]]);
+for (const [name, text] of esm)
+  if (!startPath.has(name)) {
+    const options = { format: 'cjs', platform: 'node', target: 'node20', supported: noImport };
+    files.set(name, (await transform(text, { ...options, minifyWhitespace: true, minifySyntax: true })).code);
+  }
+for (const [name, code] of files) {
+  if (/\bimport\(/.test(code))
+    throw new Error(`dist/${name} contains an import(), which fails under vm.Script: route it through dist/import.cjs`);
+  await writeFile(join(outdir, name), code);
+}
 await writeFile(
   join(outdir, 'import.cjs'),
   '// import() for dist/cli.cjs (see scripts/build.mjs).\nmodule.exports = (specifier) => import(specifier);\n',
