@@ -80,7 +80,9 @@ function requirePart(id) {
   if (part === undefined) {
     part = { exports: {} };
     parts.set(id, part);
-    loadFile(id.slice(2), part);
+    // A module bundled in dist/cli.cjs comes from its `parts` (a getter for those it evaluates on first use).
+    if (Object.hasOwn(bundled, id)) part.exports = bundled[id];
+    else loadFile(id.slice(2), part);
   }
   return part.exports;
 }
@@ -98,7 +100,9 @@ if (out) {
   });
 }
 
-// dist/cli.cjs runs the CLI; the modules in it that other files import are in its `parts`.
+// dist/cli.cjs runs the CLI; the modules in it that other files import are in its `parts`, read when first required
+// (always after this file has run: the other files load from commands' actions).
 const cli = { exports: {} };
+let bundled = {};
 loadFile('cli.cjs', cli);
-for (const [id, exports] of Object.entries(cli.exports.parts)) parts.set(id, { exports });
+bundled = cli.exports.parts;

@@ -126,6 +126,9 @@ const rawText = {
   },
 };
 
+// The modules `verify` imports when it runs (see below).
+const verifyModules = ['src/verify/verify.ts', 'src/verify/read.ts', 'src/ui/stream-out.ts'];
+
 await rm(outdir, { recursive: true, force: true });
 const [cli] = await Promise.all([
   build({
@@ -168,23 +171,37 @@ const [cli] = await Promise.all([
 // its code cache and resolves the parts' require('./cli-….cjs') among them, so each module exists once.
 const esm = new Map(cli.outputFiles.map((file) => [basename(file.path), file.text]));
 const outputs = new Map(Object.entries(cli.metafile.outputs).map(([path, output]) => [basename(path), output]));
-const startPath = new Set();
-const visit = (name) => {
-  if (startPath.has(name)) return;
-  startPath.add(name);
-  for (const { path, kind } of outputs.get(name).imports)
-    if (kind === 'import-statement' && outputs.has(basename(path))) visit(basename(path));
+const closure = (names, into = new Set()) => {
+  const visit = (name) => {
+    if (into.has(name)) return;
+    into.add(name);
+    for (const { path, kind } of outputs.get(name).imports)
+      if (kind === 'import-statement' && outputs.has(basename(path))) visit(basename(path));
+  };
+  names.forEach(visit);
+  return into;
 };
-visit('cli.cjs');
+const startPath = closure(['cli.cjs']);
+// What `verify` imports when it runs is in dist/cli.cjs too, but evaluated only when imported (esbuild wraps
+// a module that is only import()ed in a function): `verify <capture>` then reads no other file.
+const verifyParts = closure(
+  [...outputs].filter(([, output]) => verifyModules.includes(output.entryPoint ?? '')).map(([name]) => name),
+);
+for (const name of startPath) verifyParts.delete(name);
+const inStart = (name) => startPath.has(name) || verifyParts.has(name);
 const shared = new Set();
 for (const [name, output] of outputs)
-  if (!startPath.has(name))
-    for (const { path } of output.imports) if (startPath.has(basename(path))) shared.add(basename(path));
+  if (!inStart(name)) for (const { path } of output.imports) if (inStart(basename(path))) shared.add(basename(path));
+// The namespaces the other files import: the start-up ones as they are, verify's through a getter whose require()
+// esbuild turns into that module's initialisation on first use.
 const lines = [`import './cli.cjs';`];
-[...shared].forEach((name, i) => lines.push(`import * as part${i} from './${name}';`));
-lines.push(
-  `export const parts = {${[...shared].map((name, i) => `${JSON.stringify(`./${name}`)}: part${i}`).join(', ')}};`,
-);
+const entries = [...shared].map((name, i) => {
+  const id = JSON.stringify(`./${name}`);
+  if (verifyParts.has(name)) return `get ${id}() { return require(${JSON.stringify(`./${name}`)}); }`;
+  lines.push(`import * as part${i} from './${name}';`);
+  return `${id}: part${i}`;
+});
+lines.push(`export const parts = {${entries.join(', ')}};`);
 const noImport = { 'dynamic-import': false };
 const start = await build({
   entryPoints: ['start-up'],
@@ -201,7 +218,7 @@ const start = await build({
       setup(b) {
         b.onResolve({ filter: /^start-up$/ }, () => ({ path: 'start-up', namespace: 'part' }));
         b.onResolve({ filter: /^\.\/cli[^/]*\.cjs$/ }, (args) =>
-          startPath.has(args.path.slice(2)) ? { path: args.path.slice(2), namespace: 'part' } : { external: true },
+          inStart(args.path.slice(2)) ? { path: args.path.slice(2), namespace: 'part' } : { external: true },
         );
         b.onLoad({ filter: /.*/, namespace: 'part' }, (args) => ({
           contents: args.path === 'start-up' ? lines.join('\n') : esm.get(args.path),
@@ -218,7 +235,7 @@ const start = await build({
 });
 const files = new Map([['cli.cjs', start.outputFiles[0].text]]);
 for (const [name, text] of esm)
-  if (!startPath.has(name)) {
+  if (!inStart(name)) {
     const options = { format: 'cjs', platform: 'node', target: 'node20', supported: noImport };
     files.set(name, (await transform(text, { ...options, minifyWhitespace: true, minifySyntax: true })).code);
   }
