@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Runs dist/cli.cjs as require() would, but compiled with the V8 code cache that scripts/build.mjs writes next to it
-// (dist/cli.cjs.cache): the functions a run needs are deserialized instead of parsed and compiled. Node 20 has no
+// (dist/cli.cjs.cache): the functions a run needs are deserialized instead of parsed and compiled. The other files of
+// the bundle (dist/cli-*.cjs, what only some commands import) load the same way, each with its own cache, when first
+// required. Node 20 has no
 // compile cache of its own (module.enableCompileCache is Node 22). This file is CommonJS (bin/package.json), so Node
 // does not start its ES module loader for it. See the comments in scripts/build.mjs for the design and the figures.
 //
 // The cache is only a shortcut: when it is missing, unreadable, made from another dist/cli.cjs, or refused by V8
 // (another Node version, other V8 flags), the bundle is compiled as usual, with the same behaviour. It is written only
-// when WEBHOOK_SIM_WRITE_CODE_CACHE names a file (the build does that), never into the install directory at run time.
+// when WEBHOOK_SIM_WRITE_CODE_CACHE names a directory (the build does that), never into the install directory at run time.
 //
 // Cache file: 4 bytes (UInt32LE) the length n of the V8 data, 4 bytes reserved, the n bytes of V8 data, then the exact
-// bytes of dist/cli.cjs it was made from. V8 checks its own version, its flags and the source's length, not the
+// bytes of the file it was made from. V8 checks its own version, its flags and the source's length, not the
 // source itself, so the copy is compared byte for byte (a memcmp; hashing the source would cost ~2 ms). V8 does not
 // checksum the data in release builds either (--verify-snapshot-checksum would need node:v8, ~2 ms to load): a cache
 // file damaged inside its data, rather than truncated or replaced, is not detected.
