@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { runLoad, checkLoadNumbers, type LoadReport } from '../deliver/load.js';
 import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { usage } from '../errors.js';
-import { compileDelivery } from '../build/compiled.js';
+import { compileChecked } from '../build/compiled.js';
 import { progressBar, renderLoadReport } from '../ui/load-report.js';
 import { info, isQuiet, print, printJson } from '../ui/output.js';
 import { announceBuiltinSecrets } from './common.js';
@@ -62,7 +62,9 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
     // for about half the CPU; anything else goes through the scenario's own builder.
     const step = probe.steps.length === 1 ? probe.steps[0] : undefined;
     const compiled =
-      scenarioName === 'valid' && step ? compileDelivery({ ...options, event: probe.event, url }) : undefined;
+      scenarioName === 'valid' && step
+        ? compileChecked({ ...options, event: probe.event, url }, step.delivery)
+        : undefined;
     report = await runLoad({
       signal: stop.signal,
       count,

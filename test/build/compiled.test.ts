@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generate, type GenerateOptions } from '../../src/build/generate.js';
-import { compileDelivery } from '../../src/build/compiled.js';
+import { compileChecked, compileDelivery } from '../../src/build/compiled.js';
 import { getProvider } from '../../src/providers/index.js';
 import { b64url, fromB64url, utbsExpectedHash } from '../helpers/requests.js';
 
@@ -51,6 +51,9 @@ describe('compiled load builder: the generic builder byte for byte', () => {
   it('a secret with characters JSON and forms escape changes nothing', async () => {
     await same({ provider: 'utbs', secret: 'a:b"c\\d&e=f ї' });
     await same({ provider: 'uapay', secret: 'a:b"c\\d&e=f ї' });
+    // HMAC hashes a key longer than its 64-byte block first.
+    await same({ provider: 'uapay', secret: 'ключ'.repeat(20) });
+    await same({ provider: 'uapay', secret: 'k'.repeat(64) });
   });
 
   it('declines --set, --data, a patch, an attack, another provider', () => {
@@ -91,5 +94,21 @@ describe('compiled load builder: signatures computed independently', () => {
       expect(form.get('newStatus')).toBe('done');
       expect(form.get('toValues[0][key]')).toMatch(/^(wallet|card)$/);
     }
+  });
+});
+
+describe('compileChecked: kept only when it reproduces a generic delivery', () => {
+  it('keeps the builder for a sample of the same options, whatever its URL', async () => {
+    const sample = await generate({ provider: 'uapay', secret, now: NOW, seed: 42 });
+    const build = compileChecked({ provider: 'uapay', secret, url: 'http://127.0.0.1:9/x' }, sample);
+    expect(build?.({ now: NOW, seed: 42 }).body).toBe(sample.body);
+    expect(build?.({ now: NOW, seed: 42 }).url).toBe('http://127.0.0.1:9/x');
+  });
+
+  it('declines when the sample differs (another secret, a --set the options do not show)', async () => {
+    const other = await generate({ provider: 'utbs', secret: 'another', now: NOW, seed: 42 });
+    expect(compileChecked({ provider: 'utbs', secret }, other)).toBeUndefined();
+    const set = await generate({ provider: 'utbs', secret, now: NOW, seed: 42, set: ['newStatus=hold'] });
+    expect(compileChecked({ provider: 'utbs', secret }, set)).toBeUndefined();
   });
 });
