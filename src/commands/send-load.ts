@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { runLoad, checkLoadNumbers, type LoadReport } from '../deliver/load.js';
 import { buildScenario, describeExpectation, prepareScenario, type ScenarioOptions } from '../scenarios/scenarios.js';
 import { usage } from '../errors.js';
+import { compileChecked } from '../build/compiled.js';
 import { progressBar, renderLoadReport } from '../ui/load-report.js';
 import { info, isQuiet, print, printJson } from '../ui/output.js';
 import { announceBuiltinSecrets } from './common.js';
@@ -57,6 +58,13 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     const scenario = prepareScenario(scenarioName, { ...options, url });
+    // One plain delivery per batch (the valid scenario, nothing set): the compiled builder, which gives the same bytes
+    // for about half the CPU; anything else goes through the scenario's own builder.
+    const step = probe.steps.length === 1 ? probe.steps[0] : undefined;
+    const compiled =
+      scenarioName === 'valid' && step
+        ? compileChecked({ ...options, event: probe.event, url }, step.delivery)
+        : undefined;
     report = await runLoad({
       signal: stop.signal,
       count,
@@ -65,11 +73,18 @@ export async function sendLoad(scenarioName: string, options: ScenarioOptions, f
       headers: flags.headers,
       // A batch is the scenario built again: a new seed (ids, amounts) and the clock now (timestamps, signatures).
       // What does not change between batches (checks, templates, the URL) is prepared once.
-      batch: async (index) =>
-        (await scenario.build((baseSeed + index) % 2 ** 32, options.now ?? Date.now())).map(({ delivery, expect }) => ({
-          delivery,
-          expect,
-        })),
+      batch:
+        compiled && step
+          ? (index) => [
+              {
+                delivery: compiled({ seed: (baseSeed + index) % 2 ** 32, now: options.now ?? Date.now() }),
+                expect: step.expect,
+              },
+            ]
+          : async (index) =>
+              (await scenario.build((baseSeed + index) % 2 ** 32, options.now ?? Date.now())).map(
+                ({ delivery, expect }) => ({ delivery, expect }),
+              ),
       ...(bar ? { onProgress: bar.update } : {}),
     });
   } finally {
