@@ -43,8 +43,10 @@ export function checkFields(
   textual = false,
 ): string[] {
   const problems: string[] = [];
-  for (const [name, spec] of Object.entries(fields)) {
-    const nullable = spec.endsWith('?');
+  // Run for each of 100,000 captures by bulk verify: no array of entries made for each call.
+  for (const name of Object.keys(fields)) {
+    const spec = fields[name] as FieldType;
+    const nullable = spec.charCodeAt(spec.length - 1) === 0x3f;
     const type = nullable ? spec.slice(0, -1) : spec;
     if (!Object.hasOwn(object, name)) {
       if (!nullable) problems.push(`missing ${name}`);

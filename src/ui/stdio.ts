@@ -60,10 +60,13 @@ export function stdStream(fd: StdFd): NodeJS.WriteStream {
   return stream;
 }
 
-/** Writes text to the fd; false when the stream has queued it (wait for its 'drain' before writing much more). */
-export function writeStd(fd: StdFd, text: string): boolean {
+/**
+ * Writes text (or UTF-8 bytes, which the stream may keep until written) to the fd; false when the stream has queued
+ * it (wait for its 'drain' before writing much more).
+ */
+export function writeStd(fd: StdFd, text: string | Uint8Array): boolean {
   if (streamed[fd]) return stdStream(fd).write(text);
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);

@@ -5,7 +5,7 @@ import { inputBatches, type InputItem, type InputOptions } from './inputs.js';
 import { readBody, type BodyShape, type WebhookRequest } from '../lib/request.js';
 import { resolveOptions } from '../build/generate.js';
 import { getProvider, providerNames, providers } from '../providers/index.js';
-import type { Check, ExplainLine, Provider } from '../providers/types.js';
+import type { Check, ExplainLine, Provider, ProviderOptions } from '../providers/types.js';
 
 export interface VerifyOptions {
   /** Skip detection and treat every input as this provider's. */
@@ -47,11 +47,15 @@ export function detectProvider(request: WebhookRequest, body: BodyShape = readBo
 
 /** Verifies one request; never throws for anything the request contains. */
 export async function verifyRequest(request: WebhookRequest, options: VerifyOptions): Promise<Verdict> {
-  return judge(request, options);
+  return judge(request, options, new Map());
 }
 
-/** verifyRequest's work, synchronous: bulk verify judges 100,000 captures in a row without a promise each. */
-function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
+/**
+ * verifyRequest's work, synchronous: bulk verify judges 100,000 captures in a row without a promise each.
+ * `resolved`: the option values in force, per provider, for one run of verifications with the same options (bulk
+ * verify resolves them once, not for each of 100,000 captures). Frozen, since the verdicts of the run share them.
+ */
+function judge(request: WebhookRequest, options: VerifyOptions, resolved: Map<string, ProviderOptions>): Verdict {
   const verdict: Verdict = { source: request.source, ok: false, checks: [], explain: [] };
   const body = readBody(request);
   if (body.kind === 'invalid') {
@@ -81,7 +85,7 @@ function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
     at,
     atLabel,
     toleranceMs: options.toleranceMs ?? 0,
-    options: resolveOptions(provider, options.options?.[provider.name]),
+    options: optionsOf(provider, options, resolved),
   });
   if (outcome.event !== undefined) verdict.event = outcome.event;
   if (outcome.status !== undefined) verdict.status = outcome.status;
@@ -91,6 +95,19 @@ function judge(request: WebhookRequest, options: VerifyOptions): Verdict {
   verdict.explain = outcome.explain;
   verdict.ok = outcome.checks.length > 0 && outcome.checks.every((check) => check.ok !== false);
   return verdict;
+}
+
+function optionsOf(
+  provider: Provider,
+  options: VerifyOptions,
+  resolved: Map<string, ProviderOptions>,
+): ProviderOptions {
+  let values = resolved.get(provider.name);
+  if (values === undefined) {
+    values = Object.freeze(resolveOptions(provider, options.options?.[provider.name]));
+    resolved.set(provider.name, values);
+  }
+  return values;
 }
 
 /** Provider, event, status and id as `verifyRequest` reports them, without any check: a receiver that is not verifying labels its log line with these. */
@@ -118,6 +135,7 @@ export async function* verifyInputs(
 ): AsyncGenerator<Verdict> {
   // Items come a chunk at a time (inputs.ts); each is judged only when its verdict is asked for, so a slow reader of
   // the verdicts holds at most one chunk's captures, never their verdicts.
+  const resolved = new Map<string, ProviderOptions>();
   for await (const batch of inputBatches(args, options))
-    for (const item of batch) yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options);
+    for (const item of batch) yield 'problem' in item ? verdictOfProblem(item) : judge(item.request, options, resolved);
 }
