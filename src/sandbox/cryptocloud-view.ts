@@ -58,11 +58,12 @@ export function view(record: InvoiceRecord, baseUrl: string): JsonObject {
   const f = record.fields;
   const a = amounts(record);
   const bare = record.id.slice(4);
+  const created = Date.parse(record.createdAt);
   return {
     uuid: record.id,
-    created: invoiceDate(Date.parse(record.createdAt)),
+    created: invoiceDate(created),
     address: addressOf(record.id),
-    expiry_date: invoiceDate(Date.parse(record.createdAt) + Number(f.ttlMinutes ?? 1440) * 60_000),
+    expiry_date: invoiceDate(created + Number(f.ttlMinutes ?? 1440) * 60_000),
     side_commission: 'client',
     type_payments: 'crypto',
     amount: a.crypto as number,

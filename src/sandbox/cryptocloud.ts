@@ -16,18 +16,18 @@ import {
 import { SandboxError, type ApiAnswer, type ApiCall, type InvoiceRecord } from './types.js';
 import { amounts, cryptocloudData, defaultCrypto, invoiceDate, paidStatuses, view } from './cryptocloud-view.js';
 
-const ok = (result: Json, records?: InvoiceRecord[], invoice?: string): ApiAnswer => ({
-  status: 200,
-  body: { status: 'success', result },
-  ...(invoice ? { invoice } : {}),
-  ...(records ? { records } : {}),
-});
-const fail = (status: number, result: JsonObject, problem: string, records?: InvoiceRecord[]): ApiAnswer => ({
-  status,
-  body: { status: 'error', result },
-  problem,
-  ...(records ? { records } : {}),
-});
+// Answers are set key by key: a spread of a fresh object per call copies it through a generic path.
+function ok(result: Json, records?: InvoiceRecord[], invoice?: string): ApiAnswer {
+  const answer: ApiAnswer = { status: 200, body: { status: 'success', result } };
+  if (invoice) answer.invoice = invoice;
+  if (records) answer.records = records;
+  return answer;
+}
+function fail(status: number, result: JsonObject, problem: string, records?: InvoiceRecord[]): ApiAnswer {
+  const answer: ApiAnswer = { status, body: { status: 'error', result }, problem };
+  if (records) answer.records = records;
+  return answer;
+}
 
 function authorized(call: ApiCall, core: Core): boolean {
   const header = call.headers.authorization;
@@ -97,9 +97,15 @@ function create(body: JsonObject, core: Core): ApiAnswer {
   return ok(view(record, core.config.baseUrl), [record], record.id);
 }
 
+const known = new Set([
+  'invoice/create',
+  'invoice/merchant/info',
+  'invoice/merchant/list',
+  'invoice/merchant/canceled',
+]);
+
 async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
-  const known = ['invoice/create', 'invoice/merchant/info', 'invoice/merchant/list', 'invoice/merchant/canceled'];
-  if (!known.includes(call.path)) return cryptocloud.error(404, 'Not found.');
+  if (!known.has(call.path)) return cryptocloud.error(404, 'Not found.');
   if (call.method !== 'POST') return cryptocloud.error(405, `Method "${call.method}" not allowed.`);
   if (!authorized(call, core))
     return fail(401, { authorization: 'Unauthorized request.' }, 'missing or wrong Authorization: Token <API KEY>');

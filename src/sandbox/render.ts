@@ -50,6 +50,22 @@ function nowIso(): string {
 
 /** The --json line of an event: attempts without their request body (the state keeps it). */
 export function eventJson(event: LogEvent): Record<string, unknown> {
+  if (event.type === 'api') {
+    // One per API call: the keys and order of the spread below, set one by one (a spread copies through a generic
+    // path, key by key).
+    const line: Record<string, unknown> = {
+      at: nowIso(),
+      type: 'api',
+      provider: event.provider,
+      method: event.method,
+      path: event.path,
+      status: event.status,
+      ms: event.ms,
+    };
+    if (event.invoice !== undefined) line.invoice = event.invoice;
+    if (event.problem !== undefined) line.problem = event.problem;
+    return line;
+  }
   if (event.type !== 'attempt') return { at: nowIso(), ...event };
   const { attempt, try: t } = event;
   return {

@@ -4,6 +4,8 @@ import { isObject, type Json, type JsonObject } from '../lib/json.js';
 import { jsonBody, type Core } from './provider.js';
 import type { ApiAnswer, ApiCall, InvoiceRecord } from './types.js';
 
+const jwtHeader = { alg: 'HS256', typ: 'JWT' } as const;
+
 /**
  * An answer's data with `token`: the HS256 JWT of the data, then iat, signed with the client secret. The claims and
  * the answer are cut from one JSON.stringify of the data (the create path's largest cost after the two HMACs).
@@ -11,18 +13,11 @@ import type { ApiAnswer, ApiCall, InvoiceRecord } from './types.js';
 export function signed(data: JsonObject, core: Core, records?: InvoiceRecord[]): ApiAnswer {
   const json = JSON.stringify(data);
   const open = json === '{}' ? '{' : `${json.slice(0, -1)},`;
-  const token = signHs256(
-    { alg: 'HS256', typ: 'JWT' },
-    `${open}"iat":${Math.floor(core.now() / 1000)}}`,
-    core.config.secrets.uapay,
-  );
-  return {
-    status: 200,
-    body: null,
-    raw: `{"status":1,"data":${open}"token":"${token}"}}`,
-    ...(records ? { records } : {}),
-    ...(records?.length === 1 ? { invoice: (records[0] as InvoiceRecord).id } : {}),
-  };
+  const token = signHs256(jwtHeader, `${open}"iat":${Math.floor(core.now() / 1000)}}`, core.config.secrets.uapay);
+  const answer: ApiAnswer = { status: 200, body: null, raw: `{"status":1,"data":${open}"token":"${token}"}}` };
+  if (records) answer.records = records;
+  if (records?.length === 1) answer.invoice = (records[0] as InvoiceRecord).id;
+  return answer;
 }
 
 export function failure(status: number, code: string, message: string, fields?: JsonObject): ApiAnswer {

@@ -25,6 +25,9 @@ const systemTypes = new Set(['ECOM', 'P2P']);
 const invoiceTypes = new Set(['PAY', 'HOLD', 'SUBSCRIBE']);
 const sessions = new WeakMap<Core, Map<string, string>>();
 
+const notUrl = (name: string): ApiAnswer =>
+  failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
+
 function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAnswer {
   const systemType = str(params.systemType);
   if (systemType === undefined) return required('params', 'systemType');
@@ -41,11 +44,10 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
   const type = str(data.type) ?? 'PAY';
   if (!invoiceTypes.has(type))
     return failure(400, 'FORMAT_ERROR', `data.type ${type}: PAY, HOLD or SUBSCRIBE`, { data: { type: 'INVALID' } });
-  for (const name of ['callbackUrl', 'redirectUrl']) {
-    const url = str(data[name]);
-    if (url !== undefined && !isHttpUrl(url))
-      return failure(400, 'FORMAT_ERROR', `data.${name} is not an http(s) URL`, { data: { [name]: 'INVALID' } });
-  }
+  const callbackUrl = str(data.callbackUrl);
+  if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) return notUrl('callbackUrl');
+  const redirectUrl = str(data.redirectUrl);
+  if (redirectUrl !== undefined && !isHttpUrl(redirectUrl)) return notUrl('redirectUrl');
   const card = systemType === 'P2P' ? cardTo(data) : undefined;
   if (typeof card === 'object') return card;
   const now = core.now();
@@ -56,28 +58,22 @@ function createInvoice(params: JsonObject, data: JsonObject, core: Core): ApiAns
       : typeof data.extraInfo === 'string'
         ? data.extraInfo
         : JSON.stringify(data.extraInfo);
-  const record = newRecord(
-    'uapay',
-    id,
-    [],
-    'OPEN',
-    {
-      invoiceNumber: String(100_000_000 + core.store.nextSeq()),
-      systemType,
-      type,
-      amount: data.amount,
-      description: str(data.description) ?? null,
-      externalId: str(data.externalId) ?? null,
-      callbackUrl: str(data.callbackUrl) ?? null,
-      redirectUrl: str(data.redirectUrl) ?? null,
-      email: str(data.email) ?? null,
-      extraInfo,
-      invoiceStatus: 'ACTIVE',
-      payment: null,
-      ...(card === undefined ? {} : { cardToId: card }),
-    },
-    now,
-  );
+  const fields: JsonObject = {
+    invoiceNumber: String(100_000_000 + core.store.nextSeq()),
+    systemType,
+    type,
+    amount: data.amount,
+    description: str(data.description) ?? null,
+    externalId: str(data.externalId) ?? null,
+    callbackUrl: callbackUrl ?? null,
+    redirectUrl: redirectUrl ?? null,
+    email: str(data.email) ?? null,
+    extraInfo,
+    invoiceStatus: 'ACTIVE',
+    payment: null,
+  };
+  if (card !== undefined) fields.cardToId = card;
+  const record = newRecord('uapay', id, [], 'OPEN', fields, now);
   core.created(record);
   return signed({ id, paymentPageUrl: `${core.config.baseUrl}/pay/${id}` }, core, [record]);
 }
