@@ -826,13 +826,19 @@ async function goalSandbox() {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const rl = createInterface({ input: child.stdout });
-    const it = rl[Symbol.asyncIterator]();
-    const first = JSON.parse((await it.next()).value);
-    // Keep reading the log lines (one per call): the sandbox pays for writing them, as it does in use.
-    void (async () => {
-      for await (const _ of it);
-    })();
+    // The first line says where it listens. The log lines after it (one per call) are drained unread: the sandbox pays
+    // for writing them, as it does in use, but this process shares the 2 cores with the load and the server, and the
+    // bare server it is compared with writes nothing (as in section 5).
+    const head = await new Promise((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk) => {
+        if (text.includes('\n')) return;
+        text += chunk.toString('utf8');
+        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+      });
+      child.once('close', () => reject(new Error(`sandbox exited before listening: ${text}`)));
+    });
+    const first = JSON.parse(head);
     return {
       url: first.listening,
       pid: child.pid,
