@@ -12,6 +12,9 @@
 // flushed and then the folder once for the batch, before any of its saves resolve. A file is still written to a
 // temporary name first and then linked to its final one, so a kill at any instant leaves whole captures and
 // temporary files only.
+//
+// Tried and left out: two workers (faster only while creating a file is slow, see docs/performance.md; slower and
+// more CPU per request otherwise), and posting every loop turn's batch at once instead of one batch at a time.
 import { Worker } from 'node:worker_threads';
 
 export interface DirWriter {
@@ -92,60 +95,60 @@ parentPort.on('message', ({ dir, fsync, jobs }) => {
 });
 `;
 
-export function openDirWriter(dir: string, fsync: boolean, threads = 1): DirWriter {
-  // Each worker's batches in the order it answers them.
-  const workers: { worker: Worker; batches: Pending[][]; jobs: number }[] = [];
-  // The batch being gathered this loop turn: tmp, final, text per save.
+export function openDirWriter(dir: string, fsync: boolean): DirWriter {
+  let worker: Worker | undefined;
+  // The batch being gathered (tmp, final, text per save), and the one in the worker.
   let jobs: string[] = [];
   let waiting: Pending[] = [];
-  let inFlight = 0;
+  let inWorker: Pending[] | undefined;
   let drained: (() => void) | undefined;
 
-  const start = (): (typeof workers)[number] => {
-    const slot = { worker: new Worker(workerSource, { eval: true }), batches: [] as Pending[][], jobs: 0 };
-    slot.worker.on('message', (outcomes: Outcome[]) => settle(slot, outcomes));
-    // A worker that dies fails the batches it held (503s, nothing acknowledged); the next batch starts a new one.
+  const start = (): Worker => {
+    const started = new Worker(workerSource, { eval: true });
+    started.on('message', (outcomes: Outcome[]) => settle(outcomes));
+    // A worker that dies fails the batch it held (503s, nothing acknowledged); the next batch starts a new one.
     const fail = (error: unknown): void => {
-      const at = workers.indexOf(slot);
-      if (at === -1) return;
-      workers.splice(at, 1);
-      while (slot.batches.length > 0) settle(slot, undefined, error);
+      if (worker !== started) return;
+      worker = undefined;
+      settle(undefined, error);
     };
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => fail(new Error(`the capture writer stopped (exit ${code})`)));
-    workers.push(slot);
-    return slot;
+    started.on('error', fail);
+    started.on('exit', (code) => fail(new Error(`the capture writer stopped (exit ${code})`)));
+    return started;
   };
 
-  function settle(slot: (typeof workers)[number], outcomes: Outcome[] | undefined, error?: unknown): void {
-    const batch = slot.batches.shift() ?? [];
-    slot.jobs -= batch.length;
-    inFlight -= batch.length;
+  // Sends what was gathered, unless the worker still has a batch: then it goes when that one is done. (Measured: one
+  // batch at a time, growing while the worker is busy, beat posting every loop turn's batch at once on 2 cores;
+  // fewer, larger messages mean fewer wake-ups of either thread.)
+  const send = (): void => {
+    if (inWorker !== undefined) return;
+    if (waiting.length === 0) return drained?.();
+    worker ??= start();
     // Held only while it has work: an idle writer never keeps the process alive.
-    if (slot.batches.length === 0) slot.worker.unref();
+    worker.ref();
+    worker.postMessage({ dir, fsync, jobs });
+    inWorker = waiting;
+    jobs = [];
+    waiting = [];
+  };
+
+  function settle(outcomes: Outcome[] | undefined, error?: unknown): void {
+    const batch = inWorker ?? [];
+    inWorker = undefined;
+    worker?.unref();
     for (const [i, pending] of batch.entries()) {
       const outcome = outcomes?.[i];
       if (typeof outcome === 'string') pending.resolve(outcome);
       else if (outcome === undefined) pending.reject(error);
       else pending.reject(Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {}));
     }
-    if (inFlight === 0 && waiting.length === 0) drained?.();
+    send();
   }
 
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    if (waiting.length === 0) return;
-    let slot = workers.length < threads ? start() : workers[0];
-    for (const other of workers) if (slot === undefined || other.jobs < slot.jobs) slot = other;
-    slot ??= start();
-    if (slot.batches.length === 0) slot.worker.ref();
-    slot.worker.postMessage({ dir, fsync, jobs });
-    slot.batches.push(waiting);
-    slot.jobs += waiting.length;
-    inFlight += waiting.length;
-    jobs = [];
-    waiting = [];
+    send();
   };
 
   return {
@@ -153,17 +156,19 @@ export function openDirWriter(dir: string, fsync: boolean, threads = 1): DirWrit
       return new Promise<string>((resolve, reject) => {
         jobs.push(tmp, final, text);
         waiting.push({ resolve, reject });
-        // Everything of this loop turn goes to a worker in one message.
-        if (!scheduled) {
+        // Everything of this loop turn goes in one batch; a busy worker takes it when it is done with the last.
+        if (!scheduled && inWorker === undefined) {
           scheduled = true;
           setImmediate(flush);
         }
       });
     },
     async close() {
-      if (inFlight > 0 || waiting.length > 0) await new Promise<void>((resolve) => (drained = resolve));
+      if (inWorker !== undefined || waiting.length > 0) await new Promise<void>((resolve) => (drained = resolve));
       drained = undefined;
-      await Promise.all(workers.splice(0).map((slot) => slot.worker.terminate()));
+      const stopping = worker;
+      worker = undefined;
+      await stopping?.terminate();
     },
   };
 }
