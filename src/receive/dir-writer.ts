@@ -179,6 +179,11 @@ export function openDirWriter(dir: string, fsync: boolean): DirWriter {
     send();
   }
 
+  // Started now, while listen is starting, not on the first request (whose answer would wait for it); idle, it
+  // does not keep the process alive.
+  worker = start();
+  worker.unref();
+
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
