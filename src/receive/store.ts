@@ -1,8 +1,8 @@
 // Where captures go, written before the answer so a 2xx means the capture is saved: one file per request in a
-// directory (temp file, then a link to its final name), or one line per request appended to an .ndjson file. Without
+// directory (temp file, then a link to its final name; dir-writer.ts), or one line per request appended to an .ndjson file. Without
 // `fsync` "saved" means handed to the operating system (a crash of this process loses nothing answered 2xx); with
 // it, on the disk (a power loss neither).
-import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
 import { serializeCapture, type Capture } from '../lib/capture.js';
@@ -44,10 +44,14 @@ export async function openStore(
     };
   }
   if (outDir === undefined) return undefined;
+  // Loaded only for --out DIR.
+  const writer = (await import('./dir-writer.js')).openDirWriter(outDir, fsync);
   return {
-    save: (capture, at, seq, provider) =>
-      saveCapture(outDir, captureName(at, seq, provider()), serializeCapture(compactBody(capture)), fsync),
-    close: () => Promise.resolve(),
+    save(capture, at, seq, provider) {
+      const final = join(outDir, captureName(at, seq, provider()));
+      return writer.write(temporaryName(final), final, serializeCapture(compactBody(capture)));
+    },
+    close: () => writer.close(),
   };
 }
 
@@ -144,64 +148,4 @@ export function compactBody(capture: Capture): Capture {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes + extra <= 1.5 * Math.ceil(bytes / 3) * 4) return capture;
   return { ...capture, body: Buffer.from(text, 'utf8').toString('base64'), bodyEncoding: 'base64' };
-}
-
-/**
- * Atomic and never clobbering: the whole text goes to a temporary file (skipped by `verify`), then a hard link gives
- * it its name (EEXIST → next free name, e.g. two receivers sharing a folder); rename where links are not supported.
- */
-async function saveCapture(dir: string, name: string, text: string, fsync: boolean): Promise<string> {
-  const final = join(dir, name);
-  const tmp = temporaryName(final);
-  try {
-    if (fsync) await writeSynced(tmp, text);
-    else await writeFile(tmp, text, { flag: 'wx' });
-  } catch (error) {
-    // A write cut short (ENOSPC, EIO) leaves a partial temporary file behind: remove it.
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-  try {
-    for (let n = 1; ; n++) {
-      const target = n === 1 ? final : final.replace(/\.json$/, `-${n}.json`);
-      try {
-        await link(tmp, target);
-        await unlink(tmp).catch(() => undefined);
-        if (fsync) await syncDirectory(dir);
-        return target;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' && n < 1000) continue;
-        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') {
-          await rename(tmp, target);
-          if (fsync) await syncDirectory(dir);
-          return target;
-        }
-        throw error;
-      }
-    }
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function writeSynced(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The folder's entry for the new name on the disk too: without it a power loss can lose the name, not the data. */
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
