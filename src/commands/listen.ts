@@ -86,11 +86,12 @@ Examples:
       secretOrigins,
       page,
     };
+    // Signals are caught (synchronously, in the call) before the line that says where it listens: a script that sends
+    // SIGTERM as soon as it reads that line gets the summary, not a killed process.
+    const { runUntilStopped } = await import('./listen-stop.js');
+    const stopped = runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush });
     printListening(start, flags.json === true);
     if (page && flags.open) (await import('../ui/web/open-browser.js')).openInBrowser(page, notice);
-    const { runUntilStopped } = await import('./listen-stop.js');
-    await runUntilStopped(receiver, { graceMs, json: flags.json === true, flush: log.flush }).finally(() =>
-      pages?.close(),
-    );
+    await stopped.finally(() => pages?.close());
   });
 }

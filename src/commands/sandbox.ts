@@ -99,12 +99,13 @@ async function serve(flags: ServeFlags): Promise<void> {
     auto: flags.auto,
     clock,
   };
+  // Caught before the banner (a script may signal as soon as it reads it); a second one, while closing, is ignored.
+  const signalled = new Promise<NodeJS.Signals>((done) => process.once('SIGINT', done).once('SIGTERM', done));
   const page = `${sandbox.url}/_ui/`;
   if (flags.json) printJsonLine({ ...render.bannerJson(info), page });
   else print(`${render.renderBanner(info)}\n  page         ${page}  (payment pages: /pay/<id>)`);
   if (flags.open) (await import('../ui/web/open-browser.js')).openInBrowser(page, notice);
-  const signal = await new Promise<NodeJS.Signals>((done) => process.once('SIGINT', done).once('SIGTERM', done));
-  // A second signal while closing (npx and the terminal both forward Ctrl-C) must not cut the flush short.
+  const signal = await signalled;
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore).on('SIGTERM', ignore);
   await sandbox.close();

@@ -69,6 +69,15 @@ const head = (path: string, length = body.length): string =>
   `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
 
 describe('listen stops the same way whatever stops it (built binary)', () => {
+  it('SIGTERM the moment the listening line is read: the orderly stop (summary, exit 0), not a killed process', async () => {
+    // spawnListen resolves on the first line; the signal goes out in the same turn, before any request.
+    const listener = await listen(['--out', await outDir()]);
+    listener.child.kill('SIGTERM');
+    expect(await listener.exited).toBe(0);
+    expect(listener.child.signalCode).toBeNull();
+    expect(listener.lines.at(-1)?.summary).toMatchObject({ requests: 0 });
+  });
+
   it('SIGTERM while a client stalls mid-body: cut off after --grace, summary, exit 0, nothing captured', async () => {
     const dir = await outDir();
     const listener = await listen(['--out', dir, '--grace', '1s']);
