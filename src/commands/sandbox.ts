@@ -87,7 +87,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         settings[name]?.encoding === undefined ? [] : [[name, settings[name].encoding]],
       ),
     ),
-    log: (event) => lines.line(flags.json ? JSON.stringify(render.eventJson(event)) : render.renderEvent(event)),
+    log: (event) => lines.line(flags.json ? render.eventLine(event) : render.renderEvent(event)),
   });
   const clock = flags.realTime ? 'real time' : timeScale === undefined ? 'virtual, no waits' : `×${timeScale}`;
   const info = {

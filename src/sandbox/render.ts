@@ -48,6 +48,19 @@ function nowIso(): string {
   return lastAt.text;
 }
 
+/**
+ * The --json line of an event, as JSON.stringify(eventJson(event)) writes it. An API call's line (one per request,
+ * the sandbox's most frequent) is written directly: no object per call, and only the texts a client chose are escaped.
+ */
+export function eventLine(event: LogEvent): string {
+  if (event.type !== 'api') return JSON.stringify(eventJson(event));
+  // provider is one of the fixed names; status and ms are finite numbers.
+  let line = `{"at":"${nowIso()}","type":"api","provider":"${event.provider}","method":${JSON.stringify(event.method)},"path":${JSON.stringify(event.path)},"status":${event.status},"ms":${event.ms}`;
+  if (event.invoice !== undefined) line += `,"invoice":${JSON.stringify(event.invoice)}`;
+  if (event.problem !== undefined) line += `,"problem":${JSON.stringify(event.problem)}`;
+  return `${line}}`;
+}
+
 /** The --json line of an event: attempts without their request body (the state keeps it). */
 export function eventJson(event: LogEvent): Record<string, unknown> {
   if (event.type === 'api') {
