@@ -917,9 +917,9 @@ async function goalSandbox() {
         { authorization: 'Token bench' },
       ],
     ];
-    // Three interleaved pairs per case (bare, sandbox, bare, …), each ratio from a pair run back to back; the median
+    // Five interleaved pairs per case (bare, sandbox, bare, …), each ratio from a pair run back to back; the median
     // ratio is the figure, since a single pair swung from 0.4 to 1.5 with the host's load.
-    const pairs = quick ? 1 : 3;
+    const pairs = quick ? 1 : 5;
     for (const [label, path, body, extra] of cases) {
       const runs = [];
       for (let i = 0; i < pairs; i++) {
