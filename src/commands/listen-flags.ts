@@ -49,6 +49,8 @@ export async function checkListenFlags(flags: ListenFlags): Promise<ListenSettin
     throw usage(
       `--max-body ${flags.maxBody}: at most ${sizeText(maxBodyCap)}, the largest body a capture is saved for`,
     );
+  if (flags.open && flags.page === false)
+    throw usage('--open opens the web page, which --no-page turns off', 'leave out one of the two');
   const graceMs = parseDuration(flags.grace, '--grace');
   const toleranceMs = parseDuration(flags.tolerance ?? '0s', '--tolerance');
   const chosen = chosenProviderOptions(flags);

@@ -81,7 +81,9 @@ export function eventJson(event: LogEvent): Record<string, unknown> {
   }
   if (event.type !== 'attempt') return { at: nowIso(), ...event };
   const { attempt, try: t } = event;
-  return {
+  // `status` is the status the webhook announced (as in the state); the try's HTTP answer is `http`, absent when the
+  // try got none (then `error` says why). One key for both would mean one thing or the other from line to line.
+  const line: Record<string, unknown> = {
     at: nowIso(),
     type: 'attempt',
     provider: attempt.provider,
@@ -91,8 +93,15 @@ export function eventJson(event: LogEvent): Record<string, unknown> {
     label: attempt.label,
     status: attempt.status,
     url: shownUrl(attempt.request.url),
-    ...t,
+    try: t.try,
+    offsetMs: t.offsetMs,
   };
+  if (t.status !== undefined) line.http = t.status;
+  line.latencyMs = t.latencyMs;
+  line.excerpt = t.excerpt;
+  if (t.error !== undefined) line.error = t.error;
+  line.delivered = t.delivered;
+  return line;
 }
 
 export interface BannerInfo {

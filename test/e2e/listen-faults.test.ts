@@ -398,6 +398,13 @@ describe('listen sharing a folder, --fsync, and the bounds on bodies (built bina
     }
   });
 
+  it('--open with --no-page is a usage error (nothing to open), exit 2, before anything listens', async () => {
+    const result = await run(['listen', '--port', '0', '--open', '--no-page']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--open opens the web page, which --no-page turns off');
+    expect(result.stdout).toBe('');
+  });
+
   it('bodies held at once are bounded: over the budget a request gets 503 with Retry-After, and room again once they finish', async () => {
     const listener = await listen(['--max-body', '16mb']);
     const length = 16 * 1024 * 1024;

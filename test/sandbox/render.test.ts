@@ -2,7 +2,7 @@
 // it must say byte for byte what JSON.stringify says of the same event's object, whatever a client put in its path.
 import { describe, expect, it } from 'vitest';
 import { eventJson, eventLine } from '../../src/sandbox/render.js';
-import type { LogEvent } from '../../src/sandbox/types.js';
+import type { Attempt, LogEvent } from '../../src/sandbox/types.js';
 
 const withoutTime = (text: string): string => text.replace(/^\{"at":"[^"]*",/, '{');
 
@@ -48,5 +48,38 @@ describe('sandbox --json log lines', () => {
       'invoice',
       'problem',
     ]);
+  });
+
+  it('a webhook try: the announced status stays `status`, the HTTP answer is `http`, the URL password masked', () => {
+    const attempt: Attempt = {
+      seq: 1,
+      provider: 'uapay',
+      invoiceId: 'inv-1',
+      kind: 'webhook',
+      label: 'FINISHED',
+      status: 'FINISHED',
+      at: '2026-12-06T00:00:00.000Z',
+      request: { method: 'POST', url: 'http://user:pw@127.0.0.1:9/cb', headers: {}, body: '{}' },
+      tries: [],
+      delivered: false,
+    };
+    const answered = JSON.parse(
+      eventLine({
+        type: 'attempt',
+        attempt,
+        try: { try: 1, offsetMs: 0, status: 500, latencyMs: 3, excerpt: 'no', delivered: false },
+      }),
+    ) as Record<string, unknown>;
+    expect(answered).toMatchObject({ type: 'attempt', status: 'FINISHED', http: 500, try: 1, delivered: false });
+    expect(String(answered.url)).not.toContain('pw');
+    const refused = JSON.parse(
+      eventLine({
+        type: 'attempt',
+        attempt,
+        try: { try: 2, offsetMs: 5000, latencyMs: 1, excerpt: '', error: 'ECONNREFUSED', delivered: false },
+      }),
+    ) as Record<string, unknown>;
+    expect(refused).toMatchObject({ status: 'FINISHED', error: 'ECONNREFUSED', offsetMs: 5000 });
+    expect(refused).not.toHaveProperty('http');
   });
 });
