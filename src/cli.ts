@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerGenerate } from './commands/generate.js';
 import { registerProviders } from './commands/providers.js';
@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { applyGlobalOptions } from './commands/settings.js';
+import { listing } from './commands/listing.js';
 import { exitState } from './commands/common.js';
 import { errorReport, exitCodes, isWebhookSimError } from './errors.js';
 import { configureColor, configureQuiet, renderError } from './ui/output.js';
@@ -43,9 +44,10 @@ const registrations: Readonly<Record<string, (program: Command) => void>> = {
 /**
  * `webhook-sim <command> …` registers only that command: its options, help and errors are its own, and the others'
  * option tables are not built for nothing (start-up time). Anything else (no command, a global option first, an
- * unknown name, `help`) registers them all, for the program's help, suggestions and interactive mode.
+ * unknown name, `help`) registers them all, for the program's help, suggestions and interactive mode; `--help` alone
+ * (listOnly) lists them from their table instead.
  */
-function buildProgram(first: string | undefined): Command {
+function buildProgram(first: string | undefined, listOnly = false): Command {
   const program = new Command('webhook-sim')
     .description('Simulate CryptoCloud, UTBS and UAPAY webhooks: sign, send, capture and verify them offline')
     .version(pkg.version, '-V, --version')
@@ -85,15 +87,32 @@ Examples:
 
 Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error, unreadable input or unwritable output, 3 internal error.`,
     );
-  const only = first !== undefined && Object.hasOwn(registrations, first) ? registrations[first] : undefined;
-  for (const register of only ? [only] : Object.values(registrations)) register(program);
+  if (listOnly) listCommands(program);
+  else {
+    const only = first !== undefined && Object.hasOwn(registrations, first) ? registrations[first] : undefined;
+    for (const register of only ? [only] : Object.values(registrations)) register(program);
+  }
   return program;
+}
+
+/**
+ * The commands as the program's help lists them, from src/commands/listing.ts, without their options: for
+ * `webhook-sim --help` alone, which prints that list and exits (test/e2e/cli.test.ts: the same text as `help`).
+ */
+function listCommands(program: Command): void {
+  for (const [name, { description }] of Object.entries(listing)) program.command(name).description(description);
+  const terms: Readonly<Record<string, string>> = Object.fromEntries(
+    Object.entries(listing).map(([name, { term }]) => [name, term]),
+  );
+  const plain = new Help();
+  program.configureHelp({ subcommandTerm: (command) => terms[command.name()] ?? plain.subcommandTerm(command) });
 }
 
 /** Where errors become exit codes (with onOutputFailure and the process handlers below); no stack traces for anything a user can cause. */
 async function main(argv: string[]): Promise<number> {
   configureColor(undefined);
-  const program = buildProgram(argv[2]);
+  const args = argv.slice(2);
+  const program = buildProgram(argv[2], args.length === 1 && (args[0] === '--help' || args[0] === '-h'));
   try {
     // No command: on a terminal, ask which (inquirer loads only then); elsewhere a usage error naming the choices.
     if (isBareInvocation(program, argv.slice(2)))

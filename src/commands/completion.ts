@@ -2,6 +2,7 @@ import { Argument, type Command } from 'commander';
 import { usage } from '../errors.js';
 import type { Shell } from '../ui/completion-script.js';
 import { printJson, printRaw } from '../ui/output.js';
+import { listing } from './listing.js';
 
 const shells = ['bash', 'zsh', 'fish'] as const satisfies readonly Shell[];
 
@@ -12,7 +13,7 @@ const shells = ['bash', 'zsh', 'fish'] as const satisfies readonly Shell[];
 export function registerCompletion(program: Command, whole: () => Command): void {
   program
     .command('completion')
-    .description('print a shell completion script (commands, options, providers, events, statuses and scenarios)')
+    .description(listing.completion.description)
     .addArgument(new Argument('[shell]', 'the shell to complete in').choices(shells))
     .option('--json', 'print what the scripts are built from (commands, options, the values each takes) as JSON')
     .addHelpText(

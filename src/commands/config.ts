@@ -9,13 +9,12 @@ import { isInteractive } from '../ui/prompts.js';
 import { getProvider, providerNames } from '../providers/index.js';
 import { collect } from './common.js';
 import { ask, defaultUrl, envName, type InitAnswers, type InitFlags } from './config-ask.js';
+import { listing } from './listing.js';
 
 export function registerConfig(program: Command): void {
   const config = program
     .command('config')
-    .description(
-      'the settings file (webhook-sim.config.json): per provider its URL, secret source, options and expectations',
-    )
+    .description(listing.config.description)
     .addHelpText(
       'after',
       `\nExamples:\n  $ webhook-sim config init\n  $ CI=1 webhook-sim config init --provider utbs --url http://localhost:3000/ipn --secret-env UTBS_SECRET`,

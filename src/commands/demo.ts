@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { info, print, printJson, renderMatrix, renderSummary } from '../ui/output.js';
 import { getProvider } from '../providers/index.js';
 import { exitWith, secretResolver } from './common.js';
+import { listing } from './listing.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run every scenario of every provider against the built-in verifying receiver (no setup, no network)')
+    .description(listing.demo.description)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',

@@ -10,6 +10,7 @@ import { announceBuiltinSecrets, parseSeedFlag, parseTimeFlag, secretResolver } 
 import { addGenerateOptions, addProviderArguments, checkNames, type GenerateFlags } from './generate-flags.js';
 import { configuredOptions } from './settings.js';
 import { configuredFields } from './generate-fields.js';
+import { listing } from './listing.js';
 
 export async function generateFromFlags(provider: string, event: string | undefined, flags: GenerateFlags) {
   const secret = secretResolver(flags, { defer: true })(checkNames(provider, event, flags.status));
@@ -30,7 +31,7 @@ export async function generateFromFlags(provider: string, event: string | undefi
 
 export function registerGenerate(program: Command): void {
   const command = addProviderArguments(program.command('generate'))
-    .description('print a correctly signed sample webhook')
+    .description(listing.generate.description)
     .addOption(
       new Option('-f, --format <format>', 'what to print (pretty: tables and decoded tokens, for reading)')
         .choices(formats)

@@ -5,13 +5,12 @@ import { notice } from '../ui/output.js';
 import { addProviderOptions, addSecretOptions } from './common.js';
 import { checkListenFlags, type ListenFlags } from './listen-flags.js';
 import { startListenPages } from './listen-page.js';
+import { listing } from './listing.js';
 
 export function registerListen(program: Command): void {
   const command = program
     .command('listen')
-    .description(
-      'run a local webhook receiver: capture every request byte for byte; with --verify, answer as a correct handler',
-    )
+    .description(listing.listen.description)
     .option('--port <n>', 'port to listen on; 0 picks a free one (the first line says which)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option(

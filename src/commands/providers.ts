@@ -3,12 +3,13 @@ import { describeProviders } from '../ui/describe.js';
 import { getProvider } from '../providers/index.js';
 import { print, printJson } from '../ui/output.js';
 import { renderProviders } from '../ui/providers-view.js';
+import { listing } from './listing.js';
 
 export function registerProviders(program: Command): void {
   program
     .command('providers')
     .argument('[provider]', 'show one provider only')
-    .description('list providers, events, statuses, flows, encodings, options and delivery semantics')
+    .description(listing.providers.description)
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@ import { providerNames } from '../providers/index.js';
 import { collect, exitWith, secretResolver } from './common.js';
 import { readStdin } from './stdin.js';
 import { askInputs, askUrl } from '../ui/prompts.js';
+import { listing } from './listing.js';
 
 interface ReplayFlags {
   url?: string;
@@ -21,7 +22,7 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .argument('[capture...]', 'capture files, .ndjson files, directories, or - for stdin')
     .usage('[options] <capture...> --url <url>')
-    .description('resend captured requests byte for byte: method, path and query, content type, body')
+    .description(listing.replay.description)
     .option(
       '--url <url>',
       "where to send (required; asked on a terminal): its host always; its path, if it has one, over each capture's path",

@@ -14,15 +14,12 @@ import {
   parseServeNumbers,
   type ServeFlags,
 } from './sandbox-flags.js';
+import { listing } from './listing.js';
 
 export function registerSandbox(program: Command): void {
-  const command = declareServeOptions(
-    program
-      .command('sandbox')
-      .description(
-        "serve CryptoCloud's, UTBS's and UAPAY's merchant APIs on localhost, with state, driving the webhooks",
-      ),
-  ).action(async (flags: ServeFlags) => serve(flags));
+  const command = declareServeOptions(program.command('sandbox').description(listing.sandbox.description)).action(
+    async (flags: ServeFlags) => serve(flags),
+  );
   for (const [verb, help] of Object.entries(verbDescriptions)) {
     const sub = declareVerb(command, verb, help);
     sub.action(async (id: string, _flags: unknown, own: Command) => {

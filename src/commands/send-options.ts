@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { scenarioNames } from '../scenarios/scenarios.js';
 import { collect } from './common.js';
 import { addGenerateOptions, addProviderArguments, type GenerateFlags } from './generate-flags.js';
+import { listing } from './listing.js';
 
 export interface SendFlags extends GenerateFlags {
   scenario: string;
@@ -23,7 +24,7 @@ export interface SendFlags extends GenerateFlags {
 /** The `send` command with its arguments, options and help; the caller adds the action. */
 export function declareSend(program: Command): Command {
   const command = addProviderArguments(program.command('send'))
-    .description('fire signed webhooks at a URL: scenarios, flows, duplicates, attacks, and the retry schedule')
+    .description(listing.send.description)
     .option(
       '--scenario <name>',
       `what to send: ${scenarioNames.join(', ')} (each provider's: \`webhook-sim providers\`)`,

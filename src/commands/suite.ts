@@ -9,6 +9,7 @@ import { announceBuiltinSecrets, exitWith, secretResolver } from './common.js';
 import { chooseProviders, configFor, optionsFor, urlResolver } from './settings.js';
 import { addSuiteOptions, type SuiteFlags } from './suite-options.js';
 import { suiteRunOptions } from './suite-run.js';
+import { listing } from './listing.js';
 
 export function registerSuite(program: Command): void {
   const command = program
@@ -17,9 +18,7 @@ export function registerSuite(program: Command): void {
       '[provider...]',
       `providers to test (default: those in the config file, else all: ${providerNames.join(', ')})`,
     )
-    .description(
-      'run every scenario × provider against your handler and compare each answer with what a correct handler answers',
-    );
+    .description(listing.suite.description);
   addSuiteOptions(command);
   command.action(
     exitWith(async (args: string[], flags: SuiteFlags) => {

@@ -15,6 +15,7 @@ import {
 import { openStdin } from './stdin.js';
 import { configFor } from './settings.js';
 import { askInputs } from '../ui/prompts.js';
+import { listing } from './listing.js';
 
 interface VerifyFlags {
   provider?: string;
@@ -33,7 +34,7 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .argument('[input...]', 'capture file, .ndjson of captures, raw body file, bare JWT, directory, or - for stdin')
     .usage('[options] <input...>')
-    .description('verify saved webhooks offline: signature, expiry, schema, consistency')
+    .description(listing.verify.description)
     .option('-p, --provider <provider>', `provider (default: detected from the body): ${providerNames.join(', ')}`)
     .option(
       '--at <time>',

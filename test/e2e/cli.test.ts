@@ -631,3 +631,24 @@ describe('a bug in webhook-sim (anything thrown that is not a WebhookSimError)',
     expect(result.code).toBe(3);
   });
 });
+
+describe('the program help', () => {
+  // `--help` alone lists the commands from src/commands/listing.ts without registering them; `help` registers every
+  // command. The two must print the same text, so the table cannot drift from the commands' own declarations.
+  it('`--help` and `-h` print exactly what `help` prints from the registered commands, in colour too', async () => {
+    const [full, long, short, fullColour, longColour] = await Promise.all([
+      run(['help']),
+      run(['--help']),
+      run(['-h']),
+      run(['help'], { env: { FORCE_COLOR: '1' } }),
+      run(['--help'], { env: { FORCE_COLOR: '1' } }),
+    ]);
+    expect(full.code).toBe(0);
+    expect(full.stdout).toMatch(/^Commands:$/m);
+    for (const command of ['providers', 'generate', 'verify', 'listen', 'send', 'sandbox', 'completion'])
+      expect(full.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(long).toMatchObject({ code: 0, stdout: full.stdout, stderr: '' });
+    expect(short).toMatchObject({ code: 0, stdout: full.stdout, stderr: '' });
+    expect(longColour.stdout).toBe(fullColour.stdout);
+  });
+});
