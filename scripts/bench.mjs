@@ -507,6 +507,22 @@ async function goalHandler() {
 }
 
 // ── 5. Capture under load ───────────────────────────────────────────────────────────────────────────────────────
+/**
+ * A child's first line of standard output (where it listens); what it writes after that is read and dropped unsplit,
+ * so this process, which shares the 2 cores with the load and the server, spends next to nothing on it.
+ */
+function firstLine(child, what) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      if (text.includes('\n')) return;
+      text += chunk.toString('utf8');
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+    });
+    child.once('close', () => reject(new Error(`${what} exited before listening: ${text}`)));
+  });
+}
+
 async function startListen(out) {
   const child = spawn(process.execPath, [bin, 'listen', '--port', '0', '--out', out, '--json'], {
     cwd: root,
@@ -515,16 +531,7 @@ async function startListen(out) {
   });
   // The first line says where it listens; the per-request lines after it are drained unread (not split into lines:
   // this process shares the 2 cores with the load and the server, and the bare server has no output to drain).
-  const head = await new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      if (text.includes('\n')) return;
-      text += chunk.toString('utf8');
-      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
-    });
-    child.once('close', () => reject(new Error(`listen exited before listening: ${text}`)));
-  });
-  const first = JSON.parse(head);
+  const first = JSON.parse(await firstLine(child, 'listen'));
   return {
     url: first.listening,
     async stop() {
@@ -829,16 +836,7 @@ async function goalSandbox() {
     // The first line says where it listens. The log lines after it (one per call) are drained unread: the sandbox pays
     // for writing them, as it does in use, but this process shares the 2 cores with the load and the server, and the
     // bare server it is compared with writes nothing (as in section 5).
-    const head = await new Promise((resolve, reject) => {
-      let text = '';
-      child.stdout.on('data', (chunk) => {
-        if (text.includes('\n')) return;
-        text += chunk.toString('utf8');
-        if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
-      });
-      child.once('close', () => reject(new Error(`sandbox exited before listening: ${text}`)));
-    });
-    const first = JSON.parse(head);
+    const first = JSON.parse(await firstLine(child, 'sandbox'));
     return {
       url: first.listening,
       pid: child.pid,

@@ -6,20 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
 import { tempDir } from '../helpers/cli.js';
 import { generate } from '../../src/build/generate.js';
-import { captureBodies, post, signalUnderLoad, spawnListen } from '../helpers/listen.js';
+import { captureBodies, post, signalUnderLoad, spawnListenJson } from '../helpers/listen.js';
 
 const secret = 'listen-kill-secret';
 const cleanups = useCleanups();
 
-type Line = Record<string, unknown>;
-
-function listen(args: readonly string[]) {
-  return spawnListen<Line>(['--json', ...args], {
-    parse: (text) => JSON.parse(text) as Line,
-    urlOf: (first) => String(first.listening),
-    cleanups,
-  });
-}
+const listen = (args: readonly string[]) => spawnListenJson(args, cleanups);
 
 describe('listen --out DIR killed under load (built binary)', () => {
   it('SIGKILL mid-load: only whole captures, one for every 200; the next start removes the dead process’s temporary files', async () => {

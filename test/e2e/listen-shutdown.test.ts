@@ -8,18 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/build/generate.js';
 import { useCleanups } from '../helpers/cleanups.js';
 import { tempDir } from '../helpers/cli.js';
-import { captureBodies, post, spawnListen } from '../helpers/listen.js';
+import { captureBodies, post, spawnListenJson } from '../helpers/listen.js';
 
 const cleanups = useCleanups();
-type Line = Record<string, unknown>;
 
-function listen(args: readonly string[]) {
-  return spawnListen<Line>(['--json', ...args], {
-    parse: (text) => JSON.parse(text) as Line,
-    urlOf: (first) => String(first.listening),
-    cleanups,
-  });
-}
+const listen = (args: readonly string[]) => spawnListenJson(args, cleanups);
 
 async function outDir(): Promise<string> {
   const { dir, remove } = await tempDir();

@@ -160,3 +160,15 @@ export async function captureBodies(dir: string): Promise<{ names: string[]; bod
   );
   return { names, bodies };
 }
+
+/** `listen --json …` whose lines are parsed JSON objects (the first one says where it listens). */
+export function spawnListenJson(
+  args: readonly string[],
+  cleanups: Cleanups,
+): Promise<Listener<Record<string, unknown>>> {
+  return spawnListen<Record<string, unknown>>(['--json', ...args], {
+    parse: (text) => JSON.parse(text) as Record<string, unknown>,
+    urlOf: (first) => String(first.listening),
+    cleanups,
+  });
+}
