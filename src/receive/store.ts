@@ -108,8 +108,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** `mkdir -p` by hand: Node 20's recursive mkdir spins forever where a leaf cannot be created (e.g. under /proc). */
-async function makeDirectory(dir: string): Promise<void> {
+/**
+ * `mkdir -p` by hand: Node 20's recursive mkdir spins forever where a leaf cannot be created (e.g. under /proc). A
+ * folder that exists by the time it is made (another process making the same path, or a sibling's parents, at the
+ * same moment) is fine, at every level.
+ */
+async function makeDirectory(dir: string, parentMade = false): Promise<void> {
   try {
     await mkdir(dir);
   } catch (error) {
@@ -119,9 +123,9 @@ async function makeDirectory(dir: string): Promise<void> {
       throw error;
     }
     const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw error;
+    if (code !== 'ENOENT' || parent === dir || parentMade) throw error;
     await makeDirectory(parent);
-    await mkdir(dir);
+    await makeDirectory(dir, true);
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCleanups } from '../helpers/cleanups.js';
 import { captureToRequest, createCapture } from '../../src/lib/capture.js';
-import { captureName, openStore } from '../../src/receive/store.js';
+import { captureName, openStore, prepareOutDir } from '../../src/receive/store.js';
 
 const cleanups = useCleanups();
 const T = Date.parse('2026-03-01T12:00:00.123Z');
@@ -30,6 +30,18 @@ describe('capture store', () => {
   it('captureName: UTC stamp, six-digit sequence, provider or unknown', () => {
     expect(captureName(T, 42, 'utbs')).toBe('20260301T120000.123Z-000042-utbs.json');
     expect(captureName(T, 1_234_567, undefined)).toBe('20260301T120000.123Z-1234567-unknown.json');
+  });
+
+  it('sibling folders made at the same moment under parents that do not exist yet: every one is made', async () => {
+    // Runs side by side (`send --save` of several scenarios at once) each make their own leaf; the parents they share
+    // are made by whichever gets there first, and the others must take them as made, not as "not a directory".
+    const base = await tempDir();
+    for (let round = 0; round < 5; round++) {
+      const leaves = Array.from({ length: 24 }, (_, i) => join(base, `r${round}`, 'shared', `p${i % 3}`, `leaf${i}`));
+      const results = await Promise.allSettled(leaves.map((leaf) => prepareOutDir(leaf)));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
+      for (const leaf of leaves) expect(await readdir(leaf)).toEqual([]);
+    }
   });
 
   it('nothing to save → no store; a folder is created on open, nested', async () => {
