@@ -109,17 +109,30 @@ async function startBareServer(status = 200, { record = false } = {}) {
     server.keepAliveTimeout = 30000;
     server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
     process.on('SIGTERM', () => process.stdout.write(JSON.stringify({ arrivals }) + '\\n', () => process.exit(0)));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await spawnServer(code);
+  return { url: server.url, pid: server.pid, stop: async () => (await server.stop()) ?? { arrivals: [] } };
+}
+
+/**
+ * A node:http server run by `node -e code` in its own process: its first line of output is {"port": n}; on SIGTERM
+ * it may print one last JSON line (what it counted), which stop() returns.
+ */
+async function spawnServer(code, childEnv) {
+  const child = spawn(process.execPath, ['-e', code], {
+    ...(childEnv ? { env: childEnv } : {}),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const rl = createInterface({ input: child.stdout });
   const it = rl[Symbol.asyncIterator]();
   const first = JSON.parse((await it.next()).value);
   return {
     url: `http://127.0.0.1:${first.port}`,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       const last = await it.next();
       rl.close();
-      return last.value ? JSON.parse(last.value) : { arrivals: [] };
+      return last.value ? JSON.parse(last.value) : undefined;
     },
   };
 }
@@ -444,22 +457,7 @@ const handlerScript = `
 async function startHandler() {
   const secrets = await builtinSecrets();
   const signedFields = JSON.parse(readFileSync(join(root, 'fixtures', 'utbs', 'provider.json'), 'utf8')).signedFields;
-  const child = spawn(process.execPath, ['-e', handlerScript], {
-    env: { ...env, RH: JSON.stringify({ secrets, signedFields }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const rl = createInterface({ input: child.stdout });
-  const it = rl[Symbol.asyncIterator]();
-  const first = JSON.parse((await it.next()).value);
-  return {
-    url: `http://127.0.0.1:${first.port}`,
-    async stop() {
-      child.kill('SIGTERM');
-      const last = await it.next();
-      rl.close();
-      return JSON.parse(last.value);
-    },
-  };
+  return spawnServer(handlerScript, { ...env, RH: JSON.stringify({ secrets, signedFields }) });
 }
 
 async function goalHandler() {
@@ -847,24 +845,7 @@ async function goalSandbox() {
     };
   };
   // The bare server of the other goals, with its pid for the CPU figure.
-  const startBare = async () => {
-    const code = `
-      const server = require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); }); });
-      server.keepAliveTimeout = 30000;
-      server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));`;
-    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const rl = createInterface({ input: child.stdout });
-    const first = JSON.parse((await rl[Symbol.asyncIterator]().next()).value);
-    return {
-      url: `http://127.0.0.1:${first.port}`,
-      pid: child.pid,
-      stop: async () => {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-        rl.close();
-      },
-    };
-  };
+  const startBare = () => startBareServer();
   const n = quick ? 3000 : 20_000;
   const warm = quick ? 500 : 3000;
   // One load: a warm-up (JIT and heap growth of a fresh process, not counted) for each server, then n requests,
