@@ -260,6 +260,19 @@ describe('sandbox web page and payment pages in a browser', () => {
   });
 });
 
+/** A sandbox closed after the test, and its base URL. */
+async function openSandbox(): Promise<{ sandbox: Awaited<ReturnType<typeof startSandbox>>; base: string }> {
+  const sandbox = await startSandbox({ secrets });
+  cleanups.push(() => sandbox.close());
+  return { sandbox, base: sandbox.url };
+}
+
+/** A CryptoCloud invoice created through the API with these fields; its id (INV-…) and the create answer. */
+async function ccInvoice(base: string, fields: Record<string, unknown>) {
+  const created = await api(base, 'POST', '/v2/invoice/create', fields, { authorization: 'Token k' });
+  return { id: created.json.result.uuid as string, created };
+}
+
 describe('sandbox web pages over HTTP', () => {
   it('a UTBS order pays on /<lang>/payment/<uid>/<secret> and goes back to its clientCallbackUrl', async () => {
     const sandbox = await startSandbox({ secrets });
@@ -306,19 +319,8 @@ describe('sandbox web pages over HTTP', () => {
   });
 
   it('refuses cross-site posts, foreign Host names and wrong content types; the CLI-style control call still works', async () => {
-    const sandbox = await startSandbox({ secrets });
-    cleanups.push(() => sandbox.close());
-    const base = sandbox.url;
-    const created = await api(
-      base,
-      'POST',
-      '/v2/invoice/create',
-      { shop_id: 'S', amount: 5 },
-      {
-        authorization: 'Token k',
-      },
-    );
-    const id = created.json.result.uuid as string;
+    const { sandbox, base } = await openSandbox();
+    const { id, created } = await ccInvoice(base, { shop_id: 'S', amount: 5 });
     expect(created.json.result.link).toBe(`${base}/pay/${id.slice(4)}`);
     const json = { 'content-type': 'application/json' };
     const cases: Array<[string, Record<string, string>, string]> = [
@@ -385,17 +387,13 @@ describe('sandbox web pages over HTTP', () => {
   });
 
   it('escapes what shops send and answers unknown ids with 404', async () => {
-    const sandbox = await startSandbox({ secrets });
-    cleanups.push(() => sandbox.close());
-    const base = sandbox.url;
-    const created = await api(
-      base,
-      'POST',
-      '/v2/invoice/create',
-      { shop_id: 'S', amount: 5, order_id: '<script>alert(1)</script>"\'&', email: '<img src=x onerror=alert(2)>' },
-      { authorization: 'Token k' },
-    );
-    const id = created.json.result.uuid as string;
+    const { sandbox, base } = await openSandbox();
+    const { id } = await ccInvoice(base, {
+      shop_id: 'S',
+      amount: 5,
+      order_id: '<script>alert(1)</script>"\'&',
+      email: '<img src=x onerror=alert(2)>',
+    });
     const page = await get(`${base}/pay/${id}`);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
