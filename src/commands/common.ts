@@ -39,6 +39,13 @@ export function addSecretOptions(command: Command): Command {
     );
 }
 
+/** --timeout and --header, as every command that delivers takes them. */
+export function addTryOptions(command: Command, timeout = 'per try: no answer within it is a failed try'): Command {
+  return command
+    .option('--timeout <duration>', timeout, '10s')
+    .option('--header <name: value>', 'extra request header (repeatable)', collect);
+}
+
 export function addProviderOptions(command: Command): Command {
   for (const flag of providerOptionFlags()) {
     command.addOption(new Option(flag.flag, `${flag.providers.join(', ')}: ${flag.description}`));

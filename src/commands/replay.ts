@@ -4,7 +4,7 @@ import { visible } from '../lib/text.js';
 import { replayItems } from '../deliver/replay.js';
 import { print, printJson, renderReplayTry, renderSummary } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
-import { collect, exitWith, secretResolver } from './common.js';
+import { addTryOptions, exitWith, secretResolver } from './common.js';
 import { readStdin } from './stdin.js';
 import { askInputs, askUrl } from '../ui/prompts.js';
 import { listing } from './listing.js';
@@ -18,7 +18,7 @@ interface ReplayFlags {
 }
 
 export function registerReplay(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .argument('[capture...]', 'capture files, .ndjson files, directories, or - for stdin')
     .usage('[options] <capture...> --url <url>')
@@ -27,9 +27,8 @@ export function registerReplay(program: Command): void {
       '--url <url>',
       "where to send (required; asked on a terminal): its host always; its path, if it has one, over each capture's path",
     )
-    .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx')
-    .option('--timeout <duration>', 'no answer within it is a failure', '10s')
-    .option('--header <name: value>', 'extra request header (repeatable)', collect)
+    .option('--expect <code|2xx|4xx>', 'what each answer must be', '2xx');
+  addTryOptions(command, 'no answer within it is a failure')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',

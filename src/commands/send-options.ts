@@ -1,7 +1,7 @@
 // `send`'s flags: their type, their declarations and the help text's examples.
 import type { Command } from 'commander';
 import { scenarioNames } from '../scenarios/scenarios.js';
-import { collect } from './common.js';
+import { addTryOptions } from './common.js';
 import { addGenerateOptions, addProviderArguments, type GenerateFlags } from './generate-flags.js';
 import { listing } from './listing.js';
 
@@ -32,9 +32,8 @@ export function declareSend(program: Command): Command {
     )
     .option('--flow <name>', 'which documented status flow the flow and out-of-order scenarios use')
     .option('--expect <code|2xx|4xx>', "override what every delivery's answer must be")
-    .option('--concurrent', 'duplicate scenario: send both copies at once')
-    .option('--timeout <duration>', 'per try: no answer within it is a failed try', '10s')
-    .option('--header <name: value>', 'extra request header (repeatable)', collect)
+    .option('--concurrent', 'duplicate scenario: send both copies at once');
+  addTryOptions(command)
     .option('--save <dir>', 'save the exact requests sent, as capture files')
     .option(
       '--real-time',

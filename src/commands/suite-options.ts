@@ -1,6 +1,6 @@
 // `suite`'s flags: their declarations and the help text after them (exit codes, examples).
 import { Option, type Command } from 'commander';
-import { addProviderOptions, addSecretOptions, collect } from './common.js';
+import { addProviderOptions, addSecretOptions, addTryOptions, collect } from './common.js';
 
 export interface SuiteFlags {
   url?: string;
@@ -39,9 +39,8 @@ export function addSuiteOptions(command: Command): void {
     )
     .addOption(new Option('--reporter <name>', 'report format').choices(['pretty', 'json', 'junit']).default('pretty'))
     .option('--json', 'same as --reporter json')
-    .option('-o, --output <file>', 'write the report to a file (progress and the summary still print)')
-    .option('--timeout <duration>', 'per try: no answer within it is a failed try', '10s')
-    .option('--header <name: value>', 'extra request header (repeatable)', collect)
+    .option('-o, --output <file>', 'write the report to a file (progress and the summary still print)');
+  addTryOptions(command)
     .option('--encoding <form|json>', 'body encoding, for the providers that send it')
     .option(
       '--set <path=value>',
