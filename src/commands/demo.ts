@@ -1,3 +1,5 @@
+// `demo`: no input at all; every scenario of every provider runs through the suite against our own verifying
+// receiver on a free port, and the matrix (or --json) leaves, exit 0 when every case passed.
 import type { Command } from 'commander';
 import { info, print, printJson, renderMatrix, renderSummary } from '../ui/output.js';
 import { getProvider } from '../providers/index.js';

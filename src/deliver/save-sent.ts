@@ -1,3 +1,5 @@
+// `send --save DIR`: each delivery as it was sent enters; numbered capture files that `verify` and `replay` read
+// leave. A folder or file that cannot be written is OUTPUT (exit 2), never a crash.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
