@@ -52,7 +52,7 @@ export function registerDemo(program: Command): void {
           print(renderMatrix(rows));
           print(`\n${renderSummary(result.total, passed, 'scenario')}`);
           info(
-            'Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>',
+            "Next: the same against your handler: webhook-sim suite --url 'http://localhost:3000/webhooks/{provider}'",
           );
         }
         return result.ok ? 0 : 1;
