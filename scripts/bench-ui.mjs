@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The listen page's performance goals (issue 15), one line each like scripts/bench.mjs (figure, baseline, ratio, goal,
+// The listen page's performance goals, one line each like scripts/bench.mjs (figure, baseline, ratio, goal,
 // pass/fail). `goalUi()` is exported for bench.mjs; `node scripts/bench-ui.mjs` runs it alone (after `npm run build`).
 //   a. first paint: Chromium opens /_ui/ on a listen holding 10,000 captures; the time until the first row is on the
 //      page, against the same page with an empty list (goal: under 1 s).

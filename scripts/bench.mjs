@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench`: the performance goals of issue 16, each as a ratio against a baseline measured in the same run on
+// `npm run bench`: the project's performance goals, each as a ratio against a baseline measured in the same run on
 // the same machine (medians of repeated, interleaved runs). One line per goal: figure, baseline, ratio, goal,
 // pass/fail. Loopback only; every load is bounded in count and in time; always exits 0.
 //
 //   node scripts/bench.mjs [section] [--profile]
 //     1 load vs its undici ceiling, 2 load vs autocannon against a verifying handler, 3 start-up, 4 bulk verify,
-//     5 capture (listen --out DIR), 6 sandbox (issue 13), 7 the web UI (scripts/bench-ui.mjs, when present),
-//     8 retry schedule (issue 5). --profile: where a load-mode request's CPU goes, next to the ceiling's.
+//     5 capture (listen --out DIR), 6 sandbox, 7 the web UI (scripts/bench-ui.mjs, when present),
+//     8 retry schedule. --profile: where a load-mode request's CPU goes, next to the ceiling's.
 //   BENCH_RUNS=41      start-time runs per command (interleaved, order rotated)
 //   BENCH_QUICK=1      smaller loads (a smoke run, not the figures)
 import { spawn } from 'node:child_process';
@@ -593,7 +593,7 @@ async function goalCapture() {
     const saved = c.reduce((a, x) => a + x.captured, 0);
     const sent = c.reduce((a, x) => a + x.total, 0);
     const note = `median of ${rounds}; ratios ${spread(rates[mode], rates.bare)}; ${c.reduce((a, x) => a + x.partial, 0)} partial, ${c.reduce((a, x) => a + x.errors, 0)} errors`;
-    // Issue 16 sets the folder's goal; the .ndjson file (issue 5's ≥ 0.7) is shown beside it for reference.
+    // The goal is the folder's; the .ndjson file (its own goal: ≥ 0.7) is shown beside it for reference.
     if (mode === 'dir')
       report(
         '5a capture: listen --out DIR',
@@ -738,7 +738,7 @@ async function goalVerify() {
   );
 }
 
-// ── 8. Retry schedule (issue 5) ───────────────────────────────────────────────────────────────────────────────────────────
+// ── 8. Retry schedule ───────────────────────────────────────────────────────────────────────────────────────────
 async function goalSchedule() {
   const intervals = JSON.parse(readFileSync(join(root, 'fixtures', 'uapay', 'provider.json'), 'utf8')).delivery
     .retryIntervalsMs;
@@ -813,7 +813,7 @@ for (const [name, goal] of [
 await rm(work, { recursive: true, force: true });
 process.exitCode = 0;
 
-// Issue 13, the sandbox (docs/sandbox.md): create rate against a bare node:http server, create → pay → webhook latency,
+// 6, the sandbox (docs/sandbox.md): create rate against a bare node:http server, create → pay → webhook latency,
 // 100,000 invoices in memory and their --state reload. Appended as its own block: `npm run bench -- 6`.
 async function goalSandbox() {
   // CPU time of a process (user + system, ms) from /proc: a figure the host's load moves far less than a rate.
@@ -1035,7 +1035,7 @@ if (!process.argv[2] || '6 sandbox'.startsWith(process.argv[2])) {
   }
 }
 
-// 7, the web UI (issue 15), in its own file when there is one; then 8, the retry schedule of issue 5.
+// 7, the web UI, in its own file when there is one; then 8, the retry schedule.
 if (!process.argv[2] || '7 ui'.startsWith(process.argv[2])) {
   const uiBench = join(root, 'scripts', 'bench-ui.mjs');
   try {

@@ -1,3 +1,5 @@
+// The program: the command line enters; one command registered (lazily imported) and run, and its exit code leaves.
+// The only place that exits: a WebhookSimError becomes its code, anything else the internal error (exit 3).
 import { Command, CommanderError, Help, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerGenerate } from './commands/generate.js';

@@ -1,5 +1,6 @@
-// The library: `import { generate, verify, send, startReceiver, runSuite, providers } from 'webhook-sim'`.
-// In: the documented verbs' options; out: their results and WebhookSimError. Nothing internal is exported from here.
+// The library: `import { generate, verify, send, startReceiver, runSuite, startSandbox, providers } from
+// 'webhook-sim'`. In: the documented verbs' options; out: their results and WebhookSimError. Nothing internal is
+// exported from here (test/exports.test.ts pins the list).
 export {
   generate,
   verify,

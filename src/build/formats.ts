@@ -1,3 +1,5 @@
+// The ways `generate --format` writes a delivery: a signed Delivery enters; its body, a raw HTTP request, a curl
+// command or a capture file leaves as text, byte for byte what would be sent. Nothing here signs or sends.
 import { createCapture, serializeCapture } from '../lib/capture.js';
 import type { Delivery } from './generate.js';
 

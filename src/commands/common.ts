@@ -1,3 +1,5 @@
+// What several commands share: the secret and provider-option flags derived from the registry, --now/--seed/--data
+// parsing, and exitWith, which hands an action's exit code to src/cli.ts. In: flags; out: parsed values.
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { parseTime } from '../lib/time.js';

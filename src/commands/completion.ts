@@ -1,3 +1,5 @@
+// `completion <shell>`: the shell's name enters; the completion script from src/ui/completion-script.ts leaves on
+// stdout, built from the whole program so it covers every command.
 import { Argument, type Command } from 'commander';
 import { usage } from '../errors.js';
 import type { Shell } from '../ui/completion-script.js';

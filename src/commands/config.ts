@@ -1,3 +1,5 @@
+// `config init`: flags (and, on a terminal, answers) enter; a commented webhook-sim.config.json leaves, written
+// without overwriting an existing one unless --force. A file that cannot be written is OUTPUT.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';

@@ -1,3 +1,5 @@
+// `demo`: no input at all; every scenario of every provider runs through the suite against our own verifying
+// receiver on a free port, and the matrix (or --json) leaves, exit 0 when every case passed.
 import type { Command } from 'commander';
 import { info, print, printJson, renderMatrix, renderSummary } from '../ui/output.js';
 import { getProvider } from '../providers/index.js';
@@ -50,7 +52,7 @@ export function registerDemo(program: Command): void {
           print(renderMatrix(rows));
           print(`\n${renderSummary(result.total, passed, 'scenario')}`);
           info(
-            'Next: point it at your handler: webhook-sim send <provider> --url http://localhost:3000/webhooks --scenario <name>',
+            "Next: the same against your handler: webhook-sim suite --url 'http://localhost:3000/webhooks/{provider}'",
           );
         }
         return result.ok ? 0 : 1;

@@ -1,5 +1,5 @@
-// The delivery fields of generate and send (and, through H14B, suite): the config file's per-provider `set` and
-// `data` under the --set/--data/--add-field flags. In: a provider and flags; out: what build takes as set/data.
+// The delivery fields of generate and send: the config file's per-provider `set` and `data` under the --set, --data
+// and --add-field flags. In: a provider and flags; out: what build takes as set/data.
 import { clone, type JsonObject } from '../lib/json.js';
 import { merge } from '../lib/template.js';
 import { readDataFlag } from './common.js';

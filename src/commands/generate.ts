@@ -1,3 +1,5 @@
+// `generate`: a provider, an event and the delivery flags enter; one signed delivery leaves, printed or written to
+// --out in the chosen format. Nothing is sent.
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { formatDelivery, formats, type Format } from '../build/formats.js';

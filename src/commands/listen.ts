@@ -1,3 +1,5 @@
+// `listen`: flags enter; the local receiver (src/receive) runs until stopped, and one line per request and a
+// summary leave (text or NDJSON), with captures saved and the web page served as the flags ask.
 import type { Command } from 'commander';
 import { maxBodyCap, sizeText } from '../receive/body.js';
 import { printListening, requestLog } from '../ui/listen-view.js';

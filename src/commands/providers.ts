@@ -1,3 +1,5 @@
+// `providers`: an optional provider name enters; what the registry says of each provider (signature, delivery rules,
+// options, events, scenarios) leaves, as text or JSON.
 import type { Command } from 'commander';
 import { describeProviders } from '../ui/describe.js';
 import { getProvider } from '../providers/index.js';

@@ -1,3 +1,5 @@
+// `replay`: captures (files, .ndjson, folders, stdin) and a --url enter; each request is resent byte for byte and
+// its answer, judged against --expect, leaves as a line (or JSON), exit 1 when one missed.
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
 import { visible } from '../lib/text.js';

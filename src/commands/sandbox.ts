@@ -1,3 +1,5 @@
+// `sandbox` and its verbs: flags enter; either the providers' merchant APIs run on localhost until stopped (log
+// lines leave), or one verb or attack goes to a running sandbox and its answer leaves.
 import type { Command } from 'commander';
 import { providerNames } from '../providers/index.js';
 import { notice, print, printJsonLine } from '../ui/output.js';

@@ -35,7 +35,7 @@ export async function sendScenarioRun(
     import('../deliver/save-sent.js'),
   ]);
   const saver = flags.save === undefined ? undefined : createSentSaver(flags.save, `${provider}-${scenarioName}`);
-  await saver?.open(); // a folder that cannot be written is a usage error before anything is sent
+  await saver?.open(); // a folder that cannot be written is an OUTPUT error (exit 2) before anything is sent
   const interrupt = interruptOnSigint();
   const { ok, url, scenario, results } = await sendScenario(scenarioName, scenarioOptions, {
     secretFor: flags.secretFor,

@@ -1,3 +1,5 @@
+// `send`: a provider, an event, a scenario and delivery flags enter; the scenario is sent with its retry schedule
+// (send-scenario.ts), or N times in load mode (send-load.ts), and the exit code leaves: 1 when an answer missed.
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
 import { parseExpectation, type ScenarioOptions } from '../scenarios/scenarios.js';

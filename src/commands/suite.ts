@@ -1,3 +1,5 @@
+// `suite`: providers, the handler's URLs and the run's flags enter; every scenario × provider is judged (src/suite),
+// one line per case and a report (pretty, json, junit; --output FILE) leave, exit 1 when a case failed.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';

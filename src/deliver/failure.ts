@@ -1,3 +1,5 @@
+// Why a try got no answer: a network error from undici or node:net enters; one line naming the URL (its password
+// masked) and the cause leaves, or the verdict that the error is a bug of ours and must propagate.
 import { formatDuration } from '../lib/time.js';
 
 /** The target as shown in results and messages: any password masked. */

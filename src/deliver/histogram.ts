@@ -1,3 +1,5 @@
+// Load mode's latency record: each request's latency enters; percentiles, mean and maximum leave, from a fixed
+// 2 KiB of buckets whatever the count.
 /**
  * A fixed-size log-linear latency histogram (HDR-like): 64 buckets per power of two, so every recorded value is
  * known to within ~1.1 %, in 2 KiB whatever the number of samples. Load mode records every request here instead of

@@ -1,3 +1,5 @@
+// Replay's inputs: captures (files, .ndjson, folders, stdin) and the user's --url enter; deliveries to that URL's
+// origin leave (same method, path, query, content type and body bytes), or a line on why an input is no capture.
 import { readInputs, type InputOptions } from '../verify/inputs.js';
 import type { Delivery } from '../build/generate.js';
 import type { WebhookRequest } from '../lib/request.js';

@@ -1,3 +1,5 @@
+// The one scenario runner, for `send`, the library's send, the suite and demo: a built scenario and a target enter;
+// each step's tries under the provider's retry schedule, judged with meets(), leave as StepResults.
 import type { Dispatcher } from 'undici';
 import { getProvider } from '../providers/index.js';
 import { deliverWithSchedule, type ScheduleOptions, type TryResult } from './schedule.js';

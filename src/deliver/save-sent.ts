@@ -1,3 +1,5 @@
+// `send --save DIR`: each delivery as it was sent enters; numbered capture files that `verify` and `replay` read
+// leave. A folder or file that cannot be written is OUTPUT (exit 2), never a crash.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
@@ -13,9 +15,14 @@ export interface SentSaver {
   close(): Promise<string[]>;
 }
 
-export function createSentSaver(dir: string, name: string): SentSaver {
+export function createSentSaver(
+  dir: string,
+  name: string,
+  write: (file: string, text: string) => Promise<void> = writeFile,
+): SentSaver {
   const files: string[] = [];
   const writes: Array<Promise<void>> = [];
+  let firstFailure: NodeJS.ErrnoException | undefined;
   const failed = (error: NodeJS.ErrnoException): never => {
     throw new WebhookSimError('OUTPUT', `--save ${dir}: cannot write a capture (${error.code ?? error.message})`, {
       cause: error,
@@ -31,10 +38,17 @@ export function createSentSaver(dir: string, name: string): SentSaver {
     save(delivery, url) {
       const file = join(dir, `${String(files.length + 1).padStart(3, '0')}-${name}.json`);
       files.push(file);
-      writes.push(writeFile(file, toCapture({ ...delivery, url }, Date.now())));
+      // Caught here, not only at close: a write that fails while the next try is in flight would otherwise be an
+      // unhandled rejection, which src/cli.ts must treat as a bug (exit 3) although it is an unwritable folder.
+      writes.push(
+        write(file, toCapture({ ...delivery, url }, Date.now())).catch((error: NodeJS.ErrnoException) => {
+          firstFailure ??= error;
+        }),
+      );
     },
     async close() {
-      await Promise.all(writes).catch(failed);
+      await Promise.all(writes);
+      if (firstFailure !== undefined) failed(firstFailure);
       return files;
     },
   };

@@ -1,3 +1,5 @@
+// A provider's retry schedule: one delivery, its retry intervals and success rule enter; every try (status or
+// failure, virtual offset) leaves, until the answer counts as delivered or the schedule runs out.
 import type { Delivery } from '../build/generate.js';
 import { meets, successExpectation, type Answer } from '../scenarios/expectation.js';
 import { parseHttpUrl } from '../lib/http.js';

@@ -1,3 +1,6 @@
+// One HTTP try through undici: a delivery, a URL, a timeout and extra headers enter; the status, a safe one-line
+// excerpt of the answer and the latency leave, or one line on why there was no answer. Only bad options and bugs
+// throw.
 import { Agent, request, type Dispatcher } from 'undici';
 import { usage } from '../errors.js';
 import { formatDuration } from '../lib/time.js';

@@ -1,3 +1,5 @@
+// Time for retry schedules: waits enter in the provider's time; they pass scaled down or not at all, and each try
+// keeps the virtual offset the provider would have used. Also the offsets' text form (+27h05m05s).
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { usage } from '../errors.js';
 

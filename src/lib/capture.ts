@@ -1,8 +1,10 @@
+// The capture file: a request as received (method, URL, headers, exact body bytes) enters; the capture object and
+// its JSON text leave, and back. The format is described in docs/commands.md.
 import { isObject } from './json.js';
 import type { WebhookRequest } from './request.js';
 import { decodeUtf8 } from './http.js';
 
-/** A capture file (format in docs/providers.md): what a receiver saw, byte for byte. */
+/** A capture file (format in docs/commands.md, "Capture format"): what a receiver saw, byte for byte. */
 export interface Capture {
   webhookSim: 1;
   receivedAt: string;

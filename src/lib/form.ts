@@ -1,3 +1,5 @@
+// application/x-www-form-urlencoded as the providers send it: JSON fields enter; the exact form text leaves, and
+// back (nested fields in bracket notation). Pure functions, pinned to URLSearchParams by the tests.
 import { isObject, ownValue, setOwn, type Json, type JsonObject } from './json.js';
 
 /**

@@ -1,3 +1,5 @@
+// HS256 tokens as the providers use them: claims text and a secret enter; a compact JWS leaves, and a token enters
+// to leave as its decoded parts and a signature verdict (constant-time compare, only HS256 accepted).
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { isObject, repeatedTopLevelKeys, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';

@@ -1,3 +1,5 @@
+// What every verifier starts from: a WebhookRequest (headers and exact body bytes, from a receiver or a file)
+// enters; the body's shape leaves (JSON, form, bare token or raw), never an exception.
 import { parseForm, type FormFields } from './form.js';
 import { looksLikeJwt } from './jwt.js';
 import { isObject, type JsonObject } from './json.js';

@@ -1,3 +1,5 @@
+// The schema check: a provider's field types (fixtures/<provider>/provider.json) and a body's fields enter; one
+// problem per missing or wrongly typed field leaves.
 import { isObject, type Json } from './json.js';
 
 /**

@@ -1,3 +1,5 @@
+// Times and durations as users type them and as messages show them: `--now`, `30s`, `1h30m` enter as text and
+// leave as milliseconds, and milliseconds leave as `7m12s` or ISO 8601.
 import { usage } from '../errors.js';
 
 const relative = /^(now)?\s*([+-])\s*(.+)$/i;

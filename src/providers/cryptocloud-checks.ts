@@ -6,8 +6,8 @@ import { secondsClaim, skipped } from './shared.js';
 import type { Check, ProviderOptions, VerifyContext } from './types.js';
 
 /**
- * The names integrations read the invoice id from (../shared SANDBOX.md, "Evidence on the webhooks themselves"): the
- * seed only says the UUID is "added to the token", so each is CryptoCloud's possible form (--claim-name).
+ * The names integrations read the invoice id from (docs/providers.md, "Evidence from real integrations"): the
+ * documentation only says the UUID is "added to the token", so each is CryptoCloud's possible form (--claim-name).
  */
 export const idClaims = ['id', 'uuid', 'invoice_id'] as const;
 

@@ -1,3 +1,5 @@
+// Helpers every provider module uses to build its registry entry: provider.json and its templates enter; event
+// definitions, the option values in force and rounded amounts leave.
 import type { JsonObject } from '../lib/json.js';
 import type { EventDefinition, ProviderData } from './types.js';
 

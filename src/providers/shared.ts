@@ -1,3 +1,5 @@
+// The checks the JWT providers (CryptoCloud, UAPAY) share: claims and a secret enter; a token signed right or wrong
+// on purpose leaves, and a token enters to leave as signature, time and schema Checks.
 import { formatDuration, isoTime } from '../lib/time.js';
 import { decodeJwt, signHs256, signHs512, verifyHs256, type JwtParts } from '../lib/jwt.js';
 import type { Json, JsonObject } from '../lib/json.js';

@@ -1,3 +1,5 @@
+// The registry's shapes: provider.json's data (events, statuses, flows, delivery rules, options, scenarios) and the
+// functions a provider gives (sign, detect, verify), which every other folder programs against.
 import type { Rng } from '../lib/random.js';
 import type { BodyShape, WebhookRequest } from '../lib/request.js';
 import type { Json, JsonObject } from '../lib/json.js';
@@ -22,7 +24,7 @@ export interface EventData {
   /** Status → field patch (dotted paths, placeholders allowed). */
   statuses: Record<string, JsonObject>;
   flows: Record<string, FlowStep[]>;
-  /** Field → type (see core/schema.ts) for the schema check. */
+  /** Field → type (see src/lib/schema.ts) for the schema check. */
   fields: Record<string, string>;
   knownValues?: Record<string, string[]>;
   /** Field → the fields the template fills from the same value: setting the field sets them (docs/commands.md). */
@@ -43,7 +45,7 @@ export interface DeliveryData {
   success: '2xx' | 'exact-200';
 }
 
-/** A scenario as data: what it sends is built in core/scenarios.ts; what a correct receiver answers is here. */
+/** A scenario as data: what it sends is built in src/scenarios/table.ts; what a correct receiver answers is here. */
 export interface ScenarioData {
   /** One per delivery: accept = the provider's success answer (2xx, or exactly 200), refuse = 4xx. */
   expect: Array<'accept' | 'refuse'>;

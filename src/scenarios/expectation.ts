@@ -1,3 +1,5 @@
+// What a receiver must answer: `200`, `2xx`, `4xx` enter as text or data; an Expectation leaves, and meets(), the one
+// rule for whether an answer met it, used wherever an answer is judged.
 import { usage } from '../errors.js';
 import type { Provider } from '../providers/index.js';
 

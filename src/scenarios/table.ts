@@ -1,3 +1,5 @@
+// The scenario table: one typed entry per scenario (what it sends, what a correct receiver answers, the effect a
+// probe should see). Every list, help text, prompt and test derives from it; providers say which ones they run.
 import { usage } from '../errors.js';
 import type { Provider } from '../providers/index.js';
 import type { ScenarioData } from '../providers/types.js';

@@ -1,3 +1,5 @@
+// A failed case in words: a provider, a scenario and its step results enter; one sentence leaves saying what the
+// handler did, what a correct one does and what harm that allows.
 import { getProvider } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
 import {

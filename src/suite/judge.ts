@@ -3,7 +3,7 @@
 // was observed and what a correct shop does. It never claims a harm it did not observe.
 import { getProvider } from '../providers/index.js';
 import { formatDuration } from '../lib/time.js';
-import { isScenarioName, scenarioTable, type ScenarioName } from '../scenarios/scenarios.js';
+import { isScenarioName, meets, scenarioTable, type ScenarioName } from '../scenarios/scenarios.js';
 import type { StepResult } from '../deliver/run-scenario.js';
 import { explainFailure } from './explain.js';
 import type { ProbeReading } from './probe.js';
@@ -49,7 +49,7 @@ export interface JudgeInput {
   pulled?: string | undefined;
 }
 
-const twoxx = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
+const twoxx = (status: number | undefined): boolean => meets({ kind: '2xx' }, status);
 
 /** "UAPAY retries a 5xx for 27h5m5s" or "a 5xx reads as an outage". */
 function retryNote(provider: string): string {
@@ -130,7 +130,7 @@ export function judgeCase(input: JudgeInput): CaseJudgement {
   if (badRefusal) {
     const status = badRefusal.status;
     // A 4xx that is not the code the user's config expects: say so against their expectation.
-    if (status !== undefined && status >= 400 && status < 500)
+    if (meets({ kind: '4xx' }, status))
       return { verdict: 'fail', message: explainFailure(provider, scenario, results) ?? `answered ${status}` };
     const what =
       status === undefined

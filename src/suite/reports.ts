@@ -1,4 +1,4 @@
-// Suite reports: pretty (colours through src/output.ts only), json, and JUnit XML for CI test-report parsers.
+// Suite reports: pretty (colours through src/ui/output.ts only), json, and JUnit XML for CI test-report parsers.
 // Nothing here sees a secret: runSuite masks any echo of one in excerpts and messages before a report exists.
 import { style } from '../ui/output.js';
 import { visible } from '../lib/text.js';

@@ -1,3 +1,5 @@
+// `providers`' data: the registry enters; one ProviderDescription per provider leaves (signature, encodings, delivery
+// rules, options, events, scenarios, secrets), for the text view and --json alike.
 import { builtinSecrets, providerSecretEnv } from '../config/secrets.js';
 import { providerNames, providers } from '../providers/index.js';
 import type { DeliveryData, FlowStep, OptionData, ScenarioData } from '../providers/types.js';

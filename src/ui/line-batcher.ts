@@ -1,3 +1,4 @@
+// Log lines under load: lines enter as they are made; they leave in one write per batch, at most `delayMs` later.
 /**
  * Log lines written at most `delayMs` after they are made, or sooner once `maxChars` are waiting: under load, one
  * write for hundreds of lines (a write per request was a write and a wake-up of the reader every few requests). A

@@ -108,6 +108,7 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
   event ??= q.event === undefined ? described.events[0] : undefined;
   if (event === undefined) return result; // an unknown event: the command reports it
 
+  let sendsFlow = false;
   if (q.command === 'send') {
     const names = Object.keys(described.scenarios);
     result.scenario = await select(
@@ -117,11 +118,10 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
       io,
     );
     const flows = Object.keys(event.flows);
-    if (
-      (result.scenario === 'flow' || result.scenario === 'out-of-order') &&
-      q.flow === undefined &&
-      flows.length > 1
-    ) {
+    // Which scenarios send a whole flow is the scenario table's to say (loaded only once a session gets this far).
+    const { isScenarioName, scenarioTable } = await import('../scenarios/table.js');
+    sendsFlow = isScenarioName(result.scenario) && scenarioTable[result.scenario].flowSteps !== undefined;
+    if (sendsFlow && q.flow === undefined && flows.length > 1) {
       result.flow = await select(
         'Which status flow?',
         flows.map((name) => ({ name, description: (event.flows[name] ?? []).join(' → ') })),
@@ -130,8 +130,7 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
       );
     }
   }
-  const takesStatus =
-    q.command === 'generate' || result.scenario === undefined || !['flow', 'out-of-order'].includes(result.scenario);
+  const takesStatus = q.command === 'generate' || !sendsFlow;
   if (q.status === undefined && takesStatus && event.statuses.length > 1) {
     result.status = await select(
       'Which status?',

@@ -1,5 +1,5 @@
-// The built binary with --set (issue 14's misjudgements): a typed order id that the built-in receiver accepts, a
-// changed invoice id that still verifies, and a typo refused with one line and the nearest name.
+// The built binary with --set, where a user's first tries went wrong: a typed order id that the built-in receiver
+// accepts, a changed invoice id that still verifies, and a typo refused with one line and the nearest name.
 import { describe, expect, it } from 'vitest';
 import { run, stackFrame } from '../helpers/cli.js';
 

@@ -1,4 +1,4 @@
-// Fidelity options (issue 14; evidence: docs/providers.md): each new wire shape is checked against a signature
+// Fidelity options (evidence: docs/providers.md): each new wire shape is checked against a signature
 // computed here with node:crypto, and verify accepts each form a real provider sends, or refuses it with the reason.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// --set that helps (issue 14): typed values, linked ids, unknown paths refused with the nearest names. Expected
+// --set that helps: typed values, linked ids, unknown paths refused with the nearest names. Expected
 // tokens are recomputed here with node:crypto, never taken from our own signing.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
-// The config file's per-provider `set` and `data` (issue 14, "Your orders"): parsed with one clear line for a wrong
-// type, and used by generate and send under the flags (the built binary, a real file in a temporary folder).
+// The config file's per-provider `set` and `data` (docs/commands.md, "Your orders"): parsed with one clear line for
+// a wrong type, and used by generate and send under the flags (the built binary, a real file in a temporary folder).
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -205,7 +205,7 @@ describe('every command', () => {
   });
 });
 
-// src/stdio.ts writes stdout with fs.writeSync until the stream is needed. Node and shells hand a child a blocking
+// src/ui/stdio.ts writes stdout with fs.writeSync until the stream is needed. Node and shells hand a child a blocking
 // pipe, but a parent written in another language may leave it non-blocking: when it is full, writeSync fails with
 // EAGAIN and the rest must go through the stream, in order. Python sets up such a pipe and fills it before the CLI
 // starts, so the CLI is certain to meet EAGAIN; the bytes after the filler must be exactly those of a normal run.

@@ -1,5 +1,6 @@
 // UAPAY P2P through the sandbox: a shop creates a P2P payment (systemType P2P, data.cardTo.id), the test pays or
-// rejects it, the callbacks carry PROVIDERS.md's P2P fields (checked with node:crypto), and invoices/show agrees.
+// rejects it, the callbacks carry the P2P fields of docs/providers.md (checked with node:crypto), and invoices/show
+// agrees.
 import { describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { useCleanups } from '../helpers/cleanups.js';

@@ -7,7 +7,7 @@ import { decodeJwt, looksLikeJwt } from '../../lib/jwt.js';
 import { isObject, type Json } from '../../lib/json.js';
 import { readBody, type WebhookRequest } from '../../lib/request.js';
 import { redactSecrets } from '../../lib/secret.js';
-import { getProvider } from '../../providers/index.js';
+import { getProvider, isProviderName } from '../../providers/index.js';
 import { verifyRequest, type Verdict, type VerifyOptions } from '../../verify/verify.js';
 import type { Entry } from './listen-index.js';
 
@@ -91,9 +91,9 @@ function fieldsOf(
 ): Map<string, { value: string; signed: boolean }> {
   const out = new Map<string, { value: string; signed: boolean }>();
   const body = readBody(request);
-  const utbsSigned = new Set(
-    provider === 'utbs' ? ((getProvider('utbs').data as { signedFields?: string[] }).signedFields ?? []) : [],
-  );
+  // The form fields a checksum covers are the provider's data (UTBS lists them), not a name checked here.
+  const covered = provider !== undefined && isProviderName(provider) ? getProvider(provider).data : undefined;
+  const signedFormFields = new Set((covered as { signedFields?: string[] } | undefined)?.signedFields ?? []);
   const walk = (value: Json | undefined, name: string, signed: boolean): void => {
     if (isObject(value) || Array.isArray(value)) {
       for (const [key, inner] of Object.entries(value)) walk(inner, name ? `${name}.${key}` : key, signed);
@@ -109,7 +109,7 @@ function fieldsOf(
   else if (body.kind === 'form')
     for (const [name, value] of body.form.values)
       if (looksLikeJwt(value)) walk(value, name, false);
-      else out.set(name, { value, signed: utbsSigned.has(name) });
+      else out.set(name, { value, signed: signedFormFields.has(name) });
   return out;
 }
 
