@@ -139,7 +139,8 @@ describe('send', () => {
       const result = await send({ provider: 'uapay', url, secret: SECRET });
       expect(result.ok).toBe(false);
       expect(result.results[0]?.tries.length).toBe(1 + providers.uapay.data.delivery.retryIntervalsMs.length);
-      expect(performance.now() - started).toBeLessThan(10_000);
+      // Real time would wait 5 s and then 5 min: far past this bound, which a loaded machine stays well under.
+      expect(performance.now() - started).toBeLessThan(100_000);
     } finally {
       await new Promise<void>((resolve) => lax.close(() => resolve()));
     }

@@ -1,12 +1,12 @@
 // What several commands share: the secret and provider-option flags derived from the registry, --now/--seed/--data
 // parsing, and exitWith, which hands an action's exit code to src/cli.ts. In: flags; out: parsed values.
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { parseTime } from '../lib/time.js';
 import { parseSeed } from '../lib/random.js';
 import { isObject, type JsonObject } from '../lib/json.js';
 import { WebhookSimError, usage } from '../errors.js';
-import { readStdin } from './stdin.js';
+import { readStdinText } from './stdin.js';
+import { optionFileLimit, readOptionFile } from '../lib/option-file.js';
 import { providers, providerNames } from '../providers/index.js';
 
 /** Every provider's "(choice)" options, as flags derived from the registry (never retyped). */
@@ -87,16 +87,9 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** --data FILE|-: a JSON object merged over the template. */
 export async function readDataFlag(value: string | undefined): Promise<JsonObject | undefined> {
   if (value === undefined) return undefined;
-  let text: string;
-  try {
-    text = value === '-' ? (await readStdin()).toString('utf8') : await readFile(value, 'utf8');
-  } catch (error) {
-    if (error instanceof WebhookSimError) throw error;
-    throw new WebhookSimError(
-      'INPUT',
-      `--data ${value}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    );
-  }
+  const read = value === '-' ? await readStdinText(optionFileLimit) : readOptionFile(value);
+  if ('problem' in read) throw new WebhookSimError('INPUT', `--data ${value}: ${read.problem}`);
+  const { text } = read;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

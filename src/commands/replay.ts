@@ -7,7 +7,7 @@ import { replayItems } from '../deliver/replay.js';
 import { print, printJson, renderReplayTry, renderSummary } from '../ui/output.js';
 import { providerNames } from '../providers/index.js';
 import { addTryOptions, exitWith, secretResolver } from './common.js';
-import { readStdin } from './stdin.js';
+import { openStdin } from './stdin.js';
 import { askInputs, askUrl } from '../ui/prompts.js';
 import { listing } from './listing.js';
 
@@ -59,7 +59,7 @@ export function registerReplay(program: Command): void {
         let total = 0;
         let passed = 0;
         try {
-          for await (const item of replayItems(inputs, flags.url, { readStdin })) {
+          for await (const item of replayItems(inputs, flags.url, { openStdin })) {
             total++;
             if ('problem' in item) {
               results.push({ source: item.source, ok: false, error: item.problem });

@@ -1,12 +1,13 @@
 // `send`'s flag rules and its real-time plumbing, kept out of the command so it stays a thin flags → call → render.
 import { usage } from '../errors.js';
-import { isScenarioName, scenarioNames, scenarioTable } from '../scenarios/scenarios.js';
+import { isScenarioName, scenarioNames, scenarioTable, takesStatus } from '../scenarios/scenarios.js';
 import { isQuiet } from '../ui/output.js';
 import { isTerminal } from '../ui/stdio.js';
 
 export interface TimingFlags {
   scenario: string;
   flow?: string;
+  status?: string;
   timeScale?: string;
   realTime?: boolean;
   wait: boolean;
@@ -25,6 +26,7 @@ export interface Timing {
 
 // Scenarios that send a documented status flow, from the table (never retyped).
 const flowScenarios = scenarioNames.filter((name) => scenarioTable[name].flowSteps !== undefined);
+const concurrentScenarios = scenarioNames.filter((name) => scenarioTable[name].concurrent === true);
 
 /**
  * Flags that contradict each other or would be silently ignored are usage errors: a user who typed `--flow hold`
@@ -41,6 +43,18 @@ export function checkSendFlags(flags: TimingFlags): Timing {
       `add --scenario ${flowScenarios[0] ?? 'flow'}, or leave --flow out`,
     );
   }
+  if (flags.status !== undefined && !takesStatus(flags.scenario))
+    throw usage(
+      `--status ${flags.status}: the ${flags.scenario} scenario sends statuses of its own, so it would be ignored`,
+      isScenarioName(flags.scenario) && scenarioTable[flags.scenario].flowSteps !== undefined
+        ? '--flow picks the statuses (see `webhook-sim providers`); or leave --status out'
+        : 'leave --status out',
+    );
+  if (flags.concurrent && isScenarioName(flags.scenario) && !concurrentScenarios.includes(flags.scenario))
+    throw usage(
+      `--concurrent: only the ${concurrentScenarios.join(' and ')} scenario sends its copies at once, not ${flags.scenario}`,
+      `add --scenario ${concurrentScenarios[0] ?? 'duplicate'}, or leave --concurrent out`,
+    );
   if (flags.count !== undefined || flags.concurrency !== undefined) {
     const notForLoad = [
       flags.save !== undefined && '--save',

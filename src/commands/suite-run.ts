@@ -1,7 +1,7 @@
 // `suite`'s run-shaping flags (orders, probe, sandbox, CI time) in; the matching runSuite options out, checked.
-import { readFile } from 'node:fs/promises';
 import { usage } from '../errors.js';
 import { parseDuration } from '../lib/time.js';
+import { readOptionFile } from '../lib/option-file.js';
 import type { SuiteOptions } from '../suite/suite.js';
 import { parseOrders } from '../scenarios/placeholders.js';
 import { notice } from '../ui/output.js';
@@ -33,15 +33,9 @@ export async function suiteRunOptions(
   const data = await readDataFlag(flags.data);
   if (data !== undefined) out.data = data;
   if (flags.orders !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(flags.orders, 'utf8');
-    } catch (error) {
-      throw usage(
-        `--orders ${flags.orders}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
-    }
-    out.orders = parseOrders(text, flags.orders);
+    const read = readOptionFile(flags.orders);
+    if ('problem' in read) throw usage(`--orders ${flags.orders}: ${read.problem}`);
+    out.orders = parseOrders(read.text, flags.orders);
   }
   if (flags.probeMap !== undefined && flags.probe === undefined) throw usage('--probe-map needs --probe');
   if (flags.probe !== undefined) out.probe = flags.probe;

@@ -1,12 +1,13 @@
 // The settings file, webhook-sim.config.json: found upward from the working directory, parsed and checked here,
 // where a secret comes from (secrets.ts) and the starting file `config init` writes (template.ts).
 // In: a path, flags and the environment; out: settings and secrets, or USAGE.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usage } from '../errors.js';
 import { providerNames, providers, type ProviderName } from '../providers/index.js';
 import { parseExpectation, type Expectation } from '../scenarios/scenarios.js';
 import { checkHttpUrl } from '../lib/http.js';
+import { readOptionFile } from '../lib/option-file.js';
 import type { JsonObject } from '../lib/json.js';
 
 /**
@@ -124,13 +125,9 @@ export function loadConfig(options: { file?: string | undefined; cwd?: string } 
       ? findConfig(options.cwd ?? process.cwd())
       : resolve(options.cwd ?? process.cwd(), options.file);
   if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw usage(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  return parseConfig(text, file);
+  const read = readOptionFile(file);
+  if ('problem' in read) throw usage(`${file}: ${read.problem}`);
+  return parseConfig(read.text, file);
 }
 
 function lineColumn(text: string, position: number): string {

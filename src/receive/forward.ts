@@ -39,6 +39,16 @@ export function parseForwardTo(text: string): URL {
   return url;
 }
 
+/**
+ * The part of a request target that goes to the handler: its path and query. An absolute-form target
+ * ("http://other/x", "//other/x", as a proxy-style client writes it) names a host of the client's choosing, which a
+ * forward must never reach; pasted after the handler's base it also made a URL that failed or went to a wrong path.
+ */
+function pathAndQuery(target: string): string {
+  const rest = target.replace(/^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?]*/i, '');
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 async function forward(
   request: typeof import('undici').request,
   dispatcher: Dispatcher,
@@ -48,7 +58,7 @@ async function forward(
   timeoutMs: number,
   left: AbortSignal | undefined,
 ): Promise<Answer> {
-  const target = `${base.origin}${base.pathname.replace(/\/+$/, '')}${req.url ?? '/'}`;
+  const target = `${base.origin}${base.pathname.replace(/\/+$/, '')}${pathAndQuery(req.url ?? '/')}`;
   const connection = (req.headers.connection ?? '')
     .toLowerCase()
     .split(',')

@@ -17,7 +17,14 @@ export {
   type Answer,
   type Expectation,
 } from './expectation.js';
-export { isScenarioName, scenarioNames, scenarioTable, type ScenarioDefinition, type ScenarioName } from './table.js';
+export {
+  isScenarioName,
+  scenarioNames,
+  scenarioTable,
+  takesStatus,
+  type ScenarioDefinition,
+  type ScenarioName,
+} from './table.js';
 
 export interface ScenarioStep {
   label: string;

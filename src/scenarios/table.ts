@@ -48,6 +48,8 @@ export interface ScenarioDefinition {
   effect?: ExpectedEffect;
   /** Sends a documented status flow, which needs at least this many steps. */
   flowSteps?: number;
+  /** Claims a status of its own choosing (the paid one), so `--status` has nothing to change; a flow's do too. */
+  ownStatus?: boolean;
   /** Its deliveries may all go at once (`--concurrent`). */
   concurrent?: boolean;
   /** Its deliveries always go at once (duplicate-burst). */
@@ -168,6 +170,7 @@ const table = {
     description: 'a callback claiming the paid status, signed with a wrong secret, then changed after signing',
     expect: ['refuse', 'refuse'],
     effect: { credited: 0 },
+    ownStatus: true,
     plan: (c) => {
       const paid = c.flow?.at(-1)?.status ?? c.status;
       return [
@@ -246,4 +249,11 @@ export const scenarioNames = Object.keys(scenarioTable) as ScenarioName[];
 
 export function isScenarioName(name: string): name is ScenarioName {
   return Object.hasOwn(scenarioTable, name);
+}
+
+/** Whether `--status` changes what the scenario sends: not when it sends a flow's statuses or one of its own. */
+export function takesStatus(name: string): boolean {
+  if (!isScenarioName(name)) return true;
+  const definition: ScenarioDefinition = scenarioTable[name];
+  return definition.flowSteps === undefined && definition.ownStatus !== true;
 }

@@ -130,8 +130,12 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
       );
     }
   }
-  const takesStatus = q.command === 'generate' || !sendsFlow;
-  if (q.status === undefined && takesStatus && event.statuses.length > 1) {
+  // Not asked for a scenario that picks its statuses itself: send would refuse the answer as ignored.
+  const askStatus =
+    q.command === 'generate' ||
+    result.scenario === undefined ||
+    (await import('../scenarios/table.js')).takesStatus(result.scenario);
+  if (q.status === undefined && askStatus && event.statuses.length > 1) {
     result.status = await select(
       'Which status?',
       event.statuses.map((name) => ({ name })),

@@ -25,6 +25,22 @@ import { listenAssets } from './listen-page.js';
 
 export const pagePrefix = '/_ui/';
 
+/**
+ * Whether a connection comes from this machine: a loopback peer, or one whose address is the address it reached
+ * (the kernel picks that source when a machine connects to one of its own addresses). The Host check stops only DNS
+ * rebinding; a client elsewhere reaching `--host 0.0.0.0` names whatever Host it likes, and the page would show it
+ * computed signatures and replay wherever it asks.
+ */
+export function fromThisMachine(socket: {
+  remoteAddress?: string | undefined;
+  localAddress?: string | undefined;
+}): boolean {
+  const peer = socket.remoteAddress;
+  if (peer === undefined) return false;
+  if (peer === '::1' || /^(::ffff:)?127\./i.test(peer)) return true;
+  return peer === socket.localAddress;
+}
+
 export interface ListenPagesOptions extends DetailContext {
   /** Requests the page can show (the newest ones); default 10,000. */
   keep?: number;
@@ -138,6 +154,10 @@ export function createListenPages(options: ListenPagesOptions): ListenPages {
       const target = req.url ?? '';
       // The cheap test every captured request pays: its path does not start with /_ui.
       if (!target.startsWith('/_ui') || (target.length > 4 && target[4] !== '/' && target[4] !== '?')) return false;
+      if (!fromThisMachine(req.socket)) {
+        sendError(res, 403, 'the page is served only to this machine: open it on the machine listen runs on');
+        return true;
+      }
       if (!hostAllowed(req, options.host, req.socket.localPort ?? 0)) {
         sendError(
           res,
