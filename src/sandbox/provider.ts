@@ -51,7 +51,8 @@ export interface SandboxProvider {
   /** A new record's status. */
   readonly initial: string;
   readonly terminal: readonly string[];
-  handle(call: ApiCall, core: Core): Promise<ApiAnswer>;
+  /** Answers at once when nothing has to wait (creates, shows); a promise when a move's webhooks run first. */
+  handle(call: ApiCall, core: Core): ApiAnswer | Promise<ApiAnswer>;
   /** An error answer in the provider's shape (bad JSON, huge body, unknown path, wrong method). */
   error(status: number, message: string): ApiAnswer;
   /** The statuses a verb walks through from the record's status; throws SandboxError when it cannot. */
