@@ -10,6 +10,7 @@ import {
   type ApiAnswer,
   type ApiCall,
   type Cause,
+  type HistoryEntry,
   type InvoiceRecord,
   type Verb,
   type WebhookPlan,
@@ -162,6 +163,19 @@ export const ids = {
   digits: (length: number): string => pick('0123456789', length),
 };
 
+/**
+ * A record's first history entry, in a frozen one-entry list shared by the records created with the same status in
+ * the same millisecond (core.ts copies the list on the next status). Every kept invoice is traced by the garbage
+ * collector, and under load many are created per millisecond: two objects fewer for each of them.
+ */
+let lastHistory: readonly HistoryEntry[] = [];
+function firstHistory(status: string, at: string): HistoryEntry[] {
+  const last = lastHistory[0];
+  if (last === undefined || last.at !== at || last.status !== status)
+    lastHistory = Object.freeze([Object.freeze<HistoryEntry>({ status, at, by: 'api' })]);
+  return lastHistory as HistoryEntry[];
+}
+
 /** A new record with its first history entry. */
 export function newRecord(
   provider: ProviderName,
@@ -180,7 +194,7 @@ export function newRecord(
     status,
     createdAt: at,
     fields,
-    history: [{ status, at, by: 'api' }],
+    history: firstHistory(status, at),
     attempts: noEntries,
     calls: noEntries,
   };
