@@ -144,9 +144,14 @@ function random(length: number): Buffer {
   return pool.subarray(used - length, used);
 }
 function pick(alphabet: string, length: number): string {
-  const bytes = random(length);
+  // The same bytes as random(length), read in place: no Buffer view and iterator per id.
+  if (used + length > pool.length) {
+    pool = randomBytes(4096);
+    used = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  for (let i = used; i < used + length; i++) out += alphabet[(pool[i] as number) % alphabet.length];
+  used += length;
   return out;
 }
 
