@@ -20,6 +20,7 @@ import {
   verbs,
   type Attempt,
   type Cause,
+  type HistoryEntry,
   type InvoiceRecord,
   type LogEvent,
   type Verb,
@@ -122,7 +123,10 @@ export class SandboxCore extends EventEmitter implements Core {
     const from = record.status;
     record.status = status;
     const at = new Date(this.now()).toISOString();
-    record.history.push(note === undefined ? { status, at, by } : { status, at, by, note });
+    const entry: HistoryEntry = note === undefined ? { status, at, by } : { status, at, by, note };
+    // A new record's one-entry list is shared with others created in the same millisecond (frozen): copied here.
+    if (Object.isFrozen(record.history)) record.history = [...record.history, entry];
+    else record.history.push(entry);
     this.store.onChange();
     this.emitLog({
       type: 'status',

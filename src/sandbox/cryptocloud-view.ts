@@ -13,9 +13,26 @@ export const cryptocloudData = getProvider('cryptocloud').data as unknown as {
 export const defaultCrypto = 'USDT_TRC20';
 export const paidStatuses = ['paid', 'overpaid'];
 
-/** `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. */
+/**
+ * `2024-08-22 11:49:59.756692`, UTC, as CryptoCloud writes invoice dates. The text up to the second is kept for the
+ * last two seconds asked (an invoice's creation and its expiry): every view writes both.
+ */
+const isoSecond = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+type Second = { s: number; text: string };
+let recent: [Second, Second] = [
+  { s: Number.NaN, text: '' },
+  { s: Number.NaN, text: '' },
+];
 export function invoiceDate(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}.${String(ms % 1000).padStart(3, '0')}000`;
+  if (!Number.isInteger(ms) || ms < 0) return `${isoSecond(ms)}.${String(ms % 1000).padStart(3, '0')}000`;
+  const s = Math.floor(ms / 1000);
+  const [first, second] = recent;
+  let kept = first;
+  if (first.s !== s) {
+    kept = second.s === s ? second : { s, text: isoSecond(ms) };
+    recent = [kept, first];
+  }
+  return `${kept.text}.${String(ms % 1000).padStart(3, '0')}000`;
 }
 
 /** A TRC20-looking deposit address, derived from the invoice id (not stored: it must stay cheap for 100,000 invoices). */
@@ -31,21 +48,24 @@ function currencyOf(code: unknown): Currency {
   return known[asText(code)] ?? (known[defaultCrypto] as Currency);
 }
 
+/** `round` with its most frequent case (nothing paid yet) answered without formatting a number. */
+const rounded = (value: number, places: number): number => (value === 0 ? 0 : round(value, places));
+
 export function amounts(record: InvoiceRecord): Record<string, number> {
   const f = record.fields;
   const usd = Number(f.amount);
   const currency = currencyOf(f.crypto);
   const paid = typeof f.paid === 'number' ? f.paid : 0;
-  const fee = round(usd * 0.019, 4);
-  const serviceFee = round(paid * 0.00789, 4);
+  const fee = rounded(usd * 0.019, 4);
+  const serviceFee = rounded(paid * 0.00789, 4);
   return {
     usd,
-    crypto: round(usd / currency.usdRate, currency.decimals),
-    paidCrypto: round(paid / currency.usdRate, currency.decimals),
+    crypto: rounded(usd / currency.usdRate, currency.decimals),
+    paidCrypto: rounded(paid / currency.usdRate, currency.decimals),
     paid,
     fee,
     serviceFee,
-    received: round(Math.max(0, paid - fee - serviceFee), 4),
+    received: rounded(Math.max(0, paid - fee - serviceFee), 4),
   };
 }
 
@@ -53,12 +73,27 @@ function invoiceStatus(status: string): string {
   return paidStatuses.includes(status) ? 'success' : status === 'canceled' ? 'canceled' : 'start';
 }
 
+/** Date.parse of an ISO time; the last one is kept (the invoices created in one millisecond share their createdAt). */
+let lastParsed = { text: '', ms: Number.NaN };
+function parsedTime(text: string): number {
+  if (text !== lastParsed.text) lastParsed = { text, ms: Date.parse(text) };
+  return lastParsed.ms;
+}
+
+/** The project id shown for a shop id: its digits (the last shop id's is kept, one shop is the usual case). */
+let lastProject = { shopId: '', id: 0 };
+function projectId(shopId: string): number {
+  if (shopId !== lastProject.shopId)
+    lastProject = { shopId, id: Number.parseInt(shopId.replace(/\D/g, '').slice(0, 9) || '0', 10) };
+  return lastProject.id;
+}
+
 /** The invoice as create, merchant/info and merchant/list answer it; `link` opens the sandbox's payment page. */
 export function view(record: InvoiceRecord, baseUrl: string): JsonObject {
   const f = record.fields;
   const a = amounts(record);
   const bare = record.id.slice(4);
-  const created = Date.parse(record.createdAt);
+  const created = parsedTime(record.createdAt);
   return {
     uuid: record.id,
     created: invoiceDate(created),
@@ -81,7 +116,7 @@ export function view(record: InvoiceRecord, baseUrl: string): JsonObject {
     link: `${baseUrl}/pay/${bare}`,
     currency: currencyOf(f.crypto).info,
     project: {
-      id: Number.parseInt(asText(f.shopId).replace(/\D/g, '').slice(0, 9) || '0', 10),
+      id: projectId(asText(f.shopId)),
       name: 'webhook-sim sandbox',
       fail: '',
       success: '',

@@ -104,7 +104,7 @@ const known = new Set([
   'invoice/merchant/canceled',
 ]);
 
-async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
+function handle(call: ApiCall, core: Core): ApiAnswer | Promise<ApiAnswer> {
   if (!known.has(call.path)) return cryptocloud.error(404, 'Not found.');
   if (call.method !== 'POST') return cryptocloud.error(405, `Method "${call.method}" not allowed.`);
   if (!authorized(call, core))
@@ -138,8 +138,7 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       `invoice ${asText(body.uuid)} cannot be canceled`,
       record && [record],
     );
-  await core.transition(record, ['canceled'], 'api');
-  return ok(['ok'], [record], record.id);
+  return core.transition(record, ['canceled'], 'api').then(() => ok(['ok'], [record], record.id));
 }
 
 /** dd.mm.yyyy → epoch ms of that UTC day's start. */

@@ -14,26 +14,40 @@ export interface ServerOptions {
   maxBodyBytes: number;
 }
 
-/** The body, or undefined when it is over the limit (the rest is not read) or the request broke off. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads the body and passes it to `done`: undefined when it is over the limit (the rest is not read) or the request
+ * broke off. A callback rather than a promise: no promise, resolving functions and async resumption per request.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void): void {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
-  // Settles as undefined on an error rather than rejecting: no catch handler (a promise and a closure) per request.
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
+  if (Number.isFinite(declared) && declared > limit) return done(undefined);
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.removeAllListeners('data');
+      req.pause();
+      settled = true;
+      done(undefined);
+    } else if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (settled) return;
+    settled = true;
+    done(chunks ? Buffer.concat(chunks) : (first ?? empty));
+  });
+  req.on('error', () => {
+    if (settled) return;
+    settled = true;
+    done(undefined);
   });
 }
+
+const empty = Buffer.alloc(0);
 
 function write(res: ServerResponse, status: number, body: Json, close = false, raw?: string): void {
   const text = raw ?? JSON.stringify(body);
@@ -89,63 +103,123 @@ function thrown(provider: SandboxProvider, error: unknown): ApiAnswer {
     : provider.error(500, `internal error in the sandbox: ${(error as Error).message}`);
 }
 
-async function handle(
-  core: SandboxCore,
-  web: SandboxWeb,
-  options: ServerOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-) {
+/** What the request line says, read once before the body arrives. */
+interface Exchange {
+  core: SandboxCore;
+  web: SandboxWeb;
+  options: ServerOptions;
+  req: IncomingMessage;
+  res: ServerResponse;
+  started: number;
+  raw: string;
+  q: number;
+  pathname: string;
+  method: string;
+  provider: SandboxProvider | undefined;
+}
+
+function handle(core: SandboxCore, web: SandboxWeb, options: ServerOptions, req: IncomingMessage, res: ServerResponse) {
   const started = performance.now();
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   const pathname = q < 0 ? raw : raw.slice(0, q);
-  const method = req.method ?? 'GET';
-  const provider = providerOf(pathname);
-  const name = provider?.name ?? 'control';
-  const body = await readBody(req, options.maxBodyBytes);
-  if (body === undefined) {
-    const answer = provider
-      ? provider.error(413, `the request body is over ${options.maxBodyBytes} bytes`)
-      : { status: 413, body: { ok: false, error: 'request body too large' } };
-    write(res, 413, answer.body, true);
-    logCall(core, name, method, pathname, started, { ...answer, status: 413, problem: 'request body too large' });
-    res.once('finish', () => req.destroy());
-    return;
-  }
-  const query = q < 0 ? noQuery : new URLSearchParams(raw.slice(q + 1));
-  if (!provider) {
-    if (isWebPath(pathname)) return web.serve(req, res, pathname, query, body);
-    // A browser may drive the control endpoints only from this sandbox's own page (src/sandbox/web.ts).
-    const refused = method === 'POST' ? web.refuseControl(req) : undefined;
-    const answer = refused
-      ? { status: 403, body: { ok: false, error: refused }, problem: refused }
-      : await control(core, method, pathname, query, body);
-    write(res, answer.status, answer.body);
-    logCall(core, name, method, pathname, started, answer);
-    return;
-  }
-  const rest = pathname.slice(provider.prefix.length);
+  const x: Exchange = {
+    core,
+    web,
+    options,
+    req,
+    res,
+    started,
+    raw,
+    q,
+    pathname,
+    method: req.method ?? 'GET',
+    provider: providerOf(pathname),
+  };
+  readBody(req, options.maxBodyBytes, (body) => {
+    try {
+      if (body === undefined) tooLarge(x);
+      else if (x.provider) answerApi(x, x.provider, body);
+      else other(x, body).catch((error: unknown) => failed(res, error));
+    } catch (error) {
+      failed(res, error);
+    }
+  });
+}
+
+function failed(res: ServerResponse, error: unknown): void {
+  if (!res.headersSent)
+    write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
+}
+
+function tooLarge(x: Exchange): void {
+  const limit = x.options.maxBodyBytes;
+  const answer = x.provider
+    ? x.provider.error(413, `the request body is over ${limit} bytes`)
+    : { status: 413, body: { ok: false, error: 'request body too large' } };
+  write(x.res, 413, answer.body, true);
+  logCall(x.core, x.provider?.name ?? 'control', x.method, x.pathname, x.started, {
+    ...answer,
+    status: 413,
+    problem: 'request body too large',
+  });
+  x.res.once('finish', () => x.req.destroy());
+}
+
+function queryOf(x: Exchange): URLSearchParams {
+  return x.q < 0 ? noQuery : new URLSearchParams(x.raw.slice(x.q + 1));
+}
+
+/** The web pages and the /_sandbox/ control endpoints: not the hot path, so plainly async. */
+async function other(x: Exchange, body: Buffer): Promise<void> {
+  const { core, web, req, res, method, pathname } = x;
+  const query = queryOf(x);
+  if (isWebPath(pathname)) return web.serve(req, res, pathname, query, body);
+  // A browser may drive the control endpoints only from this sandbox's own page (src/sandbox/web.ts).
+  const refused = method === 'POST' ? web.refuseControl(req) : undefined;
+  const answer = refused
+    ? { status: 403, body: { ok: false, error: refused }, problem: refused }
+    : await control(core, method, pathname, query, body);
+  write(res, answer.status, answer.body);
+  logCall(core, 'control', method, pathname, x.started, answer);
+}
+
+/** A provider's API call; answered in the same turn when the provider answers without waiting (creates, shows). */
+function answerApi(x: Exchange, provider: SandboxProvider, body: Buffer): void {
+  const rest = x.pathname.slice(provider.prefix.length);
   const path = rest.endsWith('/') ? rest.replace(/\/+$/, '') : rest;
-  // Awaited here rather than in a helper: one async frame (a promise and a resumption) less per call.
-  let answer: ApiAnswer;
+  let answer: ApiAnswer | Promise<ApiAnswer>;
   try {
-    answer = await provider.handle({ method, path, query, headers: req.headers, body }, core);
+    answer = provider.handle({ method: x.method, path, query: queryOf(x), headers: x.req.headers, body }, x.core);
   } catch (error) {
     answer = thrown(provider, error);
   }
-  write(res, answer.status, answer.body, false, answer.raw);
-  if (answer.records) core.store.addCall(answer.records, method, path, answer.status);
-  logCall(core, name, method, pathname, started, answer);
+  if (answer instanceof Promise)
+    answer.then(
+      (settled) => answered(x, provider, path, settled),
+      (error: unknown) => answered(x, provider, path, thrown(provider, error)),
+    );
+  else answered(x, provider, path, answer);
+}
+
+function answered(x: Exchange, provider: SandboxProvider, path: string, answer: ApiAnswer): void {
+  try {
+    write(x.res, answer.status, answer.body, false, answer.raw);
+    if (answer.records) x.core.store.addCall(answer.records, x.method, path, answer.status);
+    logCall(x.core, provider.name, x.method, x.pathname, x.started, answer);
+  } catch (error) {
+    failed(x.res, error);
+  }
 }
 
 export function createSandboxServer(core: SandboxCore, options: ServerOptions): Server {
   const web = sandboxWeb(core);
   const server = createServer((req, res) => {
-    handle(core, web, options, req, res).catch((error: unknown) => {
-      if (!res.headersSent)
-        write(res, 500, { ok: false, error: `internal error in the sandbox: ${(error as Error).message}` });
-    });
+    try {
+      handle(core, web, options, req, res);
+    } catch (error) {
+      failed(res, error);
+    }
   });
   server.on('close', () => web.close());
   server.on('clientError', (_error, socket) => {

@@ -4,7 +4,7 @@ import { isObject, type Json, type JsonObject } from '../lib/json.js';
 import { jsonBody, type Core } from './provider.js';
 import type { ApiAnswer, ApiCall, InvoiceRecord } from './types.js';
 
-const jwtHeader = { alg: 'HS256', typ: 'JWT' } as const;
+const jwtHeader = Object.freeze({ alg: 'HS256', typ: 'JWT' } as const);
 
 /**
  * An answer's data with `token`: the HS256 JWT of the data, then iat, signed with the client secret. The claims and

@@ -93,7 +93,7 @@ const known = new Set([
   ...Object.keys(paymentMoves),
 ]);
 
-async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
+function handle(call: ApiCall, core: Core): ApiAnswer | Promise<ApiAnswer> {
   if (!known.has(call.path)) return failure(404, 'NOT_FOUND', `no method api/${call.path}`);
   if (call.method !== 'POST') return failure(405, 'METHOD_NOT_ALLOWED', `${call.method}: every UAPAY call is a POST`);
   const opened = envelope(call, core);
@@ -164,8 +164,9 @@ async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       }),
     );
   }
-  await core.transition(record, uapay.plan(record, move.verb), 'api', { amount });
-  return signed({ paymentId }, core, [record]);
+  return core
+    .transition(record, uapay.plan(record, move.verb), 'api', { amount })
+    .then(() => signed({ paymentId }, core, [record]));
 }
 
 function flowFrom(name: string, current: string, stop?: string): string[] | undefined {

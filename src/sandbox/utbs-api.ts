@@ -200,7 +200,7 @@ function byUidSecret(
   return record;
 }
 
-export async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
+export function handle(call: ApiCall, core: Core): ApiAnswer | Promise<ApiAnswer> {
   const started = performance.now();
   const base = 'public/exchanger/';
   const path = call.path.startsWith(base) ? call.path.slice(base.length) : '';
@@ -256,6 +256,7 @@ export async function handle(call: ApiCall, core: Core): Promise<ApiAnswer> {
       records: [record],
     };
   const oldStatus = record.status;
-  await core.transition(record, [next], 'api');
-  return ok({ ok: 1, oldStatus, newStatus: record.status }, started, record);
+  return core
+    .transition(record, [next], 'api')
+    .then(() => ok({ ok: 1, oldStatus, newStatus: record.status }, started, record));
 }
