@@ -184,8 +184,10 @@ export function compileDelivery(options: Omit<GenerateOptions, 'now' | 'seed'>):
   const contentType = provider.name === 'uapay' ? 'application/json' : 'application/x-www-form-urlencoded';
   // One headers object for every delivery: load mode then sees at once that they are the last delivery's headers.
   const headers = Object.freeze({ 'content-type': contentType, 'user-agent': userAgent });
+  // One generator seeded again for every delivery: the same draws as a new one, without making one per request.
+  const rng = createRng(0);
   return ({ now, seed }) => {
-    const rng = createRng(seed);
+    rng.reseed(seed);
     const vars = provider.vars({ rng, now, event: event.name, status, options: chosen });
     return {
       provider: provider.name,
