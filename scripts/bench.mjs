@@ -469,10 +469,13 @@ async function goalHandler() {
     let stats;
     let ours;
     let theirs;
+    let fixedUndici;
     try {
       const url = `${handler.url}/webhooks/${provider}`;
       const sample = await signedDelivery(provider, 7, url);
-      [ours, theirs] = await interleaved(quick ? 1 : 5, [
+      // Three in each round: load mode, autocannon, and undici sending autocannon's one fixed body (the ceiling of
+      // section 1), which shows how close undici as the client can come to autocannon against this handler at all.
+      [ours, theirs, fixedUndici] = await interleaved(quick ? 1 : 5, [
         async () => (await sendLoad(provider, url)).requestsPerSecond,
         async () => {
           const ac = await autocannon(url, {
@@ -485,13 +488,23 @@ async function goalHandler() {
             throw new Error(`autocannon: ${ac.non2xx} non-2xx, ${ac.errors} errors`);
           return ac.rps;
         },
+        async () => {
+          const fixed = await undiciFixed(url, {
+            connections: 32,
+            amount: loadN,
+            body: sample.body,
+            headers: sample.headers,
+          });
+          if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
+          return fixed.rps;
+        },
       ]);
     } finally {
       stats = await handler.stop();
     }
     const ratio = pairedRatio(ours, theirs);
-    // Every request of both verified (none refused); ours each carried a new payment, autocannon's one repeated.
-    const honest = stats.refused === 0 && stats.verified >= ours.length * loadN * 2;
+    // Every request of all three verified (none refused); ours each carried a new payment, the others one repeated.
+    const honest = stats.refused === 0 && stats.verified >= ours.length * loadN * 3;
     report(
       label,
       `${fmt(median(ours), 0)} req/s (N=${loadN})`,
@@ -500,6 +513,14 @@ async function goalHandler() {
       '≥ 0.90',
       ratio >= 0.9 && honest,
       `median of ${ours.length}; ratios ${spread(ours, theirs)}; handler verified ${stats.verified}, refused ${stats.refused}, ${stats.payments} payments`,
+    );
+    const reach = pairedRatio(fixedUndici, theirs);
+    reference(
+      `${label.slice(0, 2)}′ undici fixed vs autocannon`,
+      `undici ${fmt(median(fixedUndici), 0)} req/s`,
+      `autocannon ${fmt(median(theirs), 0)} req/s`,
+      fmt(reach, 2),
+      `median of ${fixedUndici.length}; ratios ${spread(fixedUndici, theirs)}; one fixed valid body through section 1's ceiling client, same rounds: what load mode could reach here with undici as the client (${fmt(pairedRatio(ours, fixedUndici), 2)} of it reached)`,
     );
   }
 }

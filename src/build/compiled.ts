@@ -4,10 +4,11 @@
 // Per delivery only the provider's vars are drawn (the same seeded draws as `prepareGenerate`), the holes filled,
 // and one HMAC or sha256 computed. In: the same options as prepareGenerate; out: the same Delivery, byte for byte,
 // or undefined when the case is not one this covers (the caller then uses the generic builder).
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { Hs256Signer } from './hs256.js';
 import { getEvent, getProvider } from '../providers/index.js';
 import type { Provider, ProviderOptions } from '../providers/types.js';
-import { utbs, utbsChecksum, utbsSignedString } from '../providers/utbs.js';
+import { utbs, utbsSignedString } from '../providers/utbs.js';
 import { createRng } from '../lib/random.js';
 import { parseHttpUrl } from '../lib/http.js';
 import { compile } from '../lib/template.js';
@@ -81,12 +82,33 @@ function fill(h: Holes, vars: Readonly<Record<string, Json>>, extraValue: Json):
   return out;
 }
 
+/**
+ * Whether JSON.stringify writes this string unchanged between its quotes: no control character, quote, backslash or
+ * surrogate (a lone one is escaped). Ids, digits and timestamps are, and a loop over them costs less than a stringify.
+ */
+function plain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
 const jsonWhole: Whole = {
   is: (before, after) => before.endsWith('"') && after.startsWith('"'),
   strip: 1,
-  render: (value) => JSON.stringify(value),
+  render: (value) =>
+    typeof value === 'string'
+      ? plain(value)
+        ? `"${value}"`
+        : JSON.stringify(value)
+      : typeof value === 'number' && Number.isFinite(value)
+        ? String(value)
+        : JSON.stringify(value),
 };
-const jsonPart: Render = (value) => JSON.stringify(asText(value)).slice(1, -1);
+const jsonPart: Render = (value) => {
+  const text = asText(value);
+  return plain(text) ? text : JSON.stringify(text).slice(1, -1);
+};
 const textPart: Render = (value) => asText(value);
 const formSafe = /^[\w*.-]*$/;
 /** A name or value as encodeForm writes it (URLSearchParams' spelling); most need no escaping at all. */
@@ -124,17 +146,6 @@ function markedFields(
 /** The signing half: a delivery's vars and clock in, its exact body out. */
 type Signer = (vars: Readonly<Record<string, Json>>, now: number) => string;
 
-/** The HMAC key of a secret, made once (load mode signs with one secret throughout). */
-const keys = new Map<string, KeyObject>();
-function keyOf(secret: string): KeyObject {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    if (keys.size >= 16) keys.clear();
-    keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
-  }
-  return key;
-}
-
 /** UAPAY: `{"token":"<JWT>"}`, the claims being the fields in order and then iat (seconds) from the clock. */
 function uapaySigner(fields: JsonObject, names: string[], secret: string): Signer | undefined {
   if (Object.hasOwn(fields, 'iat')) return undefined;
@@ -142,11 +153,8 @@ function uapaySigner(fields: JsonObject, names: string[], secret: string): Signe
   const h = holes(claims, inJson, names, jsonWhole, jsonPart);
   // The header's base64url never changes: only the claims segment and the MAC are made per delivery.
   const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-  const key = keyOf(secret);
-  return (vars, now) => {
-    const input = `${header}.${Buffer.from(fill(h, vars, Math.floor(now / 1000))).toString('base64url')}`;
-    return `{"token":"${input}.${createHmac('sha256', key).update(input).digest('base64url')}"}`;
-  };
+  const signer = new Hs256Signer(secret, header);
+  return (vars, now) => `{"token":"${signer.sign(fill(h, vars, Math.floor(now / 1000)))}"}`;
 }
 
 /** UTBS: the form of the fields and then the checksum field, the sha256 of the seven signed fields and the secret. */
@@ -157,7 +165,8 @@ function utbsSigner(fields: JsonObject, names: string[], secret: string, chosen:
   const signed = utbsSignedString((name) => (fields[name] === undefined ? undefined : asText(fields[name])), secret);
   const text = holes(signed, inJson, names, undefined, textPart);
   const form = holes(encodeForm({ ...fields, [field]: marker(names.length) }), inForm, names, formWhole, formPart);
-  return (vars) => fill(form, vars, utbsChecksum(fill(text, vars, null)));
+  // utbsChecksum's sha256, as one call: no Hash object per delivery.
+  return (vars) => fill(form, vars, hash('sha256', fill(text, vars, null), 'hex'));
 }
 
 /**
@@ -184,8 +193,10 @@ export function compileDelivery(options: Omit<GenerateOptions, 'now' | 'seed'>):
   const contentType = provider.name === 'uapay' ? 'application/json' : 'application/x-www-form-urlencoded';
   // One headers object for every delivery: load mode then sees at once that they are the last delivery's headers.
   const headers = Object.freeze({ 'content-type': contentType, 'user-agent': userAgent });
+  // One generator seeded again for every delivery: the same draws as a new one, without making one per request.
+  const rng = createRng(0);
   return ({ now, seed }) => {
-    const rng = createRng(seed);
+    rng.reseed(seed);
     const vars = provider.vars({ rng, now, event: event.name, status, options: chosen });
     return {
       provider: provider.name,
