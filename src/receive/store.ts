@@ -46,9 +46,12 @@ export async function openStore(
   if (outDir === undefined) return undefined;
   // Loaded only for --out DIR.
   const writer = (await import('./dir-writer.js')).openDirWriter(outDir, fsync);
+  // join(outDir, name) for a name without separators or dot segments (every capture name), with the folder's part
+  // normalised once instead of per request.
+  const prefix = join(outDir, 'x').slice(0, -1);
   return {
     save(capture, at, seq, provider) {
-      const final = join(outDir, captureName(at, seq, provider()));
+      const final = prefix + captureName(at, seq, provider());
       return writer.write(temporaryName(final), final, serializeCapture(compactBody(capture)));
     },
     close: () => writer.close(),
@@ -129,10 +132,18 @@ async function makeDirectory(dir: string, parentMade = false): Promise<void> {
   }
 }
 
+// The stamp of the last millisecond named: under load several captures share one, and making it (a Date, its ISO
+// text, a replace) cost more than the rest of the name.
+let stampAt = Number.NaN;
+let stampText = '';
+
 /** `20260131T120000.123Z-000042-utbs.json`: sorts in arrival order. */
 export function captureName(at: number, seq: number, provider: string | undefined): string {
-  const stamp = new Date(at).toISOString().replace(/[-:]/g, '');
-  return `${stamp}-${String(seq).padStart(6, '0')}-${provider ?? 'unknown'}.json`;
+  if (at !== stampAt) {
+    stampText = new Date(at).toISOString().replace(/[-:]/g, '');
+    stampAt = at;
+  }
+  return `${stampText}-${String(seq).padStart(6, '0')}-${provider ?? 'unknown'}.json`;
 }
 
 /**
