@@ -25,6 +25,8 @@
 //   rather than CommonJS ones: an ES import of a CommonJS module goes through esbuild's __toESM, which copies every
 //   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
 //   commander only needs child_process for executable subcommands, which webhook-sim has none of.
+// - node:crypto's SHA-256, HMAC-SHA256 and timingSafeEqual for the first 32 KB hashed are JavaScript
+//   (src/lib/startup-crypto.ts), so `verify <capture>` does not load node:crypto and the stream modules it brings.
 // - `verify` reads its input with synchronous fs calls (src/verify/inputs.ts): no node:fs/promises, no thread-pool trips.
 // Measured with the start-up section of `npm run bench` (then section 1, now 3; 21 interleaved runs, medians) on the
 // shared machine: before (ES bundle with
@@ -69,12 +71,24 @@ const startupShims = {
     b.onResolve({ filter: /^node:(crypto|fs\/promises)$/ }, (args) =>
       args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' },
     );
+    // node:crypto's digests of a short run (a capture's HMAC) are made in JavaScript until it is worth loading
+    // (src/lib/startup-crypto.ts): loading it is ~7 ms and the young garbage that brings a scavenge to `verify`.
+    const startupCrypto = join(root, 'src', 'lib', 'startup-crypto.ts');
+    const inJs = ['createHash', 'createHmac', 'createSecretKey', 'timingSafeEqual'];
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
       const builtin = require(args.path);
       const names = Object.keys(builtin).filter((name) => typeof builtin[name] === 'function' && /^[a-z]/.test(name));
       const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`];
-      for (const name of names) lines.push(`export const ${name} = (...args) => load().${name}(...args);`);
-      return { loader: 'js', contents: lines.join('\n') };
+      const startup = args.path === 'node:crypto';
+      if (startup) {
+        lines.push(`import { startupCrypto } from ${JSON.stringify(startupCrypto)};`);
+        lines.push(`const startup = startupCrypto(load, () => loaded);`);
+        for (const name of inJs) lines.push(`export const ${name} = startup.${name};`);
+      }
+      for (const name of names)
+        if (!startup || !inJs.includes(name))
+          lines.push(`export const ${name} = (...args) => load().${name}(...args);`);
+      return { loader: 'js', contents: lines.join('\n'), resolveDir: root };
     });
     // import() does not work in code compiled by vm.Script on Node 20 (it needs --experimental-vm-modules, or loses
     // its callback with a code cache), and @inquirer/prompts is ES-only: the bundle's import() of an external goes
