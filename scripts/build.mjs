@@ -25,7 +25,7 @@
 //   rather than CommonJS ones: an ES import of a CommonJS module goes through esbuild's __toESM, which copies every
 //   export (__copyProps). `import process from 'node:process'` (chalk) becomes globalThis.process for the same reason;
 //   commander only needs child_process for executable subcommands, which webhook-sim has none of.
-// - node:crypto's SHA-256, HMAC-SHA256 and timingSafeEqual for the first 32 KB hashed are JavaScript
+// - node:crypto's SHA-256, HMAC-SHA256 and timingSafeEqual for the first 1.5 KB hashed are JavaScript
 //   (src/lib/startup-crypto.ts), so `verify <capture>` does not load node:crypto and the stream modules it brings.
 // - `verify` reads its input with synchronous fs calls (src/verify/inputs.ts): no node:fs/promises, no thread-pool trips.
 // Measured with the start-up section of `npm run bench` (then section 1, now 3; 21 interleaved runs, medians) on the

@@ -10,11 +10,12 @@ type Crypto = typeof NodeCrypto;
 type Data = string | ArrayBufferView;
 
 /**
- * Bytes the JavaScript digests may take before node:crypto takes over: a few dozen tokens. Cold (interpreted)
- * JavaScript hashes a 64-byte block in tens of microseconds where node:crypto takes well under one, so a run that
- * goes on hashing pays the load once and then runs at node:crypto's speed.
+ * Bytes the JavaScript digests may hash in a run (an HMAC's key and outer blocks included) before node:crypto takes
+ * over: one capture's token. Cold JavaScript HMACs about 1 KB a millisecond (it is interpreted), and past ~1.8 KB V8
+ * compiles the block function with TurboFan (tens of ms of CPU on its compiler thread): more than loading node:crypto
+ * costs (~7 ms), after which each digest takes microseconds.
  */
-export const startupBudget = 32 * 1024;
+export const startupBudget = 1536;
 
 /** What createSecretKey() answers before node:crypto loads: the key's bytes, and the KeyObject made from them later. */
 class StartupKey {
@@ -34,23 +35,41 @@ function bytesOf(data: Data, encoding?: BufferEncoding): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** update() and digest(), which is all the CLI calls on a Hash or an Hmac. */
-class JsDigest {
+/**
+ * A Hash or an Hmac for update() and digest(), which is all the CLI calls on one. The bytes are kept until digest(),
+ * which makes it in JavaScript if they fit in what is left of the budget, or else with node:crypto (`native`).
+ */
+class StartupDigest {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
   constructor(
-    private readonly hash: Sha256 | HmacSha256,
-    private readonly spend: (bytes: number) => void,
+    /** Bytes of blocks besides the message's: an HMAC hashes two key blocks and an outer digest (4 blocks). */
+    private readonly extra: number,
+    private readonly js: () => Sha256 | HmacSha256,
+    private readonly native: () => NodeCrypto.Hash | NodeCrypto.Hmac,
+    private readonly take: (bytes: number) => boolean,
   ) {}
   update(data: Data, encoding?: BufferEncoding): this {
-    const bytes = bytesOf(data, encoding);
-    this.spend(bytes.length);
-    this.hash.update(bytes);
+    // A copy, as node:crypto takes the bytes at update(): the caller may reuse its buffer before digest().
+    const bytes = typeof data === 'string' ? bytesOf(data, encoding) : bytesOf(data).slice();
+    this.parts.push(bytes);
+    this.size += bytes.length;
     return this;
   }
   digest(): Buffer;
   digest(encoding: BufferEncoding): string;
   digest(encoding?: BufferEncoding): Buffer | string {
-    const bytes = this.hash.digest();
-    const out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    let out: Buffer;
+    if (this.take(this.size + this.extra)) {
+      const hash = this.js();
+      for (const part of this.parts) hash.update(part);
+      const bytes = hash.digest();
+      out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    } else {
+      const hash = this.native();
+      for (const part of this.parts) hash.update(part);
+      out = hash.digest();
+    }
     return encoding === undefined ? out : out.toString(encoding);
   }
 }
@@ -62,14 +81,20 @@ class JsDigest {
  */
 export function startupCrypto(load: () => Crypto, loaded: () => Crypto | undefined) {
   let budget = startupBudget;
-  const spend = (bytes: number): void => void (budget -= bytes);
+  const take = (bytes: number): boolean => {
+    if (loaded() !== undefined || bytes > budget) return false;
+    budget -= bytes;
+    return true;
+  };
   const inJs = (): boolean => budget > 0 && loaded() === undefined;
   const realKey = (key: unknown): unknown =>
     key instanceof StartupKey ? (key.real ??= load().createSecretKey(key.bytes)) : key;
 
   function createHash(algorithm: string, options?: NodeCrypto.HashOptions): NodeCrypto.Hash {
-    if (algorithm === 'sha256' && options === undefined && inJs())
-      return new JsDigest(new Sha256(), spend) as unknown as NodeCrypto.Hash;
+    if (algorithm === 'sha256' && options === undefined && inJs()) {
+      const native = () => load().createHash('sha256');
+      return new StartupDigest(0, () => new Sha256(), native, take) as unknown as NodeCrypto.Hash;
+    }
     return load().createHash(algorithm, options);
   }
 
@@ -78,10 +103,15 @@ export function startupCrypto(load: () => Crypto, loaded: () => Crypto | undefin
       const bytes =
         key instanceof StartupKey
           ? key.bytes
-          : typeof key === 'string' || ArrayBuffer.isView(key)
+          : typeof key === 'string'
             ? bytesOf(key)
-            : undefined;
-      if (bytes !== undefined) return new JsDigest(new HmacSha256(bytes), spend) as unknown as NodeCrypto.Hmac;
+            : ArrayBuffer.isView(key)
+              ? bytesOf(key).slice()
+              : undefined;
+      if (bytes !== undefined) {
+        const native = () => load().createHmac('sha256', realKey(key) as NodeCrypto.KeyObject);
+        return new StartupDigest(256, () => new HmacSha256(bytes), native, take) as unknown as NodeCrypto.Hmac;
+      }
     }
     return (load().createHmac as (...args: unknown[]) => NodeCrypto.Hmac)(algorithm, realKey(key), options);
   }

@@ -105,12 +105,27 @@ describe('startupCrypto', () => {
   it('hands over to node:crypto when the budget is spent, and its keys still work there', () => {
     const { api, isLoaded } = fresh();
     const key = api.createSecretKey(Buffer.from('secret'));
-    const block = 'x'.repeat(1024);
-    for (let spent = 0; spent < startupBudget; spent += block.length) api.createHmac('sha256', key).update(block);
+    const piece = 'x'.repeat(256);
+    for (let spent = 0; spent + piece.length + 256 <= startupBudget; spent += piece.length + 256)
+      api.createHmac('sha256', key).update(piece).digest();
     expect(isLoaded()).toBe(false);
-    const late = api.createHmac('sha256', key).update('late').digest('hex');
+    const late = api.createHmac('sha256', key).update(piece).digest('hex');
     expect(isLoaded()).toBe(true);
-    expect(late).toBe(crypto.createHmac('sha256', 'secret').update('late').digest('hex'));
+    expect(late).toBe(crypto.createHmac('sha256', 'secret').update(piece).digest('hex'));
+  });
+
+  it('digests a message larger than the budget with node:crypto, and takes the bytes at update()', () => {
+    const { api, isLoaded } = fresh();
+    const big = Buffer.alloc(startupBudget + 1, 0x61);
+    const hash = api.createHash('sha256').update(big);
+    big.fill(0x62);
+    expect(hash.digest('hex')).toBe(
+      crypto
+        .createHash('sha256')
+        .update(Buffer.alloc(startupBudget + 1, 0x61))
+        .digest('hex'),
+    );
+    expect(isLoaded()).toBe(true);
   });
 
   it('loads node:crypto for what it does not make itself, with node:crypto errors', () => {
