@@ -1,3 +1,5 @@
+// `verify`: capture files, folders, .ndjson or stdin and the secrets enter; one verdict per input leaves (exit 1 when
+// a check fails, 2 for a usage error).
 import type { Command } from 'commander';
 import { parseDuration } from '../lib/time.js';
 import { getProvider, optionsByProvider, providerNames } from '../providers/index.js';

@@ -1,3 +1,4 @@
+// Seeded sample data: a seed enters; a repeatable generator of ints, digits, hex, ids and uuids leaves.
 import { randomInt } from 'node:crypto';
 import { usage } from '../errors.js';
 

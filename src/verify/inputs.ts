@@ -1,3 +1,5 @@
+// What verify reads: paths, folders, .ndjson files and stdin enter; WebhookRequests, or one failed input with its
+// reason per bad entry, leave.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebhookSimError } from '../errors.js';
