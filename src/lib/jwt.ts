@@ -1,6 +1,6 @@
 // HS256 tokens as the providers use them: claims text and a secret enter; a compact JWS leaves, and a token enters
 // to leave as its decoded parts and a signature verdict (constant-time compare, only HS256 accepted).
-import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { isObject, repeatedTopLevelKeys, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
@@ -61,8 +61,7 @@ function hmacKey(secret: string): KeyObject {
   return key;
 }
 
-/** SHA-256's block size, to which an HMAC key is padded (or first hashed). */
-const block = 64;
+const block = 64; // SHA-256's block size, to which an HMAC key is padded (or first hashed)
 /** Per secret: the key ^ 0x36 block, and the outer input (key ^ 0x5c, then room for the inner digest). */
 const paddedKeys = new Map<string, { inner: Buffer; outer: Buffer }>();
 /** The inner input of the HMAC being computed, reused: key ^ 0x36, then the message. */
@@ -246,23 +245,8 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   if (parts.headerProblem !== undefined || parts.header === undefined) {
     return { ok: false, detail: parts.headerProblem ?? 'malformed JWT header' };
   }
-  const { alg } = parts.header;
-  if (alg !== 'HS256') {
-    return {
-      ok: false,
-      detail: `JWT alg is ${JSON.stringify(alg ?? null)}: only HS256 is accepted (anything else is an unsigned or re-keyed token)`,
-    };
-  }
-  const extra = Object.keys(parts.header).filter((key) => !allowedHeader.has(key));
-  if (extra.length > 0) {
-    return {
-      ok: false,
-      detail: `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused`,
-    };
-  }
-  if (parts.header.typ !== undefined && parts.header.typ !== 'JWT') {
-    return { ok: false, detail: `JWT typ is ${JSON.stringify(parts.header.typ)}, expected "JWT"` };
-  }
+  const refused = headerRefusal(parts.header);
+  if (refused !== undefined) return { ok: false, detail: refused };
   // A signed payload that is not a JSON object has no claims to check (exp, iat, id): refused, not waved through.
   if (parts.claimsProblem !== undefined) return { ok: false, detail: parts.claimsProblem };
   if (parts.signature === '')
@@ -283,9 +267,34 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   };
 }
 
-/** Constant-time equality of two ASCII strings, with the length check first. */
+/**
+ * Constant-time equality of two strings of equal length (the length is no secret: a signature's is fixed), over
+ * UTF-16 units in place: no buffer per side.
+ */
 function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Why a header is refused (only HS256, only alg and typ, typ JWT), or undefined. The decoder hands out one frozen
+ * object per header segment, so a run of tokens with the same header is judged once.
+ */
+const headerVerdicts = new WeakMap<JsonObject, string | null>();
+function headerRefusal(header: JsonObject): string | undefined {
+  const known = headerVerdicts.get(header);
+  if (known !== undefined) return known ?? undefined;
+  const { alg } = header;
+  let detail: string | undefined;
+  const extra = Object.keys(header).filter((key) => !allowedHeader.has(key));
+  if (alg !== 'HS256')
+    detail = `JWT alg is ${JSON.stringify(alg ?? null)}: only HS256 is accepted (anything else is an unsigned or re-keyed token)`;
+  else if (extra.length > 0)
+    detail = `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused`;
+  else if (header.typ !== undefined && header.typ !== 'JWT')
+    detail = `JWT typ is ${JSON.stringify(header.typ)}, expected "JWT"`;
+  if (Object.isFrozen(header)) headerVerdicts.set(header, detail ?? null);
+  return detail;
 }

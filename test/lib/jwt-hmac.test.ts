@@ -35,4 +35,21 @@ describe('hmacBase64url', () => {
     expect(verifyHs256(decodeJwt(token), 'sec').ok).toBe(true);
     expect(verifyHs256(decodeJwt(token), 'sed').ok).toBe(false);
   });
+
+  it('judges a header the same on every token that carries it (the verdict is kept per decoded header)', () => {
+    const b64 = (text: string): string => Buffer.from(text).toString('base64url');
+    for (const [header, detail] of [
+      ['{"alg":"HS512","typ":"JWT"}', /only HS256/],
+      ['{"alg":"HS256","kid":"k"}', /carries 'kid'/],
+      ['{"alg":"HS256","typ":"jwt"}', /typ is "jwt"/],
+    ] as const) {
+      const input = `${b64(header)}.${b64('{"a":1}')}`;
+      const token = `${input}.${expected('k', input)}`;
+      for (let i = 0; i < 3; i++) expect(verifyHs256(decodeJwt(token), 'k').detail).toMatch(detail);
+    }
+    const good = signHs256({ alg: 'HS256', typ: 'JWT' }, '{"a":1}', 'k');
+    const parts = decodeJwt(good);
+    expect(verifyHs256({ ...parts, header: { ...parts.header, alg: 'none' } }, 'k').ok).toBe(false);
+    expect(verifyHs256(parts, 'k').ok).toBe(true);
+  });
 });
