@@ -1,6 +1,6 @@
 // HS256 tokens as the providers use them: claims text and a secret enter; a compact JWS leaves, and a token enters
 // to leave as its decoded parts and a signature verdict (constant-time compare, only HS256 accepted).
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { isObject, repeatedTopLevelKeys, type JsonObject } from './json.js';
 import { decodeUtf8 } from './http.js';
 
@@ -44,7 +44,7 @@ export function signHs256(header: { alg: 'HS256'; typ?: string }, claimsJson: st
     if (Object.isFrozen(header)) lastHeader = { object: header, encoded: encodedHeader };
   }
   const input = `${encodedHeader}.${Buffer.from(claimsJson).toString('base64url')}`;
-  return `${input}.${createHmac('sha256', hmacKey(secret)).update(input).digest('base64url')}`;
+  return `${input}.${hmacBase64url(secret, input)}`;
 }
 
 /**
@@ -59,6 +59,40 @@ function hmacKey(secret: string): KeyObject {
     hmacKeys.set(secret, key);
   }
   return key;
+}
+
+const block = 64; // SHA-256's block size, to which an HMAC key is padded (or first hashed)
+/** Per secret: the key ^ 0x36 block, and the outer input (key ^ 0x5c, then room for the inner digest). */
+const paddedKeys = new Map<string, { inner: Buffer; outer: Buffer }>();
+/** The inner input of the HMAC being computed, reused: key ^ 0x36, then the message. */
+let scratch = Buffer.alloc(4096);
+
+/**
+ * HMAC-SHA256 (RFC 2104) of a token's signing input, as base64url: two crypto.hash calls over padded keys made once
+ * per secret, the message written into a reused buffer. createHmac makes a native object per call, which costs more
+ * than its two hashes and is reclaimed only through a finalizer; the sandbox checks one token and signs one per
+ * UAPAY call. Very long inputs go through createHmac rather than grow the buffer for good.
+ */
+export function hmacBase64url(secret: string, input: string): string {
+  if (input.length > 16_384) return createHmac('sha256', hmacKey(secret)).update(input).digest('base64url');
+  let key = paddedKeys.get(secret);
+  if (key === undefined) {
+    let bytes = Buffer.from(secret, 'utf8');
+    if (bytes.length > block) bytes = hash('sha256', bytes, 'buffer');
+    key = { inner: Buffer.alloc(block, 0x36), outer: Buffer.alloc(block + 32, 0x5c) };
+    for (let i = 0; i < bytes.length; i++) {
+      key.inner[i] = 0x36 ^ (bytes[i] as number);
+      key.outer[i] = 0x5c ^ (bytes[i] as number);
+    }
+    if (paddedKeys.size >= 16) paddedKeys.clear();
+    paddedKeys.set(secret, key);
+  }
+  // A UTF-16 unit is at most 3 bytes of UTF-8, so the message always fits whole.
+  if (block + input.length * 3 > scratch.length) scratch = Buffer.alloc(block + input.length * 3);
+  key.inner.copy(scratch, 0);
+  const end = block + scratch.write(input, block, 'utf8');
+  hash('sha256', scratch.subarray(0, end), 'buffer').copy(key.outer, block);
+  return hash('sha256', key.outer, 'base64url');
 }
 
 /** For the alg-swap scenario only: a token signed with an algorithm the providers never use. */
@@ -211,23 +245,8 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   if (parts.headerProblem !== undefined || parts.header === undefined) {
     return { ok: false, detail: parts.headerProblem ?? 'malformed JWT header' };
   }
-  const { alg } = parts.header;
-  if (alg !== 'HS256') {
-    return {
-      ok: false,
-      detail: `JWT alg is ${JSON.stringify(alg ?? null)}: only HS256 is accepted (anything else is an unsigned or re-keyed token)`,
-    };
-  }
-  const extra = Object.keys(parts.header).filter((key) => !allowedHeader.has(key));
-  if (extra.length > 0) {
-    return {
-      ok: false,
-      detail: `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused`,
-    };
-  }
-  if (parts.header.typ !== undefined && parts.header.typ !== 'JWT') {
-    return { ok: false, detail: `JWT typ is ${JSON.stringify(parts.header.typ)}, expected "JWT"` };
-  }
+  const refused = headerRefusal(parts.header);
+  if (refused !== undefined) return { ok: false, detail: refused };
   // A signed payload that is not a JSON object has no claims to check (exp, iat, id): refused, not waved through.
   if (parts.claimsProblem !== undefined) return { ok: false, detail: parts.claimsProblem };
   if (parts.signature === '')
@@ -235,9 +254,7 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   if (parts.signatureProblem !== undefined) return { ok: false, detail: parts.signatureProblem };
   const received = parts.signature ?? '';
   // The signing input is the token up to its last dot (header.claims), exactly as received.
-  const computed = createHmac('sha256', hmacKey(secret))
-    .update(parts.token.slice(0, parts.token.length - received.length - 1))
-    .digest('base64url');
+  const computed = hmacBase64url(secret, parts.token.slice(0, parts.token.length - received.length - 1));
   // The token on the wire must be the one that was signed, byte for byte: its signature text must be the canonical
   // base64url of the HMAC (jose compares decoded bytes, so it forgives set unused bits in the last character, and
   // the spelling checks above already refused those). Every header jose would refuse on its own was refused above.
@@ -250,9 +267,34 @@ export function verifyHs256(parts: JwtParts, secret: string): SignatureResult {
   };
 }
 
-/** Constant-time equality of two ASCII strings, with the length check first. */
+/**
+ * Constant-time equality of two strings of equal length (the length is no secret: a signature's is fixed), over
+ * UTF-16 units in place: no buffer per side.
+ */
 function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Why a header is refused (only HS256, only alg and typ, typ JWT), or undefined. The decoder hands out one frozen
+ * object per header segment, so a run of tokens with the same header is judged once.
+ */
+const headerVerdicts = new WeakMap<JsonObject, string | null>();
+function headerRefusal(header: JsonObject): string | undefined {
+  const known = headerVerdicts.get(header);
+  if (known !== undefined) return known ?? undefined;
+  const { alg } = header;
+  let detail: string | undefined;
+  const extra = Object.keys(header).filter((key) => !allowedHeader.has(key));
+  if (alg !== 'HS256')
+    detail = `JWT alg is ${JSON.stringify(alg ?? null)}: only HS256 is accepted (anything else is an unsigned or re-keyed token)`;
+  else if (extra.length > 0)
+    detail = `JWT header carries ${extra.map((k) => `'${k}'`).join(', ')}, which this provider never sends: refused`;
+  else if (header.typ !== undefined && header.typ !== 'JWT')
+    detail = `JWT typ is ${JSON.stringify(header.typ)}, expected "JWT"`;
+  if (Object.isFrozen(header)) headerVerdicts.set(header, detail ?? null);
+  return detail;
 }
