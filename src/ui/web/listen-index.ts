@@ -109,14 +109,12 @@ interface Slab {
 }
 
 export function createListenIndex(capacity = 10_000): ListenIndex {
-  // Slot i of the ring: where its entry's bytes are (slab and offset), the lengths of its three parts (the event's
-  // JSON; the capture's fields but its body as JSON, -1 for no capture; the body's UTF-8 bytes) and its request
+  // Slot i of the ring: where its entry's bytes are (slab, offset, length), whether it has a capture, and its request
   // number. Typed arrays: nothing per request stays on the JavaScript heap.
   const slabOf = new Uint32Array(capacity);
   const offsetOf = new Uint32Array(capacity);
-  const eventBytes = new Uint32Array(capacity);
-  const fieldBytes = new Int32Array(capacity);
-  const bodyBytes = new Uint32Array(capacity);
+  const lengthOf = new Uint32Array(capacity);
+  const captured = new Uint8Array(capacity);
   const seqOf = new Float64Array(capacity);
   // Slabs are filled in order and let go in order, once the ring holds no entry in them. One let go is kept to be
   // filled again: a fresh one would take a page fault for every 4 KB written.
@@ -149,40 +147,36 @@ export function createListenIndex(capacity = 10_000): ListenIndex {
     used = 0;
   }
 
-  function put(text: string): number {
-    const length = slab.bytes.write(text, used, 'utf8');
-    used += length;
-    return length;
-  }
-
   function release(slot: number): void {
     const id = slabOf[slot] as number;
     const owner = slabs.get(id);
     if (owner !== undefined && --owner.live === 0 && id !== slabId) letGo(id, owner);
   }
 
-  function text(slot: number, from: number, length: number): string {
-    const bytes = (slabs.get(slabOf[slot] as number) as Slab).bytes;
-    const start = (offsetOf[slot] as number) + from;
-    return bytes.toString('utf8', start, start + length);
+  const bytesOf = (slot: number): Buffer => (slabs.get(slabOf[slot] as number) as Slab).bytes;
+  function eventAt(slot: number): ReceivedEvent {
+    const bytes = bytesOf(slot);
+    const start = offsetOf[slot] as number;
+    const end = captured[slot] ? bytes.indexOf(10, start) : start + (lengthOf[slot] as number);
+    return JSON.parse(bytes.toString('utf8', start, end)) as ReceivedEvent;
   }
-  const eventAt = (slot: number): ReceivedEvent =>
-    JSON.parse(text(slot, 0, eventBytes[slot] as number)) as ReceivedEvent;
   function entryAt(slot: number): Entry {
-    const fields = fieldBytes[slot] as number;
-    if (fields < 0) return { event: eventAt(slot), capture: undefined };
-    const events = eventBytes[slot] as number;
-    const [receivedAt, method, url, headers, bodyEncoding] = JSON.parse(text(slot, events, fields)) as [
+    const event = eventAt(slot);
+    if (!captured[slot]) return { event, capture: undefined };
+    const bytes = bytesOf(slot);
+    const start = bytes.indexOf(10, offsetOf[slot] as number) + 1;
+    const split = bytes.indexOf(10, start);
+    const [receivedAt, method, url, headers, bodyEncoding] = JSON.parse(bytes.toString('utf8', start, split)) as [
       string,
       string,
       string,
       Record<string, string>,
       Capture['bodyEncoding'],
     ];
+    const body = bytes.toString('utf8', split + 1, (offsetOf[slot] as number) + (lengthOf[slot] as number));
     // The keys in the order a capture file has them: a download is the file --out would have written.
-    const body = text(slot, events + fields, bodyBytes[slot] as number);
     const capture: Capture = { webhookSim: 1, receivedAt, method, url, headers, body, bodyEncoding };
-    return { event: eventAt(slot), capture };
+    return { event, capture };
   }
   function slotOf(seq: number): number {
     // Newest first: a page asks mostly for recent requests.
@@ -202,23 +196,21 @@ export function createListenIndex(capacity = 10_000): ListenIndex {
       if (capture !== undefined) pending.delete(event.seq);
       if (held === capacity) release(next);
       else held++;
-      const json = JSON.stringify(event);
-      // The body, the bulk of an entry, is stored as its UTF-8 bytes, unescaped: a text body is well-formed (it was
-      // decoded from UTF-8) and a base64 one is ASCII, so both come back exactly.
+      // One text, one write (each write is a call into C++): the event's JSON, a newline, the capture's fields but
+      // its body as JSON, a newline, the body. JSON has no raw newline, so the first two newlines split it.
       const fields =
         capture &&
         JSON.stringify([capture.receivedAt, capture.method, capture.url, capture.headers, capture.bodyEncoding]);
-      const body = capture?.body ?? '';
-      // A UTF-16 unit is at most 3 bytes of UTF-8; the exact length is counted only near a slab's end.
-      let most = (json.length + (fields?.length ?? 0) + body.length) * 3;
-      if (used + most > slab.bytes.length)
-        most = Buffer.byteLength(json) + (fields ? Buffer.byteLength(fields) : 0) + Buffer.byteLength(body);
-      reserve(most);
+      const whole = capture ? `${JSON.stringify(event)}\n${fields}\n${capture.body}` : JSON.stringify(event);
+      // A UTF-16 unit is at most 3 bytes of UTF-8; the exact length is counted only near a slab's end. The body is
+      // stored as its UTF-8 bytes, unescaped: a text body is well-formed (it was decoded from UTF-8) and a base64
+      // one is ASCII, so both come back exactly.
+      reserve(used + whole.length * 3 > slab.bytes.length ? Buffer.byteLength(whole) : whole.length * 3);
       slabOf[next] = slabId;
       offsetOf[next] = used;
-      eventBytes[next] = put(json);
-      fieldBytes[next] = fields === undefined ? -1 : put(fields);
-      bodyBytes[next] = put(body);
+      lengthOf[next] = slab.bytes.write(whole, used, 'utf8');
+      used += lengthOf[next] as number;
+      captured[next] = capture ? 1 : 0;
       seqOf[next] = event.seq;
       slab.live++;
       next = (next + 1) % capacity;
