@@ -79,6 +79,20 @@ function name(tmp, final) {
     }
   }
 }
+// A written file closed and given its final name; its outcome (the name, or why not) either way.
+function closeAndName(fd, tmp, final) {
+  try {
+    fs.closeSync(fd);
+  } catch (error) {
+    try { fs.unlinkSync(tmp); } catch {}
+    return failed(error);
+  }
+  try {
+    return name(tmp, final);
+  } catch (error) {
+    return failed(error);
+  }
+}
 // With fsync, a slice of the batch is written, flushed in parallel through the thread pool (a disk serves several
 // flushes at once; one after the other, each would wait for the last), and only then linked: a name never points at
 // data that is not on the disk.
@@ -94,18 +108,7 @@ function saveNow(jobs) {
       outcomes.push(failed(error));
       continue;
     }
-    try {
-      fs.closeSync(fd);
-    } catch (error) {
-      try { fs.unlinkSync(jobs[i]); } catch {}
-      outcomes.push(failed(error));
-      continue;
-    }
-    try {
-      outcomes.push(name(jobs[i], jobs[i + 1]));
-    } catch (error) {
-      outcomes.push(failed(error));
-    }
+    outcomes.push(closeAndName(fd, jobs[i], jobs[i + 1]));
   }
   parentPort.postMessage(outcomes);
 }
@@ -128,20 +131,7 @@ async function save({ dir, fsync, jobs }) {
       else if (errors[k]) {
         discard(fd, jobs[i]);
         outcomes.push(failed(errors[k]));
-      } else {
-        try {
-          fs.closeSync(fd);
-        } catch (error) {
-          try { fs.unlinkSync(jobs[i]); } catch {}
-          outcomes.push(failed(error));
-          continue;
-        }
-        try {
-          outcomes.push(name(jobs[i], jobs[i + 1]));
-        } catch (error) {
-          outcomes.push(failed(error));
-        }
-      }
+      } else outcomes.push(closeAndName(fd, jobs[i], jobs[i + 1]));
     }
   }
   if (fsync && outcomes.some((o) => typeof o === 'string')) {
