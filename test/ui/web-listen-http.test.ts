@@ -3,45 +3,15 @@
 // data (never inside the HTML); every secret is masked; unknown pages and requests are 404s.
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { ReceivedEvent } from '../../src/receive/index.js';
-import { startReceiver } from '../../src/receive/index.js';
-import { createListenPages } from '../../src/ui/web/listen-pages.js';
 import { useCleanups } from '../helpers/cleanups.js';
 import { secrets } from '../helpers/judge.js';
 import { utbsForm } from './web-fixtures.js';
+import { startPagedReceiver, type PagedReceiver } from './web-listen-receiver.js';
 
 const cleanups = useCleanups();
 
-async function start(): Promise<{ base: string; host: string; next: () => Promise<ReceivedEvent> }> {
-  const waiting: Array<(event: ReceivedEvent) => void> = [];
-  const seen: ReceivedEvent[] = [];
-  const pages = createListenPages({
-    host: '127.0.0.1',
-    verify: { secretFor: (name) => secrets[name as keyof typeof secrets] },
-    secrets: Object.values(secrets),
-    checkedWith: 'test secrets',
-  });
-  const receiver = await startReceiver({
-    port: 0,
-    verify: { secretFor: (name) => secrets[name as keyof typeof secrets] },
-    pages: pages.handle,
-    onCapture: pages.onCapture,
-    onRequest: (event) => {
-      pages.onRequest(event);
-      const waiter = waiting.shift();
-      if (waiter) waiter(event);
-      else seen.push(event);
-    },
-  });
-  cleanups.push(async () => {
-    pages.close();
-    await receiver.close();
-  });
-  const next = (): Promise<ReceivedEvent> => {
-    const event = seen.shift();
-    return event ? Promise.resolve(event) : new Promise((resolve) => waiting.push(resolve));
-  };
-  return { base: receiver.url, host: new URL(receiver.url).host, next };
+function start(): Promise<PagedReceiver> {
+  return startPagedReceiver(cleanups, { host: '127.0.0.1' });
 }
 
 async function get(url: string, headers: Record<string, string> = {}) {

@@ -5,52 +5,24 @@
 // address (a second host is not available to a test), everything else is the real server and the real client.
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { ReceivedEvent } from '../../src/receive/index.js';
-import { startReceiver } from '../../src/receive/index.js';
-import { createListenPages, fromThisMachine } from '../../src/ui/web/listen-pages.js';
+import { fromThisMachine } from '../../src/ui/web/listen-pages.js';
 import { useCleanups } from '../helpers/cleanups.js';
-import { secrets } from '../helpers/judge.js';
 import { utbsForm } from './web-fixtures.js';
+import { startPagedReceiver, type PagedReceiver } from './web-listen-receiver.js';
 
 const cleanups = useCleanups();
 const PEER = 'x-test-peer-address';
 
-async function start(): Promise<{ base: string; host: string; next: () => Promise<ReceivedEvent> }> {
-  const seen: ReceivedEvent[] = [];
-  const waiting: Array<(event: ReceivedEvent) => void> = [];
-  const verify = { secretFor: (name: string) => secrets[name as keyof typeof secrets] };
-  const pages = createListenPages({
+function start(): Promise<PagedReceiver> {
+  return startPagedReceiver(cleanups, {
     host: '0.0.0.0',
-    verify,
-    secrets: Object.values(secrets),
-    checkedWith: 'test secrets',
-  });
-  const receiver = await startReceiver({
-    port: 0,
-    verify,
-    pages: (req, res) => {
+    wrap: (handle) => (req, res) => {
       const peer = req.headers[PEER];
       if (typeof peer === 'string')
         Object.defineProperty(req.socket, 'remoteAddress', { value: peer, configurable: true });
-      return pages.handle(req, res);
-    },
-    onCapture: pages.onCapture,
-    onRequest: (event) => {
-      pages.onRequest(event);
-      const waiter = waiting.shift();
-      if (waiter) waiter(event);
-      else seen.push(event);
+      return handle(req, res);
     },
   });
-  cleanups.push(async () => {
-    pages.close();
-    await receiver.close();
-  });
-  const next = (): Promise<ReceivedEvent> => {
-    const event = seen.shift();
-    return event ? Promise.resolve(event) : new Promise((resolve) => waiting.push(resolve));
-  };
-  return { base: receiver.url, host: new URL(receiver.url).host, next };
 }
 
 async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
