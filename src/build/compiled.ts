@@ -169,6 +169,16 @@ function utbsSigner(fields: JsonObject, names: string[], secret: string, chosen:
   return (vars) => fill(form, vars, hash('sha256', fill(text, vars, null), 'hex'));
 }
 
+/** The providers this covers, each with how its signed text is compiled (the others go to the generic builder). */
+const compiledSigners: Readonly<
+  Partial<
+    Record<string, (fields: JsonObject, names: string[], secret: string, chosen: ProviderOptions) => Signer | undefined>
+  >
+> = {
+  uapay: (fields, names, secret) => uapaySigner(fields, names, secret),
+  utbs: utbsSigner,
+};
+
 /**
  * The compiled builder for these options, or undefined when they ask for more than it covers (--set, --data, a
  * flow step's patch, an attack, another provider, an option that changes the shape of the signed text).
@@ -177,20 +187,18 @@ export function compileDelivery(options: Omit<GenerateOptions, 'now' | 'seed'>):
   if (options.set?.length || options.data !== undefined || options.patch !== undefined) return undefined;
   if (options.attack !== undefined) return undefined;
   const provider = getProvider(options.provider);
-  if (provider.name !== 'uapay' && provider.name !== 'utbs') return undefined;
+  const compileSigner = compiledSigners[provider.name];
+  if (compileSigner === undefined) return undefined;
   const event = getEvent(provider, options.event);
   const status = checkStatus(provider, event.name, options.status ?? event.defaultStatus);
   const chosen = resolveOptions(provider, options.options);
   const encoding = options.encoding ?? provider.data.defaultEncoding;
   if (encoding !== provider.data.defaultEncoding) return undefined;
   const { fields, names } = markedFields(provider, event, status, chosen);
-  const sign =
-    provider.name === 'uapay'
-      ? uapaySigner(fields, names, options.secret)
-      : utbsSigner(fields, names, options.secret, chosen);
+  const sign = compileSigner(fields, names, options.secret, chosen);
   if (sign === undefined) return undefined;
   const url = parseHttpUrl(options.url ?? `http://127.0.0.1:8787${provider.data.path}`).toString();
-  const contentType = provider.name === 'uapay' ? 'application/json' : 'application/x-www-form-urlencoded';
+  const contentType = encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
   // One headers object for every delivery: load mode then sees at once that they are the last delivery's headers.
   const headers = Object.freeze({ 'content-type': contentType, 'user-agent': userAgent });
   // One generator seeded again for every delivery: the same draws as a new one, without making one per request.

@@ -70,6 +70,8 @@ export interface SandboxProvider {
   forgedStatus(record: InvoiceRecord): string;
   /** Statuses that mean "paid" beside `forgedStatus` (CryptoCloud: overpaid). */
   alsoPaid?: readonly string[];
+  /** A field as a payer reads it, when not as stored (UAPAY keeps amounts in kopecks); undefined: as stored. */
+  fieldText?(record: InvoiceRecord, name: string): string | undefined;
 }
 
 /** Whether the provider would call this record paid: what a shop crediting it should agree with. */

@@ -279,4 +279,6 @@ export const uapay: SandboxProvider = {
   },
 
   forgedStatus: () => 'FINISHED',
+  fieldText: (record, name) =>
+    name === 'amount' ? `${(Number(record.fields.amount) / 100).toFixed(2)} UAH` : undefined,
 };

@@ -1,6 +1,7 @@
 // The payment page a sandbox invoice's `link` / `paymentPageUrl` opens: the provider's test mode in plain HTML (no
 // script needed), where a person or a shop's browser test picks the outcome. Enters: the record, the choices that
 // apply, the shop's return URL; leaves: an HTML page with every value escaped, and the headers it is served with.
+import { sandboxProviders } from '../../../sandbox/registry.js';
 import type { InvoiceRecord, Verb } from '../../../sandbox/types.js';
 import { contentTypes, escapeHtml, pageSecurityHeaders } from '../http.js';
 
@@ -85,7 +86,7 @@ function details(record: InvoiceRecord): string {
     .filter(([name]) => record.fields[name] !== undefined && record.fields[name] !== null && record.fields[name] !== '')
     .map(([name, label]) => {
       const raw = record.fields[name];
-      const value = record.provider === 'uapay' && name === 'amount' ? `${(Number(raw) / 100).toFixed(2)} UAH` : raw;
+      const value = sandboxProviders[record.provider].fieldText?.(record, name) ?? raw;
       return `<tr><th scope="row">${escapeHtml(label)}</th><td>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`;
     })
     .join('\n');
