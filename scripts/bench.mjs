@@ -270,6 +270,13 @@ async function interleaved(rounds, measures) {
   return results;
 }
 
+/** The load ceiling: undici's rate sending one fixed signed body (section 1's baseline, section 2's reference). */
+async function fixedBodyRate(url, sample) {
+  const fixed = await undiciFixed(url, { connections: 32, amount: loadN, body: sample.body, headers: sample.headers });
+  if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
+  return fixed.rps;
+}
+
 async function goalLoad() {
   const server = await startBareServer();
   try {
@@ -281,16 +288,7 @@ async function goalLoad() {
       const sample = await signedDelivery(provider, 7, url);
       const [ours, ceiling] = await interleaved(quick ? 1 : 5, [
         async () => (await sendLoad(provider, url)).requestsPerSecond,
-        async () => {
-          const fixed = await undiciFixed(url, {
-            connections: 32,
-            amount: loadN,
-            body: sample.body,
-            headers: sample.headers,
-          });
-          if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
-          return fixed.rps;
-        },
+        () => fixedBodyRate(url, sample),
       ]);
       const ratio = pairedRatio(ours, ceiling);
       report(
@@ -488,16 +486,7 @@ async function goalHandler() {
             throw new Error(`autocannon: ${ac.non2xx} non-2xx, ${ac.errors} errors`);
           return ac.rps;
         },
-        async () => {
-          const fixed = await undiciFixed(url, {
-            connections: 32,
-            amount: loadN,
-            body: sample.body,
-            headers: sample.headers,
-          });
-          if (fixed.failed !== 0) throw new Error(`undici fixed-body load: ${fixed.failed} failed`);
-          return fixed.rps;
-        },
+        () => fixedBodyRate(url, sample),
       ]);
     } finally {
       stats = await handler.stop();
