@@ -68,7 +68,7 @@ const startupShims = {
     // Builtins that `--help` does not need (crypto alone is ~4 ms): a stand-in module whose functions require the
     // builtin on first call. Functions only, and no constructors (capitalised names): importing anything else from
     // these builtins fails the build ("No matching export") rather than the run.
-    b.onResolve({ filter: /^node:(crypto|fs\/promises)$/ }, (args) =>
+    b.onResolve({ filter: /^node:(crypto|fs\/promises|v8)$/ }, (args) =>
       args.namespace === 'lazy' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy' },
     );
     // node:crypto's digests of a short run (a capture's HMAC) are made in JavaScript until it is worth loading

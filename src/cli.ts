@@ -1,5 +1,6 @@
 // The program: the command line enters; one command registered (lazily imported) and run, and its exit code leaves.
 // The only place that exits: a WebhookSimError becomes its code, anything else the internal error (exit 3).
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Help, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerGenerate } from './commands/generate.js';
@@ -78,7 +79,10 @@ function buildProgram(first: string | undefined, listOnly = false): Command {
       configureColor(globals.color as boolean | undefined);
       configureQuiet(globals.quiet === true);
     })
-    .hook('preAction', (command, action) => applyGlobalOptions(command, action))
+    .hook('preAction', (command, action) => {
+      applyGlobalOptions(command, action);
+      baselineWasm(action);
+    })
     .addHelpText(
       'after',
       `
@@ -95,6 +99,22 @@ Exit codes: 0 ok, 1 a check or delivery failed, 2 usage error, unreadable input 
     for (const register of only ? [only] : Object.values(registrations)) register(program);
   }
   return program;
+}
+
+/** The commands that may open HTTP connections, through undici. */
+const httpCommands = new Set(['send', 'replay', 'suite', 'demo', 'sandbox', 'listen']);
+
+/**
+ * undici parses answers with llhttp, which is WebAssembly. V8 compiles it with its baseline compiler (Liftoff) and
+ * then again with the optimising one on a background thread, which a short command waits for at exit: about 170 ms
+ * of a 480 ms `send` on the development machine. A load run was no slower on the baseline code, and saved that
+ * compile's CPU (docs/performance.md). So for the commands that send HTTP, WebAssembly stays on the baseline
+ * compiler. The CLI's choice: the library leaves V8's flags to the application that uses it.
+ */
+function baselineWasm(action: Command): void {
+  let top = action;
+  while (top.parent?.parent) top = top.parent;
+  if (httpCommands.has(top.name())) setFlagsFromString('--liftoff-only');
 }
 
 /**
