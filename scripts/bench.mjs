@@ -156,8 +156,9 @@ async function autocannon(url, { connections, amount, body, headers }) {
 }
 
 /**
- * The ceiling undici sets for load mode: the same Agent, options and dispatch handler as `send --count`, in its own
- * process, sending one fixed body (no building or signing at all), `amount` requests with `connections` in flight.
+ * The ceiling undici sets for load mode: the same Agent, options, dispatch handler and V8 flags as `send --count`, in
+ * its own process, sending one fixed body (no building or signing at all), `amount` requests with `connections` in
+ * flight.
  */
 async function undiciFixed(url, { connections, amount, body, headers }, nodeArgs = []) {
   const script = `
@@ -177,7 +178,11 @@ async function undiciFixed(url, { connections, amount, body, headers }, nodeArgs
     await agent.close();
     process.stdout.write(JSON.stringify({ rps: (o.amount / ms) * 1000, failed }));`;
   env.UF = JSON.stringify({ url, connections, amount, body, headers });
-  const result = await runChild([...nodeArgs, '--input-type=module', '-e', script], { timeoutMs: 120_000 });
+  // --liftoff-only: the CLI keeps WebAssembly (undici's HTTP parser) on V8's baseline compiler (src/cli.ts), so the
+  // ceiling does too.
+  const result = await runChild([...nodeArgs, '--liftoff-only', '--input-type=module', '-e', script], {
+    timeoutMs: 120_000,
+  });
   delete env.UF;
   if (result.code !== 0) throw new Error(`undici fixed-body load failed: ${result.stderr.slice(0, 300)}`);
   return { ...JSON.parse(result.stdout), cpuMs: result.cpuMs };
@@ -217,8 +222,11 @@ async function goalStart() {
   const delivery = await signedDelivery('uapay', 1, 'http://127.0.0.1:8787/webhooks/uapay');
   const capture = join(work, 'one-capture.json');
   await writeFile(capture, captureOf(delivery));
-  const commands = { node: ['-e', '0'], help: [bin, '--help'], verify: [bin, 'verify', capture] };
-  const times = { node: [], help: [], verify: [] };
+  // `send` of one delivery to a bare server (a reference line: what sending one webhook feels like).
+  const server = await startBareServer();
+  const send = [bin, 'send', 'uapay', '--url', `${server.url}/webhooks/uapay`, '--quiet'];
+  const commands = { node: ['-e', '0'], help: [bin, '--help'], verify: [bin, 'verify', capture], send };
+  const times = { node: [], help: [], verify: [], send: [] };
   // The order rotates every round, so each command runs as often first, second and third: a run right after another
   // one is not timed the same on this host, and a fixed order would favour one command every round.
   const entries = Object.entries(commands);
@@ -229,6 +237,7 @@ async function goalStart() {
       times[name].push(r.ms);
     }
   }
+  await server.stop();
   const base = median(times.node);
   for (const name of ['help', 'verify']) {
     const m = median(times[name]);
@@ -243,6 +252,14 @@ async function goalStart() {
       m / base <= limit,
     );
   }
+  const sent = median(times.send);
+  reference(
+    '3c start: send one delivery',
+    `${fmt(sent)} ms (median of ${runs})`,
+    `node -e 0 ${fmt(base)} ms`,
+    fmt(sent / base, 2),
+    'send uapay to a bare local server: start, build, sign, one request, exit',
+  );
 }
 
 // ── 1. Load mode vs its own ceiling, 2. against a realistic handler ───────────────────────────────────────────────

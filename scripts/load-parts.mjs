@@ -10,8 +10,9 @@
 //
 //   node scripts/load-parts.mjs [uapay|utbs] [rounds]      (default: uapay, 5 rounds of 30,000 requests each)
 //
-// The loop and the builder are bundled from src/ with esbuild into a temporary file under node_modules/.cache (they
-// are not part of the library's exports). Loopback only; a development aid, not a test: nothing here asserts a time.
+// Every part runs with --liftoff-only, as the CLI does (src/cli.ts). The loop and the builder are bundled from src/
+// with esbuild into a temporary file under node_modules/.cache (they are not part of the library's exports).
+// Loopback only; a development aid, not a test: nothing here asserts a time.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -113,7 +114,7 @@ try {
   for (let round = 0; round < rounds; round++)
     for (let k = 0; k < parts.length; k++) {
       const part = parts[(k + round) % parts.length];
-      results[part].push(await run([bundle, url, part, provider, String(count)]));
+      results[part].push(await run(['--liftoff-only', bundle, url, part, provider, String(count)]));
     }
 } finally {
   server.kill();
