@@ -56,8 +56,12 @@ export function checkSendFlags(flags: TimingFlags): Timing {
       `add --scenario ${concurrentScenarios[0] ?? 'duplicate'}, or leave --concurrent out`,
     );
   if (flags.count !== undefined || flags.concurrency !== undefined) {
+    if (flags.save !== undefined)
+      throw usage(
+        '--save: not with --count (load mode keeps nothing per request, so that its memory stays flat)',
+        'capture on the receiving side instead: webhook-sim listen --out DIR',
+      );
     const notForLoad = [
-      flags.save !== undefined && '--save',
       flags.timeScale !== undefined && '--time-scale',
       flags.realTime && '--real-time',
       !flags.wait && '--no-wait',

@@ -168,9 +168,14 @@ describe('send --count --concurrency (load mode)', () => {
     expect((await run(['send', 'utbs', '--url', server.url, '--concurrency', '4'])).code).toBe(2);
     expect((await run(['send', 'utbs', '--url', server.url, '--count', '0'])).code).toBe(2);
     expect((await run(['send', 'utbs', '--url', server.url, '--count', 'many'])).code).toBe(2);
-    const withSave = await run(['send', 'utbs', '--url', server.url, '--count', '5', '--no-wait']);
+    const noWait = await run(['send', 'utbs', '--url', server.url, '--count', '5', '--no-wait']);
+    expect(noWait.code).toBe(2);
+    expect(noWait.stderr).toContain('--no-wait: not with --count (load mode sends each delivery once');
+    // --save has its own reason, and says where to capture instead.
+    const withSave = await run(['send', 'utbs', '--url', server.url, '--count', '5', '--save', 'never-written']);
     expect(withSave.code).toBe(2);
-    expect(withSave.stderr).toContain('--no-wait: not with --count');
+    expect(withSave.stderr).toContain('--save: not with --count (load mode keeps nothing per request');
+    expect(withSave.stderr).toContain('listen --out DIR');
     expect(server.bodies).toHaveLength(12);
   });
 });
