@@ -1,6 +1,7 @@
 // The sandbox's pinned credentials and CryptoCloud's notification URL: each flag, else the config file's
 // providers.cryptocloud.sandbox / providers.uapay.sandbox, else none (any non-empty value is accepted).
 import { usage } from '../errors.js';
+import { parseHttpUrl } from '../lib/http.js';
 import { configFor } from './settings.js';
 
 export interface PinFlags {
@@ -18,10 +19,14 @@ export function sandboxPins(flags: PinFlags): PinFlags {
   ] as const)
     if (value === '') throw usage(`${flag} is empty`);
   const file = { ...configFor('cryptocloud')?.sandbox, ...configFor('uapay')?.sandbox };
+  const notifyUrl = flags.notifyUrl ?? file.notifyUrl;
+  // Checked before the sandbox starts: a URL that cannot take a postback is the user's mistake (exit 2), not a
+  // line at each paid invoice.
+  if (notifyUrl !== undefined) parseHttpUrl(notifyUrl, '--notify-url');
   return {
     apiKey: flags.apiKey ?? file.apiKey,
     shopId: flags.shopId ?? file.shopId,
     clientId: flags.clientId ?? file.clientId,
-    notifyUrl: flags.notifyUrl ?? file.notifyUrl,
+    notifyUrl,
   };
 }

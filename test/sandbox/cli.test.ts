@@ -62,6 +62,15 @@ describe('webhook-sim sandbox (built binary)', () => {
         error: /--auto nonsense: no provider has a flow or verb/,
       },
       { args: ['sandbox', '--port', 'x'], error: /--port x: not a port number/ },
+      // Checked at start, not at the first paid invoice: a ':' without a port meant no port 80.
+      {
+        args: ['sandbox', '--port', '0', '--notify-url', 'http://127.0.0.1:/pb'],
+        error: /--notify-url "http:\/\/127\.0\.0\.1:\/pb" has a ':' after the host but no port/,
+      },
+      {
+        args: ['sandbox', '--port', '0', '--notify-url', 'localhost:3000/pb'],
+        error: /did you mean http:\/\/localhost:3000\/pb\?/,
+      },
     ];
     for (const c of cases) {
       const result = await run(c.args);
