@@ -74,7 +74,7 @@ const startupShims = {
     // node:crypto's digests of a short run (a capture's HMAC) are made in JavaScript until it is worth loading
     // (src/lib/startup-crypto.ts): loading it is ~7 ms and the young garbage that brings a scavenge to `verify`.
     const startupCrypto = join(root, 'src', 'lib', 'startup-crypto.ts');
-    const inJs = ['createHash', 'createHmac', 'createSecretKey', 'timingSafeEqual'];
+    const inJs = ['createHash', 'createHmac', 'createSecretKey', 'hash', 'timingSafeEqual'];
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
       const builtin = require(args.path);
       const names = Object.keys(builtin).filter((name) => typeof builtin[name] === 'function' && /^[a-z]/.test(name));

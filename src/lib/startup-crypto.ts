@@ -75,7 +75,7 @@ class StartupDigest {
 }
 
 /**
- * createHash, createHmac, createSecretKey and timingSafeEqual as node:crypto's, answered in JavaScript while
+ * createHash, createHmac, createSecretKey, hash and timingSafeEqual as node:crypto's, answered in JavaScript while
  * node:crypto is not loaded (`loaded()` is undefined) and the budget lasts; anything else (another algorithm,
  * options, a KeyObject made by node:crypto) loads it. A key made here works with node:crypto's createHmac later.
  */
@@ -122,6 +122,19 @@ export function startupCrypto(load: () => Crypto, loaded: () => Crypto | undefin
     return (load().createSecretKey as (...args: unknown[]) => NodeCrypto.KeyObject)(key, encoding);
   }
 
+  /** crypto.hash, node:crypto's one-shot digest (the HMAC of src/lib/jwt.ts is two of them). */
+  function hash(algorithm: string, data: Data, outputEncoding: BufferEncoding | 'buffer' = 'hex'): string | Buffer {
+    if (algorithm === 'sha256' && inJs()) {
+      const bytes = bytesOf(data);
+      if (take(bytes.length)) {
+        const digest = new Sha256().update(bytes).digest();
+        const out = Buffer.from(digest.buffer, digest.byteOffset, digest.length);
+        return outputEncoding === 'buffer' ? out : out.toString(outputEncoding);
+      }
+    }
+    return (load().hash as (...args: unknown[]) => string | Buffer)(algorithm, data, outputEncoding);
+  }
+
   /** Constant time in the contents, as node:crypto's: every byte is compared, whatever the first difference. */
   function timingSafeEqual(a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView): boolean {
     if (loaded() !== undefined) return load().timingSafeEqual(a, b);
@@ -133,5 +146,5 @@ export function startupCrypto(load: () => Crypto, loaded: () => Crypto | undefin
     return difference === 0;
   }
 
-  return { createHash, createHmac, createSecretKey, timingSafeEqual };
+  return { createHash, createHmac, createSecretKey, hash, timingSafeEqual };
 }

@@ -128,6 +128,26 @@ describe('startupCrypto', () => {
     expect(isLoaded()).toBe(true);
   });
 
+  it("answers crypto.hash('sha256') in every output encoding as node:crypto does, without loading it", () => {
+    fc.assert(
+      fc.property(messages, fc.constantFrom('hex', 'base64', 'base64url', 'buffer', undefined), (message, encoding) => {
+        const { api, isLoaded } = fresh();
+        const ours = encoding === undefined ? api.hash('sha256', message) : api.hash('sha256', message, encoding);
+        const theirs =
+          encoding === undefined ? crypto.hash('sha256', message) : crypto.hash('sha256', message, encoding);
+        expect(ours).toEqual(theirs);
+        expect(isLoaded()).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+    // Past the budget, and for another algorithm, node:crypto answers.
+    const { api, isLoaded } = fresh();
+    const big = Buffer.alloc(startupBudget + 1, 0x61);
+    expect(api.hash('sha256', big, 'hex')).toBe(crypto.hash('sha256', big, 'hex'));
+    expect(isLoaded()).toBe(true);
+    expect(fresh().api.hash('sha1', 'a')).toBe(crypto.hash('sha1', 'a'));
+  });
+
   it('loads node:crypto for what it does not make itself, with node:crypto errors', () => {
     const { api, isLoaded } = fresh();
     expect(api.createHash('sha512').update('a').digest('hex')).toBe(
