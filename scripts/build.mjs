@@ -7,6 +7,7 @@
 // Figures are medians on the 2-core development machine, Node 20.20, `node -e 0` ≈ 66–86 ms:
 // - One file at start: commander and chalk are inlined (one file instead of ~60 resolved and compiled modules); undici
 //   and @inquirer/prompts stay external and load only in the commands that use them (`listen`, `send`, questions).
+//   Of undici, only its client's files (scripts/undici-client.cjs): its index costs ~65 ms more to load.
 // - Only what start-up needs in that file: every byte of it is read, compared with the cache's copy and decoded at
 //   every start (the one bundle at 611 KB cost ~9% over the 480 KB one). The web pages, the sandbox, the suite's
 //   judging, jose, the load loop… are the files that the commands' import()s read (below).
@@ -94,9 +95,26 @@ const startupShims = {
     // its callback with a code cache), and @inquirer/prompts is ES-only: the bundle's import() of an external goes
     // through dist/import.cjs, a file Node compiles itself. The stand-in is a thenable, so `await import(…)` in the
     // sources receives the package's real module namespace.
-    b.onResolve({ filter: /^(@inquirer\/prompts|undici)$/ }, (args) =>
+    b.onResolve({ filter: /^@inquirer\/prompts$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: args.path, namespace: 'dynamic-import' } : undefined,
     );
+    // undici: the parts of it the CLI uses, from scripts/undici-client.cjs (its index costs ~65 ms more to load).
+    // Imported or import()ed, it is one module of the bundle; its require()s of undici's files stay external.
+    b.onResolve({ filter: /^undici$/ }, (args) =>
+      args.namespace === 'undici-client'
+        ? { path: 'undici', external: true }
+        : { path: 'undici', namespace: 'undici-client' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'undici-client' }, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: [
+        `import undiciClient from ${JSON.stringify(join(root, 'scripts', 'undici-client.cjs'))};`,
+        'const client = undiciClient(require);',
+        'export const Agent = client.Agent;',
+        'export const request = client.request;',
+      ].join('\n'),
+    }));
     b.onResolve({ filter: /^\.\/import\.cjs$/ }, (args) =>
       args.namespace === 'dynamic-import' ? { path: args.path, external: true } : undefined,
     );
