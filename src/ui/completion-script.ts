@@ -7,8 +7,15 @@ import { scenarioNames } from '../scenarios/scenarios.js';
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 
-/** What a value may be: these words, a file name, or anything (nothing to suggest). */
-type Values = readonly string[] | 'files' | 'any';
+/** Words that depend on the provider typed before them (its events, statuses, flows); `all` when none is typed yet. */
+interface ByProvider {
+  byProvider: Readonly<Record<string, readonly string[]>>;
+  all: readonly string[];
+}
+
+/** What a value may be: these words, the provider's words, a file name, or anything (nothing to suggest). */
+type Values = readonly string[] | ByProvider | 'files' | 'any';
+type Words = Readonly<Record<string, readonly string[] | ByProvider>>;
 
 interface OptionSpec {
   flags: string[];
@@ -29,24 +36,32 @@ interface CommandSpec {
 const plain = /^[A-Za-z0-9_.:,@%+=/-]+$/;
 const unique = (words: string[]): string[] => [...new Set(words)].filter((word) => plain.test(word));
 
-function registryWords(): Readonly<Record<string, readonly string[]>> {
+function registryWords(): Words {
   const list = describeProviders();
-  const events = list.flatMap((provider) => provider.events);
+  const perProvider = (pick: (event: (typeof list)[number]['events'][number]) => string[]): ByProvider => {
+    const byProvider = Object.fromEntries(
+      list.map((provider) => [provider.name, unique(provider.events.flatMap(pick))]),
+    );
+    return { byProvider, all: unique(Object.values(byProvider).flat()) };
+  };
   return {
     provider: unique(list.map((provider) => provider.name)),
-    event: unique(events.map((event) => event.name)),
-    status: unique(events.flatMap((event) => event.statuses)),
-    flow: unique(events.flatMap((event) => Object.keys(event.flows))),
+    event: perProvider((event) => [event.name]),
+    status: perProvider((event) => event.statuses),
+    flow: perProvider((event) => Object.keys(event.flows)),
     scenario: unique([...scenarioNames]),
   };
 }
+
+const isByProvider = (values: Values | undefined): values is ByProvider =>
+  typeof values === 'object' && !Array.isArray(values);
 
 /** A value's words from its name (`--scenario <name>` → scenario names) or its placeholder (`<file>` → files). */
 function valuesFor(
   name: string,
   placeholder: string,
   choices: readonly string[] | undefined,
-  words: Readonly<Record<string, readonly string[]>>,
+  words: Words,
 ): Values {
   if (choices !== undefined) return unique([...choices]);
   const known = words[name] ?? words[name.replace(/s$/, '')];
@@ -54,7 +69,7 @@ function valuesFor(
   return /file|dir|capture|input/.test(placeholder) ? 'files' : 'any';
 }
 
-function optionSpec(option: Option, words: Readonly<Record<string, readonly string[]>>): OptionSpec {
+function optionSpec(option: Option, words: Words): OptionSpec {
   const flags = [option.long, option.short].filter((flag): flag is string => flag !== undefined);
   const takesValue = option.required || option.optional;
   const placeholder = /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1] ?? '';
@@ -66,7 +81,7 @@ function optionSpec(option: Option, words: Readonly<Record<string, readonly stri
   };
 }
 
-function argSpec(arg: Argument, words: Readonly<Record<string, readonly string[]>>) {
+function argSpec(arg: Argument, words: Words) {
   return { values: valuesFor(arg.name(), arg.name(), arg.argChoices, words), variadic: arg.variadic };
 }
 
@@ -95,14 +110,30 @@ export function completionScript(shell: Shell, program: Command): string {
 }
 
 const fn = (name: string) => `_${name.replace(/\W/g, '_')}`;
-const reply = (values: Values): string =>
-  values === 'files'
-    ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))'
-    : values === 'any'
-      ? 'COMPREPLY=()'
-      : `COMPREPLY=($(compgen -W '${values.join(' ')}' -- "$cur"))`;
+/** The providers that some value's words depend on. */
+const providersIn = (commands: CommandSpec[]): string[] => [
+  ...new Set(
+    commands
+      .flatMap((spec) => [...spec.options.map((option) => option.values), ...spec.args.map((arg) => arg.values)])
+      .filter(isByProvider)
+      .flatMap((values) => Object.keys(values.byProvider)),
+  ),
+];
+const wordsReply = (words: readonly string[]): string => `COMPREPLY=($(compgen -W '${words.join(' ')}' -- "$cur"))`;
 
 function bashScript(name: string, commands: CommandSpec[], zsh: boolean): string {
+  // The provider's own words when one was typed before (`send utbs --status <Tab>`), else every provider's.
+  const reply = (values: Values): string =>
+    values === 'files'
+      ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))'
+      : values === 'any'
+        ? 'COMPREPLY=()'
+        : isByProvider(values)
+          ? `case "$(${fn(name)}_provider)" in ${Object.entries(values.byProvider)
+              .map(([provider, words]) => `${provider}) ${wordsReply(words)} ;;`)
+              .join(' ')} *) ${wordsReply(values.all)} ;; esac`
+          : wordsReply(values);
+  const providers = providersIn(commands);
   const [root, ...rest] = commands as [CommandSpec, ...CommandSpec[]];
   const key = (spec: CommandSpec) => spec.path.join(' ');
   // A global option takes its value in any command; a command's own only there.
@@ -127,6 +158,13 @@ function bashScript(name: string, commands: CommandSpec[], zsh: boolean): string
   return `# ${zsh ? 'zsh' : 'bash'} completion for ${name}, generated by \`${name} completion ${zsh ? 'zsh' : 'bash'}\` from this version's commands.
 # Load it from ~/.${zsh ? 'zshrc (after compinit)' : 'bashrc'}: source <(${name} completion ${zsh ? 'zsh' : 'bash'})
 ${zsh ? 'autoload -U +X bashcompinit && bashcompinit\n' : ''}
+${fn(name)}_provider() {
+  local i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "\${COMP_WORDS[i]}" in ${providers.join('|') || "''"}) printf '%s' "\${COMP_WORDS[i]}"; return ;; esac
+  done
+}
+
 ${fn(name)}_takes_value() {
   case "$1|$2" in
 ${valueCases.map((line) => line.replace(/\) .*$/, ') return 0 ;;')).join('\n')}
@@ -179,6 +217,19 @@ function fishScript(name: string, commands: CommandSpec[]): string {
     `complete -c ${name} -f`,
   ];
   const all = commands.filter((spec) => spec.path.length > 0).map((spec) => spec.path.at(-1) as string);
+  const providers = providersIn(commands);
+  /** `complete` lines for words: one per provider (when it was typed) and every provider's when none was. */
+  const wordLines = (head: string, when: string[], tail: string, values: readonly string[] | ByProvider): string[] => {
+    const line = (conditions: string[], words: readonly string[]) =>
+      `complete -c ${name}${conditions.length > 0 ? ` -n ${fishQuote(conditions.join('; and '))}` : ''}${head} -a ${fishQuote(words.join(' '))}${tail}`;
+    if (!isByProvider(values)) return [line(when, values)];
+    return [
+      ...Object.entries(values.byProvider).map(([provider, words]) =>
+        line([...when, `__fish_seen_subcommand_from ${provider}`], words),
+      ),
+      line([...when, `not __fish_seen_subcommand_from ${providers.join(' ')}`], values.all),
+    ];
+  };
   for (const spec of commands) {
     // The condition that this command is the one being typed: its words seen, none of its subcommands yet.
     const seen = spec.path.map((word) => `__fish_seen_subcommand_from ${word}`);
@@ -198,24 +249,17 @@ function fishScript(name: string, commands: CommandSpec[]): string {
       const flags = option.flags
         .map((flag) => (flag.startsWith('--') ? `-l ${flag.slice(2)}` : `-s ${flag.slice(1)}`))
         .join(' ');
-      const values =
-        option.values === undefined
-          ? ''
-          : option.values === 'files'
-            ? ' -r -F'
-            : option.values === 'any'
-              ? ' -x'
-              : ` -x -a ${fishQuote(option.values.join(' '))}`;
-      lines.push(`complete -c ${name}${scope} ${flags}${values} -d ${fishQuote(option.description)}`);
+      const described = ` -d ${fishQuote(option.description)}`;
+      if (option.values !== undefined && option.values !== 'files' && option.values !== 'any') {
+        lines.push(...wordLines(` ${flags} -x`, spec.path.length === 0 ? [] : when, described, option.values));
+        continue;
+      }
+      const values = option.values === undefined ? '' : option.values === 'files' ? ' -r -F' : ' -x';
+      lines.push(`complete -c ${name}${scope} ${flags}${values}${described}`);
     }
     for (const arg of spec.args.slice(0, 1)) {
-      lines.push(
-        arg.values === 'files'
-          ? `complete -c ${name}${condition} -F`
-          : arg.values === 'any'
-            ? ''
-            : `complete -c ${name}${condition} -a ${fishQuote(arg.values.join(' '))}`,
-      );
+      if (arg.values === 'files') lines.push(`complete -c ${name}${condition} -F`);
+      else if (arg.values !== 'any') lines.push(...wordLines('', when, '', arg.values));
     }
   }
   return `${lines.filter((line) => line !== '').join('\n')}\n`;

@@ -24,7 +24,11 @@ function bash(args: readonly string[], input = ''): Promise<{ code: number | nul
 let work: { dir: string; remove: () => Promise<void> };
 let scripts: Record<'bash' | 'zsh' | 'fish', string>;
 let commandNames: string[];
-let providerJson: Array<{ name: string; scenarios: Record<string, unknown>; events: Array<{ name: string }> }>;
+let providerJson: Array<{
+  name: string;
+  scenarios: Record<string, unknown>;
+  events: Array<{ name: string; statuses: string[]; flows: Record<string, unknown> }>;
+}>;
 
 beforeAll(async () => {
   work = await tempDir();
@@ -111,6 +115,32 @@ describe('completion', () => {
     expect(config).toEqual(['init']);
     expect(files).toEqual(['package.json']);
     expect(afterValue.sort()).toEqual([...providers].sort());
+  });
+
+  it("bash offers the typed provider's own events, statuses and flows, and every provider's before one is typed", async () => {
+    const of = (provider: string) => providerJson.find((p) => p.name === provider)?.events ?? [];
+    const sorted = (words: string[]) => [...new Set(words)].sort();
+    const [utbsStatus, uapayStatus, anyStatus, uapayEvent, uapayFlow, ccStatusLater] = await Promise.all([
+      complete(['generate', 'utbs', '--status', '']),
+      complete(['send', 'uapay', '--scenario', 'valid', '--status', '']),
+      complete(['send', '--status', '']),
+      complete(['generate', 'uapay', '']),
+      complete(['send', 'uapay', '--flow', '']),
+      complete(['send', '--url', 'http://127.0.0.1:1/x', 'cryptocloud', '--status', '']),
+    ]);
+    expect(utbsStatus.sort()).toEqual(sorted(of('utbs').flatMap((event) => event.statuses)));
+    expect(uapayStatus.sort()).toEqual(sorted(of('uapay').flatMap((event) => event.statuses)));
+    expect(anyStatus.sort()).toEqual(sorted(providerJson.flatMap((p) => p.events.flatMap((event) => event.statuses))));
+    expect(uapayEvent.sort()).toEqual(sorted(of('uapay').map((event) => event.name)));
+    expect(uapayFlow.sort()).toEqual(sorted(of('uapay').flatMap((event) => Object.keys(event.flows))));
+    expect(ccStatusLater.sort()).toEqual(sorted(of('cryptocloud').flatMap((event) => event.statuses)));
+    // fish: a line per provider, conditioned on its name, and one for none typed yet.
+    expect(scripts.fish).toMatch(
+      /^complete -c webhook-sim -n '__fish_seen_subcommand_from send; and __fish_seen_subcommand_from utbs' -l status -s s -x -a '[^']*\binProgressPayout\b[^']*'/m,
+    );
+    expect(scripts.fish).toMatch(
+      /-n '__fish_seen_subcommand_from send; and not __fish_seen_subcommand_from [a-z ]+' -l status/,
+    );
   });
 
   it('--json is the model the scripts come from', async () => {
