@@ -57,12 +57,7 @@ const isByProvider = (values: Values | undefined): values is ByProvider =>
   typeof values === 'object' && !Array.isArray(values);
 
 /** A value's words from its name (`--scenario <name>` → scenario names) or its placeholder (`<file>` → files). */
-function valuesFor(
-  name: string,
-  placeholder: string,
-  choices: readonly string[] | undefined,
-  words: Words,
-): Values {
+function valuesFor(name: string, placeholder: string, choices: readonly string[] | undefined, words: Words): Values {
   if (choices !== undefined) return unique([...choices]);
   const known = words[name] ?? words[name.replace(/s$/, '')];
   if (known !== undefined) return known;
