@@ -85,13 +85,22 @@ async function forward(
     };
   } catch (error) {
     const name = (error as Error).name;
+    const code = (error as { code?: unknown }).code;
     const why = left?.aborted
       ? 'cancelled: the client closed the connection'
       : name === 'TimeoutError' || name === 'AbortError'
         ? `no answer within ${formatDuration(timeoutMs)}`
-        : errorText(error);
-    const reason = `forward to ${target} failed: ${why}`;
-    return { status: 502, reason, json: { ok: false, reason } };
+        : undefined;
+    // The log line names the handler's URL and the whole error; the answer, as a proxy's Bad Gateway, does not tell
+    // the sender where listen forwards (an error's message names the address), only the error's code.
+    return {
+      status: 502,
+      reason: `forward to ${target} failed: ${why ?? errorText(error)}`,
+      json: {
+        ok: false,
+        reason: `the handler behind this receiver did not answer: ${why ?? (typeof code === 'string' ? code : 'error')}`,
+      },
+    };
   }
 }
 

@@ -518,13 +518,15 @@ describe('forwarding and shutdown', () => {
     expect(events[0]?.verdict?.ok).toBe(true);
   });
 
-  it('a forward that fails → 502 with the reason', async () => {
+  it('a forward that fails → 502 with the reason; the handler’s URL is in the log line, not in the answer', async () => {
     const { server, url } = await target(() => undefined);
     await new Promise((resolve) => server.close(resolve));
-    const { receiver } = await start({ forwardTo: url });
+    const { receiver, events } = await start({ forwardTo: url });
     const answer = await send(receiver, await deliver('uapay'));
     expect(answer.status).toBe(502);
-    expect(answer.json?.reason).toMatch(/^forward to .* failed: .*ECONNREFUSED/);
+    expect(answer.json?.reason).toMatch(/^the handler behind this receiver did not answer: .*ECONNREFUSED/);
+    expect(JSON.stringify(answer.json)).not.toContain(new URL(url).host);
+    expect(events[0]?.reason).toMatch(/forward to http:\/\/127\.0\.0\.1:\d+.* failed: .*ECONNREFUSED/);
   });
 
   it('close() waits for a request in flight: it is answered 200 and its capture is on disk before close resolves', async () => {
