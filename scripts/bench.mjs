@@ -227,8 +227,8 @@ async function goalStart() {
   const send = [bin, 'send', 'uapay', '--url', `${server.url}/webhooks/uapay`, '--quiet'];
   const commands = { node: ['-e', '0'], help: [bin, '--help'], verify: [bin, 'verify', capture], send };
   const times = { node: [], help: [], verify: [], send: [] };
-  // The order rotates every round, so each command runs as often first, second and third: a run right after another
-  // one is not timed the same on this host, and a fixed order would favour one command every round.
+  // The order rotates every round, so each command runs in every position about equally often: a run right after
+  // another one is not timed the same on this host, and a fixed order would favour one command every round.
   const entries = Object.entries(commands);
   for (let i = 0; i < runs; i++) {
     for (const [name, args] of [...entries.slice(i % entries.length), ...entries.slice(0, i % entries.length)]) {

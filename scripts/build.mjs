@@ -99,12 +99,9 @@ const startupShims = {
       args.kind === 'dynamic-import' ? { path: args.path, namespace: 'dynamic-import' } : undefined,
     );
     // undici: the parts of it the CLI uses, from scripts/undici-client.cjs (its index costs ~65 ms more to load).
-    // Imported or import()ed, it is one module of the bundle; its require()s of undici's files stay external.
-    b.onResolve({ filter: /^undici$/ }, (args) =>
-      args.namespace === 'undici-client'
-        ? { path: 'undici', external: true }
-        : { path: 'undici', namespace: 'undici-client' },
-    );
+    // Imported or import()ed, it is one module of the bundle; the files it loads (through the require it is given)
+    // stay outside.
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-client' }));
     b.onLoad({ filter: /.*/, namespace: 'undici-client' }, () => ({
       loader: 'js',
       resolveDir: root,

@@ -1,5 +1,6 @@
 // The sandbox's pinned credentials and CryptoCloud's notification URL: each flag, else the config file's
-// providers.cryptocloud.sandbox / providers.uapay.sandbox, else none (any non-empty value is accepted).
+// providers.cryptocloud.sandbox / providers.uapay.sandbox, else none (then any non-empty credential is accepted).
+// The notification URL must be an http(s) URL with a port if it has a ':' (checked here, before the sandbox starts).
 import { usage } from '../errors.js';
 import { parseHttpUrl } from '../lib/http.js';
 import { configFor } from './settings.js';

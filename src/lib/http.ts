@@ -7,7 +7,7 @@ export type UrlCheck = { url: URL } | { problem: string; hint: string };
 /** The one rule for a URL webhook-sim sends to or forwards to: parseable, http or https, with a host. */
 export function checkHttpUrl(text: string): UrlCheck {
   // `localhost:3000/x` parses as a URL of the scheme "localhost:"; `127.0.0.1:3000` does not parse at all.
-  if (!text.includes('://') && /^[\w.-]+:\d+(?:[/?#]\S*)?$/.test(text.trim()))
+  if (/^[\w.-]+:\d+(?:[/?#]\S*)?$/.test(text.trim()) && !/^https?:/i.test(text.trim()))
     return { problem: 'has no scheme', hint: `did you mean http://${text.trim()}?` };
   let url: URL;
   try {
@@ -23,7 +23,8 @@ export function checkHttpUrl(text: string): UrlCheck {
   }
   if (!url.hostname) return { problem: 'has no host', hint: 'give a full URL such as http://127.0.0.1:3000/webhooks' };
   // `http://127.0.0.1:/x` is a valid URL for the scheme's default port (80), which is seldom what was meant.
-  if (/^[a-z][a-z\d+.-]*:\/\/[^/?#]*:(?=[/?#]|$)/i.test(text.trim()))
+  // (A backslash ends the host as a slash does: the URL standard reads one as the other in http and https URLs.)
+  if (/^[a-z][a-z\d+.-]*:\/\/[^/?#\\]*:(?=[/?#\\]|$)/i.test(text.trim()))
     return {
       problem: "has a ':' after the host but no port",
       hint: `add the port, as in ${url.protocol}//${url.hostname}:3000${url.pathname}, or leave out the ':'`,

@@ -154,8 +154,10 @@ function bashScript(name: string, commands: CommandSpec[], zsh: boolean): string
 # Load it from ~/.${zsh ? 'zshrc (after compinit)' : 'bashrc'}: source <(${name} completion ${zsh ? 'zsh' : 'bash'})
 ${zsh ? 'autoload -U +X bashcompinit && bashcompinit\n' : ''}
 ${fn(name)}_provider() {
+  # The first provider name typed as an argument, not as an option's value ($key is the caller's command).
   local i
   for ((i = 1; i < COMP_CWORD; i++)); do
+    ${fn(name)}_takes_value "$key" "\${COMP_WORDS[i-1]}" && continue
     case "\${COMP_WORDS[i]}" in ${providers.join('|') || "''"}) printf '%s' "\${COMP_WORDS[i]}"; return ;; esac
   done
 }

@@ -128,6 +128,9 @@ describe('completion', () => {
       complete(['send', 'uapay', '--flow', '']),
       complete(['send', '--url', 'http://127.0.0.1:1/x', 'cryptocloud', '--status', '']),
     ]);
+    // A provider's name given as an option's value is not the provider.
+    const afterValue = await complete(['generate', '--out', 'cryptocloud', 'utbs', '--status', '']);
+    expect(afterValue.sort()).toEqual(sorted(of('utbs').flatMap((event) => event.statuses)));
     expect(utbsStatus.sort()).toEqual(sorted(of('utbs').flatMap((event) => event.statuses)));
     expect(uapayStatus.sort()).toEqual(sorted(of('uapay').flatMap((event) => event.statuses)));
     expect(anyStatus.sort()).toEqual(sorted(providerJson.flatMap((p) => p.events.flatMap((event) => event.statuses))));

@@ -10,6 +10,9 @@ describe('checkHttpUrl', () => {
       'http://[::1]:8080/',
       'http://localhost',
       'http://u:p@127.0.0.1:9/a',
+      'http://u:@127.0.0.1/a',
+      'http://[::1]/a',
+      'http://127.0.0.1:3000/a?b=c:d#e:f',
     ])
       expect('url' in checkHttpUrl(text), text).toBe(true);
   });
@@ -20,6 +23,7 @@ describe('checkHttpUrl', () => {
       'http://127.0.0.1:/webhooks',
       'https://shop.test:?a=1',
       'http://[::1]:#x',
+      'http://127.0.0.1:\\webhooks',
     ]) {
       const checked = checkHttpUrl(text);
       expect('problem' in checked && checked.problem, text).toBe("has a ':' after the host but no port");
@@ -30,7 +34,12 @@ describe('checkHttpUrl', () => {
   });
 
   it('says a host and port without a scheme has no scheme, and what was probably meant', () => {
-    for (const text of ['127.0.0.1:3000', 'localhost:3000/webhooks/utbs', 'shop.test:8443?x=1']) {
+    for (const text of [
+      '127.0.0.1:3000',
+      'localhost:3000/webhooks/utbs',
+      'shop.test:8443?x=1',
+      'localhost:3000/cb?next=http://x',
+    ]) {
       const checked = checkHttpUrl(text);
       expect(checked, text).toEqual({ problem: 'has no scheme', hint: `did you mean http://${text}?` });
     }

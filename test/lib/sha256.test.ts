@@ -140,12 +140,33 @@ describe('startupCrypto', () => {
       }),
       { numRuns: 300 },
     );
+    // Strings (UTF-8, as node:crypto reads them) and views into a larger buffer, at an offset.
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.nat({ max: 40 }), (text, offset) => {
+        const { api, isLoaded } = fresh();
+        expect(api.hash('sha256', text, 'base64url')).toBe(crypto.hash('sha256', text, 'base64url'));
+        const bytes = Buffer.from(text);
+        const backing = new Uint8Array(offset + bytes.length + 7).fill(0x5a);
+        backing.set(bytes, offset);
+        const view = backing.subarray(offset, offset + bytes.length);
+        expect(api.hash('sha256', view, 'hex')).toBe(crypto.hash('sha256', bytes, 'hex'));
+        expect(isLoaded()).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
     // Past the budget, and for another algorithm, node:crypto answers.
     const { api, isLoaded } = fresh();
     const big = Buffer.alloc(startupBudget + 1, 0x61);
     expect(api.hash('sha256', big, 'hex')).toBe(crypto.hash('sha256', big, 'hex'));
     expect(isLoaded()).toBe(true);
     expect(fresh().api.hash('sha1', 'a')).toBe(crypto.hash('sha1', 'a'));
+    // Two digests that fit only together: the second is node:crypto's, and the same.
+    const spent = fresh();
+    const half = Buffer.alloc(Math.ceil(startupBudget / 2) + 1, 0x62);
+    expect(spent.api.hash('sha256', half, 'hex')).toBe(crypto.hash('sha256', half, 'hex'));
+    expect(spent.isLoaded()).toBe(false);
+    expect(spent.api.hash('sha256', half, 'hex')).toBe(crypto.hash('sha256', half, 'hex'));
+    expect(spent.isLoaded()).toBe(true);
   });
 
   it('loads node:crypto for what it does not make itself, with node:crypto errors', () => {

@@ -73,7 +73,8 @@ describe('webhook-sim sandbox (built binary)', () => {
       },
     ];
     for (const c of cases) {
-      const result = await run(c.args);
+      // Bounded: a check that regressed would start a sandbox that keeps running.
+      const result = await run(c.args, { timeoutMs: 30_000 });
       expect([c.args.join(' '), result.code]).toEqual([c.args.join(' '), 2]);
       expect(result.stderr).toMatch(c.error);
       expect(result.stderr).not.toMatch(stackFrame);
