@@ -5,7 +5,7 @@
 // and one HMAC or sha256 computed. In: the same options as prepareGenerate; out: the same Delivery, byte for byte,
 // or undefined when the case is not one this covers (the caller then uses the generic builder).
 import { hash } from 'node:crypto';
-import { Hs256Signer } from './hs256.js';
+import { signHs256 } from '../lib/jwt.js';
 import { getEvent, getProvider } from '../providers/index.js';
 import type { Provider, ProviderOptions } from '../providers/types.js';
 import { utbs, utbsSignedString } from '../providers/utbs.js';
@@ -151,10 +151,9 @@ function uapaySigner(fields: JsonObject, names: string[], secret: string): Signe
   if (Object.hasOwn(fields, 'iat')) return undefined;
   const claims = `${JSON.stringify(fields).slice(0, -1)},"iat":"${marker(names.length)}"}`;
   const h = holes(claims, inJson, names, jsonWhole, jsonPart);
-  // The header's base64url never changes: only the claims segment and the MAC are made per delivery.
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-  const signer = new Hs256Signer(secret, header);
-  return (vars, now) => `{"token":"${signer.sign(fill(h, vars, Math.floor(now / 1000)))}"}`;
+  // One frozen header for every token: signHs256 then takes its base64url from its cache without serialising it.
+  const header = Object.freeze({ alg: 'HS256', typ: 'JWT' } as const);
+  return (vars, now) => `{"token":"${signHs256(header, fill(h, vars, Math.floor(now / 1000)), secret)}"}`;
 }
 
 /** UTBS: the form of the fields and then the checksum field, the sha256 of the seven signed fields and the secret. */
