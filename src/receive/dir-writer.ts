@@ -93,9 +93,9 @@ function closeAndName(fd, tmp, final) {
     return failed(error);
   }
 }
-// With fsync, a slice of the batch is written, flushed in parallel through the thread pool (a disk serves several
-// flushes at once; one after the other, each would wait for the last), and only then linked: a name never points at
-// data that is not on the disk.
+// With fsync (saveFlushed), a slice of the batch is written, flushed in parallel through the thread pool (a disk
+// serves several flushes at once; one after the other, each would wait for the last), and only then linked: a name
+// never points at data that is not on the disk.
 const flushed = (fd) => new Promise((resolve) => fs.fsync(fd, resolve));
 // Without fsync, each file start to end: no promise, no array of descriptors, one reply per batch.
 function saveNow(jobs) {
@@ -112,9 +112,9 @@ function saveNow(jobs) {
   }
   parentPort.postMessage(outcomes);
 }
-async function save({ dir, fsync, jobs }) {
+async function saveFlushed({ dir, jobs }) {
   const outcomes = [];
-  const slice = fsync ? 96 : 3;
+  const slice = 96;
   for (let from = 0; from < jobs.length; from += slice) {
     const fds = [];
     for (let i = from; i < Math.min(from + slice, jobs.length); i += 3) {
@@ -124,7 +124,7 @@ async function save({ dir, fsync, jobs }) {
         fds.push(failed(error));
       }
     }
-    const errors = fsync ? await Promise.all(fds.map((fd) => (typeof fd === 'number' ? flushed(fd) : null))) : [];
+    const errors = await Promise.all(fds.map((fd) => (typeof fd === 'number' ? flushed(fd) : null)));
     for (const [k, fd] of fds.entries()) {
       const i = from + 3 * k;
       if (typeof fd !== 'number') outcomes.push(fd);
@@ -134,7 +134,7 @@ async function save({ dir, fsync, jobs }) {
       } else outcomes.push(closeAndName(fd, jobs[i], jobs[i + 1]));
     }
   }
-  if (fsync && outcomes.some((o) => typeof o === 'string')) {
+  if (outcomes.some((o) => typeof o === 'string')) {
     try {
       const fd = fs.openSync(dir, 'r');
       try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
@@ -147,7 +147,9 @@ async function save({ dir, fsync, jobs }) {
 }
 // One batch at a time, in order (the main thread sends the next only when this one is answered).
 let queue = Promise.resolve();
-parentPort.on('message', (batch) => (batch.fsync ? (queue = queue.then(() => save(batch))) : saveNow(batch.jobs)));
+parentPort.on('message', (batch) =>
+  batch.fsync ? (queue = queue.then(() => saveFlushed(batch))) : saveNow(batch.jobs),
+);
 `;
 
 export function openDirWriter(dir: string, fsync: boolean): DirWriter {
