@@ -20,8 +20,6 @@ export async function readStdin(): Promise<Buffer> {
 /** Standard input as text, at most `max` bytes: an endless pipe stops at the limit, as a file would. */
 export async function readStdinText(max: number): Promise<{ text: string } | { problem: string }> {
   const { readStream } = await import('../verify/read.js');
-  const result = await readStream(openStdin(), max);
-  return 'bytes' in result
-    ? { text: result.bytes.toString('utf8') }
-    : { problem: result.problem.replace(/ \(raise it with --max-size\)$/, '') };
+  const result = await readStream(openStdin(), max, '');
+  return 'bytes' in result ? { text: result.bytes.toString('utf8') } : result;
 }

@@ -19,9 +19,12 @@ export function formatSize(bytes: number): string {
   return `${bytes} byte${bytes === 1 ? '' : 's'}`;
 }
 
-export function tooLarge(bytes: number | undefined, max: number): string {
+/** What `verify` adds to a size refusal: its flag for the limit. Other readers (option files) have none. */
+export const maxSizeHint = ' (raise it with --max-size)';
+
+export function tooLarge(bytes: number | undefined, max: number, hint = maxSizeHint): string {
   const size = bytes === undefined ? `more than ${formatSize(max)}` : formatSize(bytes);
-  return `too large: ${size}, over the ${formatSize(max)} limit (raise it with --max-size)`;
+  return `too large: ${size}, over the ${formatSize(max)} limit${hint}`;
 }
 
 function kindOf(info: Stats): string {
@@ -69,8 +72,8 @@ export function regularFileProblem(path: string): string | undefined {
   }
 }
 
-/** The whole of a regular file, at most `max` bytes. */
-export function readRegularFile(path: string, max: number): ReadResult {
+/** The whole of a regular file, at most `max` bytes (`hint` follows a refusal for size). */
+export function readRegularFile(path: string, max: number, hint = maxSizeHint): ReadResult {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -80,7 +83,7 @@ export function readRegularFile(path: string, max: number): ReadResult {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return { problem: notRegular(info) };
-    if (info.size > max) return { problem: tooLarge(info.size, max) };
+    if (info.size > max) return { problem: tooLarge(info.size, max, hint) };
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -91,7 +94,7 @@ export function readRegularFile(path: string, max: number): ReadResult {
       if (n === 0) break;
       chunks.push(buffer.subarray(0, n));
       total += n;
-      if (total > max) return { problem: tooLarge(undefined, max) };
+      if (total > max) return { problem: tooLarge(undefined, max, hint) };
     }
     return { bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total) };
   } catch (error) {
@@ -102,14 +105,18 @@ export function readRegularFile(path: string, max: number): ReadResult {
 }
 
 /** A stream (standard input), at most `max` bytes: reading stops at the first byte past it. */
-export async function readStream(stream: AsyncIterable<Uint8Array | string>, max: number): Promise<ReadResult> {
+export async function readStream(
+  stream: AsyncIterable<Uint8Array | string>,
+  max: number,
+  hint = maxSizeHint,
+): Promise<ReadResult> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     const bytes =
       typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     total += bytes.length;
-    if (total > max) return { problem: tooLarge(undefined, max) };
+    if (total > max) return { problem: tooLarge(undefined, max, hint) };
     chunks.push(bytes);
   }
   return { bytes: Buffer.concat(chunks, total) };
