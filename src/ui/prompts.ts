@@ -108,7 +108,8 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
   event ??= q.event === undefined ? described.events[0] : undefined;
   if (event === undefined) return result; // an unknown event: the command reports it
 
-  let sendsFlow = false;
+  // generate takes any status; send asks the scenario table which scenarios pick theirs.
+  let askStatus = true;
   if (q.command === 'send') {
     const names = Object.keys(described.scenarios);
     result.scenario = await select(
@@ -118,9 +119,13 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
       io,
     );
     const flows = Object.keys(event.flows);
-    // Which scenarios send a whole flow is the scenario table's to say (loaded only once a session gets this far).
-    const { isScenarioName, scenarioTable } = await import('../scenarios/table.js');
-    sendsFlow = isScenarioName(result.scenario) && scenarioTable[result.scenario].flowSteps !== undefined;
+    // Which scenarios send a whole flow, or statuses of their own, is the scenario table's to say (loaded only once
+    // a session gets this far).
+    const table = await import('../scenarios/table.js');
+    const sendsFlow =
+      table.isScenarioName(result.scenario) && table.scenarioTable[result.scenario].flowSteps !== undefined;
+    // Not asked for a scenario that picks its statuses itself: send would refuse the answer as ignored.
+    askStatus = table.takesStatus(result.scenario);
     if (sendsFlow && q.flow === undefined && flows.length > 1) {
       result.flow = await select(
         'Which status flow?',
@@ -130,11 +135,6 @@ export async function completeRequest(q: RequestQuestions, io: PromptIO = sessio
       );
     }
   }
-  // Not asked for a scenario that picks its statuses itself: send would refuse the answer as ignored.
-  const askStatus =
-    q.command === 'generate' ||
-    result.scenario === undefined ||
-    (await import('../scenarios/table.js')).takesStatus(result.scenario);
   if (q.status === undefined && askStatus && event.statuses.length > 1) {
     result.status = await select(
       'Which status?',
