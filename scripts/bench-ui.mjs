@@ -18,6 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmt, median, reportLine } from './bench-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'webhook-sim.js');
@@ -25,17 +26,8 @@ const quick = process.env.BENCH_QUICK === '1';
 const env = { ...process.env, NO_COLOR: '1' };
 for (const name of Object.keys(env)) if (name.startsWith('WEBHOOK_SIM_')) delete env[name];
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
-
 function report(goal, figure, baseline, ratio, target, pass, note = '') {
-  console.log(
-    `${goal.padEnd(30)} ${figure.padEnd(26)} baseline ${baseline.padEnd(26)} ratio ${ratio.padEnd(6)} goal ${target.padEnd(14)} ${pass ? 'PASS' : 'FAIL'}${note ? `  (${note})` : ''}`,
-  );
+  console.log(reportLine(goal, figure, baseline, ratio, target, pass, note));
 }
 
 /** `listen --port 0 --json` (plus `args`) as a child; its per-request lines are drained unread. */

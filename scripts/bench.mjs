@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { bareServerSource, fixedBodySource, fmt, median, reportLine } from './bench-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The flag is taken out, so process.argv[2] is the section wherever it is read.
@@ -34,16 +35,9 @@ for (const name of Object.keys(process.env))
   if (name.startsWith('WEBHOOK_SIM_') && name.endsWith('SECRET')) delete process.env[name];
 const env = { ...process.env, NO_COLOR: '1' };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
-
 const lines = [];
 function report(goal, figure, baseline, ratio, target, pass, note = '') {
-  const line = `${goal.padEnd(30)} ${figure.padEnd(26)} baseline ${baseline.padEnd(26)} ratio ${ratio.padEnd(6)} goal ${target.padEnd(14)} ${pass ? 'PASS' : 'FAIL'}${note ? `  (${note})` : ''}`;
+  const line = reportLine(goal, figure, baseline, ratio, target, pass, note);
   lines.push(line);
   console.log(line);
 }
@@ -102,13 +96,7 @@ function runChild(args, { timeoutMs = 120_000, input, stdout = 'pipe', cwd = roo
 
 /** A bare node:http server that only answers (200, or `status`); runs in its own process, like any receiver. */
 async function startBareServer(status = 200, { record = false } = {}) {
-  const code = `
-    const { createServer } = require('node:http');
-    const arrivals = [];
-    const server = createServer((req, res) => { ${record ? 'arrivals.push(performance.now());' : ''} req.resume(); req.on('end', () => { res.writeHead(${status}, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); }); });
-    server.keepAliveTimeout = 30000;
-    server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
-    process.on('SIGTERM', () => process.stdout.write(JSON.stringify({ arrivals }) + '\\n', () => process.exit(0)));`;
+  const code = bareServerSource(status, { record });
   const server = await spawnServer(code);
   return { url: server.url, pid: server.pid, stop: async () => (await server.stop()) ?? { arrivals: [] } };
 }
@@ -163,19 +151,9 @@ async function autocannon(url, { connections, amount, body, headers }) {
 async function undiciFixed(url, { connections, amount, body, headers }, nodeArgs = []) {
   const script = `
     import { Agent } from 'undici';
+    ${fixedBodySource}
     const o = JSON.parse(process.env.UF);
-    const { origin, pathname } = new URL(o.url);
-    const agent = new Agent({ connections: o.connections, pipelining: 1, keepAliveTimeout: 30000 });
-    const headers = Object.entries(o.headers).flat();
-    let started = 0;
-    let failed = 0;
-    const one = () => new Promise((resolve) => agent.dispatch({ origin, path: pathname, method: 'POST', headers, body: o.body, headersTimeout: 10000, bodyTimeout: 10000 }, {
-      onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: () => resolve(), onResponseError: () => { failed++; resolve(); },
-    }));
-    const begin = performance.now();
-    await Promise.all(Array.from({ length: o.connections }, async () => { while (started < o.amount) { started++; await one(); } }));
-    const ms = performance.now() - begin;
-    await agent.close();
+    const { failed, ms } = await sendFixed(Agent, o.url, Object.entries(o.headers).flat(), o.body, o.connections, o.amount);
     process.stdout.write(JSON.stringify({ rps: (o.amount / ms) * 1000, failed }));`;
   env.UF = JSON.stringify({ url, connections, amount, body, headers });
   // --liftoff-only: the CLI keeps WebAssembly (undici's HTTP parser) on V8's baseline compiler (src/cli.ts), so the

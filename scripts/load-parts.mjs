@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bareServerSource, fixedBodySource, median } from './bench-shared.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const provider = process.argv[2] ?? 'uapay';
@@ -40,19 +41,12 @@ if (!build) throw new Error('no compiled builder for ' + provider);
 const fixed = build({ seed: 1, now: Date.now() });
 const expect = { kind: '2xx' };
 const { Agent } = await import('undici');
+${fixedBodySource}
 const cpu = process.cpuUsage();
 const begin = performance.now();
 if (part === 'ceiling') {
-  const { origin, pathname } = new URL(url);
-  const agent = new Agent({ connections: 32, pipelining: 1, keepAliveTimeout: 30000 });
-  const headers = Object.entries(fixed.headers).flat();
-  let started = 0;
-  const one = () => new Promise((resolve) => agent.dispatch(
-    { origin, path: pathname, method: 'POST', headers, body: fixed.body, headersTimeout: 10000, bodyTimeout: 10000 },
-    { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd: resolve, onResponseError: resolve },
-  ));
-  await Promise.all(Array.from({ length: 32 }, async () => { while (started < count) { started++; await one(); } }));
-  await agent.close();
+  const { failed } = await sendFixed(Agent, url, Object.entries(fixed.headers).flat(), fixed.body, 32, count);
+  if (failed !== 0) throw new Error('ceiling: ' + failed + ' of ' + count + ' got no answer');
 } else {
   let seed = 0;
   const batch = part === 'prebuilt'
@@ -100,11 +94,7 @@ function run(args) {
   });
 }
 
-const serverCode = `
-  const server = require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); }); });
-  server.keepAliveTimeout = 30000;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));`;
-const server = spawn(process.execPath, ['-e', serverCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, ['-e', bareServerSource()], { stdio: ['ignore', 'pipe', 'inherit'] });
 const first = await createInterface({ input: server.stdout })[Symbol.asyncIterator]().next();
 const url = `http://127.0.0.1:${JSON.parse(first.value).port}/webhooks/${provider}`;
 
@@ -121,11 +111,6 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const cpu = Object.fromEntries(parts.map((part) => [part, median(results[part].map((r) => r.cpuUs))]));
 console.log(`load parts, ${provider}, ${count} requests at 32 in flight, medians of ${rounds} interleaved rounds`);
 for (const part of parts) {
