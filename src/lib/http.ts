@@ -32,6 +32,14 @@ export function checkHttpUrl(text: string): UrlCheck {
   return { url };
 }
 
+/**
+ * Whether a host name or an address is this machine's loopback: 127.0.0.0/8 (also IPv4-mapped, as a socket's peer
+ * may read), ::1 (bracketed or not) and localhost.
+ */
+export function isLoopback(host: string): boolean {
+  return /^(localhost|::1|\[::1\]|(::ffff:)?127\.\d+\.\d+\.\d+)$/i.test(host);
+}
+
 /** `checkHttpUrl` for a flag or setting: a bad URL is the user's mistake (exit 2), worded the same everywhere. */
 export function parseHttpUrl(text: string, what = 'URL'): URL {
   const checked = checkHttpUrl(text);

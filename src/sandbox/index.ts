@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { usage } from '../errors.js';
+import { isLoopback } from '../lib/http.js';
 import { providerNames, type ProviderName } from '../providers/index.js';
 import { resolveSecret } from '../config/secrets.js';
 import { SandboxCore, sandboxProviders } from './core.js';
@@ -77,11 +78,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i;
-
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  if (!loopback.test(host) && options.allowRemote !== true) {
+  if (!isLoopback(host) && options.allowRemote !== true) {
     throw usage(
       `--host ${host}: the sandbox answers with signed tokens and accepts any credentials; it listens on loopback only`,
       'add --allow-remote if you really mean to expose it',

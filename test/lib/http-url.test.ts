@@ -1,6 +1,6 @@
 // URLs given to --url, --forward-to, --notify-url and the config: what is accepted, and the one line for what is not.
 import { describe, expect, it } from 'vitest';
-import { checkHttpUrl, parseHttpUrl } from '../../src/lib/http.js';
+import { checkHttpUrl, isLoopback, parseHttpUrl } from '../../src/lib/http.js';
 
 describe('checkHttpUrl', () => {
   it('accepts http and https URLs with or without a port, path or query', () => {
@@ -52,5 +52,14 @@ describe('checkHttpUrl', () => {
     };
     expect(problem('not a url')).toBe('is not a URL');
     expect(problem('ftp://x/y')).toMatch(/is a ftp URL/);
+  });
+});
+
+describe('isLoopback', () => {
+  it('is 127.0.0.0/8 (also IPv4-mapped), ::1 and localhost, and nothing else', () => {
+    for (const host of ['127.0.0.1', '127.8.9.10', '::ffff:127.0.0.1', '::1', '[::1]', 'localhost', 'LOCALHOST'])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '10.0.0.1', '::ffff:10.0.0.1', '2001:db8::1', '127.0.0.1.example', 'localhost.', ''])
+      expect(isLoopback(host), host).toBe(false);
   });
 });

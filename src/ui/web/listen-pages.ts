@@ -3,7 +3,7 @@
 // and replays to a URL the user types. Never captured; every action is a same-origin JSON POST (http.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capture } from '../../lib/capture.js';
-import { checkHttpUrl } from '../../lib/http.js';
+import { checkHttpUrl, isLoopback } from '../../lib/http.js';
 import { redactSecrets } from '../../lib/secret.js';
 import { providerNames } from '../../providers/index.js';
 import type { ReceivedEvent } from '../../receive/index.js';
@@ -37,8 +37,7 @@ export function fromThisMachine(socket: {
 }): boolean {
   const peer = socket.remoteAddress;
   if (peer === undefined) return false;
-  if (peer === '::1' || /^(::ffff:)?127\./i.test(peer)) return true;
-  return peer === socket.localAddress;
+  return isLoopback(peer) || peer === socket.localAddress;
 }
 
 export interface ListenPagesOptions extends DetailContext {
