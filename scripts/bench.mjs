@@ -364,6 +364,9 @@ const signNames = new Set([
   'digest',
   'update',
   'hmacKey',
+  // The HMAC and sha256 as load mode makes them now: two one-shot crypto.hash calls (src/lib/jwt.ts), one for UTBS.
+  'hmacBase64url',
+  'hash',
   'utbsChecksum',
   'utbsSignedString',
 ]);
